@@ -1,0 +1,441 @@
+"""Every error `pengaduan` raises, in one hierarchy.
+
+```
+PengaduanError (Exception)
+├── NaiveDatetimeError (ValueError)           a datetime without a time zone
+├── DefinitionError (ValueError)              an inconsistent workflow (or other) definition
+├── EventFormatError (ValueError)             a malformed event record or event-file line
+└── RefusedError (ValueError)                 the workflow refused an event; nothing changed
+    ├── UnknownActionError (LookupError)      the workflow has no such action
+    ├── UnknownComplaintError (LookupError)   a non-`submit` event for a complaint never submitted
+    ├── ActionNotAllowedError (ValueError)    the action is not possible in the current state
+    ├── RoleNotPermittedError (PermissionError)   the actor's role may not take the action
+    ├── OutsideUnitError (PermissionError)    a unit role acting outside its own unit
+    ├── InvalidDataError (ValueError)         a required data field is missing or invalid
+    ├── GuardRefusedError (ValueError)        a guard of the action said no, with its reason
+    ├── OutOfOrderEventError (ValueError)     an event earlier than the complaint's last event
+    ├── DuplicateEventError (ValueError)      an event id reused with different content
+    └── ComplaintMismatchError (ValueError)   an event applied to another complaint than its own
+```
+
+Catch `PengaduanError` to handle anything from the library, or `RefusedError` for whatever the
+workflow turned down. Each class also derives from the closest builtin, so code that already
+catches `ValueError`, `LookupError` or `PermissionError` keeps working.
+
+Every error carries structured attributes (`complaint_id`, `state`, `action`, `allowed`, ...)
+so that an app can build its own message; `str(error)` is a complete English sentence that
+names what was asked, of which complaint, in which state, and what is allowed instead. No
+message ever contains a data value that could be personal: only identifiers, states, actions,
+roles and field names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "ActionNotAllowedError",
+    "ComplaintMismatchError",
+    "DefinitionError",
+    "DuplicateEventError",
+    "EventFormatError",
+    "GuardRefusedError",
+    "InvalidDataError",
+    "NaiveDatetimeError",
+    "OutOfOrderEventError",
+    "OutsideUnitError",
+    "PengaduanError",
+    "RefusedError",
+    "RoleNotPermittedError",
+    "UnknownActionError",
+    "UnknownComplaintError",
+]
+
+
+def _names(names: Iterable[str]) -> str:
+    listed = ", ".join(names)
+    return listed if listed else "none"
+
+
+class PengaduanError(Exception):
+    """Base class of every error raised by `pengaduan`."""
+
+    def __str__(self) -> str:
+        # LookupError subclasses (KeyError in particular) would otherwise show a repr.
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class NaiveDatetimeError(PengaduanError, ValueError):
+    """A datetime without a time zone was given where an instant is needed.
+
+    Attributes:
+        what: What the datetime was for, e.g. ``"Event.at"``.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(
+            f"{what} must be a timezone-aware datetime, got a naive one; "
+            "attach a zone, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Jakarta'))"
+        )
+
+
+class DefinitionError(PengaduanError, ValueError):
+    """A definition (workflow, state, action, ...) is inconsistent.
+
+    Attributes:
+        definition: The name of the definition at fault.
+        reason: What is wrong with it.
+    """
+
+    def __init__(self, definition: str, reason: str) -> None:
+        self.definition = definition
+        self.reason = reason
+        super().__init__(f"invalid definition {definition!r}: {reason}")
+
+
+class EventFormatError(PengaduanError, ValueError):
+    """A serialised event is malformed.
+
+    Attributes:
+        reason: What is wrong.
+        path: Where in the record, e.g. ``"actor.role"`` (empty for the whole record).
+        line: The 1-based line number in an event file, when read from one.
+        source: The file name, when known.
+    """
+
+    def __init__(
+        self, reason: str, *, path: str = "", line: int | None = None, source: str | None = None
+    ) -> None:
+        self.reason = reason
+        self.path = path
+        self.line = line
+        self.source = source
+        where = []
+        if source is not None:
+            where.append(source)
+        if line is not None:
+            where.append(f"line {line}")
+        prefix = ":".join(where) + ": " if where else ""
+        field = f"field {path!r}: " if path else ""
+        super().__init__(f"{prefix}{field}{reason}")
+
+    def at_line(self, line: int, source: str | None = None) -> EventFormatError:
+        """Return the same error located at a line of a file."""
+        return EventFormatError(self.reason, path=self.path, line=line, source=source)
+
+
+class RefusedError(PengaduanError, ValueError):
+    """The workflow refused an event. Nothing was recorded and nothing changed.
+
+    Attributes:
+        complaint_id: The complaint the event was for.
+        state: The complaint's state when the event was refused.
+        action: The action that was asked for.
+        allowed: The actions the complaint's state allows (for this actor, where known).
+        event_id: The refused event's id, when there was one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        allowed: Iterable[str] = (),
+        event_id: str | None = None,
+    ) -> None:
+        self.complaint_id = complaint_id
+        self.state = state
+        self.action = action
+        self.allowed = tuple(allowed)
+        self.event_id = event_id
+        super().__init__(message)
+
+    @staticmethod
+    def _context(complaint_id: str, state: str, state_label: str | None) -> str:
+        label = f" ({state_label})" if state_label and state_label != state else ""
+        return f"complaint {complaint_id!r} is {state!r}{label}"
+
+
+class UnknownActionError(RefusedError, LookupError):
+    """The workflow defines no action of that name."""
+
+    def __init__(
+        self, *, complaint_id: str, state: str, action: str, known: Iterable[str], **kw: str | None
+    ) -> None:
+        known = tuple(known)
+        super().__init__(
+            f"unknown action {action!r} for complaint {complaint_id!r}; "
+            f"the workflow's actions are: {_names(known)}",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            allowed=known,
+            event_id=kw.get("event_id"),
+        )
+
+
+class UnknownComplaintError(RefusedError, LookupError):
+    """An event other than the creating one (``submit``) names a complaint never submitted."""
+
+    def __init__(
+        self, *, complaint_id: str, state: str, action: str, allowed: Iterable[str], **kw: str | None
+    ) -> None:
+        allowed = tuple(allowed)
+        super().__init__(
+            f"cannot {action!r} complaint {complaint_id!r}: no such complaint has been "
+            f"submitted; a new complaint starts with: {_names(allowed)}",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            allowed=allowed,
+            event_id=kw.get("event_id"),
+        )
+
+
+class ActionNotAllowedError(RefusedError):
+    """The action exists but is not possible in the complaint's current state."""
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        allowed: Iterable[str],
+        state_label: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        allowed = tuple(allowed)
+        super().__init__(
+            f"cannot {action!r}: {self._context(complaint_id, state, state_label)}; "
+            f"allowed there: {_names(allowed)}",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            allowed=allowed,
+            event_id=event_id,
+        )
+
+
+class RoleNotPermittedError(RefusedError, PermissionError):
+    """The actor's role may not take this action.
+
+    Attributes:
+        role: The actor's role.
+        roles: The roles that may take the action.
+        actor_id: The actor's id.
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        role: str,
+        roles: Iterable[str],
+        actor_id: str,
+        allowed: Iterable[str] = (),
+        state_label: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        self.role = role
+        self.roles = tuple(roles)
+        self.actor_id = actor_id
+        allowed = tuple(allowed)
+        super().__init__(
+            f"role {role!r} (actor {actor_id!r}) may not {action!r}: "
+            f"{self._context(complaint_id, state, state_label)}; roles that may: "
+            f"{_names(self.roles)}; this actor may: {_names(allowed)}",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            allowed=allowed,
+            event_id=event_id,
+        )
+
+
+class OutsideUnitError(RefusedError, PermissionError):
+    """A unit-scoped role acted on a complaint not currently dispatched to its unit.
+
+    Attributes:
+        role: The actor's role.
+        actor_unit: The actor's unit (``None`` if it has none).
+        complaint_unit: The unit the complaint is dispatched to (``None`` if none).
+        actor_id: The actor's id.
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        role: str,
+        actor_id: str,
+        actor_unit: str | None,
+        complaint_unit: str | None,
+        state_label: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        self.role = role
+        self.actor_id = actor_id
+        self.actor_unit = actor_unit
+        self.complaint_unit = complaint_unit
+        where = (
+            f"it is dispatched to unit {complaint_unit!r}"
+            if complaint_unit is not None
+            else "it is not dispatched to any unit"
+        )
+        super().__init__(
+            f"{role!r} of unit {actor_unit!r} (actor {actor_id!r}) may not {action!r}: "
+            f"{self._context(complaint_id, state, state_label)} and {where}; "
+            f"a {role!r} acts only on complaints dispatched to its own unit",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            allowed=(),
+            event_id=event_id,
+        )
+
+
+class InvalidDataError(RefusedError):
+    """A data field of the event is missing or invalid.
+
+    Attributes:
+        field: The field's name.
+        reason: What is wrong with it.
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        field: str,
+        reason: str,
+        event_id: str | None = None,
+    ) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(
+            f"cannot {action!r} complaint {complaint_id!r} (state {state!r}): "
+            f"data field {field!r} {reason}",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            event_id=event_id,
+        )
+
+
+class GuardRefusedError(RefusedError):
+    """A guard of the action refused it.
+
+    Attributes:
+        guard: The guard's name.
+        reason: The reason the guard gave.
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        guard: str,
+        reason: str,
+        state_label: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        self.guard = guard
+        self.reason = reason
+        super().__init__(
+            f"cannot {action!r}: {self._context(complaint_id, state, state_label)}; "
+            f"refused by {guard!r}: {reason}",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            event_id=event_id,
+        )
+
+
+class OutOfOrderEventError(RefusedError):
+    """The event is earlier than the complaint's last recorded event.
+
+    Attributes:
+        at: The refused event's instant (ISO 8601).
+        last_at: The complaint's last event instant (ISO 8601).
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        at: str,
+        last_at: str,
+        event_id: str | None = None,
+    ) -> None:
+        self.at = at
+        self.last_at = last_at
+        super().__init__(
+            f"cannot {action!r} complaint {complaint_id!r} (state {state!r}) at {at}: "
+            f"that is earlier than its last event at {last_at}; events are appended in time "
+            "order",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            event_id=event_id,
+        )
+
+
+class DuplicateEventError(RefusedError):
+    """An event id was already recorded with different content.
+
+    Recording the very same event twice is not an error: the second time is a no-op.
+    """
+
+    def __init__(
+        self, *, complaint_id: str, state: str, action: str, event_id: str, recorded_action: str
+    ) -> None:
+        super().__init__(
+            f"event id {event_id!r} ({action!r} on complaint {complaint_id!r}) was already "
+            f"recorded with different content (as {recorded_action!r}); "
+            "an event id may be reused only for an identical event",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            event_id=event_id,
+        )
+
+
+class ComplaintMismatchError(RefusedError):
+    """An event was applied to a complaint other than the one it names.
+
+    Attributes:
+        event_complaint_id: The complaint id the event names.
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        event_complaint_id: str,
+        event_id: str | None = None,
+    ) -> None:
+        self.event_complaint_id = event_complaint_id
+        super().__init__(
+            f"event {event_id!r} ({action!r}) is for complaint {event_complaint_id!r}, "
+            f"not for complaint {complaint_id!r}",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            event_id=event_id,
+        )

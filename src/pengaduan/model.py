@@ -1,0 +1,274 @@
+"""The records of the domain: complaints, their events and the actors behind them.
+
+Everything here is an immutable `attrs` value. A `Complaint` is never edited: a workflow applies
+an `Event` to it and returns a new complaint with the event appended (see
+`pengaduan.workflow.Workflow.apply`). Its `state`, `unit` and `facts` are derived from its events
+by the workflow; the events are the truth.
+
+Enumerated values are strings (`enum.StrEnum`), so ``Role.REPORTER == "reporter"`` and they
+serialise as themselves; each carries its official Bahasa Indonesia `label`:
+
+>>> from pengaduan.model import Channel, Role
+>>> Role.UNIT_HEAD.label
+'Kepala Unit Kerja'
+>>> Channel("village_visit").label
+'Kunjungan Desa'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Self
+
+import attrs
+
+from pengaduan._time import require_aware
+
+__all__ = [
+    "Actor",
+    "Channel",
+    "Classification",
+    "Complaint",
+    "Event",
+    "Facts",
+    "Location",
+    "Privacy",
+    "PrivacyFlag",
+    "Reporter",
+    "Role",
+]
+
+
+class _Labelled(StrEnum):
+    """A string enumeration whose members carry a Bahasa Indonesia label."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+class Role(_Labelled):
+    """Who acts on a complaint (the roles of the SP4N-LAPOR! preset).
+
+    Workflows may define further roles as plain strings; these are the preset's.
+    """
+
+    REPORTER = "reporter", "Pelapor"
+    ADMIN_NATIONAL = "admin_national", "Admin Nasional"
+    ADMIN_AGENCY = "admin_agency", "Admin Instansi"
+    UNIT_OPERATOR = "unit_operator", "Operator Unit Kerja"
+    UNIT_HEAD = "unit_head", "Kepala Unit Kerja"
+    REGIONAL_HEAD = "regional_head", "Kepala Daerah"
+    OMBUDSMAN = "ombudsman", "Ombudsman"
+    SYSTEM = "system", "Sistem"
+
+
+class Classification(_Labelled):
+    """The kind of report, set by the reporter or by the admin at verification."""
+
+    ASPIRATION = "aspirasi", "Aspirasi"
+    COMPLAINT = "pengaduan", "Pengaduan"
+    INFORMATION_REQUEST = "permintaan_informasi", "Permintaan Informasi"
+    WHISTLEBLOWING = "whistleblowing", "Whistle Blowing"
+
+
+class Channel(_Labelled):
+    """How the report reached the system."""
+
+    WEB = "web", "Situs Web"
+    SMS = "sms", "SMS 1708"
+    APP = "app", "Aplikasi Seluler"
+    SOCIAL_MEDIA = "social_media", "Media Sosial"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    EMAIL = "email", "Surel"
+    WALK_IN = "walk_in", "Datang Langsung"
+    VILLAGE_VISIT = "village_visit", "Kunjungan Desa"
+    CONNECTED_APP = "connected_app", "Aplikasi Terhubung"
+
+
+class PrivacyFlag(_Labelled):
+    """The two privacy flags of a report."""
+
+    ANONYMOUS = "anonymous", "Anonim"
+    CONFIDENTIAL = "confidential", "Rahasia"
+
+
+def _aware(what: str) -> Any:
+    def check(_instance: object, _attribute: object, value: datetime) -> None:
+        require_aware(value, what)
+
+    return check
+
+
+@attrs.frozen
+class Actor:
+    """Someone (or something) acting on complaints.
+
+    Attributes:
+        id: A stable identifier of the person or process.
+        role: The role they act in, e.g. ``Role.UNIT_OPERATOR`` or a custom role's name.
+        unit: The organisational unit they belong to, for unit-scoped roles.
+    """
+
+    id: str
+    role: str
+    unit: str | None = None
+
+
+@attrs.frozen
+class Privacy:
+    """The privacy flags of a report.
+
+    Attributes:
+        anonymous: *Anonim*: the reporter's identity is hidden from the public and from the
+            party reported on.
+        confidential: *Rahasia*: the whole report is hidden from the public.
+    """
+
+    anonymous: bool = False
+    confidential: bool = False
+
+    @property
+    def flags(self) -> frozenset[PrivacyFlag]:
+        """The flags that are set."""
+        flags = set()
+        if self.anonymous:
+            flags.add(PrivacyFlag.ANONYMOUS)
+        if self.confidential:
+            flags.add(PrivacyFlag.CONFIDENTIAL)
+        return frozenset(flags)
+
+
+@attrs.frozen
+class Reporter:
+    """The reporter's personal details; every field is optional.
+
+    Attributes:
+        name: Full name.
+        phone: Phone number.
+        email: E-mail address.
+        nik: National identity number (Nomor Induk Kependudukan).
+    """
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    nik: str | None = None
+
+
+@attrs.frozen
+class Location:
+    """Where the reported matter is.
+
+    Attributes:
+        address: Free-text address.
+        village: Village (*desa* / *kelurahan*).
+        district: District (*kecamatan*).
+        latitude: WGS 84 latitude in degrees.
+        longitude: WGS 84 longitude in degrees.
+    """
+
+    address: str | None = None
+    village: str | None = None
+    district: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@attrs.frozen
+class Facts:
+    """What a complaint is about, as submitted and as corrected at verification.
+
+    Attributes:
+        title: A short title.
+        body: The report's text.
+        channel: How it was received.
+        classification: Its classification, once known.
+        category: A category identifier, once known.
+        privacy: Its privacy flags.
+        reporter: The reporter's details, when given.
+        location: Where the matter is, when given.
+        external_ids: Identifiers in other systems, e.g. ``{"lapor": "1916449"}``.
+    """
+
+    title: str
+    body: str
+    channel: Channel
+    classification: Classification | None = None
+    category: str | None = None
+    privacy: Privacy = Privacy()
+    reporter: Reporter | None = None
+    location: Location | None = None
+    external_ids: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+
+
+@attrs.frozen
+class Event:
+    """One thing that happened to a complaint: an action, by an actor, at an instant.
+
+    Attributes:
+        id: A unique id. Recording the same event twice is a no-op; reusing an id for another
+            event is refused.
+        complaint: The id of the complaint it belongs to.
+        action: The workflow action's name, e.g. ``"dispatch"``.
+        at: When it happened; timezone-aware.
+        actor: Who did it.
+        data: The action's data (JSON-compatible values), e.g. ``{"unit": "dinas-pu"}``.
+            Treat it as read-only.
+    """
+
+    id: str
+    complaint: str
+    action: str
+    at: datetime = attrs.field(validator=_aware("Event.at"))
+    actor: Actor
+    data: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+
+
+@attrs.frozen
+class Complaint:
+    """A complaint: its identity, its events in order and what they imply.
+
+    Build complaints with a workflow (`Workflow.new`, `Workflow.apply`, `Workflow.replay`),
+    which derives `state`, `unit` and `facts` from the events; the constructor does not check
+    that they agree.
+
+    Attributes:
+        id: The complaint's id (e.g. a tracking number).
+        state: The current state's name, derived from the events.
+        events: Every recorded event, oldest first.
+        facts: What it is about; ``None`` before it is submitted.
+        unit: The unit it is currently dispatched to, if any.
+    """
+
+    id: str
+    state: str
+    events: tuple[Event, ...] = ()
+    facts: Facts | None = None
+    unit: str | None = None
+
+    @property
+    def version(self) -> int:
+        """The number of events recorded (the expected version for the next append)."""
+        return len(self.events)
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        """The instant of the first event, or ``None`` for a complaint not yet submitted."""
+        return self.events[0].at if self.events else None
+
+    @property
+    def last_event(self) -> Event | None:
+        """The most recent event, if any."""
+        return self.events[-1] if self.events else None
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """The instant of the most recent event, if any."""
+        return self.events[-1].at if self.events else None
