@@ -1,5 +1,4 @@
-"""Ready-made definitions: the SP4N-LAPOR! workflow (and, as they land, its calendars, clocks
-and escalation ladder).
+"""Ready-made definitions: the SP4N-LAPOR! workflow, its calendars, clocks and ladder.
 
 Each preset is a function returning an immutable value, built on first use and cached, so that
 ``import pengaduan`` stays cheap. Derive your own from them instead of editing library code.

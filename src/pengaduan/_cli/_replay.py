@@ -1,0 +1,105 @@
+"""``pengaduan replay FILE``: rebuild complaints from an event file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from pengaduan._cli._common import fail, instant, table
+from pengaduan.exceptions import EventFormatError, RefusedError
+from pengaduan.interchange import read_numbered_events
+from pengaduan.model import Complaint, Event
+from pengaduan.presets import lapor_workflow
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``replay`` command."""
+    parser = subparsers.add_parser(
+        "replay",
+        help="replay an event file and show each complaint's state",
+        description=(
+            "Replay a JSON Lines event file through the SP4N-LAPOR! workflow and print one row "
+            "per complaint. A refused event stops the run with exit code 2."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="JSON Lines event file")
+    parser.add_argument(
+        "--as-of", type=instant, help="ignore events after this ISO 8601 instant (with offset)"
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON array")
+    parser.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="report refused or malformed lines on stderr and go on (exit 0)",
+    )
+    parser.set_defaults(handler=run)
+
+
+class _StopReplayError(Exception):
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pengaduan replay``."""
+    workflow = lapor_workflow()
+    # replay() pulls one event at a time and judges it before pulling the next, so the line
+    # last read is the line of any refusal.
+    current_line = 0
+
+    def report(message: str) -> None:
+        print(f"{args.file}:{message}", file=sys.stderr)
+
+    def malformed(error: EventFormatError) -> None:
+        if not args.skip_invalid:
+            raise error
+        report(f"line {error.line}: skipped: {error.reason} ({error.path or 'record'})")
+
+    def events() -> Iterator[Event]:
+        nonlocal current_line
+        for number, event in read_numbered_events(args.file, on_error=malformed):
+            if args.as_of is not None and event.at > args.as_of:
+                continue
+            current_line = number
+            yield event
+
+    def refused(_event: Event, error: RefusedError) -> None:
+        message = f"line {current_line}: refused: {error}"
+        if not args.skip_invalid:
+            report(message)
+            raise _StopReplayError
+        report(message.replace("refused:", "skipped:", 1))
+
+    try:
+        complaints = workflow.replay(events(), on_refused=refused)
+    except _StopReplayError:
+        return 2
+    except EventFormatError as error:
+        return fail(str(error))
+    except OSError as error:
+        return fail(f"cannot read {args.file}: {error.strerror}")
+
+    rows = [_row(workflow.state(c.state).label, c) for c in complaints.values()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        header = ("complaint", "state", "label", "unit", "events", "last_action", "last_at")
+        print(
+            table(header, [[str(r[h]) if r[h] is not None else "-" for h in header] for r in rows])
+        )
+    return 0
+
+
+def _row(label: str, complaint: Complaint) -> dict[str, Any]:
+    last = complaint.last_event
+    return {
+        "complaint": complaint.id,
+        "state": complaint.state,
+        "label": label,
+        "unit": complaint.unit,
+        "events": len(complaint.events),
+        "last_action": last.action if last else None,
+        "last_at": last.at.isoformat() if last else None,
+    }
