@@ -8,6 +8,15 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from pengaduan.calendar import (
+    DatedHours,
+    Deadline,
+    Holiday,
+    HolidayKind,
+    WeeklyHours,
+    Window,
+    WorkCalendar,
+)
 from pengaduan.exceptions import (
     ActionNotAllowedError,
     ComplaintMismatchError,
@@ -17,12 +26,14 @@ from pengaduan.exceptions import (
     GuardRefusedError,
     InvalidDataError,
     NaiveDatetimeError,
+    NoWorkingTimeError,
     OutOfOrderEventError,
     OutsideUnitError,
     PengaduanError,
     RefusedError,
     RoleNotPermittedError,
     UnknownActionError,
+    UnknownCalendarError,
     UnknownComplaintError,
 )
 from pengaduan.model import (
@@ -51,15 +62,20 @@ __all__ = [
     "Classification",
     "Complaint",
     "ComplaintMismatchError",
+    "DatedHours",
+    "Deadline",
     "DefinitionError",
     "DuplicateEventError",
     "Event",
     "EventFormatError",
     "Facts",
     "GuardRefusedError",
+    "Holiday",
+    "HolidayKind",
     "InvalidDataError",
     "Location",
     "NaiveDatetimeError",
+    "NoWorkingTimeError",
     "OutOfOrderEventError",
     "OutsideUnitError",
     "PengaduanError",
@@ -70,6 +86,10 @@ __all__ = [
     "Role",
     "RoleNotPermittedError",
     "UnknownActionError",
+    "UnknownCalendarError",
     "UnknownComplaintError",
+    "WeeklyHours",
+    "Window",
+    "WorkCalendar",
     "__version__",
 ]

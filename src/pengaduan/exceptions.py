@@ -5,6 +5,8 @@ PengaduanError (Exception)
 ├── NaiveDatetimeError (ValueError)           a datetime without a time zone
 ├── DefinitionError (ValueError)              an inconsistent workflow (or other) definition
 ├── EventFormatError (ValueError)             a malformed event record or event-file line
+├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
+├── UnknownCalendarError (LookupError)        no calendar preset of that name
 └── RefusedError (ValueError)                 the workflow refused an event; nothing changed
     ├── UnknownActionError (LookupError)      the workflow has no such action
     ├── UnknownComplaintError (LookupError)   a non-`submit` event for a complaint never submitted
@@ -42,12 +44,14 @@ __all__ = [
     "GuardRefusedError",
     "InvalidDataError",
     "NaiveDatetimeError",
+    "NoWorkingTimeError",
     "OutOfOrderEventError",
     "OutsideUnitError",
     "PengaduanError",
     "RefusedError",
     "RoleNotPermittedError",
     "UnknownActionError",
+    "UnknownCalendarError",
     "UnknownComplaintError",
 ]
 
@@ -125,6 +129,34 @@ class EventFormatError(PengaduanError, ValueError):
         return EventFormatError(self.reason, path=self.path, line=line, source=source)
 
 
+class NoWorkingTimeError(PengaduanError, LookupError):
+    """A calendar has no working time where a computation needs some.
+
+    Attributes:
+        calendar: The calendar's name.
+        reason: What was looked for and why it was not found.
+    """
+
+    def __init__(self, calendar: str, reason: str) -> None:
+        self.calendar = calendar
+        self.reason = reason
+        super().__init__(f"calendar {calendar!r} has no working time to answer with: {reason}")
+
+
+class UnknownCalendarError(PengaduanError, LookupError):
+    """No calendar preset has the name asked for.
+
+    Attributes:
+        name: The name asked for.
+        known: The names that exist.
+    """
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        super().__init__(f"unknown calendar {name!r}; known calendars: {_names(self.known)}")
+
+
 class RefusedError(PengaduanError, ValueError):
     """The workflow refused an event. Nothing was recorded and nothing changed.
 
@@ -181,7 +213,13 @@ class UnknownComplaintError(RefusedError, LookupError):
     """An event other than the creating one (``submit``) names a complaint never submitted."""
 
     def __init__(
-        self, *, complaint_id: str, state: str, action: str, allowed: Iterable[str], **kw: str | None
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        allowed: Iterable[str],
+        **kw: str | None,
     ) -> None:
         allowed = tuple(allowed)
         super().__init__(

@@ -6,6 +6,18 @@ Each preset is a function returning an immutable value, built on first use and c
 
 from __future__ import annotations
 
+from pengaduan.presets._calendars import (
+    calendar_24x7,
+    calendar_by_name,
+    id_gov_calendar,
+    id_gov_days_calendar,
+)
 from pengaduan.presets._lapor import lapor_workflow
 
-__all__ = ["lapor_workflow"]
+__all__ = [
+    "calendar_24x7",
+    "calendar_by_name",
+    "id_gov_calendar",
+    "id_gov_days_calendar",
+    "lapor_workflow",
+]
