@@ -363,9 +363,9 @@ class _Compiled:
 class Workflow:
     """A complaint lifecycle: states, actions, and the rules for taking them.
 
-    Construct one directly or derive one from a preset with `with_state`, `with_action`,
-    `replace_action` and `without_action`. Construction checks the definition and compiles it
-    into one shared `transitions.Machine`.
+    Construct one directly or derive one from a preset with `extend`, `with_state`,
+    `with_action`, `replace_action` and `without_action`. Construction checks the definition
+    and compiles it into one shared `transitions.Machine`.
 
     Attributes:
         name: The workflow's name, e.g. ``"sp4n-lapor"``.
@@ -516,6 +516,22 @@ class Workflow:
         """Return a copy with attributes changed (e.g. ``name`` or ``version``), recompiled."""
         return attrs.evolve(self, **changes)
 
+    def extend(self, *, states: Iterable[State] = (), actions: Iterable[Action] = ()) -> Workflow:
+        """Return a copy with states and actions added (or replacing those of the same name).
+
+        Use this to add a state together with the actions leading to and from it: the copy is
+        checked once, as a whole.
+        """
+        new_states = {s.name: s for s in states}
+        new_actions = {a.name: a for a in actions}
+        merged_states = [new_states.pop(s.name, s) for s in self.states]
+        merged_actions = [new_actions.pop(a.name, a) for a in self.actions]
+        return attrs.evolve(
+            self,
+            states=[*merged_states, *new_states.values()],
+            actions=[*merged_actions, *new_actions.values()],
+        )
+
     def with_state(self, state: State) -> Workflow:
         """Return a copy with `state` added, or replacing the state of the same name."""
         kept = [s for s in self.states if s.name != state.name]
@@ -527,11 +543,7 @@ class Workflow:
 
     def with_action(self, action: Action) -> Workflow:
         """Return a copy with `action` added, or replacing the action of the same name."""
-        if action.name in self._compiled.actions:
-            return attrs.evolve(
-                self, actions=[action if a.name == action.name else a for a in self.actions]
-            )
-        return attrs.evolve(self, actions=(*self.actions, action))
+        return self.extend(actions=[action])
 
     def replace_action(self, name: str, **changes: Any) -> Workflow:
         """Return a copy in which action `name` has the given attributes changed.
