@@ -100,7 +100,23 @@ def test_mermaid_diagram_names_every_transition_and_label(workflow: Workflow) ->
     assert diagram.startswith("stateDiagram-v2\n")
     assert "    [*] --> new" in diagram
     assert "    submitted --> on_hold: hold" in diagram
-    assert "    dispatched --> dispatched: forward" in diagram
+    assert "forward" not in diagram
+    assert "    dispatched --> dispatched: forward" in workflow.to_mermaid(loops=True)
     assert "Belum Terverifikasi" in diagram
     assert "    closed --> [*]" in diagram
     assert "Belum" not in workflow.to_mermaid(labels=False)
+
+
+def test_the_lifecycle_page_shows_the_current_diagram_and_actions(workflow: Workflow) -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parents[2] / "docs" / "lifecycle.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{workflow.to_mermaid()}```" in page
+    for action in workflow.actions:
+        sources = ", ".join(f"`{s}`" for s in action.sources)
+        dest = f"`{action.dest}`" if action.dest else "(unchanged)"
+        roles = ", ".join(f"`{r}`" for r in sorted(action.roles))
+        required = ", ".join(f"`{f.name}`" for f in action.fields if f.required) or "-"
+        optional = ", ".join(f"`{f.name}`" for f in action.fields if not f.required) or "-"
+        row = f"| `{action.name}` | {action.label} | {sources} | {dest} | {roles} | {required} | {optional} |"
+        assert row in page, f"docs/lifecycle.md is stale for {action.name!r}"
