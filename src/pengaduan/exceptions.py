@@ -5,6 +5,9 @@ PengaduanError (Exception)
 ├── NaiveDatetimeError (ValueError)           a datetime without a time zone
 ├── DefinitionError (ValueError)              an inconsistent workflow (or other) definition
 ├── EventFormatError (ValueError)             a malformed event record or event-file line
+├── CodecError (ValueError)                   a malformed serialised definition or record
+├── ConflictError (RuntimeError)              the complaint changed since it was read; no write
+├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
 ├── UnknownCalendarError (LookupError)        no calendar preset of that name
 └── RefusedError (ValueError)                 the workflow refused an event; nothing changed
@@ -37,7 +40,9 @@ from collections.abc import Iterable
 
 __all__ = [
     "ActionNotAllowedError",
+    "CodecError",
     "ComplaintMismatchError",
+    "ConflictError",
     "DefinitionError",
     "DuplicateEventError",
     "EventFormatError",
@@ -50,6 +55,7 @@ __all__ = [
     "PengaduanError",
     "RefusedError",
     "RoleNotPermittedError",
+    "StoreError",
     "UnknownActionError",
     "UnknownCalendarError",
     "UnknownComplaintError",
@@ -155,6 +161,86 @@ class UnknownCalendarError(PengaduanError, LookupError):
         self.name = name
         self.known = tuple(known)
         super().__init__(f"unknown calendar {name!r}; known calendars: {_names(self.known)}")
+
+
+class CodecError(PengaduanError, ValueError):
+    """A serialised definition or record (JSON) is malformed.
+
+    Attributes:
+        kind: What was being decoded, e.g. ``"workflow"`` or ``"complaint"``.
+        path: Where the bad value is, e.g. ``"actions[3].roles[0]"`` (empty for the whole).
+        reason: What is wrong with it.
+    """
+
+    def __init__(self, kind: str, reason: str, *, path: str = "") -> None:
+        self.kind = kind
+        self.path = path
+        self.reason = reason
+        where = f" at {path!r}" if path else ""
+        super().__init__(f"cannot decode {kind}{where}: {reason}")
+
+
+class ConflictError(PengaduanError, RuntimeError):
+    """Optimistic concurrency: the complaint changed since the caller read it.
+
+    Nothing was written. Load the complaint again, re-decide and retry.
+
+    Attributes:
+        complaint_id: The complaint appended to.
+        expected_version: The version the caller expected.
+        actual_version: The version the store holds.
+    """
+
+    def __init__(self, *, complaint_id: str, expected_version: int, actual_version: int) -> None:
+        self.complaint_id = complaint_id
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+        super().__init__(
+            f"cannot append to complaint {complaint_id!r}: expected version "
+            f"{expected_version} but the store holds version {actual_version} (another writer "
+            "appended first); nothing was written: load it again and retry"
+        )
+
+
+class StoreError(PengaduanError, OSError):
+    """An event store cannot read or write: read-only file, full disk, corrupt file, ...
+
+    Nothing half-written is left behind: an append either happened whole or not at all.
+
+    Attributes:
+        store: The store's location (a file path or a database name; never a password).
+        operation: What was asked, e.g. ``"append to complaint 'C-1'"``.
+        reason: What went wrong, as the database reported it.
+    """
+
+    def __init__(self, *, store: str, operation: str, reason: str) -> None:
+        self.store = store
+        self.operation = operation
+        self.reason = reason
+        super().__init__(f"cannot {operation} in store {store!r}: {reason}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_store_error, (self.store, self.operation, self.reason))
+
+
+def _rebuild_store_error(store: str, operation: str, reason: str) -> StoreError:
+    return StoreError(store=store, operation=operation, reason=reason)
+
+
+class NotVisibleError(PengaduanError, PermissionError):
+    """A viewer asked for a complaint it may not see (see `pengaduan.access.view`).
+
+    Attributes:
+        complaint_id: The complaint asked for.
+        viewer: Who asked, described without personal data, e.g. ``"the public"``.
+        reason: Why it is hidden from them, e.g. ``"it is confidential (rahasia)"``.
+    """
+
+    def __init__(self, *, complaint_id: str, viewer: str, reason: str) -> None:
+        self.complaint_id = complaint_id
+        self.viewer = viewer
+        self.reason = reason
+        super().__init__(f"complaint {complaint_id!r} is not visible to {viewer}: {reason}")
 
 
 class RefusedError(PengaduanError, ValueError):

@@ -1,0 +1,331 @@
+"""What every event store shares: encoding, idempotency, validation, optimistic concurrency.
+
+A backend provides a write transaction (`_Txn`) and a few paged reads; `_StoreCore` does the
+rest, so that the in-memory, SQLite and PostgreSQL stores behave exactly alike.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC
+from typing import Any, Self
+
+import attrs
+
+from pengaduan.exceptions import (
+    ComplaintMismatchError,
+    ConflictError,
+    DuplicateEventError,
+    EventFormatError,
+)
+from pengaduan.interchange import event_from_dict, event_to_dict
+from pengaduan.model import Complaint, Event
+from pengaduan.workflow import Workflow
+
+# Complaints read per query when iterating, and events per query when paging the log.
+_PAGE = 500
+_EVENT_PAGE = 5000
+
+
+@attrs.frozen
+class AppendResult:
+    """What an append did.
+
+    Attributes:
+        complaint: The complaint as stored after the append (its state derived from history).
+        new: The events written, in order.
+        duplicates: The events skipped because that very event was already recorded.
+        position: The store position of the last event written (``None`` if none was).
+    """
+
+    complaint: Complaint
+    new: tuple[Event, ...]
+    duplicates: tuple[Event, ...]
+    position: int | None
+
+
+def encode(event: Event) -> str:
+    """Encode an event as the compact JSON text a store keeps.
+
+    Raises:
+        EventFormatError: If the event's data holds anything but finite JSON values.
+    """
+    try:
+        return json.dumps(
+            event_to_dict(event), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        )
+    except (TypeError, ValueError, RecursionError):
+        raise EventFormatError(
+            "must hold only JSON values (strings, finite numbers, booleans, null, lists, "
+            "objects with string keys), nested at most a few hundred levels",
+            path="data",
+        ) from None
+
+
+def decode(body: str) -> Event:
+    """Decode an event from the JSON text a store keeps."""
+    return event_from_dict(json.loads(body))
+
+
+def fingerprint(event: Event) -> str:
+    """A canonical text of an event's content: equal for the same event, whatever its offset."""
+    record = event_to_dict(event)
+    record["at"] = event.at.astimezone(UTC).isoformat()
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def normalise(event: object) -> tuple[Event, str]:
+    """Check an event's shape and return it as a store will give it back, with its encoding.
+
+    Raises:
+        EventFormatError: If it is not an `Event` or does not survive a JSON round trip.
+    """
+    if not isinstance(event, Event):
+        raise EventFormatError(f"an event must be an Event, got {type(event).__name__}")
+    body = encode(event)
+    try:
+        stored = decode(body)
+    except RecursionError:
+        raise EventFormatError("is nested too deeply", path="data") from None
+    return stored, body
+
+
+class _Txn(ABC):
+    """One write transaction of a backend."""
+
+    @abstractmethod
+    def bodies(self, complaint_id: str) -> list[str]:
+        """The encoded events of a complaint, oldest first."""
+
+    @abstractmethod
+    def find(self, event_ids: Sequence[str]) -> dict[str, str]:
+        """The encoded events already recorded under any of these ids."""
+
+    @abstractmethod
+    def insert(self, complaint_id: str, version: int, bodies: Sequence[tuple[str, str]]) -> int:
+        """Append ``(event id, body)`` pairs after `version`; return the last position."""
+
+    @abstractmethod
+    def get_update(self, system: str, update_id: str) -> str | None:
+        """The recorded external update, encoded, if any."""
+
+    @abstractmethod
+    def put_update(self, system: str, update_id: str, body: str) -> None:
+        """Record an external update (known not to be recorded yet)."""
+
+
+class _StoreCore(ABC):
+    """The logic shared by every store; subclasses provide the backend primitives."""
+
+    workflow: Workflow
+
+    # -- backend -------------------------------------------------------------------------
+
+    @abstractmethod
+    def _write(self, operation: str) -> AbstractContextManager[_Txn]:
+        """A write transaction: committed on normal exit, rolled back on an exception."""
+
+    @abstractmethod
+    def _read_bodies(self, complaint_id: str) -> list[str]:
+        """The encoded events of one complaint, oldest first."""
+
+    @abstractmethod
+    def _page_streams(self, since: int, after: int, limit: int) -> list[tuple[str, int]]:
+        """Complaints changed after `since` whose first position is after `after`.
+
+        Returns ``(complaint id, first position)`` pairs ordered by first position.
+        """
+
+    @abstractmethod
+    def _bodies_of(self, complaint_ids: Sequence[str]) -> list[tuple[str, str]]:
+        """``(complaint id, body)`` of every event of these complaints, each oldest first."""
+
+    @abstractmethod
+    def _page_events(self, after: int, limit: int) -> list[tuple[int, str]]:
+        """``(position, body)`` of events after position `after`, in position order."""
+
+    @abstractmethod
+    def _head(self) -> int:
+        """The position of the last event recorded (0 if none)."""
+
+    @abstractmethod
+    def _read_updates(self, system: str | None) -> list[str]:
+        """Every recorded external update (of one system), encoded, in arrival order."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store's connections. Idempotent."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the protocol ------------------------------------------------------------------
+
+    def append(
+        self,
+        complaint_id: str,
+        events: Iterable[Event],
+        *,
+        expected_version: int | None = None,
+    ) -> AppendResult:
+        """Append events to a complaint, all or nothing.
+
+        Each event is validated by the workflow against the complaint as stored, inside the
+        same transaction that writes it. An event whose id is already recorded with the same
+        content is skipped (so retrying an append whose acknowledgement was lost is safe).
+
+        Args:
+            complaint_id: The complaint to append to.
+            events: The events, oldest first; each must name `complaint_id`.
+            expected_version: The version the caller read (`Complaint.version`); if the store
+                holds another, nothing is written and `ConflictError` is raised. ``None``
+                appends to whatever is stored (no concurrency check).
+
+        Returns:
+            What was written and the complaint after it.
+
+        Raises:
+            ConflictError: If `expected_version` is stale and some event is new.
+            RefusedError: A subclass, if the workflow refuses an event (nothing is written).
+            EventFormatError: If an event's data is not JSON.
+            StoreError: If the store cannot write (read-only, disk full, ...).
+        """
+        batch = [normalise(event) for event in events]
+        for event, _body in batch:
+            if event.complaint != complaint_id:
+                raise ComplaintMismatchError(
+                    complaint_id=complaint_id,
+                    state="unknown",
+                    action=event.action,
+                    event_complaint_id=event.complaint,
+                    event_id=event.id,
+                )
+        with self._write(f"append to complaint {complaint_id!r}") as txn:
+            complaint = self._replay(complaint_id, txn.bodies(complaint_id))
+            recorded = txn.find([event.id for event, _body in batch]) if batch else {}
+            new: list[tuple[Event, str]] = []
+            duplicates: list[Event] = []
+            in_batch: dict[str, str] = {}
+            for event, body in batch:
+                known = recorded.get(event.id)
+                earlier = decode(known) if known is not None else None
+                if earlier is None and event.id in in_batch:
+                    earlier = decode(in_batch[event.id])
+                if earlier is not None:
+                    if fingerprint(earlier) != fingerprint(event):
+                        raise DuplicateEventError(
+                            complaint_id=complaint_id,
+                            state=complaint.state,
+                            action=event.action,
+                            event_id=event.id,
+                            recorded_action=earlier.action,
+                        )
+                    duplicates.append(event)
+                    continue
+                in_batch[event.id] = body
+                new.append((event, body))
+            if not new:
+                return AppendResult(complaint, (), tuple(duplicates), None)
+            if expected_version is not None and expected_version != complaint.version:
+                raise ConflictError(
+                    complaint_id=complaint_id,
+                    expected_version=expected_version,
+                    actual_version=complaint.version,
+                )
+            version = complaint.version
+            for event, _body in new:
+                complaint = self.workflow.apply_event(complaint, event)
+            position = txn.insert(complaint_id, version, [(event.id, body) for event, body in new])
+        return AppendResult(complaint, tuple(e for e, _ in new), tuple(duplicates), position)
+
+    def load(self, complaint_id: str) -> Complaint:
+        """Return a complaint rebuilt from its stored history.
+
+        A complaint with no events comes back as ``workflow.new(complaint_id)`` (version 0),
+        ready for its first append.
+        """
+        return self._replay(complaint_id, self._read_bodies(complaint_id))
+
+    def complaints(self, since: int = 0) -> Iterator[Complaint]:
+        """Every complaint, or those changed after position `since`, by first appearance.
+
+        Read page by page, so a long iteration holds no lock; each complaint is read whole.
+        """
+        after = 0
+        while True:
+            page = self._page_streams(since, after, _PAGE)
+            if not page:
+                return
+            rows = self._bodies_of([complaint_id for complaint_id, _first in page])
+            grouped = {
+                complaint_id: [body for _id, body in group]
+                for complaint_id, group in itertools.groupby(rows, key=lambda row: row[0])
+            }
+            for complaint_id, _first in page:
+                yield self._replay(complaint_id, grouped.get(complaint_id, []))
+            after = page[-1][1]
+
+    def events(self, since: int = 0) -> Iterator[tuple[int, Event]]:
+        """Every event recorded after position `since`, as ``(position, event)``, in order.
+
+        Positions only grow; pass the last one seen to resume (e.g. to feed another system).
+        """
+        after = since
+        while True:
+            page = self._page_events(after, _EVENT_PAGE)
+            if not page:
+                return
+            for position, body in page:
+                yield position, decode(body)
+            after = page[-1][0]
+
+    def position(self) -> int:
+        """The position of the last recorded event (0 for an empty store)."""
+        return self._head()
+
+    def recall_update(self, system: str, update_id: str) -> dict[str, Any] | None:
+        """The record kept of an external update, or ``None`` if it never arrived."""
+        with self._write(f"read update {update_id!r} of {system!r}") as txn:
+            body = txn.get_update(system, update_id)
+        return None if body is None else _as_dict(json.loads(body))
+
+    def remember_update(
+        self, system: str, update_id: str, record: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """Keep a record of an external update, unless one is already kept.
+
+        Returns:
+            ``None`` if the record was stored now, else the record kept earlier (unchanged).
+        """
+        body = json.dumps(dict(record), ensure_ascii=False, allow_nan=False, sort_keys=True)
+        with self._write(f"record update {update_id!r} of {system!r}") as txn:
+            earlier = txn.get_update(system, update_id)
+            if earlier is not None:
+                return _as_dict(json.loads(earlier))
+            txn.put_update(system, update_id, body)
+        return None
+
+    def updates(self, system: str | None = None) -> Iterator[dict[str, Any]]:
+        """The records of every external update received (of one `system`), in arrival order."""
+        for body in self._read_updates(system):
+            yield _as_dict(json.loads(body))
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _replay(self, complaint_id: str, bodies: Iterable[str]) -> Complaint:
+        complaint = self.workflow.new(complaint_id)
+        apply = self.workflow.apply_event
+        for body in bodies:
+            complaint = apply(complaint, decode(body))
+        return complaint
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {"value": value}

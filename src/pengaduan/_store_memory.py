@@ -1,0 +1,146 @@
+"""The in-memory event store: for tests, notebooks and short-lived processes."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from pengaduan._store_base import _StoreCore, _Txn
+from pengaduan.workflow import Workflow
+
+
+class _Memory:
+    def __init__(self) -> None:
+        self.log: list[tuple[str, str, str]] = []  # (event id, complaint id, body); position-1
+        self.by_id: dict[str, int] = {}
+        self.streams: dict[str, list[int]] = {}  # complaint id -> positions
+        self.first: list[tuple[int, str]] = []  # (first position, complaint id), ascending
+        self.updates: dict[tuple[str, str], str] = {}
+
+
+class _MemoryTxn(_Txn):
+    def __init__(self, memory: _Memory) -> None:
+        self.memory = memory
+        self.pending: list[tuple[str, str, str]] = []
+        self.pending_updates: dict[tuple[str, str], str] = {}
+
+    def bodies(self, complaint_id: str) -> list[str]:
+        log = self.memory.log
+        return [log[p - 1][2] for p in self.memory.streams.get(complaint_id, ())]
+
+    def find(self, event_ids: Sequence[str]) -> dict[str, str]:
+        found = {}
+        for event_id in event_ids:
+            position = self.memory.by_id.get(event_id)
+            if position is not None:
+                found[event_id] = self.memory.log[position - 1][2]
+        return found
+
+    def insert(self, complaint_id: str, version: int, bodies: Sequence[tuple[str, str]]) -> int:
+        self.pending.extend((event_id, complaint_id, body) for event_id, body in bodies)
+        return len(self.memory.log) + len(self.pending)
+
+    def get_update(self, system: str, update_id: str) -> str | None:
+        return self.pending_updates.get((system, update_id)) or self.memory.updates.get(
+            (system, update_id)
+        )
+
+    def put_update(self, system: str, update_id: str, body: str) -> None:
+        self.pending_updates[(system, update_id)] = body
+
+    def commit(self) -> None:
+        memory = self.memory
+        for event_id, complaint_id, body in self.pending:
+            memory.log.append((event_id, complaint_id, body))
+            position = len(memory.log)
+            memory.by_id[event_id] = position
+            stream = memory.streams.get(complaint_id)
+            if stream is None:
+                memory.streams[complaint_id] = [position]
+                memory.first.append((position, complaint_id))
+            else:
+                stream.append(position)
+        memory.updates.update(self.pending_updates)
+
+
+class InMemoryStore(_StoreCore):
+    """An event store held in memory: the same contract as the others, nothing on disk.
+
+    Thread-safe (one lock). Everything is lost when the process ends.
+
+    Args:
+        workflow: The workflow that validates every event (by default SP4N-LAPOR!).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from pengaduan.model import Actor, Event
+        >>> store = InMemoryStore()
+        >>> submit = Event("e1", "C-1", "submit", datetime(2026, 3, 2, 8, tzinfo=timezone.utc),
+        ...                Actor("w", "reporter"),
+        ...                {"title": "Jalan rusak", "body": "...", "channel": "web"})
+        >>> store.append("C-1", [submit], expected_version=0).complaint.state
+        'submitted'
+        >>> store.append("C-1", [submit]).duplicates == (submit,)
+        True
+    """
+
+    def __init__(self, workflow: Workflow | None = None) -> None:
+        if workflow is None:
+            from pengaduan.presets import lapor_workflow
+
+            workflow = lapor_workflow()
+        self.workflow = workflow
+        self._memory = _Memory()
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"InMemoryStore(events={len(self._memory.log)})"
+
+    @contextmanager
+    def _write(self, operation: str) -> Iterator[_Txn]:
+        with self._lock:
+            txn = _MemoryTxn(self._memory)
+            yield txn
+            txn.commit()
+
+    def _read_bodies(self, complaint_id: str) -> list[str]:
+        with self._lock:
+            return _MemoryTxn(self._memory).bodies(complaint_id)
+
+    def _page_streams(self, since: int, after: int, limit: int) -> list[tuple[str, int]]:
+        with self._lock:
+            memory = self._memory
+            start = bisect.bisect_right(memory.first, (after, "\U0010ffff"))
+            page = []
+            for first, complaint_id in memory.first[start:]:
+                if memory.streams[complaint_id][-1] > since:
+                    page.append((complaint_id, first))
+                    if len(page) == limit:
+                        break
+            return page
+
+    def _bodies_of(self, complaint_ids: Sequence[str]) -> list[tuple[str, str]]:
+        with self._lock:
+            txn = _MemoryTxn(self._memory)
+            return [(c, body) for c in complaint_ids for body in txn.bodies(c)]
+
+    def _page_events(self, after: int, limit: int) -> list[tuple[int, str]]:
+        with self._lock:
+            log = self._memory.log
+            return [(p + 1, log[p][2]) for p in range(max(after, 0), min(after + limit, len(log)))]
+
+    def _head(self) -> int:
+        return len(self._memory.log)
+
+    def _read_updates(self, system: str | None) -> list[str]:
+        with self._lock:
+            return [
+                body
+                for (sys_name, _update), body in self._memory.updates.items()
+                if system is None or sys_name == system
+            ]
+
+    def close(self) -> None:
+        """Nothing to release; kept for the common protocol."""

@@ -1,0 +1,286 @@
+"""The SQLite event store: the embedded default (standard library only).
+
+One file, WAL journal, ``synchronous=FULL``; every append is one ``BEGIN IMMEDIATE``
+transaction that takes the write lock *before* reading the complaint, so two processes
+appending at once are serialised and the loser sees the winner's version (a `ConflictError`),
+never a lost or doubled event. A killed writer leaves either its whole transaction or nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from pengaduan._store_base import _StoreCore, _Txn
+from pengaduan.exceptions import StoreError
+from pengaduan.workflow import Workflow
+
+_SCHEMA_VERSION = 1
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS events (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        complaint TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (complaint, seq)
+    )""",
+    """CREATE TABLE IF NOT EXISTS streams (
+        complaint TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        first_position INTEGER NOT NULL,
+        last_position INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS streams_by_first ON streams (first_position)",
+    "CREATE INDEX IF NOT EXISTS streams_by_last ON streams (last_position)",
+    """CREATE TABLE IF NOT EXISTS updates (
+        arrival INTEGER PRIMARY KEY AUTOINCREMENT,
+        system TEXT NOT NULL,
+        update_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (system, update_id)
+    )""",
+    f"PRAGMA user_version = {_SCHEMA_VERSION}",
+)
+
+
+def _reason(error: sqlite3.Error) -> str:
+    text = str(error)
+    code = getattr(error, "sqlite_errorname", "")
+    if "readonly" in text or code.startswith("SQLITE_READONLY"):
+        return f"the database is read-only ({text})"
+    if code.startswith("SQLITE_FULL") or "disk is full" in text:
+        return f"the disk is full ({text}); nothing was written"
+    if code.startswith("SQLITE_BUSY") or "locked" in text:
+        return f"the database stayed locked by another writer ({text}); nothing was written"
+    return text
+
+
+class _SQLiteTxn(_Txn):
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+
+    def bodies(self, complaint_id: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT body FROM events WHERE complaint = ? ORDER BY seq", (complaint_id,)
+        )
+        return [body for (body,) in rows]
+
+    def find(self, event_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for event_id in event_ids:
+            row = self.db.execute("SELECT body FROM events WHERE id = ?", (event_id,)).fetchone()
+            if row is not None:
+                found[event_id] = row[0]
+        return found
+
+    def insert(self, complaint_id: str, version: int, bodies: Sequence[tuple[str, str]]) -> int:
+        db = self.db
+        position = 0
+        first = None
+        for offset, (event_id, body) in enumerate(bodies, start=1):
+            cursor = db.execute(
+                "INSERT INTO events (id, complaint, seq, body) VALUES (?, ?, ?, ?)",
+                (event_id, complaint_id, version + offset, body),
+            )
+            position = cursor.lastrowid or 0
+            if first is None:
+                first = position
+        db.execute(
+            "INSERT INTO streams (complaint, version, first_position, last_position) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (complaint) DO UPDATE SET "
+            "version = excluded.version, last_position = excluded.last_position",
+            (complaint_id, version + len(bodies), first, position),
+        )
+        return position
+
+    def get_update(self, system: str, update_id: str) -> str | None:
+        row = self.db.execute(
+            "SELECT body FROM updates WHERE system = ? AND update_id = ?", (system, update_id)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_update(self, system: str, update_id: str, body: str) -> None:
+        self.db.execute(
+            "INSERT INTO updates (system, update_id, body) VALUES (?, ?, ?)",
+            (system, update_id, body),
+        )
+
+
+class SQLiteStore(_StoreCore):
+    """An event store in one SQLite file (the standard library's `sqlite3`).
+
+    Safe for several threads and several processes on one machine (not on a network file
+    system). Appends wait up to `timeout` seconds for another writer's lock.
+
+    Args:
+        path: The database file (created if missing), or ``":memory:"``.
+        workflow: The workflow that validates every event (by default SP4N-LAPOR!).
+        timeout: Seconds to wait for another writer before giving up with `StoreError`.
+
+    Raises:
+        StoreError: If the file cannot be opened or is not a pengaduan store.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        workflow: Workflow | None = None,
+        *,
+        timeout: float = 30.0,
+    ) -> None:
+        if workflow is None:
+            from pengaduan.presets import lapor_workflow
+
+            workflow = lapor_workflow()
+        self.workflow = workflow
+        self.path = os.fspath(path)
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+        try:
+            db = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise self._error("open the store", error) from None
+        self._db = db
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, _SCHEMA_VERSION):
+                raise StoreError(
+                    store=self.path,
+                    operation="open the store",
+                    reason=f"unknown schema version {version} (this library writes "
+                    f"{_SCHEMA_VERSION}); upgrade pengaduan",
+                )
+            if version == 0:
+                db.execute("PRAGMA journal_mode = WAL").fetchone()
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _SCHEMA:
+                        db.execute(statement)
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+            db.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error as error:
+            db.close()
+            self._db = None
+            raise self._error("open the store", error) from None
+        except BaseException:
+            db.close()
+            self._db = None
+            raise
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r})"
+
+    def _error(self, operation: str, error: sqlite3.Error) -> StoreError:
+        return StoreError(store=self.path, operation=operation, reason=_reason(error))
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError(store=self.path, operation="use the store", reason="it is closed")
+        return self._db
+
+    @contextmanager
+    def _write(self, operation: str) -> Iterator[_Txn]:
+        with self._lock:
+            db = self._connection
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise self._error(operation, error) from None
+            try:
+                yield _SQLiteTxn(db)
+            except sqlite3.Error as error:
+                self._rollback(db)
+                raise self._error(operation, error) from None
+            except BaseException:
+                self._rollback(db)
+                raise
+            try:
+                db.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._rollback(db)
+                raise self._error(operation, error) from None
+
+    @staticmethod
+    def _rollback(db: sqlite3.Connection) -> None:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                db.execute("ROLLBACK")
+
+    def _read(
+        self, operation: str, query: str, parameters: Sequence[object]
+    ) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._connection.execute(query, parameters).fetchall()
+            except sqlite3.Error as error:
+                raise self._error(operation, error) from None
+
+    def _read_bodies(self, complaint_id: str) -> list[str]:
+        rows = self._read(
+            f"load complaint {complaint_id!r}",
+            "SELECT body FROM events WHERE complaint = ? ORDER BY seq",
+            (complaint_id,),
+        )
+        return [body for (body,) in rows]
+
+    def _page_streams(self, since: int, after: int, limit: int) -> list[tuple[str, int]]:
+        rows = self._read(
+            "list complaints",
+            "SELECT complaint, first_position FROM streams "
+            "WHERE last_position > ? AND first_position > ? ORDER BY first_position LIMIT ?",
+            (since, after, limit),
+        )
+        return [(str(c), int(p)) for c, p in rows]
+
+    def _bodies_of(self, complaint_ids: Sequence[str]) -> list[tuple[str, str]]:
+        marks = ",".join("?" * len(complaint_ids))
+        rows = self._read(
+            "load complaints",
+            f"SELECT complaint, body FROM events WHERE complaint IN ({marks}) "
+            "ORDER BY complaint, seq",
+            complaint_ids,
+        )
+        return [(str(c), str(b)) for c, b in rows]
+
+    def _page_events(self, after: int, limit: int) -> list[tuple[int, str]]:
+        rows = self._read(
+            "read events",
+            "SELECT position, body FROM events WHERE position > ? ORDER BY position LIMIT ?",
+            (after, limit),
+        )
+        return [(int(p), str(b)) for p, b in rows]
+
+    def _head(self) -> int:
+        rows = self._read("read the position", "SELECT max(position) FROM events", ())
+        return int(rows[0][0] or 0)
+
+    def _read_updates(self, system: str | None) -> list[str]:
+        if system is None:
+            rows = self._read("read updates", "SELECT body FROM updates ORDER BY arrival", ())
+        else:
+            rows = self._read(
+                "read updates",
+                "SELECT body FROM updates WHERE system = ? ORDER BY arrival",
+                (system,),
+            )
+        return [str(b) for (b,) in rows]
+
+    def close(self) -> None:
+        """Close the database connection. Idempotent."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

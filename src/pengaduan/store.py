@@ -1,0 +1,130 @@
+"""Event stores that lose nothing: in memory, SQLite (the default) and PostgreSQL.
+
+A store keeps each complaint's events, validated by the workflow before they are written, in
+an append-only log. Every store honours one contract (`EventStore`):
+
+- `append(complaint_id, events, expected_version=...)` writes all the events or none; a stale
+  `expected_version` raises `ConflictError` and writes nothing (optimistic concurrency);
+- an event whose id is already recorded with the same content is a no-op, so a retried append
+  never doubles anything; the same id with other content is a `DuplicateEventError`;
+- `load(complaint_id)` rebuilds a complaint from its history; `complaints(since=...)`
+  iterates every complaint, or those changed after a position; `events(since=...)` reads the
+  log in order;
+- `remember_update` / `updates` keep the record of external updates (see `pengaduan.sync`).
+
+>>> from datetime import datetime, timezone
+>>> from pengaduan.model import Actor, Event
+>>> store = SQLiteStore(":memory:")
+>>> at = datetime(2026, 3, 2, 8, tzinfo=timezone.utc)
+>>> submit = Event("e1", "C-1", "submit", at, Actor("warga-17", "reporter"),
+...                {"title": "Jalan rusak", "body": "Lubang besar", "channel": "web"})
+>>> store.append("C-1", [submit], expected_version=0).complaint.version
+1
+>>> store.append("C-1", [submit], expected_version=0).new  # a retry: nothing doubled
+()
+>>> store.load("C-1").state
+'submitted'
+
+`PostgresStore` needs the ``postgres`` extra (psycopg 3) and is imported only when used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from pengaduan._store_base import AppendResult
+from pengaduan._store_memory import InMemoryStore
+from pengaduan._store_sqlite import SQLiteStore
+from pengaduan.model import Complaint, Event
+from pengaduan.workflow import Workflow
+
+if TYPE_CHECKING:
+    from pengaduan._store_postgres import PostgresStore
+
+__all__ = [
+    "AppendResult",
+    "EventStore",
+    "InMemoryStore",
+    "PostgresStore",
+    "SQLiteStore",
+    "open_store",
+]
+
+
+@runtime_checkable
+class EventStore(Protocol):
+    """What every event store offers. See the module documentation for the guarantees."""
+
+    workflow: Workflow
+
+    def append(
+        self,
+        complaint_id: str,
+        events: Iterable[Event],
+        *,
+        expected_version: int | None = None,
+    ) -> AppendResult:
+        """Append events to a complaint, all or nothing, validated by the workflow."""
+        ...
+
+    def load(self, complaint_id: str) -> Complaint:
+        """A complaint rebuilt from its history (version 0 if it has none)."""
+        ...
+
+    def complaints(self, since: int = 0) -> Iterator[Complaint]:
+        """Every complaint, or those changed after position `since`."""
+        ...
+
+    def events(self, since: int = 0) -> Iterator[tuple[int, Event]]:
+        """``(position, event)`` of every event after position `since`, in order."""
+        ...
+
+    def position(self) -> int:
+        """The position of the last recorded event (0 for an empty store)."""
+        ...
+
+    def recall_update(self, system: str, update_id: str) -> dict[str, Any] | None:
+        """The record kept of an external update, if any."""
+        ...
+
+    def remember_update(
+        self, system: str, update_id: str, record: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """Keep a record of an external update; return the earlier record if one is kept."""
+        ...
+
+    def updates(self, system: str | None = None) -> Iterator[dict[str, Any]]:
+        """The records of the external updates received, in arrival order."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def open_store(target: str | os.PathLike[str], workflow: Workflow | None = None) -> EventStore:
+    """Open a store by location: a ``postgresql://`` URL, or else a SQLite file path.
+
+    Args:
+        target: ``postgresql://user@host/db`` (needs the ``postgres`` extra) or a file path.
+        workflow: The workflow that validates events (by default SP4N-LAPOR!).
+
+    Raises:
+        StoreError: If the store cannot be opened.
+    """
+    text = os.fspath(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        from pengaduan._store_postgres import PostgresStore as _PostgresStore
+
+        return _PostgresStore(text, workflow)
+    return SQLiteStore(text, workflow)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PostgresStore":
+        from pengaduan._store_postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
