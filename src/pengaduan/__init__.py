@@ -29,6 +29,8 @@ from pengaduan.exceptions import (
     InvalidDataError,
     NaiveDatetimeError,
     NoWorkingTimeError,
+    NotOwnComplaintError,
+    NotVisibleError,
     OutOfOrderEventError,
     OutsideUnitError,
     PengaduanError,
@@ -37,6 +39,7 @@ from pengaduan.exceptions import (
     StoreError,
     UnknownActionError,
     UnknownCalendarError,
+    UnknownClockError,
     UnknownComplaintError,
 )
 from pengaduan.model import (
@@ -81,6 +84,8 @@ __all__ = [
     "Location",
     "NaiveDatetimeError",
     "NoWorkingTimeError",
+    "NotOwnComplaintError",
+    "NotVisibleError",
     "OutOfOrderEventError",
     "OutsideUnitError",
     "PengaduanError",
@@ -93,6 +98,7 @@ __all__ = [
     "StoreError",
     "UnknownActionError",
     "UnknownCalendarError",
+    "UnknownClockError",
     "UnknownComplaintError",
     "WeeklyHours",
     "Window",

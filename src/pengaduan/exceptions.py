@@ -10,6 +10,8 @@ PengaduanError (Exception)
 ├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
 ├── UnknownCalendarError (LookupError)        no calendar preset of that name
+├── UnknownClockError (LookupError)           no SLA clock of that name in the policy
+├── NotVisibleError (PermissionError)         a viewer asked for a complaint it may not see
 └── RefusedError (ValueError)                 the workflow refused an event; nothing changed
     ├── UnknownActionError (LookupError)      the workflow has no such action
     ├── UnknownComplaintError (LookupError)   a non-`submit` event for a complaint never submitted
@@ -18,6 +20,7 @@ PengaduanError (Exception)
     ├── OutsideUnitError (PermissionError)    a unit role acting outside its own unit
     ├── InvalidDataError (ValueError)         a required data field is missing or invalid
     ├── GuardRefusedError (ValueError)        a guard of the action said no, with its reason
+    │   └── NotOwnComplaintError (PermissionError)  a reporter acting on another's complaint
     ├── OutOfOrderEventError (ValueError)     an event earlier than the complaint's last event
     ├── DuplicateEventError (ValueError)      an event id reused with different content
     └── ComplaintMismatchError (ValueError)   an event applied to another complaint than its own
@@ -30,8 +33,10 @@ catches `ValueError`, `LookupError` or `PermissionError` keeps working.
 Every error carries structured attributes (`complaint_id`, `state`, `action`, `allowed`, ...)
 so that an app can build its own message; `str(error)` is a complete English sentence that
 names what was asked, of which complaint, in which state, and what is allowed instead. No
-message ever contains a data value that could be personal: only identifiers, states, actions,
-roles and field names.
+message ever contains a data value that could be personal: only complaint and event ids,
+states, actions, roles, units and field names. Actor ids are kept out of messages too (a
+reporter's account id may be a phone number, as on SMS 1708); they are on the `actor_id`
+attribute for an app that needs them.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ __all__ = [
     "InvalidDataError",
     "NaiveDatetimeError",
     "NoWorkingTimeError",
+    "NotOwnComplaintError",
+    "NotVisibleError",
     "OutOfOrderEventError",
     "OutsideUnitError",
     "PengaduanError",
@@ -58,6 +65,7 @@ __all__ = [
     "StoreError",
     "UnknownActionError",
     "UnknownCalendarError",
+    "UnknownClockError",
     "UnknownComplaintError",
 ]
 
@@ -161,6 +169,23 @@ class UnknownCalendarError(PengaduanError, LookupError):
         self.name = name
         self.known = tuple(known)
         super().__init__(f"unknown calendar {name!r}; known calendars: {_names(self.known)}")
+
+
+class UnknownClockError(PengaduanError, LookupError):
+    """An SLA policy (or an evaluation) has no clock of the name asked for.
+
+    Attributes:
+        name: The name asked for.
+        known: The clocks that exist.
+        policy: The policy's name, when known.
+    """
+
+    def __init__(self, name: str, known: Iterable[str], *, policy: str | None = None) -> None:
+        self.name = name
+        self.known = tuple(known)
+        self.policy = policy
+        where = f" in policy {policy!r}" if policy else ""
+        super().__init__(f"unknown clock {name!r}{where}; its clocks: {_names(self.known)}")
 
 
 class CodecError(PengaduanError, ValueError):
@@ -371,7 +396,7 @@ class RoleNotPermittedError(RefusedError, PermissionError):
         self.actor_id = actor_id
         allowed = tuple(allowed)
         super().__init__(
-            f"role {role!r} (actor {actor_id!r}) may not {action!r}: "
+            f"role {role!r} may not {action!r}: "
             f"{self._context(complaint_id, state, state_label)}; roles that may: "
             f"{_names(self.roles)}; this actor may: {_names(allowed)}",
             complaint_id=complaint_id,
@@ -415,7 +440,7 @@ class OutsideUnitError(RefusedError, PermissionError):
             else "it is not dispatched to any unit"
         )
         super().__init__(
-            f"{role!r} of unit {actor_unit!r} (actor {actor_id!r}) may not {action!r}: "
+            f"{role!r} of unit {actor_unit!r} may not {action!r}: "
             f"{self._context(complaint_id, state, state_label)} and {where}; "
             f"a {role!r} acts only on complaints dispatched to its own unit",
             complaint_id=complaint_id,
@@ -483,6 +508,46 @@ class GuardRefusedError(RefusedError):
             complaint_id=complaint_id,
             state=state,
             action=action,
+            event_id=event_id,
+        )
+
+
+class NotOwnComplaintError(GuardRefusedError, PermissionError):
+    """An owner role (the reporter) acted on a complaint that is not theirs.
+
+    A reporter's complaints are those they submitted and those staff entered naming their
+    account (see `pengaduan.workflow.Workflow.owner`). A `GuardRefusedError` (guard
+    ``"own_complaint"``) so that code written against the preset's former ownership guard
+    keeps working.
+
+    Attributes:
+        role: The actor's role.
+        actor_id: The actor's id (kept out of the message: it may be personal).
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        role: str,
+        actor_id: str,
+        state_label: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        self.role = role
+        self.actor_id = actor_id
+        super().__init__(
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            guard="own_complaint",
+            reason=(
+                f"a {role!r} acts only on complaints they submitted themselves or that staff "
+                "entered naming their account"
+            ),
+            state_label=state_label,
             event_id=event_id,
         )
 

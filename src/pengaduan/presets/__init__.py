@@ -13,11 +13,13 @@ from pengaduan.presets._calendars import (
     id_gov_days_calendar,
 )
 from pengaduan.presets._lapor import lapor_workflow
+from pengaduan.presets._policy import lapor_policy
 
 __all__ = [
     "calendar_24x7",
     "calendar_by_name",
     "id_gov_calendar",
     "id_gov_days_calendar",
+    "lapor_policy",
     "lapor_workflow",
 ]

@@ -1,0 +1,1244 @@
+"""SLA clocks: start, pause, stop, cycles and deadlines as a pure function of history.
+
+A `Clock` is an immutable definition: when it starts, stops, pauses, resumes and starts a new
+cycle (conditions over the workflow's actions and states), its `Target` (working days, working
+time, calendar days or calendar time) and the `WorkCalendar` it counts on. A `Policy` is a
+named, versioned set of clocks for one workflow; constructing one runs the linter (`lint`),
+which refuses contradictory clocks with a reason.
+
+`evaluate` turns a complaint's history, a policy and an instant (``as_of``) into an
+`Evaluation`: per clock a `ClockState` with its status, whether it is breached, and every
+`Cycle` with its pauses, deadline, breach instant, elapsed time and percent of target. Nothing
+is stored: the same history, policy (calendar included) and ``as_of`` always give the same
+answer, and evaluating under another policy or calendar version is how a deadline is
+recalculated (`what_if`, `diff`).
+
+Precedence, for each event in recorded order (events at the same instant keep the order in
+which they were recorded) and for each clock separately:
+
+1. **Stop**: if a cycle is open (running or paused) and the event meets the stop condition, the
+   cycle stops at the event's instant (an open pause ends there too). An event that meets the
+   stop condition does nothing else to that clock: it never starts or restarts it.
+2. **Reset**: if the event meets the reset (new cycle) condition, an open cycle ends (as
+   *reset*: it counts for neither compliance nor breach statistics of stopped cycles) and a new
+   cycle starts at the event's instant.
+3. **Start**: if no cycle is open and the event meets the start condition, a new cycle starts.
+   A start condition met while a cycle is open changes nothing (the cycle goes on).
+4. **Pause and resume**: then, if a cycle is open, it is paused after the event exactly when a
+   pause action occurred in this cycle with no resume action since, or the complaint's state
+   after the event is one of the clock's pause states. A cycle may start paused.
+
+An action condition is met by an event of that action; a state condition by an event that
+moves the complaint into that state from another one. Events after ``as_of`` are ignored; an
+event at ``as_of`` counts.
+
+Targets (``T`` the target, pauses taken in order, each only if it began before the deadline
+computed so far: a pause that begins after the deadline cannot undo a breach):
+
+- working days: deadline ``calendar.add_working_days(start, n + k)`` where ``k`` is the sum of
+  ``calendar.working_days_between(p0, p1)`` over those pauses;
+- working time: the instant at which working time elapsed, paused intervals excluded, reaches
+  ``T``: ``calendar.add_working_time(start, T + P)`` with ``P`` the paused working time;
+- calendar days and calendar time: plain durations, ``start + T + P`` with ``P`` the paused
+  actual time (a day is 24 hours).
+
+A cycle stopped at an instant strictly before its deadline is met, otherwise missed. A cycle
+still open is breached once ``as_of`` reaches its deadline. While a cycle is paused before its
+deadline, its deadline is unknown (``None``): it depends on when it resumes.
+
+>>> from datetime import datetime
+>>> from zoneinfo import ZoneInfo
+>>> from pengaduan.model import Actor
+>>> from pengaduan.presets import lapor_policy, lapor_workflow
+>>> WIB = ZoneInfo("Asia/Jakarta")
+>>> workflow = lapor_workflow()
+>>> c = workflow.new("C-1")
+>>> c = workflow.apply(c, "submit", Actor("w", "reporter"), datetime(2026, 3, 17, 9, tzinfo=WIB),
+...                    {"title": "Jalan rusak", "body": "...", "channel": "web"})
+>>> result = evaluate(c, lapor_policy(), as_of=datetime(2026, 3, 20, 9, tzinfo=WIB))
+>>> state = result["verification"]
+>>> state.status, state.breached, state.deadline.isoformat()
+(<ClockStatus.RUNNING: 'running'>, False, '2026-03-28T00:00:00+07:00')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Self
+
+import attrs
+
+from pengaduan._time import require_aware
+from pengaduan.calendar import WorkCalendar
+from pengaduan.exceptions import DefinitionError, UnknownClockError
+from pengaduan.model import Complaint
+from pengaduan.workflow import Workflow
+
+__all__ = [
+    "Clock",
+    "ClockState",
+    "ClockStatus",
+    "Condition",
+    "Cycle",
+    "Difference",
+    "Evaluation",
+    "LintProblem",
+    "Pause",
+    "Policy",
+    "Target",
+    "TargetUnit",
+    "Timeline",
+    "TimelineEntry",
+    "diff",
+    "evaluate",
+    "evaluate_many",
+    "expected_datetime",
+    "explain",
+    "lint",
+    "what_if",
+]
+
+_ZERO = timedelta(0)
+
+
+class _Labelled(StrEnum):
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+class TargetUnit(_Labelled):
+    """How a clock's target is counted."""
+
+    WORKING_DAYS = "working_days", "hari kerja"
+    WORKING_TIME = "working_time", "jam kerja"
+    CALENDAR_DAYS = "calendar_days", "hari kalender"
+    CALENDAR_TIME = "calendar_time", "waktu kalender"
+
+
+class ClockStatus(_Labelled):
+    """Where a clock stands at an instant."""
+
+    NOT_STARTED = "not_started", "Belum Dimulai"
+    RUNNING = "running", "Berjalan"
+    PAUSED = "paused", "Dijeda"
+    STOPPED = "stopped", "Berhenti"
+
+
+def _check_amount(instance: Target, _attribute: object, value: int | timedelta) -> None:
+    if instance.unit in (TargetUnit.WORKING_DAYS, TargetUnit.CALENDAR_DAYS):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise DefinitionError(
+                f"Target {instance.unit.value}", "a number of days must be an integer >= 1"
+            )
+    elif not isinstance(value, timedelta) or value <= _ZERO:
+        raise DefinitionError(
+            f"Target {instance.unit.value}", "a duration must be a positive timedelta"
+        )
+
+
+@attrs.frozen
+class Target:
+    """How long a clock may run: an amount in a unit.
+
+    Build one with `working_days`, `working_time`, `calendar_days` or `calendar_time`.
+
+    Attributes:
+        unit: The unit.
+        amount: A number of days (``int``) for the day units, a `timedelta` for the others.
+
+    Raises:
+        DefinitionError: If the amount does not fit the unit or is not positive.
+    """
+
+    unit: TargetUnit = attrs.field(converter=TargetUnit)
+    amount: int | timedelta = attrs.field(validator=_check_amount)
+
+    @classmethod
+    def working_days(cls, n: int) -> Target:
+        """``n`` working days: the deadline ends the n-th working day after the start's date."""
+        return cls(TargetUnit.WORKING_DAYS, n)
+
+    @classmethod
+    def working_time(cls, delta: timedelta) -> Target:
+        """A duration of working time (e.g. ``timedelta(hours=8)``)."""
+        return cls(TargetUnit.WORKING_TIME, delta)
+
+    @classmethod
+    def calendar_days(cls, n: int) -> Target:
+        """``n`` days of 24 hours, weekends and holidays included."""
+        return cls(TargetUnit.CALENDAR_DAYS, n)
+
+    @classmethod
+    def calendar_time(cls, delta: timedelta) -> Target:
+        """A plain duration, weekends and holidays included."""
+        return cls(TargetUnit.CALENDAR_TIME, delta)
+
+    @property
+    def in_working_time(self) -> bool:
+        """Whether elapsed time counts working time (the two working units)."""
+        return self.unit in (TargetUnit.WORKING_DAYS, TargetUnit.WORKING_TIME)
+
+    def __str__(self) -> str:
+        if isinstance(self.amount, int):
+            words = {"working_days": "working day", "calendar_days": "calendar day"}[self.unit]
+            return f"{self.amount} {words}{'s' if self.amount != 1 else ''}"
+        return f"{_format_delta(self.amount)} of {self.unit.value.replace('_', ' ')}"
+
+
+def _format_delta(delta: timedelta) -> str:
+    sign = "-" if delta < _ZERO else ""
+    seconds = int(abs(delta).total_seconds())
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(f"{days}d")
+    if hours:
+        parts.append(f"{hours}h")
+    if minutes or not parts:
+        parts.append(f"{minutes}m")
+    return sign + " ".join(parts)
+
+
+def _names(value: Iterable[str] | str) -> frozenset[str]:
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(str(item) for item in value)
+
+
+@attrs.frozen
+class Condition:
+    """A condition met by an event: one of some actions, or entering one of some states.
+
+    Attributes:
+        actions: Met by an event of any of these actions.
+        states: Met by an event that moves the complaint into one of these states from
+            another state (needs the policy's workflow).
+    """
+
+    actions: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    states: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+
+    def __bool__(self) -> bool:
+        return bool(self.actions or self.states)
+
+    def __str__(self) -> str:
+        parts = [*(f"on {a}" for a in sorted(self.actions))]
+        parts += [f"entering {s}" for s in sorted(self.states)]
+        return " or ".join(parts) if parts else "never"
+
+
+def _condition(value: Condition | Iterable[str] | str) -> Condition:
+    """Accept a `Condition`, or action names as a shorthand."""
+    if isinstance(value, Condition):
+        return value
+    return Condition(actions=_names(value))
+
+
+@attrs.frozen
+class Clock:
+    """The definition of one SLA clock.
+
+    Conditions accept a `Condition` or, as a shorthand, action names
+    (``start=("submit",)``). See the module docstring for their precedence.
+
+    Attributes:
+        name: The identifier, e.g. ``"verification"``.
+        label: A Bahasa Indonesia label, e.g. ``"Verifikasi"``.
+        target: How long a cycle may run.
+        calendar: The calendar its working time and days are counted on (calendar targets use
+            it for the working time they report and for presentation).
+        start: Starts a new cycle when none is open.
+        stop: Stops the open cycle.
+        reset: Ends the open cycle, if any, and starts a new one ("a new cycle on ...").
+        pause_while: States in which the clock is paused.
+        pause_on: Actions that pause the clock until one of `resume_on`.
+        resume_on: Actions that end a pause begun by `pause_on`.
+        label_en: An English label.
+        due_action: An action that falls due when a cycle runs out, e.g. an automatic
+            ``close`` (informative: carried out by the escalation engine, not here).
+    """
+
+    name: str
+    label: str
+    target: Target
+    calendar: WorkCalendar
+    start: Condition = attrs.field(default=Condition(), converter=_condition)
+    stop: Condition = attrs.field(default=Condition(), converter=_condition)
+    reset: Condition = attrs.field(default=Condition(), converter=_condition)
+    pause_while: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    pause_on: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    resume_on: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    label_en: str = ""
+    due_action: str | None = None
+
+    def evolve(self, **changes: Any) -> Clock:
+        """Return a copy with attributes changed, e.g. ``target=Target.working_days(5)``."""
+        return attrs.evolve(self, **changes)
+
+
+@attrs.frozen
+class LintProblem:
+    """A reason the linter refuses a clock.
+
+    Attributes:
+        clock: The clock's name.
+        reason: What is contradictory or unknown.
+    """
+
+    clock: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"clock {self.clock!r}: {self.reason}"
+
+
+def lint(
+    clocks: Clock | Iterable[Clock], workflow: Workflow | None = None
+) -> tuple[LintProblem, ...]:
+    """Check clock definitions; return every problem found (empty when they are sound).
+
+    Without a workflow, it checks what the clocks say on their own: a clock that can never
+    start, one that stops on its own start, a pause with no way out, an action that both
+    pauses and resumes, state conditions that need a workflow. With one, it also checks every
+    action and state name, and that a start can happen and a pause state can be left.
+
+    Args:
+        clocks: One clock or several (duplicate names are a problem too).
+        workflow: The workflow whose actions and states the clocks refer to.
+    """
+    if isinstance(clocks, Clock):
+        clocks = (clocks,)
+    out: list[LintProblem] = []
+    seen: set[str] = set()
+    for clock in clocks:
+
+        def problem(reason: str, name: str = clock.name) -> None:
+            out.append(LintProblem(name, reason))
+
+        if clock.name in seen:
+            problem("is defined twice")
+        seen.add(clock.name)
+        if not clock.name or not clock.name.isidentifier():
+            problem("its name must be an identifier")
+        if not clock.start and not clock.reset:
+            problem("can never start: it has no start and no reset condition")
+        both = (clock.start.actions | clock.reset.actions) & clock.stop.actions
+        if both:
+            problem(f"stops on its own start: {', '.join(sorted(both))} both start and stop it")
+        both = (clock.start.states | clock.reset.states) & clock.stop.states
+        if both:
+            problem(
+                f"stops on its own start: entering {', '.join(sorted(both))} both starts and "
+                "stops it"
+            )
+        if clock.pause_on and not clock.resume_on:
+            problem(
+                f"a pause with no way out: {', '.join(sorted(clock.pause_on))} pause it and no "
+                "action resumes it"
+            )
+        both = clock.pause_on & clock.resume_on
+        if both:
+            problem(f"{', '.join(sorted(both))} both pause and resume it")
+        if clock.resume_on and not clock.pause_on:
+            problem("resume_on is set but no action pauses it (use pause_while for states)")
+        uses_states = clock.start.states | clock.stop.states | clock.reset.states
+        uses_states |= clock.pause_while
+        if workflow is None:
+            if uses_states:
+                problem("has state conditions; they need the policy's workflow")
+            continue
+        out.extend(_lint_against(clock, workflow))
+    return tuple(out)
+
+
+def _lint_against(clock: Clock, workflow: Workflow) -> list[LintProblem]:
+    out: list[LintProblem] = []
+    actions = {a.name: a for a in workflow.actions}
+    states = {s.name for s in workflow.states}
+    for what, names in (
+        ("start", clock.start.actions),
+        ("stop", clock.stop.actions),
+        ("reset", clock.reset.actions),
+        ("pause_on", clock.pause_on),
+        ("resume_on", clock.resume_on),
+    ):
+        unknown = sorted(names - actions.keys())
+        if unknown:
+            out.append(LintProblem(clock.name, f"{what}: unknown action(s) {', '.join(unknown)}"))
+    if clock.due_action is not None and clock.due_action not in actions:
+        out.append(LintProblem(clock.name, f"due_action: unknown action {clock.due_action!r}"))
+    for what, names in (
+        ("start", clock.start.states),
+        ("stop", clock.stop.states),
+        ("reset", clock.reset.states),
+        ("pause_while", clock.pause_while),
+    ):
+        unknown = sorted(names - states)
+        if unknown:
+            out.append(LintProblem(clock.name, f"{what}: unknown state(s) {', '.join(unknown)}"))
+    entered = {a.dest for a in workflow.actions if a.dest is not None}
+    starters = (clock.start.actions | clock.reset.actions) & actions.keys()
+    start_states = (clock.start.states | clock.reset.states) & entered
+    if (clock.start or clock.reset) and not starters and not start_states:
+        out.append(
+            LintProblem(
+                clock.name, "can never start: no action of the workflow meets its start or reset"
+            )
+        )
+    for name in sorted(starters):
+        dest = actions[name].dest
+        if dest is not None and dest in clock.stop.states:
+            out.append(
+                LintProblem(
+                    clock.name,
+                    f"stops on its own start: {name} starts it and leads to {dest}, which stops it",
+                )
+            )
+    for state in sorted(clock.pause_while & states):
+        leaving = [
+            a.name
+            for a in workflow.actions
+            if state in a.sources and a.dest is not None and a.dest not in clock.pause_while
+        ]
+        stopping = [
+            a for a in workflow.actions if state in a.sources and a.name in clock.stop.actions
+        ]
+        if not leaving and not stopping:
+            out.append(
+                LintProblem(
+                    clock.name,
+                    f"a pause with no way out: no action leaves {state!r} for an unpaused state "
+                    "or stops the clock",
+                )
+            )
+    return out
+
+
+def _clocks(value: Iterable[Clock]) -> tuple[Clock, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class _Compiled:
+    dest: dict[str, str | None]
+    initial: str
+
+
+@attrs.frozen
+class Policy:
+    """A named, versioned set of clocks for one workflow.
+
+    Attributes:
+        name: The policy's name, e.g. ``"sp4n-lapor"``.
+        version: Its version; change it whenever a clock changes.
+        clocks: The clocks, in presentation order.
+        workflow: The workflow whose actions and states the clocks refer to; needed for state
+            conditions (``pause_while``, ``Condition.states``) and to check names.
+
+    Raises:
+        DefinitionError: If `lint` finds any problem (every reason is in the message).
+    """
+
+    name: str
+    version: str
+    clocks: tuple[Clock, ...] = attrs.field(converter=_clocks)
+    workflow: Workflow | None = None
+    _compiled: _Compiled = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems = lint(self.clocks, self.workflow)
+        if problems:
+            raise DefinitionError(
+                f"{self.name} {self.version}", "; ".join(str(p) for p in problems)
+            )
+        if self.workflow is None:
+            compiled = _Compiled({}, "")
+        else:
+            compiled = _Compiled(
+                {a.name: a.dest for a in self.workflow.actions}, self.workflow.initial
+            )
+        object.__setattr__(self, "_compiled", compiled)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The clocks' names, in order."""
+        return tuple(c.name for c in self.clocks)
+
+    def clock(self, name: str) -> Clock:
+        """Return the clock called `name`.
+
+        Raises:
+            UnknownClockError: If there is none.
+        """
+        for clock in self.clocks:
+            if clock.name == name:
+                return clock
+        raise UnknownClockError(name, self.names, policy=self.name)
+
+    def evolve(self, **changes: Any) -> Policy:
+        """Return a copy with attributes changed (e.g. ``version``), checked again."""
+        return attrs.evolve(self, **changes)
+
+    def with_clock(self, clock: Clock) -> Policy:
+        """Return a copy with `clock` added, or replacing the clock of the same name."""
+        if clock.name in self.names:
+            return attrs.evolve(
+                self, clocks=[clock if c.name == clock.name else c for c in self.clocks]
+            )
+        return attrs.evolve(self, clocks=(*self.clocks, clock))
+
+    def without_clock(self, name: str) -> Policy:
+        """Return a copy without clock `name`.
+
+        Raises:
+            UnknownClockError: If there is none.
+        """
+        self.clock(name)
+        return attrs.evolve(self, clocks=[c for c in self.clocks if c.name != name])
+
+    def with_target(self, name: str, target: Target) -> Policy:
+        """Return a copy in which clock `name` has another target."""
+        return self.with_clock(self.clock(name).evolve(target=target))
+
+    def with_calendar(self, calendar: WorkCalendar, *names: str) -> Policy:
+        """Return a copy in which the clocks `names` (by default all) count on `calendar`.
+
+        Use it to recalculate under a new calendar version, e.g. after a holiday is confirmed.
+        """
+        chosen = set(names) if names else set(self.names)
+        for name in chosen:
+            self.clock(name)
+        return attrs.evolve(
+            self,
+            clocks=[c.evolve(calendar=calendar) if c.name in chosen else c for c in self.clocks],
+        )
+
+
+# -- results -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Pause:
+    """An interval during which a cycle was paused.
+
+    Attributes:
+        start: When it began.
+        end: When it ended (a resume, leaving the pause state, or the cycle's end); ``None``
+            while it lasts.
+        cause: What paused it: the pause state's name (``pause_while``) or the action's
+            (``pause_on``).
+        reason: The pausing event's ``reason`` data, when it carries one.
+        event_id: The pausing event's id.
+    """
+
+    start: datetime
+    end: datetime | None
+    cause: str
+    reason: str | None = None
+    event_id: str | None = None
+
+    def duration(self, as_of: datetime) -> timedelta:
+        """The actual time it lasted (up to `as_of` while it lasts)."""
+        return (self.end if self.end is not None else as_of) - self.start
+
+
+@attrs.frozen
+class Cycle:
+    """One cycle of a clock: from a start (or reset) to a stop, a reset, or ``as_of``.
+
+    Measures are in the clock's own measure: working time for working-day and working-time
+    targets, actual time for calendar targets.
+
+    Attributes:
+        index: 1 for the first cycle, then 2, ...
+        start: When it started.
+        stop: When it ended; ``None`` while open.
+        ended_by: ``"stop"``, ``"reset"`` or ``None`` while open.
+        pauses: Its pauses, in order.
+        deadline: When it runs out, pauses accounted for; ``None`` while paused before it.
+        breach_at: The instant it was breached (its deadline), if that instant came before it
+            stopped (or, while open, at or before ``as_of``); else ``None``.
+        target: The clock's target.
+        calendar: The calendar it counts on.
+        elapsed_working: Working time elapsed, pauses excluded.
+        elapsed_actual: Actual time elapsed, pauses excluded.
+        budget: How much of the clock's measure the cycle gets before its deadline (the
+            target for time units; for working days, the working time from start to deadline
+            less paused working time; while paused, as if it resumed at ``as_of``).
+        elapsed: How much of the measure it used (``elapsed_working`` or ``elapsed_actual``).
+        estimated: Whether its deadline rests on an estimated holiday or dated rule.
+        start_event: The id of the event that started it.
+        stop_event: The id of the event that ended it, if any.
+    """
+
+    index: int
+    start: datetime
+    stop: datetime | None
+    ended_by: str | None
+    pauses: tuple[Pause, ...]
+    deadline: datetime | None
+    breach_at: datetime | None
+    target: Target
+    calendar: WorkCalendar = attrs.field(repr=False)
+    elapsed_working: timedelta
+    elapsed_actual: timedelta
+    budget: timedelta
+    elapsed: timedelta
+    estimated: bool = False
+    start_event: str | None = None
+    stop_event: str | None = None
+
+    @property
+    def open(self) -> bool:
+        """Whether it has not ended."""
+        return self.ended_by is None
+
+    @property
+    def paused(self) -> bool:
+        """Whether it is paused now (open, with an open pause)."""
+        return self.ended_by is None and bool(self.pauses) and self.pauses[-1].end is None
+
+    @property
+    def breached(self) -> bool:
+        """Whether its deadline passed before it stopped (or, while open, by ``as_of``)."""
+        return self.breach_at is not None
+
+    @property
+    def met(self) -> bool | None:
+        """For a stopped cycle, whether it stopped before its deadline; else ``None``."""
+        if self.ended_by != "stop":
+            return None
+        return self.breach_at is None
+
+    @property
+    def percent(self) -> float:
+        """Elapsed as a percentage of the budget (over 100 once breached)."""
+        if self.budget <= _ZERO:
+            return 100.0 if self.breached else 0.0
+        return 100.0 * (self.elapsed / self.budget)
+
+    @property
+    def remaining(self) -> timedelta | None:
+        """What is left of the budget (negative once breached); ``None`` once ended."""
+        if self.ended_by is not None:
+            return None
+        return self.budget - self.elapsed
+
+
+@attrs.frozen
+class ClockState:
+    """One clock of one complaint, as of an instant.
+
+    Attributes:
+        clock: The clock's definition.
+        status: Not started, running, paused or stopped.
+        cycles: Every cycle, oldest first.
+        as_of: The instant evaluated.
+    """
+
+    clock: Clock
+    status: ClockStatus
+    cycles: tuple[Cycle, ...]
+    as_of: datetime
+
+    @property
+    def name(self) -> str:
+        """The clock's name."""
+        return self.clock.name
+
+    @property
+    def current(self) -> Cycle | None:
+        """The last cycle (open or not), or ``None`` if it never started."""
+        return self.cycles[-1] if self.cycles else None
+
+    @property
+    def breached(self) -> bool:
+        """Whether the current (last) cycle is breached."""
+        return bool(self.cycles) and self.cycles[-1].breached
+
+    @property
+    def deadline(self) -> datetime | None:
+        """The current cycle's deadline; ``None`` if not started or paused before it."""
+        return self.cycles[-1].deadline if self.cycles else None
+
+    @property
+    def remaining(self) -> timedelta | None:
+        """What is left of the current cycle; ``None`` unless running or paused."""
+        return self.cycles[-1].remaining if self.cycles else None
+
+    @property
+    def next_change_at(self) -> datetime | None:
+        """The earliest instant after ``as_of`` at which this state changes with no new event.
+
+        That is the deadline of a running, not yet breached cycle; ``None`` otherwise (a
+        paused, stopped or not-started clock changes only with an event).
+        """
+        cycle = self.current
+        if self.status is ClockStatus.RUNNING and cycle is not None and not cycle.breached:
+            return cycle.deadline
+        return None
+
+    @property
+    def stopped_cycles(self) -> tuple[Cycle, ...]:
+        """The cycles ended by a stop (the ones compliance counts)."""
+        return tuple(c for c in self.cycles if c.ended_by == "stop")
+
+    @property
+    def met_cycles(self) -> tuple[Cycle, ...]:
+        """The stopped cycles that met their deadline."""
+        return tuple(c for c in self.cycles if c.met)
+
+    def at_percent(self, percent: float) -> datetime | None:
+        """The instant the current cycle reaches `percent` of its budget, if it is running.
+
+        Useful to schedule warnings ("at 75%"). ``None`` unless the clock is running. The
+        instant may lie before ``as_of`` (already reached).
+        """
+        cycle = self.current
+        if self.status is not ClockStatus.RUNNING or cycle is None:
+            return None
+        amount = cycle.budget * (percent / 100.0)
+        return _reach(self.clock, cycle.start, cycle.pauses, amount)
+
+
+@attrs.frozen
+class Evaluation:
+    """Every clock of a policy for one complaint, as of an instant.
+
+    Index it by clock name (``evaluation["verification"]``) or iterate over its clock states.
+    In a notebook it shows as a timeline (`explain`).
+
+    Attributes:
+        complaint: The complaint's id.
+        policy: The policy's name.
+        version: The policy's version.
+        as_of: The instant evaluated.
+        clocks: One state per clock, in the policy's order.
+    """
+
+    complaint: str
+    policy: str
+    version: str
+    as_of: datetime
+    clocks: tuple[ClockState, ...]
+    _events: tuple[Any, ...] = attrs.field(default=(), repr=False, eq=False)
+
+    def __getitem__(self, name: str) -> ClockState:
+        for state in self.clocks:
+            if state.clock.name == name:
+                return state
+        raise UnknownClockError(name, [s.clock.name for s in self.clocks], policy=self.policy)
+
+    def __iter__(self) -> Iterator[ClockState]:
+        return iter(self.clocks)
+
+    def __len__(self) -> int:
+        return len(self.clocks)
+
+    @property
+    def next_change_at(self) -> datetime | None:
+        """The earliest `ClockState.next_change_at` of its clocks, or ``None``."""
+        instants = [s.next_change_at for s in self.clocks if s.next_change_at is not None]
+        return min(instants) if instants else None
+
+    def explain(self) -> Timeline:
+        """The timeline of every clock (see `explain`)."""
+        return explain(self)
+
+    def _repr_html_(self) -> str:
+        return explain(self)._repr_html_()
+
+
+# -- evaluation ------------------------------------------------------------------------------
+
+
+def _reach(clock: Clock, start: datetime, pauses: Iterable[Pause], amount: timedelta) -> datetime:
+    """The instant at which the cycle's elapsed measure reaches `amount`, pauses excluded.
+
+    Pauses are taken in order, each only if it began before the instant found so far.
+    Assumes every pause that matters is closed.
+    """
+    cal = clock.calendar
+    working = clock.target.in_working_time
+    extra = _ZERO
+    at = cal.add_working_time(start, amount) if working else start + amount
+    for pause in pauses:
+        if pause.start >= at or pause.end is None:
+            break
+        if working:
+            extra += cal.working_time_between(pause.start, pause.end)
+            at = cal.add_working_time(start, amount + extra)
+        else:
+            extra += pause.end - pause.start
+            at = start + amount + extra
+    return at
+
+
+def _as_delta(target: Target) -> timedelta:
+    amount = target.amount
+    return timedelta(days=amount) if isinstance(amount, int) else amount
+
+
+def _deadline(
+    clock: Clock, start: datetime, pauses: list[Pause], as_of: datetime
+) -> tuple[datetime | None, datetime]:
+    """Return (deadline, provisional deadline); the latter as if an open pause ended at as_of."""
+    target = clock.target
+    cal = clock.calendar
+    if target.unit is TargetUnit.WORKING_DAYS:
+        n = target.amount
+        assert isinstance(n, int)
+        k = 0
+        at = cal.add_working_days(start, n)
+        for pause in pauses:
+            if pause.start >= at:
+                return at, at
+            end = pause.end if pause.end is not None else as_of
+            step = cal.working_days_between(pause.start, end)
+            if step:
+                k += step
+                at = cal.add_working_days(start, n + k)
+            if pause.end is None:
+                return None, at
+        return at, at
+    amount = _as_delta(target)
+    working = target.unit is TargetUnit.WORKING_TIME
+    extra = _ZERO
+    at = cal.add_working_time(start, amount) if working else start + amount
+    for pause in pauses:
+        if pause.start >= at:
+            return at, at
+        end = pause.end if pause.end is not None else as_of
+        extra += cal.working_time_between(pause.start, end) if working else end - pause.start
+        at = cal.add_working_time(start, amount + extra) if working else start + amount + extra
+        if pause.end is None:
+            return None, at
+    return at, at
+
+
+def _finish(
+    clock: Clock,
+    index: int,
+    start: datetime,
+    start_event: str,
+    stop: datetime | None,
+    ended_by: str | None,
+    stop_event: str | None,
+    pauses: list[Pause],
+    as_of: datetime,
+) -> Cycle:
+    cal = clock.calendar
+    target = clock.target
+    end = stop if stop is not None else as_of
+    deadline, provisional = _deadline(clock, start, pauses, as_of)
+    # Stopping at the deadline is too late, and an open cycle is breached once as_of reaches it.
+    breach_at = deadline if deadline is not None and deadline <= end else None
+    paused_actual = _ZERO
+    paused_working = _ZERO
+    paused_before_deadline = _ZERO
+    for pause in pauses:
+        p1 = pause.end if pause.end is not None else end
+        paused_actual += p1 - pause.start
+        worked = cal.working_time_between(pause.start, p1)
+        paused_working += worked
+        if target.unit is TargetUnit.WORKING_DAYS and pause.start < provisional:
+            if p1 <= provisional:
+                paused_before_deadline += worked
+            else:
+                paused_before_deadline += cal.working_time_between(pause.start, provisional)
+    elapsed_working = cal.working_time_between(start, end) - paused_working
+    elapsed_actual = end - start - paused_actual
+    if target.unit is TargetUnit.WORKING_DAYS:
+        budget = cal.working_time_between(start, provisional) - paused_before_deadline
+    elif isinstance(target.amount, int):
+        budget = timedelta(days=target.amount)
+    else:
+        budget = target.amount
+    elapsed = elapsed_working if target.in_working_time else elapsed_actual
+    estimated = False
+    if target.in_working_time:
+        first = start.astimezone(cal.tz).date()
+        last = provisional.astimezone(cal.tz).date()
+        if last < first:  # pragma: no cover - a deadline never precedes its start
+            first, last = last, first
+        estimated = cal.depends_on_estimate(
+            first, last, hours=target.unit is TargetUnit.WORKING_TIME
+        )
+    return Cycle(
+        index=index,
+        start=start,
+        stop=stop,
+        ended_by=ended_by,
+        pauses=tuple(pauses),
+        deadline=deadline,
+        breach_at=breach_at,
+        target=target,
+        calendar=cal,
+        elapsed_working=elapsed_working,
+        elapsed_actual=elapsed_actual,
+        budget=budget,
+        elapsed=elapsed,
+        estimated=estimated,
+        start_event=start_event,
+        stop_event=stop_event,
+    )
+
+
+def _reason(data: Mapping[str, Any]) -> str | None:
+    reason = data.get("reason")
+    return reason if isinstance(reason, str) else None
+
+
+def _clock_state(clock: Clock, policy: Policy, complaint: Complaint, as_of: datetime) -> ClockState:
+    dests = policy._compiled.dest
+    state = policy._compiled.initial
+    start_actions, start_states = clock.start.actions, clock.start.states
+    stop_actions, stop_states = clock.stop.actions, clock.stop.states
+    reset_actions, reset_states = clock.reset.actions, clock.reset.states
+    pause_while, pause_on, resume_on = clock.pause_while, clock.pause_on, clock.resume_on
+    cycles: list[Cycle] = []
+    # The open cycle: start, start event, pauses, manual pause flag.
+    started: datetime | None = None
+    started_by = ""
+    pauses: list[Pause] = []
+    manual = False
+    for event in complaint.events:
+        at = event.at
+        if at > as_of:
+            break
+        action = event.action
+        before = state
+        dest = dests.get(action)
+        if dest is not None:
+            state = dest
+        entered = state if state != before else None
+        if started is not None and (
+            action in stop_actions or (entered is not None and entered in stop_states)
+        ):
+            if pauses and pauses[-1].end is None:
+                pauses[-1] = attrs.evolve(pauses[-1], end=at)
+            cycles.append(
+                _finish(
+                    clock,
+                    len(cycles) + 1,
+                    started,
+                    started_by,
+                    at,
+                    "stop",
+                    event.id,
+                    pauses,
+                    as_of,
+                )
+            )
+            started, pauses, manual = None, [], False
+            continue
+        if action in stop_actions or (entered is not None and entered in stop_states):
+            continue
+        if action in reset_actions or (entered is not None and entered in reset_states):
+            if started is not None:
+                if pauses and pauses[-1].end is None:
+                    pauses[-1] = attrs.evolve(pauses[-1], end=at)
+                cycles.append(
+                    _finish(
+                        clock,
+                        len(cycles) + 1,
+                        started,
+                        started_by,
+                        at,
+                        "reset",
+                        event.id,
+                        pauses,
+                        as_of,
+                    )
+                )
+            started, started_by, pauses, manual = at, event.id, [], False
+        elif started is None and (
+            action in start_actions or (entered is not None and entered in start_states)
+        ):
+            started, started_by, pauses, manual = at, event.id, [], False
+        if started is None:
+            continue
+        if action in pause_on:
+            manual = True
+        elif action in resume_on:
+            manual = False
+        by_state = state in pause_while
+        paused = bool(pauses) and pauses[-1].end is None
+        if (manual or by_state) and not paused:
+            cause = state if by_state and action not in pause_on else action
+            pauses.append(Pause(at, None, cause, _reason(event.data), event.id))
+        elif paused and not (manual or by_state):
+            pauses[-1] = attrs.evolve(pauses[-1], end=at)
+    if started is not None:
+        cycles.append(
+            _finish(clock, len(cycles) + 1, started, started_by, None, None, None, pauses, as_of)
+        )
+        status = ClockStatus.PAUSED if cycles[-1].paused else ClockStatus.RUNNING
+    elif cycles:
+        status = ClockStatus.STOPPED
+    else:
+        status = ClockStatus.NOT_STARTED
+    return ClockState(clock, status, tuple(cycles), as_of)
+
+
+def evaluate(complaint: Complaint, policy: Policy, as_of: datetime) -> Evaluation:
+    """Evaluate every clock of `policy` for `complaint`, as of an instant.
+
+    Pure and deterministic: the result depends only on the complaint's events, the policy
+    (calendars included) and `as_of`. Events after `as_of` are ignored.
+
+    Args:
+        complaint: The complaint, with its events in recorded order.
+        policy: The clocks to evaluate.
+        as_of: The instant to evaluate at; timezone-aware.
+
+    Returns:
+        One `ClockState` per clock, in the policy's order.
+
+    Raises:
+        NaiveDatetimeError: If `as_of` is naive.
+    """
+    require_aware(as_of, "as_of")
+    states = tuple(_clock_state(clock, policy, complaint, as_of) for clock in policy.clocks)
+    return Evaluation(complaint.id, policy.name, policy.version, as_of, states, complaint.events)
+
+
+def evaluate_many(
+    complaints: Iterable[Complaint] | Mapping[str, Complaint], policy: Policy, as_of: datetime
+) -> dict[str, Evaluation]:
+    """Evaluate many complaints (e.g. the result of `Workflow.replay`) as of one instant.
+
+    Args:
+        complaints: Complaints, or a mapping of them by id.
+        policy: The clocks to evaluate.
+        as_of: The instant to evaluate at; timezone-aware.
+
+    Returns:
+        The evaluations by complaint id, in the order given.
+
+    Raises:
+        NaiveDatetimeError: If `as_of` is naive.
+    """
+    require_aware(as_of, "as_of")
+    if isinstance(complaints, Mapping):
+        complaints = complaints.values()
+    clocks = policy.clocks
+    out: dict[str, Evaluation] = {}
+    for complaint in complaints:
+        states = tuple(_clock_state(clock, policy, complaint, as_of) for clock in clocks)
+        out[complaint.id] = Evaluation(
+            complaint.id, policy.name, policy.version, as_of, states, complaint.events
+        )
+    return out
+
+
+def expected_datetime(
+    complaint: Complaint, policy: Policy, as_of: datetime, clock: str
+) -> datetime | None:
+    """The Open311 GeoReport v2 ``expected_datetime`` of a complaint: a clock's deadline.
+
+    It is the current deadline of the chosen clock, ``None`` when that clock has not started,
+    is paused before its deadline, or has stopped (nothing is expected any more). Format it
+    with ``.isoformat()`` for the wire.
+
+    Args:
+        complaint: The complaint.
+        policy: The policy holding the clock.
+        as_of: The instant to evaluate at.
+        clock: The clock's name, e.g. ``"resolution"``.
+
+    Raises:
+        UnknownClockError: If the policy has no such clock.
+        NaiveDatetimeError: If `as_of` is naive.
+    """
+    require_aware(as_of, "as_of")
+    definition = policy.clock(clock)
+    state = _clock_state(definition, policy, complaint, as_of)
+    if state.status is ClockStatus.STOPPED:
+        return None
+    return state.deadline
+
+
+# -- what-if and recalculation ---------------------------------------------------------------
+
+
+@attrs.frozen
+class Difference:
+    """One way two evaluations of the same complaint differ (see `diff`).
+
+    Attributes:
+        complaint: The complaint's id.
+        clock: The clock's name.
+        cycle: The cycle's index, or ``None`` for a difference of the whole clock.
+        kind: ``"deadline_moved"``, ``"breach_appeared"``, ``"breach_disappeared"``,
+            ``"status_changed"``, ``"cycles_changed"``, ``"clock_added"`` or
+            ``"clock_removed"``.
+        before: The value before (a datetime, status, count or ``None``).
+        after: The value after.
+    """
+
+    complaint: str
+    clock: str
+    cycle: int | None
+    kind: str
+    before: Any
+    after: Any
+
+    @property
+    def shift(self) -> timedelta | None:
+        """For a moved deadline, how far it moved (positive: later)."""
+        if isinstance(self.before, datetime) and isinstance(self.after, datetime):
+            return self.after - self.before
+        return None
+
+    def __str__(self) -> str:
+        where = f"{self.complaint} {self.clock}" + (
+            f" cycle {self.cycle}" if self.cycle is not None else ""
+        )
+
+        def show(value: Any) -> str:
+            return value.isoformat() if isinstance(value, datetime) else str(value)
+
+        return f"{where}: {self.kind.replace('_', ' ')}: {show(self.before)} -> {show(self.after)}"
+
+
+def diff(before: Evaluation, after: Evaluation) -> tuple[Difference, ...]:
+    """List how two evaluations of one complaint differ: deadlines, breaches, statuses.
+
+    Clocks are matched by name and cycles by index.
+    """
+    out: list[Difference] = []
+    cid = before.complaint
+    old = {s.clock.name: s for s in before.clocks}
+    new = {s.clock.name: s for s in after.clocks}
+    for name in old.keys() - new.keys():
+        out.append(Difference(cid, name, None, "clock_removed", old[name].status, None))
+    for state_after in after.clocks:
+        name = state_after.clock.name
+        state_before = old.get(name)
+        if state_before is None:
+            out.append(Difference(cid, name, None, "clock_added", None, state_after.status))
+            continue
+        if state_before.status != state_after.status:
+            out.append(
+                Difference(
+                    cid, name, None, "status_changed", state_before.status, state_after.status
+                )
+            )
+        if len(state_before.cycles) != len(state_after.cycles):
+            out.append(
+                Difference(
+                    cid,
+                    name,
+                    None,
+                    "cycles_changed",
+                    len(state_before.cycles),
+                    len(state_after.cycles),
+                )
+            )
+        for a, b in zip(state_before.cycles, state_after.cycles, strict=False):
+            if a.deadline != b.deadline:
+                out.append(Difference(cid, name, b.index, "deadline_moved", a.deadline, b.deadline))
+            if a.breach_at is None and b.breach_at is not None:
+                out.append(Difference(cid, name, b.index, "breach_appeared", None, b.breach_at))
+            elif a.breach_at is not None and b.breach_at is None:
+                out.append(Difference(cid, name, b.index, "breach_disappeared", a.breach_at, None))
+    return tuple(out)
+
+
+def what_if(
+    complaints: Iterable[Complaint] | Mapping[str, Complaint] | Complaint,
+    before: Policy,
+    after: Policy,
+    as_of: datetime,
+) -> tuple[Difference, ...]:
+    """Evaluate the same histories under two policies and list every difference.
+
+    Pass two versions of a policy (a changed target, or ``policy.with_calendar(new)`` after a
+    holiday is confirmed or moved) to see which deadlines move and which breaches appear or
+    disappear. Nothing is rewritten: both answers derive from the same history.
+
+    Raises:
+        NaiveDatetimeError: If `as_of` is naive.
+    """
+    if isinstance(complaints, Complaint):
+        complaints = (complaints,)
+    elif isinstance(complaints, Mapping):
+        complaints = complaints.values()
+    complaints = tuple(complaints)
+    a = evaluate_many(complaints, before, as_of)
+    b = evaluate_many(complaints, after, as_of)
+    out: list[Difference] = []
+    for cid, evaluation in a.items():
+        out.extend(diff(evaluation, b[cid]))
+    return tuple(out)
+
+
+# -- explain ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class TimelineEntry:
+    """One line of a clock timeline.
+
+    Attributes:
+        at: When.
+        clock: The clock's name.
+        cycle: The cycle's index.
+        kind: ``"started"``, ``"paused"``, ``"resumed"``, ``"stopped"``, ``"reset"``,
+            ``"breached"``, or ``"due"`` (the deadline ahead of a running cycle).
+        text: A sentence saying what happened and why.
+    """
+
+    at: datetime
+    clock: str
+    cycle: int
+    kind: str
+    text: str
+
+
+@attrs.frozen
+class Timeline:
+    """Every clock of one complaint in time order: `str` for a terminal, HTML for a notebook.
+
+    Attributes:
+        complaint: The complaint's id.
+        as_of: The instant evaluated.
+        entries: The entries, in time order.
+        summary: One line per clock: name, status, deadline, remaining.
+    """
+
+    complaint: str
+    as_of: datetime
+    entries: tuple[TimelineEntry, ...]
+    summary: tuple[tuple[str, str, str, str, str], ...]
+
+    def __str__(self) -> str:
+        from pengaduan._sla_explain import render_text
+
+        return render_text(self)
+
+    def _repr_html_(self) -> str:
+        from pengaduan._sla_explain import render_html
+
+        return render_html(self)
+
+
+def explain(evaluation: Evaluation) -> Timeline:
+    """The timeline of every clock of an evaluation.
+
+    It lists when each cycle started, paused (and why), resumed, stopped, was breached, and
+    the deadline ahead of a running one. Instants are shown in each clock's calendar zone.
+    """
+    from pengaduan._sla_explain import build_timeline
+
+    return build_timeline(evaluation)
