@@ -99,6 +99,21 @@ class PrivacyFlag(_Labelled):
     CONFIDENTIAL = "confidential", "Rahasia"
 
 
+def _hidden(value: object) -> str:
+    """Repr of a personal value: whether it is set, never what it is."""
+    return "None" if value is None else "<hidden>"
+
+
+def _text_size(value: object) -> str:
+    """Repr of free text (which may name people): its length only."""
+    return f"<{len(value)} chars>" if isinstance(value, str) else _hidden(value)
+
+
+def _data_keys(value: Mapping[str, Any]) -> str:
+    """Repr of an event's data: its keys only, since values may be personal."""
+    return "{" + ", ".join(f"{key!r}: ..." for key in value) + "}"
+
+
 def _aware(what: str) -> Any:
     def check(_instance: object, _attribute: object, value: datetime) -> None:
         require_aware(value, what)
@@ -149,6 +164,9 @@ class Privacy:
 class Reporter:
     """The reporter's personal details; every field is optional.
 
+    Its `repr` says which fields are set, never their values, so that a log line or a
+    traceback cannot leak them: ``Reporter(name=<hidden>, phone=None, ...)``.
+
     Attributes:
         name: Full name.
         phone: Phone number.
@@ -156,15 +174,17 @@ class Reporter:
         nik: National identity number (Nomor Induk Kependudukan).
     """
 
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    nik: str | None = None
+    name: str | None = attrs.field(default=None, repr=_hidden)
+    phone: str | None = attrs.field(default=None, repr=_hidden)
+    email: str | None = attrs.field(default=None, repr=_hidden)
+    nik: str | None = attrs.field(default=None, repr=_hidden)
 
 
 @attrs.frozen
 class Location:
     """Where the reported matter is.
+
+    Its `repr` hides the free-text address, which may be someone's home.
 
     Attributes:
         address: Free-text address.
@@ -174,7 +194,7 @@ class Location:
         longitude: WGS 84 longitude in degrees.
     """
 
-    address: str | None = None
+    address: str | None = attrs.field(default=None, repr=_hidden)
     village: str | None = None
     district: str | None = None
     latitude: float | None = None
@@ -184,6 +204,9 @@ class Location:
 @attrs.frozen
 class Facts:
     """What a complaint is about, as submitted and as corrected at verification.
+
+    Its `repr` shows the title's and body's lengths, not their text (free text may name
+    people), and the reporter's fields as hidden.
 
     Attributes:
         title: A short title.
@@ -197,8 +220,8 @@ class Facts:
         external_ids: Identifiers in other systems, e.g. ``{"lapor": "1916449"}``.
     """
 
-    title: str
-    body: str
+    title: str = attrs.field(repr=_text_size)
+    body: str = attrs.field(repr=_text_size)
     channel: Channel
     classification: Classification | None = None
     category: str | None = None
@@ -220,7 +243,7 @@ class Event:
         at: When it happened; timezone-aware.
         actor: Who did it.
         data: The action's data (JSON-compatible values), e.g. ``{"unit": "dinas-pu"}``.
-            Treat it as read-only.
+            Treat it as read-only. Its `repr` shows the keys only: values may be personal.
     """
 
     id: str
@@ -228,7 +251,7 @@ class Event:
     action: str
     at: datetime = attrs.field(validator=_aware("Event.at"))
     actor: Actor
-    data: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    data: Mapping[str, Any] = attrs.field(factory=dict, hash=False, repr=_data_keys)
 
 
 @attrs.frozen

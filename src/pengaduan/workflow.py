@@ -13,8 +13,9 @@ Applying an event checks, in this order, and refuses with a specific `RefusedErr
    complaint's last event (`OutOfOrderEventError`);
 3. the complaint exists, unless the action creates one (`UnknownComplaintError`);
 4. the current state allows the action (`ActionNotAllowedError`);
-5. the actor's role may take it (`RoleNotPermittedError`) and, for a unit-scoped role, the
-   complaint is dispatched to the actor's unit (`OutsideUnitError`);
+5. the actor's role may take it (`RoleNotPermittedError`); for a unit-scoped role, the
+   complaint is dispatched to the actor's unit (`OutsideUnitError`); for an owner role (the
+   reporter), the complaint is the actor's own (`NotOwnComplaintError`, see `Workflow.owner`);
 6. the data has every required field, valid (`InvalidDataError`);
 7. every guard of the action agrees (`GuardRefusedError`, with the guard's reason).
 
@@ -39,6 +40,7 @@ from pengaduan.exceptions import (
     DuplicateEventError,
     GuardRefusedError,
     InvalidDataError,
+    NotOwnComplaintError,
     OutOfOrderEventError,
     OutsideUnitError,
     RefusedError,
@@ -59,6 +61,7 @@ from pengaduan.model import (
 )
 
 __all__ = [
+    "REPORTER_ACCOUNT",
     "Action",
     "Field",
     "FieldKind",
@@ -66,6 +69,10 @@ __all__ = [
     "State",
     "Workflow",
 ]
+
+REPORTER_ACCOUNT = "reporter_account"
+"""The data key of a creating event that names the reporter's account when staff enter a
+complaint on the reporter's behalf (walk-in, paper, village visit); see `Workflow.owner`."""
 
 Guard = Callable[[Complaint, Event], "str | None"]
 """A business rule on an action: given the complaint and the event, return ``None`` to agree or
@@ -109,11 +116,15 @@ class Field:
         name: The key in the event's data.
         kind: How the value is validated.
         required: Whether the event must carry it.
+        personal: Whether its value is personal data (e.g. the reporter's details): redacted
+            views (`pengaduan.access.view`) withhold it from viewers who may not see the
+            reporter's identity.
     """
 
     name: str
     kind: FieldKind = FieldKind.TEXT
     required: bool = True
+    personal: bool = False
 
 
 @attrs.frozen
@@ -374,6 +385,8 @@ class Workflow:
         actions: Every action.
         initial: The state a complaint is in before its first event.
         unit_roles: Roles that act only on complaints dispatched to their own unit.
+        owner_roles: Roles that act only on their own complaints (the reporter): those they
+            created, or that staff entered naming their account (`REPORTER_ACCOUNT`).
 
     Raises:
         DefinitionError: If the definition is inconsistent (duplicate or unknown names, no
@@ -386,6 +399,7 @@ class Workflow:
     actions: tuple[Action, ...] = attrs.field(converter=_to_tuple)
     initial: str = "new"
     unit_roles: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
+    owner_roles: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
     _compiled: _Compiled = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -451,6 +465,13 @@ class Workflow:
         unknown_unit_roles = self.unit_roles - roles
         if unknown_unit_roles:
             raise self._fail(f"unit role(s) {', '.join(sorted(unknown_unit_roles))} take no action")
+        unknown_owner_roles = self.owner_roles - roles
+        if unknown_owner_roles:
+            raise self._fail(
+                f"owner role(s) {', '.join(sorted(unknown_owner_roles))} take no action"
+            )
+        if self.owner_roles & self.unit_roles:
+            raise self._fail("a role cannot be both a unit role and an owner role")
 
         machine = Machine(
             model=None,
@@ -584,7 +605,95 @@ class Workflow:
             return False
         if action.unit_scoped and actor.role in self.unit_roles:
             return complaint.unit is not None and complaint.unit == actor.unit
+        if complaint.events and actor.role in self.owner_roles:
+            return self.owner(complaint) == actor.id
         return True
+
+    def owner(self, complaint: Complaint) -> str | None:
+        """The account id of the reporter a complaint belongs to, or ``None``.
+
+        It is the `REPORTER_ACCOUNT` of the creating event's data when staff entered the
+        complaint on the reporter's behalf, else the id of the actor who created it if they
+        act in an owner role. A complaint entered by staff without an account has no owner:
+        no reporter may act on it.
+        """
+        if not complaint.events:
+            return None
+        first = complaint.events[0]
+        account = first.data.get(REPORTER_ACCOUNT)
+        if isinstance(account, str) and account:
+            return account
+        return first.actor.id if first.actor.role in self.owner_roles else None
+
+    def refusal(self, complaint: Complaint, actor: Actor, action: str) -> RefusedError | None:
+        """Why `apply` would refuse `actor` taking `action` on `complaint` now, or ``None``.
+
+        Checks what depends on who acts and when: the action exists, the complaint exists
+        unless the action creates one, the state allows the action, the role may take it,
+        unit scope and ownership (steps 1, 3, 4 and 5 of `apply`). The event's data and the
+        guards are checked only by `apply`, since they depend on the event.
+        `pengaduan.access.can` wraps this in a `Decision`.
+        """
+        found = self._compiled.actions.get(action)
+        if found is None:
+            return UnknownActionError(
+                complaint_id=complaint.id,
+                state=complaint.state,
+                action=action,
+                known=self._compiled.actions,
+            )
+        return self._authorize(complaint, found, actor, None)
+
+    def _authorize(
+        self, complaint: Complaint, action: Action, actor: Actor, event_id: str | None
+    ) -> RefusedError | None:
+        compiled = self._compiled
+        state = complaint.state
+        if state not in action.sources:
+            return self._state_refusal(complaint, action.name, event_id)
+        if actor.role not in action.roles:
+            return RoleNotPermittedError(
+                complaint_id=complaint.id,
+                state=state,
+                action=action.name,
+                role=actor.role,
+                roles=sorted(action.roles),
+                actor_id=actor.id,
+                allowed=self.allowed_actions(complaint, actor),
+                state_label=compiled.states[state].label,
+                event_id=event_id,
+            )
+        if (
+            action.unit_scoped
+            and actor.role in self.unit_roles
+            and (complaint.unit is None or complaint.unit != actor.unit)
+        ):
+            return OutsideUnitError(
+                complaint_id=complaint.id,
+                state=state,
+                action=action.name,
+                role=actor.role,
+                actor_id=actor.id,
+                actor_unit=actor.unit,
+                complaint_unit=complaint.unit,
+                state_label=compiled.states[state].label,
+                event_id=event_id,
+            )
+        if (
+            complaint.events
+            and actor.role in self.owner_roles
+            and self.owner(complaint) != actor.id
+        ):
+            return NotOwnComplaintError(
+                complaint_id=complaint.id,
+                state=state,
+                action=action.name,
+                role=actor.role,
+                actor_id=actor.id,
+                state_label=compiled.states[state].label,
+                event_id=event_id,
+            )
+        return None
 
     def apply(
         self,
@@ -671,38 +780,19 @@ class Workflow:
                 last_at=events[-1].at.isoformat(),
                 event_id=event.id,
             )
-        if state not in action.sources:
-            self._refuse_state(complaint, event)
-        actor = event.actor
-        if actor.role not in action.roles:
-            raise RoleNotPermittedError(
-                complaint_id=complaint.id,
-                state=state,
-                action=action.name,
-                role=actor.role,
-                roles=sorted(action.roles),
-                actor_id=actor.id,
-                allowed=self.allowed_actions(complaint, actor),
-                state_label=compiled.states[state].label,
-                event_id=event.id,
-            )
-        if (
-            action.unit_scoped
-            and actor.role in self.unit_roles
-            and (complaint.unit is None or complaint.unit != actor.unit)
-        ):
-            raise OutsideUnitError(
-                complaint_id=complaint.id,
-                state=state,
-                action=action.name,
-                role=actor.role,
-                actor_id=actor.id,
-                actor_unit=actor.unit,
-                complaint_unit=complaint.unit,
-                state_label=compiled.states[state].label,
-                event_id=event.id,
-            )
+        refusal = self._authorize(complaint, action, event.actor, event.id)
+        if refusal is not None:
+            raise refusal
         data = event.data
+        actor = event.actor
+        if (
+            not complaint.events
+            and actor.role in self.owner_roles
+            and data.get(REPORTER_ACCOUNT, actor.id) != actor.id
+        ):
+            self._refuse_data(
+                complaint, event, REPORTER_ACCOUNT, "must be the submitting reporter's own account"
+            )
         for name, required, check in compiled.checks[action.name]:
             if name not in data:
                 if required:
@@ -747,24 +837,26 @@ class Workflow:
             unit = None
         return Complaint(complaint.id, cursor.state, (*events, event), facts, unit)
 
-    def _refuse_state(self, complaint: Complaint, event: Event) -> None:
+    def _state_refusal(
+        self, complaint: Complaint, action: str, event_id: str | None
+    ) -> RefusedError:
         compiled = self._compiled
         allowed = self.allowed_actions(complaint)
         if complaint.state == self.initial:
-            raise UnknownComplaintError(
+            return UnknownComplaintError(
                 complaint_id=complaint.id,
                 state=complaint.state,
-                action=event.action,
+                action=action,
                 allowed=allowed,
-                event_id=event.id,
+                event_id=event_id,
             )
-        raise ActionNotAllowedError(
+        return ActionNotAllowedError(
             complaint_id=complaint.id,
             state=complaint.state,
-            action=event.action,
+            action=action,
             allowed=allowed,
             state_label=compiled.states[complaint.state].label,
-            event_id=event.id,
+            event_id=event_id,
         )
 
     def _refuse_data(self, complaint: Complaint, event: Event, field: str, reason: str) -> None:
@@ -834,7 +926,7 @@ class Workflow:
 
     # -- presentation --------------------------------------------------------------------
 
-    def to_mermaid(self, *, labels: bool = True) -> str:
+    def to_mermaid(self, *, labels: bool = True, loops: bool = False) -> str:
         """The workflow as a Mermaid ``stateDiagram-v2``.
 
         Hand-written rather than `transitions`' diagram extension, which needs a model bound to
@@ -842,6 +934,8 @@ class Workflow:
 
         Args:
             labels: Show each state's label beside its name.
+            loops: Also draw the actions that keep the state (``comment``, ``forward``, ...)
+                as loops; they clutter the picture, so by default they are left out.
         """
         lines = ["stateDiagram-v2"]
         for state in self.states:
@@ -849,6 +943,8 @@ class Workflow:
                 lines.append(f'    state "{state.name}<br/>{state.label}" as {state.name}')
         lines.append(f"    [*] --> {self.initial}")
         for action in self.actions:
+            if action.dest is None and not loops:
+                continue
             for source in action.sources:
                 dest = source if action.dest is None else action.dest
                 lines.append(f"    {source} --> {dest}: {action.name}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from pengaduan.model import Complaint, Event, Role
-from pengaduan.workflow import Action, Field, FieldKind, State, Workflow
+from pengaduan.workflow import REPORTER_ACCOUNT, Action, Field, FieldKind, State, Workflow
 
 ADMINS = frozenset({Role.ADMIN_NATIONAL, Role.ADMIN_AGENCY})
 UNIT_ROLES = frozenset({Role.UNIT_OPERATOR, Role.UNIT_HEAD})
@@ -25,16 +25,22 @@ def to_another_unit(complaint: Complaint, event: Event) -> str | None:
 
 
 def reporter_acts_on_own_complaint(complaint: Complaint, event: Event) -> str | None:
-    """Refuse a reporter acting on a complaint another reporter submitted.
+    """Refuse a reporter acting on a complaint that is not theirs.
 
-    Complaints entered by staff on a reporter's behalf (walk-in, paper, village visit) have no
-    reporter account, so no reporter may act on them through this rule.
+    The preset no longer needs this guard: the workflow itself enforces ownership for its
+    owner roles (``owner_roles={"reporter"}``, refusing with `NotOwnComplaintError`) on every
+    action. It stays for custom workflows built from the preset's former definition, and
+    applies the same rule: a reporter's complaints are those they submitted and those staff
+    entered naming their account (`REPORTER_ACCOUNT`).
     """
     if event.actor.role != Role.REPORTER:
         return None
-    submitter = complaint.events[0].actor if complaint.events else None
-    if submitter is None or submitter.role != Role.REPORTER or submitter.id != event.actor.id:
-        return "a reporter acts only on complaints they submitted themselves"
+    owner = lapor_workflow().owner(complaint)
+    if owner is None or owner != event.actor.id:
+        return (
+            "a reporter acts only on complaints they submitted themselves or that staff "
+            "entered naming their account"
+        )
     return None
 
 
@@ -45,7 +51,10 @@ def lapor_workflow() -> Workflow:
     States: ``new`` (before submission), ``submitted`` *Belum Terverifikasi*, ``on_hold``
     *Ditunda*, ``verified`` *Terverifikasi*, ``dispatched`` *Terdisposisi*, ``followed_up``
     *Ditindaklanjuti*, ``closed`` *Selesai* and ``archived`` *Diarsipkan* (both terminal).
-    Unit operators and unit heads act only on complaints dispatched to their own unit.
+    Unit operators and unit heads act only on complaints dispatched to their own unit; a
+    reporter acts only on their own complaints (those they submitted, and those staff entered
+    with their account id as ``reporter_account``). The submitted ``reporter`` details and
+    ``reporter_account`` are personal fields, withheld by `pengaduan.access.view`.
 
     Returns:
         The workflow ``sp4n-lapor``, version ``2025.1`` (built once, then cached).
@@ -69,7 +78,6 @@ def lapor_workflow() -> Workflow:
         State("closed", "Selesai", "Closed", terminal=True),
         State("archived", "Diarsipkan", "Archived", terminal=True),
     )
-    own = (reporter_acts_on_own_complaint,)
     actions = (
         Action(
             "submit",
@@ -83,7 +91,8 @@ def lapor_workflow() -> Workflow:
                 Field("classification", FieldKind.CLASSIFICATION, required=False),
                 Field("category", FieldKind.TEXT, required=False),
                 Field("privacy", FieldKind.PRIVACY, required=False),
-                Field("reporter", FieldKind.REPORTER, required=False),
+                Field("reporter", FieldKind.REPORTER, required=False, personal=True),
+                Field(REPORTER_ACCOUNT, FieldKind.TEXT, required=False, personal=True),
                 Field("location", FieldKind.LOCATION, required=False),
                 Field("external_ids", FieldKind.EXTERNAL_IDS, required=False),
             ),
@@ -98,7 +107,6 @@ def lapor_workflow() -> Workflow:
             ("on_hold",),
             "submitted",
             {Role.REPORTER, *ADMINS},
-            guards=own,
             label="Lanjutkan",
             label_en="Resume",
         ),
@@ -172,7 +180,6 @@ def lapor_workflow() -> Workflow:
             "dispatched",
             {Role.REPORTER, *ADMINS},
             (Field("message"),),
-            guards=own,
             label="Tanggapi",
             label_en="Reply",
         ),
@@ -181,7 +188,6 @@ def lapor_workflow() -> Workflow:
             ("followed_up",),
             "closed",
             {Role.SYSTEM, *ADMINS, Role.REPORTER},
-            guards=own,
             label="Selesaikan",
             label_en="Close",
         ),
@@ -200,7 +206,6 @@ def lapor_workflow() -> Workflow:
             None,
             frozenset(Role),
             (Field("message"),),
-            guards=own,
             label="Komentar",
             label_en="Comment",
         ),
@@ -214,4 +219,6 @@ def lapor_workflow() -> Workflow:
             label_en="Escalate",
         ),
     )
-    return Workflow("sp4n-lapor", "2025.1", states, actions, "new", UNIT_ROLES)
+    return Workflow(
+        "sp4n-lapor", "2025.1", states, actions, "new", UNIT_ROLES, owner_roles={Role.REPORTER}
+    )
