@@ -57,6 +57,11 @@ def _reason(error: sqlite3.Error) -> str:
         return f"the database is read-only ({text})"
     if code.startswith("SQLITE_FULL") or "disk is full" in text:
         return f"the disk is full ({text}); nothing was written"
+    if code.startswith("SQLITE_IOERR"):
+        return (
+            f"the file could not be written ({text}: disk full, file too large or a failing "
+            "device); nothing was written"
+        )
     if code.startswith("SQLITE_BUSY") or "locked" in text:
         return f"the database stayed locked by another writer ({text}); nothing was written"
     return text

@@ -1,0 +1,189 @@
+"""Faults with real processes: racing writers, SIGKILL mid-append, full disk, read-only file."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from store_helpers import lifecycle, open_spec, submit
+
+WORKER = str(Path(__file__).with_name("store_worker.py"))
+
+
+@contextmanager
+def worker(*args: str) -> Iterator[subprocess.Popen[str]]:
+    """Run a worker; on exit close its pipes, and kill it if it is still running."""
+    process = subprocess.Popen(
+        [sys.executable, WORKER, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    with process:
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                if process.stdin is not None:
+                    process.stdin.close()
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def lines(process: subprocess.Popen[str]) -> Iterator[str]:
+    assert process.stdout is not None
+    for line in process.stdout:
+        yield line.strip()
+
+
+def sqlite_is_sound(path: str) -> None:
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        db.close()
+
+
+def test_two_processes_appending_at_once_one_wins_one_conflicts(durable_spec: str) -> None:
+    rounds = 6
+    with open_spec(durable_spec) as store:
+        store.append("RACE", [submit("RACE")])
+    outcomes = []
+    with (
+        worker("race", durable_spec, "a", str(rounds)) as a,
+        worker("race", durable_spec, "b", str(rounds)) as b,
+    ):
+        out_a, out_b = lines(a), lines(b)
+        for _ in range(rounds):
+            ready = {next(out_a), next(out_b)}
+            assert len(ready) == 1, ready  # both read the same version
+            for process in (a, b):
+                assert process.stdin is not None
+                process.stdin.write("go\n")
+                process.stdin.flush()
+            outcomes.append(sorted((next(out_a), next(out_b))))
+    assert outcomes == [["conflict", "won"]] * rounds
+    with open_spec(durable_spec) as store:
+        complaint = store.load("RACE")
+        assert complaint.version == 1 + rounds
+        ids = [event.id for event in complaint.events[1:]]
+        assert len(set(ids)) == rounds
+        assert {int(i.split("-")[1]) for i in ids} == set(range(rounds))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_writer_killed_at_a_random_point_loses_no_acknowledged_event(
+    durable_spec: str, seed: int
+) -> None:
+    acknowledged_target = random.Random(seed).randint(1, 40)
+    acknowledged = []
+    with worker("append", durable_spec, f"K{seed}") as process:
+        for line in lines(process):
+            acknowledged.append(line.removeprefix("ack "))
+            if len(acknowledged) == acknowledged_target:
+                os.kill(process.pid, signal.SIGKILL)
+                break
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    if durable_spec.startswith("sqlite:"):
+        sqlite_is_sound(durable_spec.removeprefix("sqlite:"))
+    with open_spec(durable_spec) as store:
+        versions = {c.id: c.version for c in store.complaints()}
+        for complaint in acknowledged:
+            assert versions[complaint] == 3
+        # No partial append: every batch of three is there whole or not at all.
+        assert set(versions.values()) == {3}
+        assert len(acknowledged) <= len(versions) <= len(acknowledged) + 1
+        # And the store takes appends again.
+        store.append("AFTER", lifecycle("AFTER"), expected_version=0)
+        assert store.load("AFTER").version == 4
+
+
+def run_fill(spec: str, limit: int) -> tuple[list[str], str]:
+    with worker("fill", spec, str(limit)) as process:
+        output = list(lines(process))
+        process.wait(timeout=120)
+    assert process.returncode == 0
+    assert output, "the worker printed nothing"
+    *acks, last = output
+    return [a.removeprefix("ack ") for a in acks], last
+
+
+def check_after_fill(path: Path, acknowledged: list[str]) -> None:
+    sqlite_is_sound(str(path))
+    with open_spec(f"sqlite:{path}") as store:
+        versions = {c.id: c.version for c in store.complaints()}
+    assert set(versions) == set(acknowledged)
+    assert set(versions.values()) <= {3}
+
+
+def test_a_file_size_limit_gives_a_clear_error_and_no_corruption(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    acknowledged, last = run_fill(f"sqlite:{path}", 200_000)
+    assert last.startswith("error cannot append to complaint"), last
+    assert "disk is full" in last or "I/O error" in last
+    assert acknowledged
+    check_after_fill(path, acknowledged)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root and CAP_SYS_ADMIN)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_gives_a_clear_error_and_no_corruption(small_disk: Path) -> None:
+    path = small_disk / "events.db"
+    acknowledged, last = run_fill(f"sqlite:{path}", 0)
+    assert last.startswith("error cannot append to complaint"), last
+    assert "disk is full" in last
+    assert acknowledged
+    check_after_fill(path, acknowledged)
+
+
+@pytest.fixture
+def immutable(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "events.db"
+    with open_spec(f"sqlite:{path}") as store:
+        store.append("C-1", [submit("C-1")])
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip("cannot make a file immutable here (chattr +i)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+def test_a_read_only_file_gives_a_clear_error_and_keeps_its_history(immutable: Path) -> None:
+    before = immutable.read_bytes()
+    with worker("read-only", f"sqlite:{immutable}") as process:
+        output = list(lines(process))
+    assert output[-1].startswith("error cannot"), output
+    assert "read-only" in output[-1]
+    assert immutable.read_bytes() == before
+    subprocess.run(["chattr", "-i", str(immutable)], check=True)
+    with open_spec(f"sqlite:{immutable}") as store:
+        assert store.load("C-1").version == 1
