@@ -403,6 +403,15 @@ def _lint_against(clock: Clock, workflow: Workflow) -> list[LintProblem]:
                     f"stops on its own start: {name} starts it and leads to {dest}, which stops it",
                 )
             )
+    for name in sorted(clock.stop.actions & actions.keys()):
+        dest = actions[name].dest
+        if dest is not None and dest in clock.start.states | clock.reset.states:
+            out.append(
+                LintProblem(
+                    clock.name,
+                    f"stops on its own start: {name} stops it and leads to {dest}, which starts it",
+                )
+            )
     for state in sorted(clock.pause_while & states):
         leaving = [
             a.name
