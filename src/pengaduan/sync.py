@@ -1,0 +1,316 @@
+"""Safe sync: ingest status updates from another system (SP4N-LAPOR!, an Open311 endpoint).
+
+Other systems send duplicates and late, out-of-order updates (FixMyStreet PR #2069). A
+`SyncBridge` maps the other system's statuses to workflow actions and ingests its updates
+into an event store so that:
+
+- an update already received (same system and update id) is a no-op, reported ``duplicate``;
+- an update older than what the complaint already holds is recorded but never moves the
+  state back: ``stale``;
+- an update whose status the complaint already has is recorded as ``current``, no event;
+- an update the workflow refuses (or whose status, complaint or data is unknown or bad) is
+  recorded and reported ``refused`` with the reason, never dropped silently and never
+  half-applied;
+- every other update becomes one event, ``applied``, whose id is derived from the update's id
+  (``"<system>:<update id>"``), so that two workers ingesting the same update write it once.
+
+Every update received is kept in the store (`EventStore.updates`) with its outcome.
+
+>>> from datetime import datetime, timezone
+>>> from pengaduan.model import Actor, Event
+>>> from pengaduan.store import InMemoryStore
+>>> store = InMemoryStore()
+>>> at = datetime(2026, 3, 2, 8, tzinfo=timezone.utc)
+>>> _ = store.append("SPIKM-001", [Event("e1", "SPIKM-001", "submit", at, Actor("w", "reporter"),
+...     {"title": "Jalan rusak", "body": "...", "channel": "web",
+...      "external_ids": {"lapor": "1916449"}})])
+>>> bridge = SyncBridge(store, "lapor", {"Terverifikasi": "verify"},
+...                     Actor("lapor-sync", "admin_national"))
+>>> update = ExternalUpdate("u-1", "1916449", "Terverifikasi", at.replace(hour=9),
+...                         {"classification": "pengaduan"})
+>>> bridge.ingest([update, update]).counts()
+{'applied': 1, 'duplicate': 1, 'stale': 0, 'current': 0, 'refused': 0}
+>>> store.load("SPIKM-001").state
+'verified'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from pengaduan._time import require_aware
+from pengaduan.exceptions import ConflictError, EventFormatError, RefusedError
+from pengaduan.model import Actor, Event
+from pengaduan.store import EventStore
+
+__all__ = ["ExternalUpdate", "Outcome", "SyncBridge", "SyncReport", "SyncResult"]
+
+_RETRIES = 5
+
+
+class Outcome(StrEnum):
+    """What became of an external update."""
+
+    APPLIED = "applied"
+    """Recorded as a new event."""
+    DUPLICATE = "duplicate"
+    """Received before; nothing done."""
+    STALE = "stale"
+    """Older than the complaint's last event: recorded, state unchanged."""
+    CURRENT = "current"
+    """The complaint already has that status: recorded, no event."""
+    REFUSED = "refused"
+    """Unknown status or complaint, or refused by the workflow: recorded with the reason."""
+
+
+def _check_at(_instance: object, _attribute: object, value: datetime) -> None:
+    require_aware(value, "ExternalUpdate.at")
+
+
+@attrs.frozen
+class ExternalUpdate:
+    """A status update received from another system.
+
+    Attributes:
+        update_id: The other system's id of this update (the idempotency key).
+        external_id: The complaint's id in the other system, e.g. a LAPOR! tracking id; a
+            complaint is found by its ``Facts.external_ids[system]``.
+        status: The other system's status name.
+        at: When the change happened there; timezone-aware.
+        data: The data of the workflow action the status maps to.
+        actor: Who acted, when the other system says so (else the bridge's actor).
+    """
+
+    update_id: str
+    external_id: str
+    status: str
+    at: datetime = attrs.field(validator=_check_at)
+    data: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    actor: Actor | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON form kept in the store."""
+        actor = self.actor
+        return {
+            "update_id": self.update_id,
+            "external_id": self.external_id,
+            "status": self.status,
+            "at": self.at.isoformat(),
+            "data": dict(self.data),
+            "actor": None
+            if actor is None
+            else {"id": actor.id, "role": str(actor.role), "unit": actor.unit},
+        }
+
+
+@attrs.frozen
+class SyncResult:
+    """The outcome of one update.
+
+    Attributes:
+        update: The update.
+        outcome: What became of it.
+        complaint_id: Our complaint's id, when it was found.
+        event_id: The event recorded for it (``applied``, or ``duplicate`` of an applied one).
+        reason: Why it was refused, stale or current (English; no personal data).
+        error: The library error behind a refusal, when there was one.
+    """
+
+    update: ExternalUpdate
+    outcome: Outcome
+    complaint_id: str | None = None
+    event_id: str | None = None
+    reason: str | None = None
+    error: Exception | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class SyncReport:
+    """The outcomes of a batch of updates, in the order they were ingested.
+
+    Attributes:
+        results: One result per update.
+    """
+
+    results: tuple[SyncResult, ...]
+
+    def counts(self) -> dict[str, int]:
+        """How many updates had each outcome (every outcome listed, zeros included)."""
+        counts = dict.fromkeys((o.value for o in Outcome), 0)
+        for result in self.results:
+            counts[result.outcome.value] += 1
+        return counts
+
+    def of(self, outcome: Outcome) -> tuple[SyncResult, ...]:
+        """The results with one outcome, e.g. ``report.of(Outcome.REFUSED)``."""
+        return tuple(r for r in self.results if r.outcome is outcome)
+
+
+class SyncBridge:
+    """Ingests one external system's status updates into an event store.
+
+    Args:
+        store: The event store (its workflow validates every event).
+        system: The other system's name, as used in ``Facts.external_ids`` (e.g. ``"lapor"``).
+        actions: The workflow action each external status maps to.
+        actor: Who the recorded events are by, unless an update names its own actor.
+        complaint_for: Finds our complaint id from the other system's id; by default a
+            complaint is found by ``facts.external_ids[system]`` (an index built from the
+            store and refreshed from its log on a miss).
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        system: str,
+        actions: Mapping[str, str],
+        actor: Actor,
+        *,
+        complaint_for: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self.store = store
+        self.system = system
+        self.actions = dict(actions)
+        self.actor = actor
+        self._complaint_for = complaint_for
+        self._index: dict[str, str] = {}
+        self._indexed = 0
+
+    def event_id(self, update: ExternalUpdate) -> str:
+        """The id of the event an update is recorded as."""
+        return f"{self.system}:{update.update_id}"
+
+    def ingest(self, updates: Iterable[ExternalUpdate]) -> SyncReport:
+        """Ingest updates in the order given; see the module documentation.
+
+        Raises:
+            StoreError: If the store cannot read or write (what was ingested before stays).
+        """
+        return SyncReport(tuple(self.ingest_one(update) for update in updates))
+
+    def ingest_one(self, update: ExternalUpdate) -> SyncResult:
+        """Ingest one update and record its outcome."""
+        record = update.to_record()
+        try:
+            json.dumps(record, allow_nan=False)
+        except (TypeError, ValueError, RecursionError):
+            record["data"] = None  # kept without its data, which JSON cannot hold
+            result: SyncResult | None = SyncResult(
+                update, Outcome.REFUSED, reason="its data holds values JSON cannot represent"
+            )
+        else:
+            result = None
+        earlier = self.store.recall_update(self.system, update.update_id)
+        if earlier is not None:
+            return self._duplicate(update, record, earlier)
+        if result is None:
+            result = self._decide(update)
+        kept = {
+            **record,
+            "outcome": result.outcome.value,
+            "complaint": result.complaint_id,
+            "event_id": result.event_id,
+            "reason": result.reason,
+        }
+        earlier = self.store.remember_update(self.system, update.update_id, kept)
+        if earlier is not None:  # another worker recorded it meanwhile
+            return self._duplicate(update, record, earlier)
+        return result
+
+    def _duplicate(
+        self, update: ExternalUpdate, record: dict[str, Any], earlier: dict[str, Any]
+    ) -> SyncResult:
+        same = all(earlier.get(key) == value for key, value in record.items())
+        if not same:
+            return SyncResult(
+                update,
+                Outcome.REFUSED,
+                earlier.get("complaint"),
+                reason=f"update id {update.update_id!r} of {self.system!r} was already "
+                "received with other content; the first one is kept",
+            )
+        return SyncResult(
+            update, Outcome.DUPLICATE, earlier.get("complaint"), earlier.get("event_id")
+        )
+
+    def _find(self, external_id: str) -> str | None:
+        if self._complaint_for is not None:
+            return self._complaint_for(external_id)
+        found = self._index.get(external_id)
+        if found is None:
+            position = self.store.position()
+            for complaint in self.store.complaints(since=self._indexed):
+                ids = complaint.facts.external_ids if complaint.facts else {}
+                if self.system in ids:
+                    self._index[ids[self.system]] = complaint.id
+            self._indexed = position
+            found = self._index.get(external_id)
+        return found
+
+    def _decide(self, update: ExternalUpdate) -> SyncResult:
+        action_name = self.actions.get(update.status)
+        if action_name is None:
+            known = ", ".join(sorted(self.actions)) or "none"
+            return SyncResult(
+                update,
+                Outcome.REFUSED,
+                reason=f"unknown status {update.status!r} of {self.system!r}; mapped: {known}",
+            )
+        complaint_id = self._find(update.external_id)
+        if complaint_id is None:
+            return SyncResult(
+                update,
+                Outcome.REFUSED,
+                reason=f"no complaint has {self.system!r} id {update.external_id!r}",
+            )
+        workflow = self.store.workflow
+        action = workflow.action(action_name)
+        event = Event(
+            self.event_id(update),
+            complaint_id,
+            action_name,
+            update.at,
+            update.actor or self.actor,
+            dict(update.data),
+        )
+        for _attempt in range(_RETRIES):
+            complaint = self.store.load(complaint_id)
+            if any(e.id == event.id for e in complaint.events):
+                return SyncResult(update, Outcome.APPLIED, complaint_id, event.id)
+            last = complaint.updated_at
+            if last is not None and update.at < last:
+                return SyncResult(
+                    update,
+                    Outcome.STALE,
+                    complaint_id,
+                    reason=f"older than the complaint's last event ({last.isoformat()}); "
+                    f"the state stays {complaint.state!r}",
+                )
+            if action.dest is not None and action.dest == complaint.state:
+                return SyncResult(
+                    update,
+                    Outcome.CURRENT,
+                    complaint_id,
+                    reason=f"the complaint is already {complaint.state!r}",
+                )
+            try:
+                self.store.append(complaint_id, [event], expected_version=complaint.version)
+            except ConflictError:
+                continue  # another writer got there first: read again and re-decide
+            except (RefusedError, EventFormatError) as error:
+                return SyncResult(
+                    update, Outcome.REFUSED, complaint_id, reason=str(error), error=error
+                )
+            return SyncResult(update, Outcome.APPLIED, complaint_id, event.id)
+        return SyncResult(
+            update,
+            Outcome.REFUSED,
+            complaint_id,
+            reason=f"the complaint kept changing under {_RETRIES} attempts; send it again",
+        )
