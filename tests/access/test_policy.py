@@ -1,0 +1,192 @@
+"""The redaction policy: personal fields by path, extended by a workflow or by the app."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pengaduan import Actor, Channel, Event, Facts, Location, Reporter
+from pengaduan.access import (
+    DEFAULT_POLICY,
+    PrivacyPolicy,
+    Standing,
+    Viewer,
+    json_feed,
+    personal_paths,
+    standing,
+    summary,
+    view,
+    visible,
+)
+from pengaduan.presets import lapor_workflow
+from pengaduan.workflow import Action, Field, FieldKind, State, Workflow
+
+from .conftest import NAME, PHONE, at, build
+
+HANDLER = Viewer.staff("unit_operator", "dinas-pu")
+
+
+def test_the_default_personal_fields_are_the_reporter_and_their_account() -> None:
+    assert DEFAULT_POLICY.personal_fields == {"reporter", "reporter_account"}
+    assert personal_paths() == {"reporter", "reporter_account"}
+
+
+def test_an_app_marks_a_nested_field_personal_and_only_that_part_goes() -> None:
+    policy = DEFAULT_POLICY.with_personal_fields("location.address")
+    complaint = build(
+        anonymous=True,
+        stage="dispatched",
+        extra_submit={"location": {"address": "Jl. Mawar 3", "district": "Lawang Kidul"}},
+    )
+    seen = view(complaint, HANDLER, policy=policy)
+    assert seen.facts is not None
+    assert seen.facts.location == Location(district="Lawang Kidul")
+    assert seen.events[0].data["location"] == {"district": "Lawang Kidul"}
+    assert view(complaint, HANDLER).facts.location.address == "Jl. Mawar 3"  # type: ignore[union-attr]
+    assert view(complaint, Viewer.staff("admin_agency"), policy=policy) == complaint
+
+
+def test_a_whole_path_wins_over_a_nested_one() -> None:
+    policy = PrivacyPolicy(personal_fields={"location", "location.address", "reporter"})
+    complaint = build(
+        anonymous=True, stage="dispatched", extra_submit={"location": {"district": "X"}}
+    )
+    seen = view(complaint, HANDLER, policy=policy)
+    assert seen.facts is not None
+    assert seen.facts.location is None
+    assert "location" not in seen.events[0].data
+
+
+@pytest.mark.parametrize("path", ["", "reporter.", ".name", "a..b"])
+def test_a_malformed_path_is_refused(path: str) -> None:
+    with pytest.raises(ValueError, match="dotted path"):
+        PrivacyPolicy(personal_fields={path})
+
+
+def _custom_workflow() -> Workflow:
+    states = (State("new", "Baru"), State("open", "Terbuka"), State("done", "Selesai"))
+    actions = (
+        Action(
+            "submit",
+            ("new",),
+            "open",
+            {"citizen", "clerk"},
+            (
+                Field("title"),
+                Field("body"),
+                Field("channel", FieldKind.CHANNEL),
+                Field("privacy", FieldKind.PRIVACY, required=False),
+                Field("reporter", FieldKind.REPORTER, required=False),
+                Field("home_address", required=False, personal=True),
+            ),
+            updates_facts=True,
+            unit_scoped=False,
+        ),
+        Action("note", ("open",), None, {"citizen", "clerk"}, (Field("witness", personal=True),)),
+        Action("finish", ("open",), "done", {"clerk"}),
+    )
+    return Workflow("desa", "1", states, actions, owner_roles={"citizen"})
+
+
+def test_a_custom_workflow_extends_the_policy_by_marking_fields_personal() -> None:
+    workflow = _custom_workflow()
+    assert personal_paths(workflow) == {"reporter", "reporter_account", "home_address", "witness"}
+    citizen = Actor("c-1", "citizen")
+    complaint = workflow.apply(
+        workflow.new("K-1"),
+        "submit",
+        citizen,
+        at(0),
+        {
+            "title": "Banjir",
+            "body": "Saluran tersumbat",
+            "channel": "web",
+            "privacy": {"anonymous": True},
+            "reporter": {"name": NAME},
+            "home_address": "Jl. Melati 9",
+        },
+    )
+    complaint = workflow.apply(complaint, "note", citizen, at(1), {"witness": "Pak Darto"})
+    policy = PrivacyPolicy(public_states={"open", "done"})
+    clerk = Viewer.staff("clerk")
+    assert standing(complaint, clerk, workflow=workflow, policy=policy) is Standing.STAFF
+    for viewer in (clerk, Viewer.public()):
+        text = json.dumps(json_feed([complaint], viewer, workflow=workflow, policy=policy))
+        for secret in (NAME, "Jl. Melati 9", "Pak Darto", "c-1"):
+            assert secret not in text, (viewer, secret)
+        assert "Saluran tersumbat" in text
+    owner = Viewer.reporter("c-1", role="citizen")
+    assert view(complaint, owner, workflow=workflow, policy=policy) == complaint
+    wrong_role = Viewer.reporter("c-1")  # "reporter" is no role of this workflow
+    assert standing(complaint, wrong_role, workflow=workflow) is Standing.PUBLIC
+
+
+def test_public_states_none_publishes_every_submitted_complaint() -> None:
+    complaint = build(stage="submitted")
+    assert not visible(complaint)
+    assert visible(complaint, policy=PrivacyPolicy(public_states=None))
+
+
+def test_a_policy_may_trust_other_roles_or_let_them_see_confidential_complaints() -> None:
+    complaint = build(anonymous=True, confidential=True)
+    ombudsman = Viewer.staff("ombudsman")
+    assert not visible(complaint, ombudsman)
+    sees = PrivacyPolicy(confidential_roles={"ombudsman"})
+    seen = view(complaint, ombudsman, policy=sees)
+    assert seen.facts is not None
+    assert seen.facts.reporter is None, "confidential access does not reveal the anonymous"
+    trusted = PrivacyPolicy(trusted_roles={"ombudsman"})
+    assert view(complaint, ombudsman, policy=trusted) == complaint
+    assert not visible(complaint, Viewer.staff("admin_agency"), policy=trusted)
+
+
+def test_a_summary_for_a_message_keeps_what_the_recipient_may_see() -> None:
+    complaint = build(anonymous=True, stage="dispatched")
+    for_unit = summary(complaint, HANDLER)
+    assert for_unit["reporter"] is None
+    assert for_unit["title"] == "Pungutan liar di kantor desa"
+    assert (for_unit["unit"], for_unit["anonymous"], for_unit["hidden"]) == (
+        "dinas-pu",
+        True,
+        False,
+    )
+    assert summary(complaint, Viewer.staff("admin_national"))["reporter"]["phone"] == PHONE
+    hidden = summary(build(confidential=True), Viewer.staff("regional_head"))
+    assert hidden == {"id": "C-1", "state": "followed_up", "hidden": True}
+
+
+def test_viewers_describe_themselves_without_their_account() -> None:
+    assert Viewer.public().describe() == "the public"
+    assert Viewer.public().is_public
+    assert Viewer.staff("unit_head", "dinas-pu").describe() == "role 'unit_head' of unit 'dinas-pu'"
+    reporter = Viewer.reporter("0812345678")
+    assert "0812345678" not in reporter.describe()
+    assert "0812345678" not in repr(reporter)
+    assert Viewer.of(Actor("op", "unit_operator", "x")) == Viewer(
+        role="unit_operator", unit="x", account="op"
+    )
+
+
+def test_records_print_no_personal_values() -> None:
+    reporter = Reporter(name=NAME, phone=PHONE, email="a@b.id", nik="1603014502900001")
+    facts = Facts("Judul rahasia", "Isi yang panjang", Channel.SMS, reporter=reporter)
+    event = Event("e1", "C-1", "submit", at(0), Actor("warga", "reporter"), {"reporter": {}})
+    location = Location(address="Jl. Mawar 3", district="Lawang Kidul")
+    assert repr(reporter) == (
+        "Reporter(name=<hidden>, phone=<hidden>, email=<hidden>, nik=<hidden>)"
+    )
+    assert (
+        repr(Reporter(phone=PHONE)) == "Reporter(name=None, phone=<hidden>, email=None, nik=None)"
+    )
+    assert "title=<13 chars>, body=<16 chars>" in repr(facts)
+    assert "Judul" not in repr(facts)
+    assert "data={'reporter': ...}" in repr(event)
+    assert "Mawar" not in repr(location)
+    assert "Lawang Kidul" in repr(location)
+
+
+def test_the_preset_marks_the_reporter_and_account_fields_personal() -> None:
+    submit = lapor_workflow().action("submit")
+    marked = {field.name for field in submit.fields if field.personal}
+    assert marked == {"reporter", "reporter_account"}
