@@ -141,8 +141,8 @@ class Index:
         """Earliest instant >= x at which `worked` reaches `target`, or None past the index."""
         cume = self.cums
         i = bisect_left(cume, target) - 1  # last interval with cum < target
-        if i < 0:  # target is 0 working time past the start: x itself
-            return x if x < self.hi else None
+        if i < 0:  # no working time is needed past x (or there is none at all)
+            return x if target <= 0 and x < self.hi else None
         # the interval's span ends at or past target, unless target lies past the index
         n = len(cume)
         while i < n and cume[i] + self.ends[i] - self.starts[i] < target:

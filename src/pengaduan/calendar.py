@@ -934,6 +934,8 @@ class WorkCalendar:
         return from_us(r, self._tz)
 
     def _add_time_us(self, x: int, delta_us: int) -> int:
+        if delta_us == 0:
+            return x
         idx = self._index_us(x)
         while True:
             target = idx.worked(x) + delta_us

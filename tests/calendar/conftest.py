@@ -1,0 +1,8 @@
+"""Make the shared strategies module importable from the calendar tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
