@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -55,15 +56,37 @@ def encode(event: Event) -> str:
         EventFormatError: If the event's data holds anything but finite JSON values.
     """
     try:
+        if not _is_json(event.data, _MAX_DEPTH):
+            raise TypeError
         return json.dumps(
             event_to_dict(event), ensure_ascii=False, allow_nan=False, separators=(",", ":")
         )
     except (TypeError, ValueError, RecursionError):
         raise EventFormatError(
             "must hold only JSON values (strings, finite numbers, booleans, null, lists, "
-            "objects with string keys), nested at most a few hundred levels",
+            "objects with string keys), nested at most 100 levels",
             path="data",
         ) from None
+
+
+_MAX_DEPTH = 100
+
+
+def _is_json(value: object, depth: int) -> bool:
+    """Whether `value` is made only of JSON values, nested at most `depth` levels."""
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if depth <= 0:
+        return False
+    if isinstance(value, list | tuple):
+        return all(_is_json(item, depth - 1) for item in value)
+    if isinstance(value, Mapping):
+        return all(
+            isinstance(key, str) and _is_json(item, depth - 1) for key, item in value.items()
+        )
+    return False
 
 
 def decode(body: str) -> Event:
