@@ -82,7 +82,7 @@ def test_ramadan_weeks_have_32_5_hours_from_eight_and_are_marked_estimated() -> 
     )
     assert not cal.is_working(at(2026, 3, 2, 7, 45))
     assert cal.is_working(at(2026, 3, 2, 8, 0))
-    ramadan = [r for r in cal.dated if r.first.year == 2026][0]
+    ramadan = next(r for r in cal.dated if r.first.year == 2026)
     assert ramadan.status is Status.ESTIMATED
     assert "MABIMS" in ramadan.source
     assert ramadan.last == date(2026, 3, 20)  # the day before Idul Fitri, 21 Mar 2026
