@@ -1,0 +1,149 @@
+"""``pengaduan export FILE|--db PATH --format ...``: complaints as a viewer may see them.
+
+Every format goes through `pengaduan.access`: confidential complaints are left out for the
+public and for staff not handling them, and personal data is withheld from whoever may not see
+it. The default viewer is the public.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from pengaduan._cli._common import fail
+from pengaduan.access import PUBLIC, Viewer, json_feed, views
+from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError
+from pengaduan.interchange import dumps_event, read_numbered_events
+from pengaduan.model import Complaint, Event
+from pengaduan.presets import lapor_workflow
+from pengaduan.workflow import Workflow
+
+FORMATS = ("public-json", "open311", "jsonl")
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``export`` command."""
+    parser = subparsers.add_parser(
+        "export",
+        help="export complaints redacted for a viewer (the public by default)",
+        description=(
+            "Export the complaints of a JSON Lines event file or of a store, as the given "
+            "viewer may see them: confidential (rahasia) complaints are left out where the "
+            "viewer may not see them and personal data is withheld (see docs/privacy.md). "
+            "Formats: public-json (the JSON feed), open311 (GeoReport v2 requests), jsonl "
+            "(the redacted events)."
+        ),
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", metavar="FILE", nargs="?", help="JSON Lines event file")
+    source.add_argument("--db", metavar="PATH", help="an event store (SQLite file)")
+    parser.add_argument("--format", required=True, choices=FORMATS, help="output format")
+    parser.add_argument(
+        "--viewer",
+        default="public",
+        metavar="public|ROLE",
+        help="who the export is for: 'public' (default) or a role of the workflow",
+    )
+    parser.add_argument("--unit", help="the viewer's unit, for unit roles")
+    parser.add_argument("--account", help="the viewer's account id, for the reporter role")
+    parser.set_defaults(handler=run)
+
+
+def _viewer(args: argparse.Namespace, workflow: Workflow) -> Viewer | str:
+    """The viewer asked for, or an error message."""
+    if args.viewer == "public":
+        if args.unit is not None or args.account is not None:
+            return "--unit and --account need a --viewer role; the public has neither"
+        return PUBLIC
+    if args.viewer not in workflow.roles:
+        return (
+            f"unknown viewer {args.viewer!r}; use 'public' or one of the workflow's roles: "
+            f"{', '.join(sorted(workflow.roles))}"
+        )
+    if args.viewer in workflow.owner_roles and args.account is None:
+        return f"--viewer {args.viewer} needs --account (the reporter's account id)"
+    return Viewer(role=args.viewer, unit=args.unit, account=args.account)
+
+
+class _StopError(Exception):
+    pass
+
+
+def _from_file(path: str, workflow: Workflow) -> dict[str, Complaint]:
+    current_line = 0
+
+    def events() -> Iterator[Event]:
+        nonlocal current_line
+        for number, event in read_numbered_events(path):
+            current_line = number
+            yield event
+
+    def refused(_event: Event, error: RefusedError) -> None:
+        print(f"{path}:line {current_line}: refused: {error}", file=sys.stderr)
+        raise _StopError
+
+    return workflow.replay(events(), on_refused=refused)
+
+
+def _from_store(path: str, workflow: Workflow) -> list[Complaint]:
+    from pengaduan.store import open_store
+
+    store = open_store(path, workflow)
+    try:
+        return list(store.complaints())
+    finally:
+        store.close()
+
+
+def _open311(complaints: list[Complaint], workflow: Workflow) -> Any:
+    """The Open311 projection of already redacted complaints, if the module exists."""
+    try:
+        module = importlib.import_module("pengaduan.open311")
+    except ImportError:
+        return None
+    project = getattr(module, "to_open311", None) or getattr(module, "requests", None)
+    if project is None:
+        return None
+    return project(complaints, workflow=workflow)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pengaduan export``."""
+    workflow = lapor_workflow()
+    viewer = _viewer(args, workflow)
+    if isinstance(viewer, str):
+        return fail(viewer)
+    try:
+        if args.db is not None:
+            if not os.path.exists(args.db):
+                return fail(f"no store at {args.db}")
+            complaints = _from_store(args.db, workflow)
+        else:
+            complaints = list(_from_file(args.file, workflow).values())
+    except _StopError:
+        return 2
+    except EventFormatError as error:
+        return fail(str(error))
+    except OSError as error:
+        return fail(f"cannot read {args.file or args.db}: {error.strerror or error}")
+    except PengaduanError as error:
+        return fail(str(error))
+
+    if args.format == "public-json":
+        output: Any = json_feed(complaints, viewer, workflow=workflow)
+        print(json.dumps(output, ensure_ascii=False, indent=2))
+    elif args.format == "jsonl":
+        for complaint in views(complaints, viewer, workflow=workflow):
+            for event in complaint.events:
+                print(dumps_event(event))
+    else:
+        output = _open311(list(views(complaints, viewer, workflow=workflow)), workflow)
+        if output is None:
+            return fail("the Open311 projection (pengaduan.open311) is not available yet")
+        print(json.dumps(output, ensure_ascii=False, indent=2))
+    return 0
