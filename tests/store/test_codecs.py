@@ -1,0 +1,188 @@
+"""JSON codecs: every definition and record round-trips; bad input names the bad field."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from store_helpers import lifecycle
+
+from pengaduan.calendar import WorkCalendar
+from pengaduan.codecs import decode_complaint, dumps, from_dict, guard_reference, loads, to_dict
+from pengaduan.escalation import Ladder
+from pengaduan.exceptions import CodecError, RefusedError
+from pengaduan.model import Complaint, Event, Facts
+from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
+from pengaduan.presets._calendars import calendar_24x7, id_gov_calendar, id_gov_days_calendar
+from pengaduan.sla import Policy, Target, TargetUnit
+from pengaduan.workflow import Action, Workflow
+
+
+def rebuilt() -> Complaint:
+    workflow = lapor_workflow()
+    complaint = workflow.new("C-1")
+    for event in lifecycle("C-1"):
+        complaint = workflow.apply_event(complaint, event)
+    return complaint
+
+
+@pytest.mark.parametrize(
+    ("cls", "value"),
+    [
+        (Workflow, lapor_workflow()),
+        (WorkCalendar, id_gov_calendar()),
+        (WorkCalendar, id_gov_days_calendar()),
+        (WorkCalendar, calendar_24x7("Asia/Makassar")),
+        (Policy, lapor_policy()),
+        (Ladder, lapor_ladder()),
+        (Complaint, rebuilt()),
+        (Event, lifecycle("C-1")[0]),
+        (Facts, rebuilt().facts),
+    ],
+    ids=[
+        "workflow",
+        "id-gov",
+        "id-gov-days",
+        "24x7",
+        "policy",
+        "ladder",
+        "complaint",
+        "event",
+        "facts",
+    ],
+)
+def test_every_definition_and_record_round_trips_through_json(cls: type, value: object) -> None:
+    text = dumps(value)
+    assert loads(cls, text) == value
+    assert json.loads(text) == to_dict(value)
+
+
+@pytest.mark.parametrize(
+    "delta",
+    [
+        timedelta(0),
+        timedelta(hours=7, minutes=30),
+        timedelta(days=3),
+        timedelta(seconds=-90),
+        timedelta(days=1, microseconds=5),
+    ],
+)
+def test_durations_round_trip(delta: timedelta) -> None:
+    target = Target(TargetUnit.WORKING_TIME, delta) if delta > timedelta(0) else None
+    if target is not None:
+        assert from_dict(Target, to_dict(target)) == target
+    from pengaduan.codecs import _Decoder, _duration
+
+    assert _Decoder("t", {}).duration(_duration(delta), "") == delta
+
+
+def test_a_decoded_complaint_is_rebuilt_from_its_events_not_trusted() -> None:
+    data = to_dict(rebuilt())
+    data["state"] = "closed"
+    assert decode_complaint(data, lapor_workflow()).state == "followed_up"
+    assert from_dict(Complaint, data).state == "closed"
+
+
+def test_a_decoded_complaint_with_an_impossible_history_is_refused() -> None:
+    data = to_dict(rebuilt())
+    data["events"] = data["events"][1:]
+    with pytest.raises(RefusedError):
+        decode_complaint(data, lapor_workflow())
+
+
+def workflow_data() -> dict:
+    return to_dict(lapor_workflow())
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "reason"),
+    [
+        (lambda d: d.update(name=5), "name", "must be a string, got integer"),
+        (lambda d: d.pop("version"), "version", "is missing"),
+        (lambda d: d.update(colour="red"), "colour", "is not a field of Workflow"),
+        (lambda d: d["actions"][0].update(roles="reporter"), "actions[0].roles", "array"),
+        (
+            lambda d: d["actions"][0]["fields"][0].update(kind="colour"),
+            "actions[0].fields[0].kind",
+            "must be one of",
+        ),
+        (lambda d: d["states"][1].update(terminal="yes"), "states[1].terminal", "true or false"),
+        (
+            lambda d: d["actions"][0].update(guards=["os:system"]),
+            "actions[0].guards[0]",
+            "unknown guard",
+        ),
+        (lambda d: d.update(initial="nowhere"), "", "initial state"),
+    ],
+    ids=["type", "missing", "unknown", "not-array", "enum", "bool", "guard", "definition"],
+)
+def test_a_malformed_workflow_names_the_bad_field(change, path: str, reason: str) -> None:
+    data = workflow_data()
+    change(data)
+    with pytest.raises(CodecError) as caught:
+        from_dict(Workflow, data)
+    assert caught.value.path == path
+    assert reason in caught.value.reason
+    assert caught.value.kind == "Workflow"
+
+
+def test_a_guard_is_never_imported_from_the_data_only_taken_from_the_registry() -> None:
+    def no_weekends(complaint: Complaint, event: Event) -> str | None:
+        return None
+
+    workflow = lapor_workflow().replace_action("hold", guards=(no_weekends,))
+    data = to_dict(workflow)
+    with pytest.raises(CodecError, match="unknown guard"):
+        from_dict(Workflow, data)
+    decoded = from_dict(Workflow, data, guards={guard_reference(no_weekends): no_weekends})
+    assert decoded.action("hold").guards == (no_weekends,)
+    assert isinstance(decoded.action("hold"), Action)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (
+            '{"id": "e", "complaint": "c", "action": "a", "at": "2026-03-02T08:00:00", '
+            '"actor": {"id": "w", "role": "r", "unit": null}, "data": {}}',
+            "at",
+        ),
+        (
+            '{"id": "e", "complaint": "c", "action": "a", "at": "yesterday", '
+            '"actor": {"id": "w", "role": "r", "unit": null}, "data": {}}',
+            "at",
+        ),
+        (
+            '{"id": "e", "complaint": "c", "action": "a", "at": "2026-03-02T08:00:00+07:00", '
+            '"actor": {"id": "w", "role": 7, "unit": null}, "data": {}}',
+            "actor.role",
+        ),
+    ],
+    ids=["naive", "not-a-date", "role-type"],
+)
+def test_a_malformed_event_names_the_bad_field(text: str, path: str) -> None:
+    with pytest.raises(CodecError) as caught:
+        loads(Event, text)
+    assert caught.value.path == path
+
+
+def test_text_that_is_not_json_is_a_codec_error() -> None:
+    with pytest.raises(CodecError, match="not valid JSON"):
+        loads(Workflow, "{nope")
+    with pytest.raises(CodecError, match="not valid JSON"):
+        loads(Workflow, "[" * 100_000)
+
+
+def test_a_bad_calendar_names_the_bad_field() -> None:
+    data = to_dict(id_gov_calendar())
+    data["holidays"][3]["day"] = "2026-02-30"
+    with pytest.raises(CodecError) as caught:
+        from_dict(WorkCalendar, data)
+    assert caught.value.path == "holidays[3].day"
+
+
+def test_a_bad_duration_names_the_bad_field() -> None:
+    with pytest.raises(CodecError) as caught:
+        from_dict(Target, {"unit": "working_time", "amount": "seven hours"})
+    assert caught.value.path == "amount"
