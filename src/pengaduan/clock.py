@@ -1,0 +1,53 @@
+"""Where "now" comes from, when a host app lets the library ask.
+
+Library computations take their instant explicitly (``at=``, ``as_of=``); nothing in
+`pengaduan` reads the wall clock. A host app that would rather hand over a source of time (a
+scheduler that wakes up and asks what is due "now") passes any object with a ``now()`` method
+returning a timezone-aware datetime: a `TimeSource`. In production that is the host's own
+wrapper around the system clock; in tests it is `pengaduan.testing.ManualClock`, which moves
+only when the test moves it.
+
+The protocol is named `TimeSource` rather than ``Clock`` because `pengaduan.sla.Clock` is an
+SLA clock definition, a different thing.
+
+>>> from datetime import datetime, timezone
+>>> class Frozen:
+...     def now(self) -> datetime:
+...         return datetime(2026, 3, 13, 2, 0, tzinfo=timezone.utc)
+>>> isinstance(Frozen(), TimeSource)
+True
+>>> now_of(Frozen()).isoformat()
+'2026-03-13T02:00:00+00:00'
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from pengaduan._time import require_aware
+
+__all__ = ["TimeSource", "now_of"]
+
+
+@runtime_checkable
+class TimeSource(Protocol):
+    """Anything that says what time it is: an object with a ``now()`` method.
+
+    ``now()`` must return a timezone-aware datetime. A host app wraps its system clock
+    (``datetime.now(timezone.utc)``); tests use `pengaduan.testing.ManualClock`.
+    """
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+def now_of(source: TimeSource) -> datetime:
+    """Ask `source` for the current instant and check that it is timezone-aware.
+
+    Raises:
+        NaiveDatetimeError: If the source answers with a naive datetime.
+        TypeError: If it answers with something other than a datetime.
+    """
+    return require_aware(source.now(), f"{type(source).__name__}.now()")
