@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
-from pengaduan.exceptions import NaiveDatetimeError
+from pengaduan.exceptions import EventFormatError, NaiveDatetimeError, PengaduanError
+from pengaduan.interchange import read_numbered_events
+from pengaduan.model import Event
 
 
 def instant(text: str) -> datetime:
@@ -40,3 +44,69 @@ def fail(message: str, code: int = 2) -> int:
     """Print an error for the user and return the exit code."""
     print(f"pengaduan: error: {message}", file=sys.stderr)
     return code
+
+
+def add_history_argument(parser: argparse.ArgumentParser) -> None:
+    """Add the history source of a command: a positional ``FILE`` or ``--db PATH``."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", metavar="FILE", nargs="?", help="JSON Lines event file")
+    source.add_argument(
+        "--db",
+        metavar="PATH",
+        help="read the history from an event store instead: a SQLite file or a "
+        "postgresql:// URL (see docs/storage.md)",
+    )
+
+
+def history_name(args: argparse.Namespace) -> str:
+    """The name of the history source, for messages."""
+    return str(args.file if args.file is not None else args.db)
+
+
+def where(args: argparse.Namespace, number: int) -> str:
+    """Where an event came from: ``line N`` of a file or ``position N`` of a store."""
+    return f"{'position' if args.file is None else 'line'} {number}"
+
+
+def numbered_history(
+    args: argparse.Namespace,
+    *,
+    on_error: Callable[[EventFormatError], object] | None = None,
+) -> Iterator[tuple[int, Event]]:
+    """The events of ``FILE`` (with line numbers) or of ``--db`` (with store positions).
+
+    Raises:
+        OSError: If the file or store cannot be read (`StoreError` for a store; a missing
+            SQLite file is not created).
+        EventFormatError: For a malformed line, unless `on_error` is given.
+    """
+    if args.file is not None:
+        yield from read_numbered_events(args.file, on_error=on_error)
+        return
+    from pengaduan.store import open_store
+
+    target = str(args.db)
+    if "://" not in target and not os.path.exists(target):
+        raise FileNotFoundError(errno.ENOENT, "no such store", target)
+    store = open_store(target)
+    try:
+        yield from store.events()
+    finally:
+        store.close()
+
+
+def history(
+    args: argparse.Namespace,
+    *,
+    on_error: Callable[[EventFormatError], object] | None = None,
+) -> Iterator[Event]:
+    """The events of ``FILE`` or ``--db``, in order (see `numbered_history`)."""
+    for _number, event in numbered_history(args, on_error=on_error):
+        yield event
+
+
+def read_error(args: argparse.Namespace, error: OSError) -> str:
+    """A message for a history that cannot be read."""
+    if isinstance(error, PengaduanError):
+        return str(error)
+    return f"cannot read {history_name(args)}: {error.strerror or error}"

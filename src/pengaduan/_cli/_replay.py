@@ -8,9 +8,17 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from pengaduan._cli._common import fail, instant, table
+from pengaduan._cli._common import (
+    add_history_argument,
+    fail,
+    history_name,
+    instant,
+    numbered_history,
+    read_error,
+    table,
+    where,
+)
 from pengaduan.exceptions import EventFormatError, RefusedError
-from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Complaint, Event
 from pengaduan.presets import lapor_workflow
 
@@ -25,7 +33,7 @@ def register(subparsers: Any) -> None:
             "per complaint. A refused event stops the run with exit code 2."
         ),
     )
-    parser.add_argument("file", metavar="FILE", help="JSON Lines event file")
+    add_history_argument(parser)
     parser.add_argument(
         "--as-of", type=instant, help="ignore events after this ISO 8601 instant (with offset)"
     )
@@ -50,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     current_line = 0
 
     def report(message: str) -> None:
-        print(f"{args.file}:{message}", file=sys.stderr)
+        print(f"{history_name(args)}:{message}", file=sys.stderr)
 
     def malformed(error: EventFormatError) -> None:
         if not args.skip_invalid:
@@ -59,14 +67,14 @@ def run(args: argparse.Namespace) -> int:
 
     def events() -> Iterator[Event]:
         nonlocal current_line
-        for number, event in read_numbered_events(args.file, on_error=malformed):
+        for number, event in numbered_history(args, on_error=malformed):
             if args.as_of is not None and event.at > args.as_of:
                 continue
             current_line = number
             yield event
 
     def refused(_event: Event, error: RefusedError) -> None:
-        message = f"line {current_line}: refused: {error}"
+        message = f"{where(args, current_line)}: refused: {error}"
         if not args.skip_invalid:
             report(message)
             raise _StopReplayError
@@ -79,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     except EventFormatError as error:
         return fail(str(error))
     except OSError as error:
-        return fail(f"cannot read {args.file}: {error.strerror}")
+        return fail(read_error(args, error))
 
     rows = [_row(workflow.state(c.state).label, c) for c in complaints.values()]
     if args.json:

@@ -8,10 +8,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pengaduan._cli._common import fail, instant, table
+from pengaduan._cli._common import (
+    add_history_argument,
+    fail,
+    history,
+    history_name,
+    instant,
+    read_error,
+    table,
+)
 from pengaduan._sla_explain import format_delta, format_instant
 from pengaduan.exceptions import EventFormatError, RefusedError
-from pengaduan.interchange import read_events
 from pengaduan.model import Event
 from pengaduan.presets import lapor_policy, lapor_workflow
 from pengaduan.sla import ClockState, evaluate_many
@@ -29,7 +36,7 @@ def register(subparsers: Any) -> None:
             "stops the run with exit code 2."
         ),
     )
-    parser.add_argument("file", metavar="FILE", help="JSON Lines event file")
+    add_history_argument(parser)
     parser.add_argument(
         "--as-of",
         type=instant,
@@ -55,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     as_of: datetime = args.as_of if args.as_of is not None else datetime.now(UTC)
 
     def events() -> Iterator[Event]:
-        for event in read_events(args.file):
+        for event in history(args):
             if event.at <= as_of:
                 yield event
 
@@ -68,11 +75,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         complaints = lapor_workflow().replay(events(), on_refused=refused)
     except _StopError:
-        return fail(f"{args.file}: refused: {refusal[0]}")
+        return fail(f"{history_name(args)}: refused: {refusal[0]}")
     except EventFormatError as error:
         return fail(str(error))
     except OSError as error:
-        return fail(f"cannot read {args.file}: {error.strerror}")
+        return fail(read_error(args, error))
 
     evaluations = evaluate_many(complaints, policy, as_of)
     rows = [

@@ -1,0 +1,90 @@
+"""``pengaduan import FILE --db PATH``: load an event file into a store, idempotently."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from pengaduan._cli._common import fail
+from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError, StoreError
+from pengaduan.interchange import read_numbered_events
+from pengaduan.model import Event
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``import`` command."""
+    parser = subparsers.add_parser(
+        "import",
+        help="import a JSON Lines event file into an event store (idempotent)",
+        description=(
+            "Append the events of a JSON Lines file to an event store (a SQLite file, created "
+            "if missing, or a postgresql:// URL), each validated by the SP4N-LAPOR! workflow. "
+            "Events already in the store are counted as duplicates, so importing the same file "
+            "twice changes nothing. Malformed lines and refused events are reported on stderr "
+            "and counted; the exit code is 1 if any was refused, else 0."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="JSON Lines event file")
+    parser.add_argument(
+        "--db", metavar="PATH", required=True, help="the store: a SQLite file or postgresql:// URL"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pengaduan import``."""
+    from pengaduan.store import open_store
+
+    counts = {"new": 0, "duplicate": 0, "refused": 0}
+
+    def malformed(error: EventFormatError) -> None:
+        counts["refused"] += 1
+        print(
+            f"{args.file}:line {error.line}: refused: {error.reason} ({error.path or 'record'})",
+            file=sys.stderr,
+        )
+
+    # Each complaint's events, in file order, so that a complaint is appended in one
+    # transaction; on a refusal its events are retried one by one to count them exactly.
+    batches: dict[str, list[tuple[int, Event]]] = {}
+    try:
+        for number, event in read_numbered_events(args.file, on_error=malformed):
+            batches.setdefault(event.complaint, []).append((number, event))
+    except OSError as error:
+        return fail(f"cannot read {args.file}: {error.strerror or error}")
+    except UnicodeDecodeError:
+        return fail(f"cannot read {args.file}: it is not UTF-8 text")
+
+    try:
+        store = open_store(args.db)
+    except StoreError as error:
+        return fail(str(error))
+    try:
+        for complaint_id, batch in batches.items():
+            try:
+                result = store.append(complaint_id, [event for _n, event in batch])
+            except (RefusedError, EventFormatError):
+                for number, event in batch:
+                    try:
+                        one = store.append(complaint_id, [event])
+                    except (RefusedError, EventFormatError) as error:
+                        counts["refused"] += 1
+                        print(f"{args.file}:line {number}: refused: {error}", file=sys.stderr)
+                    else:
+                        counts["new"] += len(one.new)
+                        counts["duplicate"] += len(one.duplicates)
+            else:
+                counts["new"] += len(result.new)
+                counts["duplicate"] += len(result.duplicates)
+    except PengaduanError as error:  # StoreError: what was appended before stays
+        print(_summary(counts), file=sys.stderr)
+        return fail(str(error))
+    finally:
+        store.close()
+    print(_summary(counts))
+    return 1 if counts["refused"] else 0
+
+
+def _summary(counts: dict[str, int]) -> str:
+    return f"new: {counts['new']}, duplicate: {counts['duplicate']}, refused: {counts['refused']}"

@@ -1,0 +1,108 @@
+"""``pengaduan import`` and ``--db`` for the commands that read a history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from store_helpers import comment, lifecycle
+
+from pengaduan._cli import main
+from pengaduan.interchange import write_events
+from pengaduan.store import SQLiteStore
+
+
+@pytest.fixture
+def event_file(tmp_path: Path) -> Path:
+    path = tmp_path / "events.jsonl"
+    with path.open("w", encoding="utf-8") as target:
+        write_events([*lifecycle("C-1"), *lifecycle("C-2"), comment("C-1", 9, 0.5)], target)
+        target.write('{"id": "x", "complaint": "C-3"}\n')
+    return path
+
+
+def test_import_counts_new_duplicate_and_refused_and_is_idempotent(
+    event_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.db"
+    assert main(["import", str(event_file), "--db", str(db)]) == 1
+    first = capsys.readouterr()
+    assert first.out.strip() == "new: 8, duplicate: 0, refused: 2"
+    assert "line 9: refused" in first.err
+    assert "line 10: refused" in first.err
+    with SQLiteStore(db) as store:
+        before = list(store.events())
+    assert main(["import", str(event_file), "--db", str(db)]) == 1
+    assert capsys.readouterr().out.strip() == "new: 0, duplicate: 8, refused: 2"
+    with SQLiteStore(db) as store:
+        assert list(store.events()) == before
+
+
+def test_import_of_a_clean_file_exits_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "clean.jsonl"
+    with path.open("w", encoding="utf-8") as target:
+        write_events(lifecycle("C-1"), target)
+    assert main(["import", str(path), "--db", str(tmp_path / "s.db")]) == 0
+    assert capsys.readouterr().out.strip() == "new: 4, duplicate: 0, refused: 0"
+
+
+def test_import_of_a_missing_file_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(tmp_path / "none.jsonl"), "--db", str(tmp_path / "s.db")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_import_into_a_file_that_is_not_a_store_fails_cleanly(
+    event_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_text("not a database " * 100)
+    assert main(["import", str(event_file), "--db", str(bad)]) == 2
+    assert "cannot open the store" in capsys.readouterr().err
+
+
+def test_replay_reads_a_store_like_a_file(
+    event_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.db"
+    main(["import", str(event_file), "--db", str(db)])
+    capsys.readouterr()
+    assert main(["replay", "--db", str(db), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["complaint"], r["state"], r["events"]) for r in rows] == [
+        ("C-1", "followed_up", 4),
+        ("C-2", "followed_up", 4),
+    ]
+
+
+def test_sla_reads_a_store(
+    event_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.db"
+    main(["import", str(event_file), "--db", str(db)])
+    capsys.readouterr()
+    assert main(["sla", "--db", str(db), "--as-of", "2026-03-10T00:00:00+07:00", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["complaint"] for r in rows} == {"C-1", "C-2"}
+
+
+def test_a_missing_store_is_an_error_and_is_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "none.db"
+    assert main(["replay", "--db", str(db)]) == 2
+    assert "no such store" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_file_and_db_are_exclusive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["replay", "events.jsonl", "--db", str(tmp_path / "s.db")])
+    with pytest.raises(SystemExit):
+        main(["replay"])
+    capsys.readouterr()
