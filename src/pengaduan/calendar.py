@@ -825,7 +825,14 @@ class WorkCalendar:
 
         The date-based scalar form: no time zone work at all.
         """
-        return date.fromordinal(self._nth_day(day.toordinal(), n))
+        o = day.toordinal()
+        idx: Index | None = self._cache[0]
+        if idx is not None and n > 0 and idx.d0 <= o < idx.d1:  # the hot path
+            days = idx.days
+            i = bisect_right(days, o) + n - 1
+            if i < len(days):
+                return date.fromordinal(days[i])
+        return date.fromordinal(self._nth_day(o, n))
 
     def working_days_between(self, a: datetime, b: datetime) -> int:
         """Return the number of working days d with local date of ``a`` < d <= that of ``b``.
@@ -877,11 +884,14 @@ class WorkCalendar:
             wd = idx.np_days
             if wd is None:
                 wd = idx.np_days = np.asarray(idx.days, dtype=np.int64)
-            i = np.where(
-                k > 0,
-                np.searchsorted(wd, d, side="right") + k - 1,
-                np.searchsorted(wd, d, side="left") + k,
-            )
+            if k.size and int(k.min()) > 0:  # the common case: one search, not two
+                i = np.searchsorted(wd, d, side="right") + (k - 1)
+            else:
+                i = np.where(
+                    k > 0,
+                    np.searchsorted(wd, d, side="right") + k - 1,
+                    np.searchsorted(wd, d, side="left") + k,
+                )
             if i.size == 0 or (int(i.min()) >= 0 and int(i.max()) < len(wd)):
                 out: np.ndarray[Any, np.dtype[np.datetime64]] = (wd[i] - _EPOCH_ORDINAL).astype(
                     "datetime64[D]"
@@ -1129,8 +1139,9 @@ def changed_results(
     >>> old = id_gov_calendar()
     >>> new = old.with_holidays(Holiday(date(2026, 3, 26), "Libur daerah", "regional"))
     >>> start = datetime(2026, 3, 17, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
-    >>> [(c.old.date(), c.new.date()) for c in changed_results(old, new, [start], [3, 1])]
-    [(datetime.date(2026, 3, 28), datetime.date(2026, 3, 31))]
+    >>> for change in changed_results(old, new, [start], [3, 1]):
+    ...     print(change.amount, change.old.date(), "->", change.new.date())
+    3 2026-03-28 -> 2026-03-31
 
     Raises:
         NaiveDatetimeError: If a start has no time zone.
