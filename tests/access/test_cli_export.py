@@ -164,3 +164,25 @@ def test_a_refused_event_stops_the_export_without_personal_data_in_the_message(
     assert out == ""
     assert "line 4: refused" in err
     assert PHONE not in err
+
+
+@pytest.mark.parametrize("source", ["file", "db"])
+def test_open311_is_the_public_projection(
+    capsys: pytest.CaptureFixture[str], events_file: str, db: str, source: str
+) -> None:
+    args = [events_file] if source == "file" else ["--db", db]
+    code, out, _ = run(capsys, *args, "--format", "open311", "--as-of", "2026-03-20T08:00:00+07:00")
+    assert code == 0
+    requests = json.loads(out)
+    assert [r["service_request_id"] for r in requests] == ["C-1", "C-3"]
+    for secret in (NAME, PHONE, "Budi Santoso", "085700001111", "warga-17"):
+        assert secret not in out
+
+
+def test_open311_refuses_a_viewer_other_than_the_public(
+    capsys: pytest.CaptureFixture[str], events_file: str
+) -> None:
+    code, out, err = run(capsys, events_file, "--format", "open311", "--viewer", "admin_agency")
+    assert code == 2
+    assert out == ""
+    assert "public by construction" in err

@@ -22,6 +22,7 @@ from pengaduan.access import (
     visible,
 )
 from pengaduan.interchange import dumps_event
+from pengaduan.open311 import to_open311
 from pengaduan.presets import lapor_workflow
 
 from .conftest import ADMIN, NATIONAL, OPERATOR, OTHER_OPERATOR, REGENT, SYSTEM, at
@@ -118,6 +119,8 @@ def test_no_output_leaks_an_anonymous_reporters_name_or_phone(
     complaint, name, phone, _owner = history
     assert complaint.facts is not None
     assume(complaint.facts.privacy.anonymous)
+    open311 = json.dumps(to_open311([complaint]), ensure_ascii=False)
+    assert not leaks(open311, name, phone)
     for viewer in VIEWERS:
         place = standing(complaint, viewer)
         entitled = place in (Standing.OWNER, Standing.TRUSTED)
@@ -187,6 +190,7 @@ def test_confidential_complaints_never_appear_in_public_outputs(
     )
     feed = json_feed([complaint, other])
     assert [record["id"] for record in feed] == ["C-2"]
+    assert [r["service_request_id"] for r in to_open311([complaint, other])] == ["C-2"]
     assert [c.id for c in views([complaint, other])] == ["C-2"]
     assert not visible(complaint)
     assert summary(complaint) == {"id": "C-1", "state": complaint.state, "hidden": True}

@@ -8,14 +8,14 @@ it. The default viewer is the public.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
-from pengaduan._cli._common import fail
+from pengaduan._cli._common import fail, instant
 from pengaduan.access import PUBLIC, Viewer, json_feed, views
 from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError
 from pengaduan.interchange import dumps_event, read_numbered_events
@@ -51,6 +51,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--unit", help="the viewer's unit, for unit roles")
     parser.add_argument("--account", help="the viewer's account id, for the reporter role")
+    parser.add_argument(
+        "--as-of",
+        type=instant,
+        help="open311: the instant expected_datetime is computed at (ISO 8601 with offset; "
+        "default now)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -100,24 +106,17 @@ def _from_store(path: str, workflow: Workflow) -> list[Complaint]:
         store.close()
 
 
-def _open311(complaints: list[Complaint], workflow: Workflow) -> Any:
-    """The Open311 projection of already redacted complaints, if the module exists."""
-    try:
-        module = importlib.import_module("pengaduan.open311")
-    except ImportError:
-        return None
-    project = getattr(module, "to_open311", None) or getattr(module, "requests", None)
-    if project is None:
-        return None
-    return project(complaints, workflow=workflow)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan export``."""
     workflow = lapor_workflow()
     viewer = _viewer(args, workflow)
     if isinstance(viewer, str):
         return fail(viewer)
+    if args.format == "open311" and viewer != PUBLIC:
+        return fail(
+            "the Open311 projection is public by construction; for another viewer use "
+            "--format public-json or jsonl"
+        )
     try:
         if args.db is not None:
             if not os.path.exists(args.db):
@@ -142,8 +141,10 @@ def run(args: argparse.Namespace) -> int:
             for event in complaint.events:
                 print(dumps_event(event))
     else:
-        output = _open311(list(views(complaints, viewer, workflow=workflow)), workflow)
-        if output is None:
-            return fail("the Open311 projection (pengaduan.open311) is not available yet")
+        from pengaduan.open311 import to_open311
+        from pengaduan.presets import lapor_policy
+
+        as_of = args.as_of or datetime.now(UTC)  # the CLI may read the clock
+        output = to_open311(complaints, workflow=workflow, policy=lapor_policy(), as_of=as_of)
         print(json.dumps(output, ensure_ascii=False, indent=2))
     return 0
