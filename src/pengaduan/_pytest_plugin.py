@@ -12,9 +12,12 @@ Fixtures (override any of them in your ``conftest.py`` by defining one of the sa
   Monday 2 March 2026 09:00 WIB.
 - ``pengaduan_workflow``: the SP4N-LAPOR! workflow (`lapor_workflow`).
 - ``pengaduan_policy``: the SP4N-LAPOR! SLA policy on ``pengaduan_calendar`` (`lapor_policy`).
+- ``pengaduan_ladder``: the SP4N-LAPOR! escalation ladder on ``pengaduan_policy``
+  (`lapor_ladder`).
 - ``pengaduan_store``: an empty `pengaduan.store.InMemoryStore` for ``pengaduan_workflow``.
 - ``complaint_factory``: a `pengaduan.testing.ComplaintFactory` on that workflow and clock.
-- ``pengaduan_scenario``: a `pengaduan.testing.Scenario` made of all of the above.
+- ``pengaduan_scenario``: a `pengaduan.testing.Scenario` on the clock, workflow, calendar,
+  policy and ladder fixtures.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import pytest
 
 if TYPE_CHECKING:  # pragma: no cover
     from pengaduan.calendar import WorkCalendar
+    from pengaduan.escalation import Ladder
     from pengaduan.sla import Policy
     from pengaduan.store import InMemoryStore
     from pengaduan.testing import ComplaintFactory, ManualClock, Scenario
@@ -123,6 +127,14 @@ def pengaduan_policy(pengaduan_calendar: WorkCalendar, pengaduan_workflow: Workf
 
 
 @pytest.fixture
+def pengaduan_ladder(pengaduan_policy: Policy) -> Ladder:
+    """The SP4N-LAPOR! escalation ladder on ``pengaduan_policy``'s clocks."""
+    from pengaduan.presets import lapor_ladder
+
+    return lapor_ladder(pengaduan_policy)
+
+
+@pytest.fixture
 def pengaduan_store(pengaduan_workflow: Workflow) -> Iterator[InMemoryStore]:
     """An empty in-memory event store validating with ``pengaduan_workflow``."""
     from pengaduan.store import InMemoryStore
@@ -148,6 +160,7 @@ def pengaduan_scenario(
     pengaduan_workflow: Workflow,
     pengaduan_calendar: WorkCalendar,
     pengaduan_policy: Policy,
+    pengaduan_ladder: Ladder,
 ) -> Scenario:
     """A `Scenario` on the clock, workflow, calendar and policy fixtures."""
     from pengaduan.testing import Scenario
@@ -157,4 +170,5 @@ def pengaduan_scenario(
         workflow=pengaduan_workflow,
         calendar=pengaduan_calendar,
         policy=pengaduan_policy,
+        ladder=pengaduan_ladder,
     )

@@ -32,7 +32,7 @@ offers the same as fixtures; see the "Testing your app" page):
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -41,12 +41,14 @@ import attrs
 from pengaduan._time import require_aware
 from pengaduan.clock import TimeSource, now_of
 from pengaduan.exceptions import DefinitionError
-from pengaduan.model import Actor, Channel, Classification, Complaint, Role
+from pengaduan.model import Actor, Channel, Classification, Complaint, Event, Role
 from pengaduan.workflow import FieldKind, Workflow
 
 if TYPE_CHECKING:  # pragma: no cover
     from pengaduan.calendar import WorkCalendar
+    from pengaduan.escalation import DueAction, Ladder, TickResult
     from pengaduan.sla import ClockState, Evaluation, Policy
+    from pengaduan.store import EventStore
 
 __all__ = [
     "DEFAULT_START",
@@ -59,6 +61,8 @@ __all__ = [
     "assert_breached",
     "assert_deadline",
     "assert_escalated",
+    "assert_escalation_due",
+    "assert_no_escalation_due",
     "assert_not_breached",
     "assert_not_escalated",
     "assert_state",
@@ -684,7 +688,10 @@ def describe(complaint: Complaint, *, tz: Any = None) -> str:
         if "unit" in event.data:
             extra = f" -> unit {event.data['unit']!r}"
         elif event.action == "escalate":
-            extra = f" -> level {event.data.get('level')!r}, to {event.data.get('to')!r}"
+            kind = event.data.get("kind")
+            extra = f" -> level {event.data.get('level')!r}, to {event.data.get('to')!r}" + (
+                f" ({kind})" if kind else ""
+            )
         lines.append(
             f"  {number}. {_when(event.at, tz)}  {event.action} by {event.actor.role}{extra}"
         )
@@ -894,47 +901,70 @@ def assert_not_breached(
     _breach_check(complaint, clock, as_of, policy, False)
 
 
-def _escalations(complaint: Complaint) -> list[Any]:
+def _escalations(complaint: Complaint) -> list[Event]:
     return [e for e in complaint.events if e.action == "escalate"]
 
 
-def _matches(event: Any, to: str | None, level: int | None, on: date | None, tz: Any) -> bool:
+def _reaches(event: Event, to: str | None, unit: str | None, complaint: Complaint) -> bool:
     if to is not None and event.data.get("to") != str(to):
-        return False
-    if level is not None and event.data.get("level") != level:
-        return False
-    return on is None or event.at.astimezone(tz).date() == on
+        recipients = event.data.get("recipients") or ()
+        if not any(str(r).split("@")[0] == str(to) for r in recipients):
+            return False
+    if unit is None:
+        return True
+    recipients = event.data.get("recipients")
+    if recipients:
+        return any(
+            str(r) == f"{to}@{unit}" if to is not None else str(r).endswith(f"@{unit}")
+            for r in recipients
+        )
+    return complaint.unit == unit
 
 
 def assert_escalated(
     complaint: Complaint,
     *,
     to: str | None = None,
+    unit: str | None = None,
     level: int | None = None,
+    kind: str | None = None,
     on: date | None = None,
     tz: Any = None,
 ) -> None:
     """Assert that the history records an escalation (an ``escalate`` event) as described.
 
+    `Scenario.advance` and `pengaduan.escalation.tick` record what a ladder makes due as
+    ``escalate`` events (reminders too, with ``kind="remind"``); a builder records one with
+    `ComplaintBuilder.escalated`.
+
     Args:
         complaint: The complaint.
-        to: The role escalated to, e.g. ``"unit_head"`` (with the complaint's unit: the head
-            of that unit).
+        to: The role escalated to, e.g. ``"unit_head"``.
+        unit: The unit of the recipients (``to="unit_head", unit="dinas-pu"``: the head of
+            Dinas PU); for an event without recipients, the complaint's current unit.
         level: The escalation level.
+        kind: ``"escalate"`` or ``"remind"`` (events recorded by a ladder carry it).
         on: The local date it happened on (in `tz`, by default each event's own zone).
         tz: The zone for `on`, e.g. ``ZoneInfo("Asia/Jakarta")``.
 
     Raises:
-        AssertionError: If no escalation matches; the message lists those recorded.
+        AssertionError: If no escalation matches; the message lists the history.
     """
     __tracebackhide__ = True
-    found = _escalations(complaint)
-    if any(_matches(e, to, level, on, tz) for e in found):
-        return
+    for event in _escalations(complaint):
+        if (
+            _reaches(event, to, unit, complaint)
+            and (level is None or event.data.get("level") == level)
+            and (kind is None or event.data.get("kind", "escalate") == kind)
+            and (on is None or event.at.astimezone(tz).date() == on)
+        ):
+            return
     wanted = " ".join(
         part
         for part in (
+            f"({kind})" if kind is not None else "",
             f"to {to!r}" if to is not None else "",
+            f"of unit {unit!r}" if unit is not None else "",
             f"at level {level}" if level is not None else "",
             f"on {on:%a %d %b %Y}" if on is not None else "",
         )
@@ -946,14 +976,21 @@ def assert_escalated(
     )
 
 
-def assert_not_escalated(complaint: Complaint, *, to: str | None = None) -> None:
-    """Assert that the history records no escalation (to `to`, if given).
+def assert_not_escalated(
+    complaint: Complaint, *, to: str | None = None, kind: str | None = None
+) -> None:
+    """Assert that the history records no escalation (to `to`, of `kind`, if given).
 
     Raises:
         AssertionError: If one is recorded.
     """
     __tracebackhide__ = True
-    found = [e for e in _escalations(complaint) if to is None or e.data.get("to") == str(to)]
+    found = [
+        e
+        for e in _escalations(complaint)
+        if _reaches(e, to, None, complaint)
+        and (kind is None or e.data.get("kind", "escalate") == kind)
+    ]
     if found:
         raise _fail(
             f"complaint {complaint.id!r} was escalated{f' to {to!r}' if to else ''} "
@@ -961,21 +998,133 @@ def assert_not_escalated(complaint: Complaint, *, to: str | None = None) -> None
         )
 
 
+def _due_text(actions: Iterable[DueAction], tz: Any) -> str:
+    lines = [
+        f"  {a.key}: level {a.level} {a.action} to {', '.join(map(str, a.to)) or '-'}, "
+        f"due {_when(a.due_at, tz)}"
+        for a in actions
+    ]
+    return "\n".join(lines) if lines else "  nothing"
+
+
+def _due_check(
+    complaint: Complaint,
+    as_of: datetime | TimeSource,
+    ladder: Ladder | None,
+    filters: tuple[str | None, int | None, str | None],
+    expected: bool,
+) -> None:
+    __tracebackhide__ = True
+    from pengaduan.escalation import due, next_due_at
+
+    when = _as_of(as_of)
+    assert when is not None
+    found = due(complaint, when, ladder)
+    to, level, action = filters
+    matching = [
+        a
+        for a in found
+        if (to is None or any(r.role == str(to) for r in a.to))
+        and (level is None or a.level == level)
+        and (action is None or a.action == action)
+    ]
+    if bool(matching) == expected:
+        return
+    tz = when.tzinfo
+    wanted = " ".join(
+        part
+        for part in (
+            action or "",
+            f"to {to!r}" if to is not None else "",
+            f"at level {level}" if level is not None else "",
+        )
+        if part
+    )
+    following = next_due_at(complaint, ladder, as_of=when)
+    next_text = "none" if following is None else _when(following, tz)
+    head = (
+        f"nothing {wanted + ' ' if wanted else ''}is due"
+        if expected
+        else f"{len(matching)} action(s) {wanted + ' ' if wanted else ''}are due"
+    )
+    raise _fail(
+        f"complaint {complaint.id!r}: {head} as of {_when(when, tz)}, expected "
+        f"{'some' if expected else 'none'}.\nDue:\n{_due_text(found, tz)}\n"
+        f"Next due (ignoring what is due now): {next_text}\n{describe(complaint, tz=tz)}"
+    )
+
+
+def assert_escalation_due(
+    complaint: Complaint,
+    *,
+    as_of: datetime | TimeSource,
+    to: str | None = None,
+    level: int | None = None,
+    action: str | None = None,
+    ladder: Ladder | None = None,
+) -> None:
+    """Assert that an escalation ladder has something due and not yet recorded.
+
+    Args:
+        complaint: The complaint.
+        as_of: The instant, or a clock.
+        to: A recipient role the due action goes to.
+        level: Its level.
+        action: ``"remind"``, ``"escalate"`` or an automatic action such as ``"close"``.
+        ladder: The ladder (by default the SP4N-LAPOR! preset).
+
+    Raises:
+        AssertionError: If nothing matching is due; the message lists what is, and when the
+            next action falls due.
+    """
+    __tracebackhide__ = True
+    _due_check(complaint, as_of, ladder, (to, level, action), True)
+
+
+def assert_no_escalation_due(
+    complaint: Complaint,
+    *,
+    as_of: datetime | TimeSource,
+    to: str | None = None,
+    level: int | None = None,
+    action: str | None = None,
+    ladder: Ladder | None = None,
+) -> None:
+    """Assert that nothing (matching) is due on an escalation ladder as of an instant.
+
+    Raises:
+        AssertionError: If something is due; the message lists it.
+    """
+    __tracebackhide__ = True
+    _due_check(complaint, as_of, ladder, (to, level, action), False)
+
+
 # -- scenarios ---------------------------------------------------------------------------
 
 
 class Scenario:
-    """A story told in a test: a manual clock, a calendar, an SLA policy and complaints.
+    """A story told in a test: a clock, a calendar, SLA clocks, a ladder and complaints.
 
     Steps are taken through `complaint`, which returns a `ComplaintBuilder` whose steps happen
-    at the scenario's now and are recorded; `advance` moves the clock (in working days on the
-    scenario's calendar, or in actual time) and then `tick`.
+    at the scenario's now and are recorded. `advance` moves the clock (in working days on the
+    scenario's calendar, or in actual time) the way a well-behaved host would live through
+    that time: it wakes up at each instant at which the ladder has something due
+    (`pengaduan.escalation.next_due_at`) and ticks (`pengaduan.escalation.tick`), so
+    escalations and automatic actions are recorded at the instants they fall due, and their
+    notifications land in `notifier`.
 
     Args:
         start: The first instant, or a `ManualClock` to share.
         workflow: The workflow (by default the SP4N-LAPOR! preset).
         calendar: The calendar for working days (by default the ``id-gov`` WIB preset).
         policy: The SLA policy (by default `lapor_policy` on `calendar`).
+        ladder: The escalation ladder (by default `lapor_ladder` on `policy`; none for a
+            workflow of your own given without a policy: then time moves, nothing is ticked).
+        store: An event store to which every recorded event is appended as well.
+
+    Attributes:
+        complaints: The complaints by id, as they stand now.
+        notifier: A `RecordingNotifier` holding every due action carried out.
 
     Example:
         >>> s = Scenario(datetime.fromisoformat("2026-03-13T09:00+07:00"))
@@ -993,7 +1142,11 @@ class Scenario:
         workflow: Workflow | None = None,
         calendar: WorkCalendar | None = None,
         policy: Policy | None = None,
+        ladder: Ladder | None = None,
+        store: EventStore | None = None,
     ) -> None:
+        from pengaduan.escalation import RecordingNotifier
+
         self.workflow = _default_workflow() if workflow is None else workflow
         self.calendar = _default_calendar() if calendar is None else calendar
         if isinstance(start, ManualClock):
@@ -1001,7 +1154,10 @@ class Scenario:
         else:
             self.clock = ManualClock(start, calendar=self.calendar)
         self._policy = policy
+        self._ladder = ladder
+        self.store = store
         self.complaints: dict[str, Complaint] = {}
+        self.notifier = RecordingNotifier()
 
     def __repr__(self) -> str:
         return f"Scenario(now={self.clock.now().isoformat()}, complaints={len(self.complaints)})"
@@ -1020,6 +1176,21 @@ class Scenario:
             self._policy = lapor_policy(calendar=self.calendar)
         return self._policy
 
+    @property
+    def ladder(self) -> Ladder | None:
+        """The escalation ladder (built on first use), if any.
+
+        ``None`` for a workflow of your own given without a policy or a ladder: then nothing
+        is ticked.
+        """
+        if self._ladder is None:
+            if self._policy is None and self.workflow != _default_workflow():
+                return None
+            from pengaduan.presets import lapor_ladder
+
+            self._ladder = lapor_ladder(self.policy)
+        return self._ladder
+
     def now(self) -> datetime:
         """The scenario's current instant."""
         return self.clock.now()
@@ -1035,7 +1206,11 @@ class Scenario:
             ) from None
 
     def _record(self, complaint: Complaint) -> None:
+        before = self.complaints.get(complaint.id)
         self.complaints[complaint.id] = complaint
+        if self.store is not None:
+            new = complaint.events[before.version if before is not None else 0 :]
+            self.store.append(complaint.id, new)
 
     def complaint(self, complaint_id: str, *, reporter: Actor | None = None) -> ComplaintBuilder:
         """A builder for the complaint (new, or as it stands), stepping at the scenario's now."""
@@ -1058,24 +1233,73 @@ class Scenario:
         minutes: float = 0,
         to: datetime | None = None,
     ) -> datetime:
-        """Move the clock forward, then `tick`; return the new instant.
+        """Live through time up to a later instant, ticking whenever something falls due.
 
-        Give one of: `working_days` (same time of day, n working days on), `working_time`,
+        Give one of: `working_days` (the same time of day, n working days on), `working_time`,
         `to` (an instant), or an actual duration (`delta`, `days`, `hours`, `minutes`).
+
+        Returns:
+            The new instant.
+
+        Raises:
+            ValueError: If the target instant is before now (time does not run backwards in
+                a scenario; use a new one).
         """
+        probe = ManualClock(self.clock.now(), calendar=self.calendar)
         if to is not None:
-            self.clock.set(to)
+            target = probe.set(to)
         elif working_days is not None:
-            self.clock.advance_working_days(working_days, calendar=self.calendar)
+            target = probe.advance_working_days(working_days)
         elif working_time is not None:
-            self.clock.advance_working_time(working_time, calendar=self.calendar)
+            target = probe.advance_working_time(working_time)
         else:
-            self.clock.advance(delta, days=days, hours=hours, minutes=minutes)
+            target = probe.advance(delta, days=days, hours=hours, minutes=minutes)
+        now = self.clock.now()
+        if target < now:
+            raise ValueError(
+                f"a scenario only moves forward: now is {now.isoformat()}, "
+                f"asked to go to {target.isoformat()}"
+            )
+        from pengaduan.escalation import next_due_at
+
+        ladder = self.ladder
+        if ladder is None:
+            self.clock.set(target)
+            return target
+        self.tick()
+        while True:
+            now = self.clock.now()
+            upcoming = [
+                t
+                for c in self.complaints.values()
+                if (t := next_due_at(c, ladder, as_of=now)) is not None and now < t <= target
+            ]
+            if not upcoming:
+                break
+            self.clock.set(min(upcoming))
+            self.tick()
+        self.clock.set(target)
         self.tick()
         return self.clock.now()
 
-    def tick(self) -> None:
-        """Carry out what is due at the current instant (see the module docs)."""
+    def tick(self) -> TickResult:
+        """Carry out, as of now, whatever the ladder has due (`pengaduan.escalation.tick`)."""
+        from pengaduan.escalation import TickResult, tick
+
+        ladder = self.ladder
+        if ladder is None:
+            return TickResult(dict(self.complaints), (), ())
+        result = tick(
+            self.complaints,
+            self.clock.now(),
+            ladder,
+            notifier=self.notifier,
+            workflow=self.workflow,
+        )
+        for complaint in result.complaints.values():
+            if complaint is not self.complaints.get(complaint.id):
+                self._record(complaint)
+        return result
 
     def evaluate(self, complaint_id: str) -> Evaluation:
         """The SLA clocks of a complaint as of now."""
@@ -1097,3 +1321,14 @@ class Scenario:
         """`assert_not_breached` on a complaint of the scenario, as of now, under its policy."""
         __tracebackhide__ = True
         assert_not_breached(self[complaint_id], clock, as_of=self.clock, policy=self.policy)
+
+    def assert_escalated(self, complaint_id: str, **expected: Any) -> None:
+        """`assert_escalated` on a complaint of the scenario (dates in the calendar's zone)."""
+        __tracebackhide__ = True
+        expected.setdefault("tz", self.calendar.tz)
+        assert_escalated(self[complaint_id], **expected)
+
+    def assert_not_escalated(self, complaint_id: str, **expected: Any) -> None:
+        """`assert_not_escalated` on a complaint of the scenario."""
+        __tracebackhide__ = True
+        assert_not_escalated(self[complaint_id], **expected)
