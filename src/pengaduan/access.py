@@ -447,10 +447,16 @@ def _strip_record(record: Any, tree: _Tree) -> Any:
 
 
 def _redact_event(event: Event, tree: _Tree, hide_actor: bool) -> Event:
-    actor = event.actor
-    if hide_actor and actor.id != ANONYMOUS_ACTOR_ID:
+    actor, data = event.actor, event.data
+    hide_actor = hide_actor and actor.id != ANONYMOUS_ACTOR_ID
+    touched = any(key in data for key in tree)
+    if not (hide_actor or touched):
+        return event  # nothing to withhold: share the immutable event
+    if hide_actor:
         actor = Actor(ANONYMOUS_ACTOR_ID, actor.role, actor.unit)
-    return attrs.evolve(event, actor=actor, data=_strip_mapping(event.data, tree))
+    if touched:
+        data = _strip_mapping(data, tree)
+    return Event(event.id, event.complaint, event.action, event.at, actor, data)
 
 
 def _redacted(complaint: Complaint, place: Standing, wf: Workflow, pol: PrivacyPolicy) -> Complaint:
