@@ -11,6 +11,9 @@ PengaduanError (Exception)
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
 ├── UnknownCalendarError (LookupError)        no calendar preset of that name
 ├── UnknownClockError (LookupError)           no SLA clock of that name in the policy
+├── UnknownGroupingError (LookupError)        metrics grouped by something they cannot group by
+├── InvalidPeriodError (ValueError)           a metrics period that ends before it starts
+├── MissingExtraError (ImportError)           an optional extra (pandas, matplotlib) not installed
 ├── NotVisibleError (PermissionError)         a viewer asked for a complaint it may not see
 └── RefusedError (ValueError)                 the workflow refused an event; nothing changed
     ├── UnknownActionError (LookupError)      the workflow has no such action
@@ -53,6 +56,8 @@ __all__ = [
     "EventFormatError",
     "GuardRefusedError",
     "InvalidDataError",
+    "InvalidPeriodError",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "NoWorkingTimeError",
     "NotOwnComplaintError",
@@ -67,6 +72,7 @@ __all__ = [
     "UnknownCalendarError",
     "UnknownClockError",
     "UnknownComplaintError",
+    "UnknownGroupingError",
 ]
 
 
@@ -186,6 +192,55 @@ class UnknownClockError(PengaduanError, LookupError):
         self.policy = policy
         where = f" in policy {policy!r}" if policy else ""
         super().__init__(f"unknown clock {name!r}{where}; its clocks: {_names(self.known)}")
+
+
+class UnknownGroupingError(PengaduanError, LookupError):
+    """Metrics were asked to group by something they cannot group by.
+
+    Attributes:
+        name: The grouping asked for.
+        known: The groupings that exist.
+    """
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        super().__init__(
+            f"cannot group metrics by {name!r}; group by one of: {_names(self.known)}"
+        )
+
+
+class InvalidPeriodError(PengaduanError, ValueError):
+    """A metrics period ends before it starts (or at its very start).
+
+    Attributes:
+        since: The start asked for (ISO 8601).
+        until: The end asked for (ISO 8601).
+    """
+
+    def __init__(self, since: str, until: str) -> None:
+        self.since = since
+        self.until = until
+        super().__init__(
+            f"the period from {since} until {until} is empty: 'until' must come after 'since'"
+        )
+
+
+class MissingExtraError(PengaduanError, ImportError):
+    """A feature needs an optional dependency that is not installed.
+
+    Attributes:
+        feature: What was asked for, e.g. ``"Metrics.to_frame"``.
+        extra: The extra that provides it, e.g. ``"pandas"``.
+    """
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs the optional {extra!r} extra, which is not installed; "
+            f"install it with: pip install 'pengaduan[{extra}]'"
+        )
 
 
 class CodecError(PengaduanError, ValueError):
