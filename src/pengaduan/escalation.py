@@ -753,21 +753,24 @@ def _message_facts(
     to: tuple[Recipient, ...],
     as_of: datetime,
 ) -> _messages.Facts:
-    from pengaduan.access import Viewer, view, visible
+    from pengaduan.access import Viewer, summary
 
     workflow = ladder.policy.workflow
     title: str | None = None
     confidential = False
     if complaint.facts is not None:
-        viewers = [Viewer.staff(r.role, r.unit) for r in to] or [Viewer.staff(Role.SYSTEM)]
-        confidential = workflow is None and complaint.facts.privacy.confidential
-        if workflow is not None:
-            confidential = not all(visible(complaint, v, workflow=workflow) for v in viewers)
-        if not confidential:
-            # The title as the first recipient may see it: redacted by the privacy policy.
-            seen = complaint if workflow is None else view(complaint, viewers[0], workflow=workflow)
-            if seen.facts is not None and isinstance(seen.facts.title, str):
-                title = seen.facts.title
+        if workflow is None:
+            confidential = complaint.facts.privacy.confidential
+            title = None if confidential else complaint.facts.title
+        else:
+            # What each recipient may see (`pengaduan.access.summary`): a complaint hidden
+            # from any of them is named by id only; otherwise the title as they see it.
+            viewers = [Viewer.staff(r.role, r.unit) for r in to] or [Viewer.staff(Role.SYSTEM)]
+            seen = [summary(complaint, v, workflow=workflow) for v in viewers]
+            confidential = any(record["hidden"] for record in seen)
+            shown = seen[0].get("title")
+            if not confidential and isinstance(shown, str):
+                title = shown
     label = label_en = rule.action
     if rule.automatic and workflow is not None:
         found = workflow.action(rule.action)
