@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from pengaduan.sla import Cycle, Evaluation, Timeline, TimelineEntry
 
 _ZERO = timedelta(0)
-_ORDER = {"started": 0, "resumed": 1, "paused": 2, "breached": 3, "stopped": 4, "reset": 4}
+# At one instant and one event: a breach first (stopping at the deadline is too late), then
+# what the event ends, then what it starts.
+_ORDER = {"breached": 0, "resumed": 1, "stopped": 2, "reset": 2, "started": 3, "paused": 4}
 
 
 def format_instant(value: datetime) -> str:
@@ -27,14 +29,16 @@ def format_delta(delta: timedelta, *, hours: bool = False) -> str:
     """
     sign = "-" if delta < _ZERO else ""
     seconds = int(abs(delta).total_seconds())
-    days, rest = (0, seconds) if hours else divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
+    days, rest = 0, seconds
+    if not hours:
+        days, rest = divmod(seconds, 86_400)
+    whole_hours, rest = divmod(rest, 3_600)
     minutes = rest // 60
     parts = []
     if days:
         parts.append(f"{days}d")
-    if hours:
-        parts.append(f"{hours}h")
+    if whole_hours:
+        parts.append(f"{whole_hours}h")
     if minutes or not parts:
         parts.append(f"{minutes}m")
     return sign + " ".join(parts)
@@ -49,35 +53,46 @@ def _show(cycle: Cycle, delta: timedelta) -> str:
 
 
 def _cycle_entries(
-    name: str, cycle: Cycle, actions: dict[str, str], as_of: datetime
-) -> list[TimelineEntry]:
+    name: str, cycle: Cycle, actions: dict[str, tuple[int, str]]
+) -> list[tuple[int, TimelineEntry]]:
+    """The entries of one cycle, each with the sequence number of the event behind it."""
     tz = cycle.calendar.tz
-    out: list[TimelineEntry] = []
+    out: list[tuple[int, TimelineEntry]] = []
+    unknown = (-1, "?")
 
-    def add(at: datetime, kind: str, text: str) -> None:
-        out.append(TimelineEntry(at.astimezone(tz), name, cycle.index, kind, text))
+    def add(at: datetime, kind: str, text: str, event: str | None = None) -> None:
+        seq = actions.get(event, unknown)[0] if event is not None else -1
+        if kind == "due":
+            seq = len(actions)
+        out.append((seq, TimelineEntry(at.astimezone(tz), name, cycle.index, kind, text)))
 
-    by = actions.get(cycle.start_event or "", "?")
+    by = actions.get(cycle.start_event or "", unknown)[1]
     estimated = " (rests on an estimated holiday)" if cycle.estimated else ""
     deadline = (
         f"; deadline {format_instant(cycle.deadline.astimezone(tz))}{estimated}"
         if cycle.deadline is not None
         else ""
     )
-    add(cycle.start, "started", f"started on {by}; target {cycle.target}{deadline}")
+    add(
+        cycle.start,
+        "started",
+        f"started on {by}; target {cycle.target}{deadline}",
+        cycle.start_event,
+    )
     for pause in cycle.pauses:
         why = pause.cause + (f": {pause.reason}" if pause.reason else "")
-        add(pause.start, "paused", f"paused because {why}")
+        add(pause.start, "paused", f"paused because {why}", pause.event_id)
         if pause.end is not None and (cycle.stop is None or pause.end != cycle.stop):
             add(
                 pause.end,
                 "resumed",
                 f"resumed after {format_delta(pause.end - pause.start)}",
+                pause.end_event,
             )
     if cycle.breach_at is not None:
         add(cycle.breach_at, "breached", f"breached: the {cycle.target} ran out")
     if cycle.stop is not None:
-        by = actions.get(cycle.stop_event or "", "?")
+        by = actions.get(cycle.stop_event or "", unknown)[1]
         if cycle.ended_by == "stop":
             verdict = "met" if cycle.met else "missed"
             add(
@@ -85,9 +100,10 @@ def _cycle_entries(
                 "stopped",
                 f"stopped on {by}: {verdict}; {_show(cycle, cycle.elapsed)} of "
                 f"{_measure(cycle)} used ({cycle.percent:.0f}%)",
+                cycle.stop_event,
             )
         else:
-            add(cycle.stop, "reset", f"ended by {by}, which starts a new cycle")
+            add(cycle.stop, "reset", f"ended by {by}, which starts a new cycle", cycle.stop_event)
     elif cycle.deadline is not None and cycle.breach_at is None:
         remaining = cycle.remaining
         left = f"; {_show(cycle, remaining)} of {_measure(cycle)} left" if remaining else ""
@@ -97,13 +113,13 @@ def _cycle_entries(
 
 def build_timeline(evaluation: Evaluation) -> Timeline:
     """Build the timeline of an evaluation."""
-    actions = {event.id: event.action for event in evaluation._events}
-    entries: list[tuple[datetime, int, int, TimelineEntry]] = []
+    actions = {event.id: (n, event.action) for n, event in enumerate(evaluation._events)}
+    entries: list[tuple[datetime, int, int, int, TimelineEntry]] = []
     summary: list[tuple[str, str, str, str, str]] = []
     for position, state in enumerate(evaluation.clocks):
         for cycle in state.cycles:
-            for entry in _cycle_entries(state.name, cycle, actions, evaluation.as_of):
-                entries.append((entry.at, position, _ORDER.get(entry.kind, 5), entry))
+            for seq, entry in _cycle_entries(state.name, cycle, actions):
+                entries.append((entry.at, seq, _ORDER.get(entry.kind, 5), position, entry))
         tz = state.clock.calendar.tz
         deadline = state.deadline
         remaining = state.remaining
@@ -121,11 +137,11 @@ def build_timeline(evaluation: Evaluation) -> Timeline:
                 str(len(state.cycles)),
             )
         )
-    entries.sort(key=lambda item: (item[0], item[1], item[2]))
+    entries.sort(key=lambda item: item[:4])
     return Timeline(
         evaluation.complaint,
         evaluation.as_of,
-        tuple(item[3] for item in entries),
+        tuple(item[4] for item in entries),
         tuple(summary),
     )
 

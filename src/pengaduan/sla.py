@@ -547,6 +547,7 @@ class Pause:
             (``pause_on``).
         reason: The pausing event's ``reason`` data, when it carries one.
         event_id: The pausing event's id.
+        end_event: The id of the event that ended it, if it ended.
     """
 
     start: datetime
@@ -554,6 +555,7 @@ class Pause:
     cause: str
     reason: str | None = None
     event_id: str | None = None
+    end_event: str | None = None
 
     def duration(self, as_of: datetime) -> timedelta:
         """The actual time it lasted (up to `as_of` while it lasts)."""
@@ -934,7 +936,7 @@ def _clock_state(clock: Clock, policy: Policy, complaint: Complaint, as_of: date
             action in stop_actions or (entered is not None and entered in stop_states)
         ):
             if pauses and pauses[-1].end is None:
-                pauses[-1] = attrs.evolve(pauses[-1], end=at)
+                pauses[-1] = attrs.evolve(pauses[-1], end=at, end_event=event.id)
             cycles.append(
                 _finish(
                     clock,
@@ -955,7 +957,7 @@ def _clock_state(clock: Clock, policy: Policy, complaint: Complaint, as_of: date
         if action in reset_actions or (entered is not None and entered in reset_states):
             if started is not None:
                 if pauses and pauses[-1].end is None:
-                    pauses[-1] = attrs.evolve(pauses[-1], end=at)
+                    pauses[-1] = attrs.evolve(pauses[-1], end=at, end_event=event.id)
                 cycles.append(
                     _finish(
                         clock,
@@ -986,7 +988,7 @@ def _clock_state(clock: Clock, policy: Policy, complaint: Complaint, as_of: date
             cause = state if by_state and action not in pause_on else action
             pauses.append(Pause(at, None, cause, _reason(event.data), event.id))
         elif paused and not (manual or by_state):
-            pauses[-1] = attrs.evolve(pauses[-1], end=at)
+            pauses[-1] = attrs.evolve(pauses[-1], end=at, end_event=event.id)
     if started is not None:
         cycles.append(
             _finish(clock, len(cycles) + 1, started, started_by, None, None, None, pauses, as_of)
