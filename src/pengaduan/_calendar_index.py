@@ -87,6 +87,7 @@ class Index:
         "cums",
         "d0",
         "d1",
+        "day_ends",
         "days",
         "ends",
         "est_days",
@@ -127,6 +128,8 @@ class Index:
         self.est_days = est_days
         self.est_time = est_time
         self.np_days: Any = None
+        # ends of working days already asked for (aware datetimes), by ordinal
+        self.day_ends: dict[int, datetime] = {}
 
     # -- working time ------------------------------------------------------------------------
 

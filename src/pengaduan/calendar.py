@@ -41,7 +41,7 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -450,6 +450,15 @@ class Measure:
 
 
 _YEAR_MIN, _YEAR_MAX = 2, 9997
+# tzinfo types whose utcoffset() is never None: an instant with one needs no further check.
+_SURE_ZONES = (ZoneInfo, timezone)
+
+
+def _us(t: datetime, what: str) -> int:
+    """Return an instant as microseconds since the epoch, refusing naive datetimes."""
+    if type(getattr(t, "tzinfo", None)) not in _SURE_ZONES:
+        require_aware(t, what)
+    return to_us(t)
 
 
 def _dated(value: Iterable[DatedHours]) -> tuple[DatedHours, ...]:
@@ -777,11 +786,18 @@ class WorkCalendar:
         return any(self.hours.days) or any(any(r.hours.days) for r in self.dated)
 
     def _local_ordinal(self, t: datetime, what: str) -> int:
-        require_aware(t, what)
+        if type(getattr(t, "tzinfo", None)) not in _SURE_ZONES:
+            require_aware(t, what)
         return t.astimezone(self._tz).toordinal()
 
     def _day_end(self, o: int) -> datetime:
-        return from_us(local_us(o + 1, 0, self._tz), self._tz)
+        idx: Index | None = self._cache[0]
+        if idx is not None and (end := idx.day_ends.get(o)) is not None:
+            return end
+        end = from_us(local_us(o + 1, 0, self._tz), self._tz)
+        if idx is not None:
+            idx.day_ends[o] = end
+        return end
 
     # -- working days ------------------------------------------------------------------------
 
@@ -907,7 +923,7 @@ class WorkCalendar:
         Raises:
             NaiveDatetimeError: If ``t`` has no time zone.
         """
-        x = to_us(require_aware(t, "t"))
+        x = _us(t, "t")
         return self._index_us(x).is_working(x)
 
     def next_working(self, t: datetime) -> datetime:
@@ -917,7 +933,7 @@ class WorkCalendar:
             NaiveDatetimeError: If ``t`` has no time zone.
             NoWorkingTimeError: If no working window follows.
         """
-        x = to_us(require_aware(t, "t"))
+        x = _us(t, "t")
         idx = self._index_us(x)
         if idx.is_working(x):
             return t.astimezone(self._tz)
@@ -935,7 +951,7 @@ class WorkCalendar:
             NaiveDatetimeError: If ``t`` has no time zone.
             NoWorkingTimeError: If no working window precedes.
         """
-        x = to_us(require_aware(t, "t"))
+        x = _us(t, "t")
         idx = self._index_us(x)
         if idx.is_working(x):
             return t.astimezone(self._tz)
@@ -967,7 +983,7 @@ class WorkCalendar:
             NaiveDatetimeError: If ``t`` has no time zone.
             NoWorkingTimeError: If the calendar never accumulates that much working time.
         """
-        x = to_us(require_aware(t, "t"))
+        x = _us(t, "t")
         d = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
         return from_us(self._add_time_us(x, d), self._tz)
 
@@ -977,8 +993,8 @@ class WorkCalendar:
         Raises:
             NaiveDatetimeError: If ``a`` or ``b`` has no time zone.
         """
-        xa = to_us(require_aware(a, "a"))
-        xb = to_us(require_aware(b, "b"))
+        xa = _us(a, "a")
+        xb = _us(b, "b")
         return timedelta(microseconds=self._time_between_us(xa, xb))
 
     def _time_between_us(self, xa: int, xb: int) -> int:

@@ -1,0 +1,163 @@
+"""Laziness, growth of the index, provenance helpers and unusual inputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil import tz as dateutil_tz
+
+from pengaduan.calendar import Holiday, Status, WeeklyHours, WorkCalendar
+from pengaduan.exceptions import NaiveDatetimeError, NoWorkingTimeError, PengaduanError
+from pengaduan.presets import calendar_24x7, id_gov_calendar
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def test_importing_pengaduan_loads_neither_numpy_pandas_nor_holidays() -> None:
+    code = (
+        "import sys, pengaduan, pengaduan.calendar, pengaduan.presets;"
+        "print(sorted(m for m in ('numpy', 'pandas', 'holidays') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_constructing_a_calendar_builds_no_index_until_asked() -> None:
+    code = (
+        "import sys, pengaduan.presets as p;"
+        "c = p.calendar_24x7('Asia/Jakarta');"
+        "import pengaduan._calendar_index as i;"
+        "built = []; orig = i.Index.__init__;"
+        "i.Index.__init__ = lambda self, *a: (built.append(a[0]), orig(self, *a))[1];"
+        "c2 = p.calendar_24x7('Asia/Makassar'); print(len(built));"
+        "from datetime import datetime, timezone;"
+        "c2.is_working(datetime(2026, 1, 1, tzinfo=timezone.utc)); print(len(built))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "1"]
+
+
+def test_a_long_working_time_reaches_across_many_years() -> None:
+    cal = id_gov_calendar()
+    t = datetime(2019, 1, 2, 9, tzinfo=WIB)
+    r = cal.add_working_time(t, timedelta(hours=37.5 * 52 * 6))
+    assert 2024 <= r.year <= 2026
+    assert cal.working_time_between(t, r) == timedelta(hours=37.5 * 52 * 6)
+
+
+def test_counting_back_far_grows_the_index_backwards() -> None:
+    cal = WorkCalendar(name="o", zone="UTC", hours={"mon-fri": "09:00-17:00"})
+    t = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    r = cal.add_working_days(t, -2000)
+    assert r.year in (2018, 2019)
+    assert cal.previous_working(datetime(2026, 6, 6, 12, tzinfo=UTC)) == datetime(
+        2026, 6, 5, 17, tzinfo=UTC
+    )
+    assert cal.add_working_time(t, -timedelta(hours=8 * 1000)) < t - timedelta(days=1000)
+
+
+def test_measure_and_depends_on_estimate_tell_what_is_estimated() -> None:
+    cal = id_gov_calendar()
+    m = cal.measure(datetime(2026, 3, 17, 9, tzinfo=WIB), datetime(2026, 3, 27, 12, tzinfo=WIB))
+    assert (m.working_days, m.working_seconds) == (3, 88200)
+    # 17 to 19 March 2026 falls in Ramadan, whose first day is estimated: hours are estimated
+    assert m.estimated
+    assert cal.depends_on_estimate(date(2026, 3, 17), date(2026, 3, 27), hours=True)
+    assert not cal.depends_on_estimate(date(2026, 3, 17), date(2026, 3, 27), hours=False)
+    assert cal.depends_on_estimate(date(2028, 2, 20), date(2028, 3, 1), hours=False)
+
+
+def test_an_estimated_holiday_outside_the_span_does_not_flag_the_result() -> None:
+    cal = WorkCalendar(
+        name="o",
+        zone="UTC",
+        hours={"mon-fri": "09:00-17:00"},
+        holidays=[Holiday(date(2026, 1, 20), "later", status=Status.ESTIMATED)],
+    )
+    t = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    assert not cal.deadline(t, working_days=5).estimated
+    d = cal.deadline(t, working_days=15)
+    assert d.estimated
+    assert d.reasons == ("2026-01-20 later is an estimated holiday",)
+
+
+def test_a_combined_calendar_inherits_estimates_from_its_parts() -> None:
+    a = WorkCalendar(
+        name="a",
+        zone="UTC",
+        hours={"mon-fri": "09:00-12:00"},
+        holidays=[Holiday(date(2026, 1, 7), "x", status="estimated")],
+    )
+    b = WorkCalendar(name="b", zone="UTC", hours={"mon-fri": "13:00-17:00"})
+    u = a.union(b)
+    d = u.deadline(datetime(2026, 1, 5, 9, tzinfo=UTC), working_time=timedelta(hours=20))
+    assert d.estimated
+    assert "2026-01-07 x is an estimated holiday" in d.reasons
+    assert u.holidays_in(2026) == a.holidays
+    assert u.fingerprint != a.intersection(b).fingerprint
+
+
+def test_other_tzinfo_implementations_give_the_same_answers() -> None:
+    cal = id_gov_calendar()
+    jakarta = dateutil_tz.gettz("Asia/Jakarta")
+    t1 = datetime(2026, 3, 17, 9, tzinfo=WIB)
+    t2 = datetime(2026, 3, 17, 9, tzinfo=jakarta)
+    assert cal.add_working_days(t1, 3) == cal.add_working_days(t2, 3)
+    assert cal.add_working_time(t1, timedelta(hours=5)) == cal.add_working_time(
+        t2, timedelta(hours=5)
+    )
+
+
+class _NoOffset(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
+def test_a_tzinfo_without_an_offset_counts_as_naive() -> None:
+    cal = calendar_24x7()
+    with pytest.raises(NaiveDatetimeError):
+        cal.is_working(datetime(2026, 1, 1, tzinfo=_NoOffset()))
+    with pytest.raises(NaiveDatetimeError):
+        cal.add_working_days(datetime(2026, 1, 1, tzinfo=_NoOffset()), 1)
+
+
+def test_a_date_where_an_instant_is_needed_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        calendar_24x7().add_working_time(date(2026, 1, 1), timedelta(hours=1))  # type: ignore[arg-type]
+
+
+def test_no_working_time_error_is_a_lookup_error_naming_the_calendar() -> None:
+    cal = WorkCalendar(name="closed", zone="UTC", hours=WeeklyHours.parse({}))
+    with pytest.raises(NoWorkingTimeError) as info:
+        cal.next_working(datetime(2026, 1, 1, tzinfo=UTC))
+    assert isinstance(info.value, LookupError)
+    assert isinstance(info.value, PengaduanError)
+    assert "closed" in str(info.value)
+
+
+def test_deadline_needs_exactly_one_amount() -> None:
+    cal = calendar_24x7()
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(TypeError):
+        cal.deadline(t)
+    with pytest.raises(TypeError):
+        cal.deadline(t, working_days=1, working_time=timedelta(hours=1))
+
+
+def test_working_time_deadline_day_is_the_day_the_time_ran_out() -> None:
+    cal = id_gov_calendar()
+    d = cal.deadline(datetime(2026, 1, 5, 15, tzinfo=WIB), working_time=timedelta(hours=1))
+    assert (d.at, d.day) == (datetime(2026, 1, 5, 16, tzinfo=WIB), date(2026, 1, 5))
+
+
+def test_batch_form_handles_zero_and_negative_n_and_empty_input() -> None:
+    np = pytest.importorskip("numpy")
+    cal = id_gov_calendar()
+    days = np.array(["2026-03-17", "2026-03-21", "2026-03-25"], dtype="datetime64[D]")
+    got = cal.add_working_days_array(days, np.array([0, 0, -1]))
+    assert got.tolist() == [date(2026, 3, 17), date(2026, 3, 25), date(2026, 3, 17)]
+    assert cal.add_working_days_array(days[:0], 1).size == 0
