@@ -684,6 +684,18 @@ def _sort_key(action: DueAction) -> tuple[datetime, str, int, str]:
     return (action.due_at, action.complaint, action.level, action.rule)
 
 
+def _up_to(complaint: Complaint, ladder: Ladder, as_of: datetime) -> Complaint:
+    """The complaint as it was at `as_of` (its state, unit and facts then), for messages."""
+    last = complaint.updated_at
+    if last is None or last <= as_of:
+        return complaint
+    workflow = ladder.policy.workflow
+    events = [e for e in complaint.events if e.at <= as_of]
+    if workflow is None:
+        return attrs.evolve(complaint, events=tuple(events))
+    return workflow.replay(events).get(complaint.id, workflow.new(complaint.id))
+
+
 def _due_for(
     complaint: Complaint,
     ladder: Ladder,
@@ -692,6 +704,7 @@ def _due_for(
     skip: frozenset[str] = frozenset(),
 ) -> list[DueAction]:
     out: list[DueAction] = []
+    complaint = _up_to(complaint, ladder, as_of)
     for state, cycle, schedule, last in _schedules(complaint, ladder, as_of):
         found = schedule.latest(last, as_of)
         if found is None:
