@@ -14,15 +14,16 @@ reference (``"module:qualname"``), resolved on decoding from a registry of known
 >>> from pengaduan.presets import lapor_workflow
 >>> workflow = lapor_workflow()
 >>> data = to_dict(workflow)
->>> [action["guards"] for action in data["actions"] if action["name"] == "forward"]
-[['pengaduan.presets._lapor:to_another_unit']]
+>>> forward = next(action for action in data["actions"] if action["name"] == "forward")
+>>> print(*forward["guards"])
+pengaduan.presets._lapor:to_another_unit
 >>> from_dict(Workflow, data) == workflow
 True
->>> data["actions"][0]["roles"] = "reporter"
+>>> forward["roles"] = "reporter"
 >>> from_dict(Workflow, data)
 Traceback (most recent call last):
 ...
-pengaduan.exceptions.CodecError: cannot decode Workflow at 'actions[0].roles': must be an array, ...
+pengaduan.exceptions.CodecError: cannot decode Workflow at 'actions[6].roles': must be an array, ...
 
 The choice not to use cattrs: its default structuring coerces (``str(5)``, ``bool("no")``),
 the opposite of what hostile input needs, so every primitive hook would be ours anyway; the
