@@ -17,6 +17,7 @@ from pengaduan.calendar import (
     Window,
     WorkCalendar,
 )
+from pengaduan.clock import TimeSource
 from pengaduan.exceptions import (
     ActionNotAllowedError,
     CodecError,
@@ -101,6 +102,7 @@ __all__ = [
     "Role",
     "RoleNotPermittedError",
     "StoreError",
+    "TimeSource",
     "UnknownActionError",
     "UnknownCalendarError",
     "UnknownClockError",

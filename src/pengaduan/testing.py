@@ -76,7 +76,7 @@ DEFAULT_START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 #: The unit complaints are dispatched to when a test does not say.
 DEFAULT_UNIT = "dinas-pu"
 
-_REPORTER = Actor("pelapor-1", Role.REPORTER)
+_REPORTER = Actor("pelapor-1", "reporter")
 
 
 def _default_workflow() -> Workflow:
@@ -241,6 +241,7 @@ _PLACEHOLDER: dict[FieldKind, Any] = {
 
 
 def _actor_for(role: str, builder: ComplaintBuilder, unit: str | None) -> Actor:
+    role = str(role)  # a plain string, as roles read back from an event file or a store
     workflow = builder.workflow
     if role in workflow.owner_roles:
         reporter = builder.reporter

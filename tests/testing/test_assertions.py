@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pengaduan import UnknownClockError
+from pengaduan.escalation import tick
 from pengaduan.presets import lapor_policy
 from pengaduan.sla import Target
 from pengaduan.testing import (
@@ -16,6 +17,8 @@ from pengaduan.testing import (
     assert_breached,
     assert_deadline,
     assert_escalated,
+    assert_escalation_due,
+    assert_no_escalation_due,
     assert_not_breached,
     assert_not_escalated,
     assert_state,
@@ -177,3 +180,40 @@ def test_describe_lists_instants_actions_roles_and_units() -> None:
         "  3. Fri 13 Mar 2026 03:00 (2026-03-13T03:00:00+00:00)  dispatch by admin_agency"
         " -> unit 'dinas-pu'",
     ]
+
+
+def test_escalation_due_is_asserted_against_the_ladder_as_of_an_instant() -> None:
+    c = _dispatched_on_friday().complaint
+    thursday = datetime(2026, 3, 26, 12, tzinfo=WIB)
+    friday = datetime(2026, 3, 27, 7, 30, tzinfo=WIB)
+    monday = datetime(2026, 3, 30, 7, 30, tzinfo=WIB)
+    assert_no_escalation_due(c, as_of=thursday)
+    assert_escalation_due(c, as_of=friday, to="unit_operator", level=1, action="remind")
+    assert_no_escalation_due(c, as_of=friday, to="unit_head")
+    assert_escalation_due(c, as_of=ManualClock(monday), to="unit_head", action="escalate")
+
+
+def test_escalation_due_failures_list_what_is_due_and_what_comes_next() -> None:
+    c = _dispatched_on_friday().complaint
+    with pytest.raises(AssertionError) as raised:
+        assert_escalation_due(c, as_of=datetime(2026, 3, 27, 9, tzinfo=WIB), to="unit_head")
+    message = str(raised.value)
+    assert "complaint 'C-1': nothing to 'unit_head' is due as of Fri 27 Mar 2026 09:00" in message
+    assert "C-1/follow_up/1/follow_up.1/0: level 1 remind to unit_operator@dinas-pu" in message
+    assert "Next due (ignoring what is due now): Fri 27 Mar 2026 07:30" in message
+    with pytest.raises(AssertionError) as raised:
+        assert_no_escalation_due(c, as_of=datetime(2026, 3, 30, 9, tzinfo=WIB))
+    message = str(raised.value)
+    assert "2 action(s) are due as of Mon 30 Mar 2026 09:00" in message
+    assert "level 2 escalate to unit_head@dinas-pu, due Mon 30 Mar 2026 07:30" in message
+
+
+def test_an_escalation_recorded_is_no_longer_due() -> None:
+    b = _dispatched_on_friday()
+    monday = datetime(2026, 3, 30, 9, tzinfo=WIB)
+    recorded = tick(b.complaint, monday).complaints["C-1"]
+    assert_no_escalation_due(recorded, as_of=monday)
+    assert_escalated(recorded, to="unit_head", unit="dinas-pu", kind="escalate", level=2)
+    assert_escalated(recorded, kind="remind", to="unit_operator")
+    with pytest.raises(AssertionError, match=r"not escalated \(escalate\) to 'unit_head' of unit"):
+        assert_escalated(recorded, to="unit_head", unit="dinsos", kind="escalate")
