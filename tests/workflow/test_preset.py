@@ -118,5 +118,6 @@ def test_the_lifecycle_page_shows_the_current_diagram_and_actions(workflow: Work
         roles = ", ".join(f"`{r}`" for r in sorted(action.roles))
         required = ", ".join(f"`{f.name}`" for f in action.fields if f.required) or "-"
         optional = ", ".join(f"`{f.name}`" for f in action.fields if not f.required) or "-"
-        row = f"| `{action.name}` | {action.label} | {sources} | {dest} | {roles} | {required} | {optional} |"
+        cells = (f"`{action.name}`", action.label, sources, dest, roles, required, optional)
+        row = "| " + " | ".join(cells) + " |"
         assert row in page, f"docs/lifecycle.md is stale for {action.name!r}"
