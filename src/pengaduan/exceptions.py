@@ -205,9 +205,7 @@ class UnknownGroupingError(PengaduanError, LookupError):
     def __init__(self, name: str, known: Iterable[str]) -> None:
         self.name = name
         self.known = tuple(known)
-        super().__init__(
-            f"cannot group metrics by {name!r}; group by one of: {_names(self.known)}"
-        )
+        super().__init__(f"cannot group metrics by {name!r}; group by one of: {_names(self.known)}")
 
 
 class InvalidPeriodError(PengaduanError, ValueError):

@@ -295,3 +295,9 @@ class Complaint:
     def updated_at(self) -> datetime | None:
         """The instant of the most recent event, if any."""
         return self.events[-1].at if self.events else None
+
+    def _repr_html_(self) -> str:
+        """In a notebook: state, unit, flags and history, without free text or personal data."""
+        from pengaduan.reports import complaint_html
+
+        return complaint_html(self)

@@ -152,7 +152,7 @@ def test_diagram_prints_mermaid(capsys) -> None:
 def test_demo_runs_the_scenario_end_to_end(capsys) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "SPIKM-001" in out
+    assert "Scenario muara-enim" in out
     assert "Selesai" in out
 
 

@@ -1,120 +1,190 @@
-"""``pengaduan demo``: a small regency scenario, end to end, through the public API."""
+"""``pengaduan demo``: two years of a Muara Enim-shaped regency, end to end.
+
+Simulates the scenario (`pengaduan.simulation.muara_enim`: the escalation ladder runs for
+real, its reminders switched on in the second year), stores every event in SQLite (validated
+by the workflow on the way in), reads the complaints back from the store, runs the clocks and
+one more escalation tick as of the end, and prints the regency's report.
+"""
 
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import IO, Any
 
-from pengaduan._cli._common import table
-from pengaduan.exceptions import RefusedError
-from pengaduan.model import Actor, Complaint, Event, Role
-from pengaduan.presets import lapor_workflow
-
-WIB = ZoneInfo("Asia/Jakarta")
-START = datetime(2026, 3, 2, 8, 0, tzinfo=WIB)
-
-REPORTER = Actor("warga-17", Role.REPORTER)
-ADMIN = Actor("admin-muaraenim", Role.ADMIN_AGENCY)
-PU = Actor("op-pu", Role.UNIT_OPERATOR, "dinas-pu")
-HEALTH = Actor("op-dinkes", Role.UNIT_OPERATOR, "dinas-kesehatan")
-HOSPITAL = Actor("op-rsud", Role.UNIT_OPERATOR, "rsud")
-SYSTEM = Actor("sistem", Role.SYSTEM)
-
-# (complaint, hours after START, actor, action, data)
-SCENARIO: tuple[tuple[str, float, Actor, str, dict[str, Any]], ...] = (
-    (
-        "SPIKM-001",
-        1,
-        REPORTER,
-        "submit",
-        {
-            "title": "Jalan berlubang di Desa Karang Raja",
-            "body": "Lubang besar di jalan desa membahayakan pengendara.",
-            "channel": "web",
-            "external_ids": {"lapor": "1916449"},
-        },
-    ),
-    (
-        "SPIKM-002",
-        2,
-        PU,
-        "submit",
-        {
-            "title": "Puskesmas tutup pada jam layanan",
-            "body": "Disampaikan saat Bunga Desa.",
-            "channel": "village_visit",
-            "privacy": {"anonymous": True, "confidential": False},
-        },
-    ),
-    ("SPIKM-003", 3, REPORTER, "submit", {"title": "???", "body": "tes", "channel": "sms"}),
-    ("SPIKM-001", 20, ADMIN, "verify", {"classification": "pengaduan"}),
-    ("SPIKM-001", 21, ADMIN, "dispatch", {"unit": "dinas-pu"}),
-    ("SPIKM-002", 22, ADMIN, "hold", {"reason": "Nama puskesmas belum disebutkan"}),
-    ("SPIKM-003", 23, ADMIN, "archive", {"reason": "Tidak dapat dipahami"}),
-    ("SPIKM-002", 46, ADMIN, "resume", {}),
-    ("SPIKM-002", 47, ADMIN, "verify", {"classification": "pengaduan"}),
-    ("SPIKM-002", 48, ADMIN, "dispatch", {"unit": "dinas-kesehatan"}),
-    ("SPIKM-002", 70, HEALTH, "decline", {"reason": "Puskesmas dikelola RSUD"}),
-    ("SPIKM-002", 71, ADMIN, "dispatch", {"unit": "rsud"}),
-    ("SPIKM-001", 72, PU, "follow_up", {"response": "Lubang ditambal pada 5 Maret."}),
-    ("SPIKM-002", 94, HOSPITAL, "follow_up", {"response": "Jadwal layanan diumumkan."}),
-    ("SPIKM-002", 95, REPORTER, "reply", {"message": "Saya bukan pelapornya"}),
-    ("SPIKM-001", 340, SYSTEM, "close", {}),
-)
+from pengaduan._cli._common import fail
+from pengaduan.escalation import due, tick
+from pengaduan.exceptions import PengaduanError
+from pengaduan.model import Event
+from pengaduan.presets import lapor_policy
+from pengaduan.reports import build_report
+from pengaduan.simulation import muara_enim, muara_enim_ladder, simulate
+from pengaduan.store import open_store
 
 
 def register(subparsers: Any) -> None:
     """Add the ``demo`` command."""
     parser = subparsers.add_parser(
         "demo",
-        help="run a small built-in scenario end to end",
+        help="run a two-year regency scenario end to end and print its report",
         description=(
-            "Run a small Muara Enim-style scenario through the SP4N-LAPOR! workflow: "
-            "submissions by web and village visit, a hold, a decline (bukan wewenang), "
-            "follow-ups, an automatic close, and a refused event."
+            "Simulate two years of a regency shaped on the published Muara Enim figures "
+            "(about 260 reports; average follow-up around 7 days in the first year and around "
+            "2 days in the second, once the escalation ladder's reminders are switched on), "
+            "store every event in SQLite, run the SLA clocks and the escalation ladder, and "
+            "print the report: counts, rates, follow-up per year, compliance per unit, the most "
+            "overdue complaints and the reminders sent. Reproducible: the same seed always "
+            "prints the same report."
         ),
+    )
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="keep the SQLite store in this file (default: a temporary file, deleted at the "
+        "end); running the demo again with the same seed and file adds nothing",
+    )
+    parser.add_argument(
+        "--complaints",
+        type=int,
+        default=260,
+        metavar="N",
+        help="how many reports arrive over the two years (default 260)",
     )
     parser.set_defaults(handler=run)
 
 
+class _Progress:
+    """A progress bar on a terminal, shown only once the run has lasted `after` seconds.
+
+    Nothing is written to a stream that is not a terminal (a log file, a pipe), unless
+    `force` is set.
+    """
+
+    def __init__(
+        self,
+        stream: IO[str],
+        *,
+        after: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        width: int = 30,
+        force: bool = False,
+    ) -> None:
+        self.stream = stream
+        self.after = after
+        self.clock = clock
+        self.width = width
+        self.started = clock()
+        self.shown = False
+        self.enabled = force or stream.isatty()
+        self.last = ""
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if not self.enabled:
+            return
+        if not self.shown and self.clock() - self.started < self.after:
+            return
+        share = min(done / total, 1.0) if total else 1.0
+        filled = round(self.width * share)
+        bar = "#" * filled + "-" * (self.width - filled)
+        line = f"\r[{bar}] {100 * share:3.0f}% {label:<12}"
+        if line != self.last:
+            self.shown = True
+            self.last = line
+            self.stream.write(line)
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan demo``."""
-    workflow = lapor_workflow()
-    complaints: dict[str, Complaint] = {}
-    refusals: list[tuple[Event, RefusedError]] = []
-    for number, (complaint_id, hours, actor, action, data) in enumerate(SCENARIO, start=1):
-        event = Event(
-            f"ev-{number:03d}", complaint_id, action, START + timedelta(hours=hours), actor, data
-        )
-        complaint = complaints.get(complaint_id, workflow.new(complaint_id))
-        try:
-            complaints[complaint_id] = workflow.apply_event(complaint, event)
-        except RefusedError as refused:
-            refusals.append((event, refused))
+    if args.complaints < 0:
+        return fail(f"--complaints must be at least 0, got {args.complaints}")
+    progress = _Progress(sys.stderr)
+    try:
+        if args.db is not None:
+            return _run(args, args.db, progress)
+        with tempfile.TemporaryDirectory(prefix="pengaduan-demo-") as folder:
+            return _run(args, os.path.join(folder, "demo.sqlite"), progress)
+    finally:
+        progress.close()
 
-    print(f"Workflow {workflow.name} {workflow.version}: {len(SCENARIO)} events replayed.\n")
-    rows = []
-    for complaint in complaints.values():
-        state = workflow.state(complaint.state)
-        last = complaint.events[-1]
-        rows.append(
-            [
-                complaint.id,
-                state.name,
-                state.label,
-                complaint.unit or "-",
-                str(len(complaint.events)),
-                f"{last.action} {last.at.astimezone(WIB):%a %d %b %H:%M}",
-            ]
+
+def _run(args: argparse.Namespace, path: str, progress: _Progress) -> int:
+    scenario = muara_enim(complaints=args.complaints)
+    ladder = muara_enim_ladder()
+    policy = lapor_policy()
+    total = max(scenario.complaints, 1)
+    # Weights of the phases in the bar: simulating, storing, reporting.
+    history = simulate(
+        scenario,
+        seed=args.seed,
+        progress=lambda done, _all: progress(done, 3 * total, "simulating"),
+    )
+    by_complaint: dict[str, list[Event]] = {}
+    for event in history.events:
+        by_complaint.setdefault(event.complaint, []).append(event)
+    try:
+        store = open_store(path)
+    except PengaduanError as error:
+        return fail(str(error))
+    try:
+        for number, (complaint_id, events) in enumerate(by_complaint.items(), start=1):
+            try:
+                store.append(complaint_id, events)
+            except PengaduanError as error:
+                return fail(
+                    f"cannot store the demo history in {path}: {error} (the store holds "
+                    "another history; use another --db)"
+                )
+            progress(total + number * total // max(len(by_complaint), 1), 3 * total, "storing")
+        complaints = {c.id: c for c in store.complaints()}
+        as_of = scenario.end
+        pending = due(complaints, as_of, ladder)
+        result = tick(complaints, as_of, ladder)
+        for event in result.events:
+            store.append(event.complaint, [event])
+        complaints.update(result.complaints)
+        progress(5 * total // 2, 3 * total, "reporting")
+        report = build_report(
+            complaints,
+            as_of,
+            policy=policy,
+            title="Laporan Pengaduan Kabupaten (simulasi) / Regency complaints report (simulated)",
         )
-    print(table(("complaint", "state", "label", "unit", "events", "last"), rows))
-    print("\nHistory of SPIKM-002:")
-    for event in complaints["SPIKM-002"].events:
-        print(f"  {event.at.astimezone(WIB):%a %d %b %H:%M}  {event.action:<10} {event.actor.role}")
-    print("\nRefused (nothing was recorded):")
-    for event, error in refusals:
-        print(f"  {event.id}: {error}")
-    print("\nNext: `pengaduan diagram` draws the lifecycle; `pengaduan replay FILE` replays yours.")
+        stored = store.position()
+    finally:
+        store.close()
+    progress(3 * total, 3 * total, "done")
+    progress.close()
+    progress.shown = False  # closed: run() must not end the line twice
+
+    years = [s.groups for s in report.sections if s.by is not None and s.by.value == "year"]
+    print(
+        f"Scenario {scenario.name} (seed {args.seed}): {len(complaints)} complaints from "
+        f"{scenario.start:%d %b %Y} to {scenario.end:%d %b %Y}; escalation ladder "
+        f"{ladder.name} {ladder.version}, reminders switched on from "
+        f"{scenario.reminders.since:%d %b %Y}."
+        if scenario.reminders is not None and scenario.reminders.since is not None
+        else f"Scenario {scenario.name} (seed {args.seed})."
+    )
+    where = path if args.db is not None else "a temporary SQLite file"
+    print(f"Stored {stored} events in {where}; {len(pending)} escalation action(s) due at the end.")
+    if years:
+        means = ", ".join(
+            f"{g.key}: {g.follow_up_time.mean_days:.1f} days"
+            for g in years[0]
+            if g.follow_up_time.mean_days is not None
+        )
+        print(f"Average follow-up (dispatch to first follow-up) by year: {means}.")
+    print()
+    print(report, end="")
     return 0

@@ -1,0 +1,107 @@
+"""``pengaduan due FILE``: what the SP4N-LAPOR! ladder has due for the complaints of a file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pengaduan._cli._common import fail, instant, table
+from pengaduan.escalation import DueAction, due
+from pengaduan.exceptions import EventFormatError, RefusedError
+from pengaduan.interchange import read_events
+from pengaduan.model import Complaint
+from pengaduan.presets import lapor_workflow
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``due`` command."""
+    parser = subparsers.add_parser(
+        "due",
+        help="list the reminders, escalations and automatic actions due",
+        description=(
+            "Replay a JSON Lines event file through the SP4N-LAPOR! workflow and list every "
+            "action the SP4N-LAPOR! escalation ladder has due at --as-of and not yet recorded, "
+            "with its idempotency key and message. Nothing is written (see `pengaduan tick`). "
+            "A malformed line or a refused event stops the run with exit code 2."
+        ),
+    )
+    add_common(parser)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON array of objects with keys complaint, clock, cycle, rule, repeat, "
+        "level, action, to (a list of {role, unit}), due_at, deadline, key, message",
+    )
+    parser.set_defaults(handler=run)
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """The arguments ``due`` and ``tick`` share."""
+    parser.add_argument("file", metavar="FILE", help="JSON Lines event file")
+    parser.add_argument(
+        "--as-of",
+        type=instant,
+        help="the instant, ISO 8601 with offset (e.g. 2026-06-17T08:00:00+07:00); default: now",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("id", "en"),
+        default="id",
+        help="the messages' language: id (Bahasa Indonesia, the default) or en",
+    )
+
+
+def as_of_of(args: argparse.Namespace) -> datetime:
+    """The ``--as-of`` instant, or now (the CLI may read the wall clock; the library never)."""
+    value: datetime = args.as_of if args.as_of is not None else datetime.now(UTC)
+    return value
+
+
+def load(path: str) -> dict[str, Complaint] | str:
+    """Replay an event file; return the complaints, or an error message."""
+    try:
+        return lapor_workflow().replay(read_events(path))
+    except RefusedError as error:
+        return f"{path}: refused: {error}"
+    except EventFormatError as error:
+        return str(error)
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror}"
+
+
+def rows(actions: tuple[DueAction, ...]) -> str:
+    """A text table of due actions."""
+    header = ("due_at", "complaint", "clock", "level", "action", "to", "message")
+    return table(
+        header,
+        [
+            (
+                a.due_at.isoformat(timespec="minutes"),
+                a.complaint,
+                a.clock,
+                str(a.level),
+                a.action,
+                ", ".join(str(r) for r in a.to) or "-",
+                a.message,
+            )
+            for a in actions
+        ],
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pengaduan due``."""
+    as_of = as_of_of(args)
+    complaints = load(args.file)
+    if isinstance(complaints, str):
+        return fail(complaints)
+    actions = due(complaints, as_of, language=args.lang)
+    if args.json:
+        print(json.dumps([a.to_dict() for a in actions], ensure_ascii=False, indent=2))
+    elif actions:
+        print(rows(actions))
+    else:
+        print(f"nothing due as of {as_of.isoformat()}")
+    return 0

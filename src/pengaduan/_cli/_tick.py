@@ -1,0 +1,62 @@
+"""``pengaduan tick FILE``: carry out what the SP4N-LAPOR! ladder has due, as events."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from pengaduan._cli._common import fail
+from pengaduan._cli._due import add_common, as_of_of, load
+from pengaduan.escalation import tick
+from pengaduan.interchange import dumps_event, write_events
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``tick`` command."""
+    parser = subparsers.add_parser(
+        "tick",
+        help="record what is due as events (escalate, or the automatic action)",
+        description=(
+            "Replay a JSON Lines event file, carry out what the SP4N-LAPOR! escalation ladder "
+            "has due at --as-of (an escalate event per message; the automatic close applied "
+            "as system) and print the new events as JSON Lines. With --write they are also "
+            "appended to FILE, so a second run at the same instant finds nothing to do. Exit "
+            "code 1 if the workflow refused an action (the others are still carried out)."
+        ),
+    )
+    add_common(parser)
+    parser.add_argument("--write", action="store_true", help="append the new events to FILE")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pengaduan tick``."""
+    as_of = as_of_of(args)
+    complaints = load(args.file)
+    if isinstance(complaints, str):
+        return fail(complaints)
+    result = tick(complaints, as_of, language=args.lang)
+    for event in result.events:
+        print(dumps_event(event))
+    for action, error in result.refused:
+        print(f"pengaduan: refused {action.key}: {error}", file=sys.stderr)
+    if args.write and result.events:
+        try:
+            _append(args.file, result.events)
+        except OSError as error:
+            return fail(f"cannot write {args.file}: {error.strerror}")
+    return 1 if result.refused else 0
+
+
+def _append(path: str, events: Any) -> None:
+    needs_newline = False
+    if os.path.getsize(path) > 0:
+        with open(path, "rb") as existing:
+            existing.seek(-1, os.SEEK_END)
+            needs_newline = existing.read(1) != b"\n"
+    with open(path, "a", encoding="utf-8") as target:
+        if needs_newline:
+            target.write("\n")
+        write_events(events, target)
