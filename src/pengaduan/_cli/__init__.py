@@ -13,7 +13,19 @@ import sys
 from collections.abc import Sequence
 
 # Sub-command modules, in the order `--help` lists them.
-_COMMANDS = ("demo", "replay", "sla", "due", "tick", "calendar", "diagram", "import", "export")
+_COMMANDS = (
+    "demo",
+    "replay",
+    "sla",
+    "due",
+    "tick",
+    "report",
+    "simulate",
+    "calendar",
+    "diagram",
+    "import",
+    "export",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
