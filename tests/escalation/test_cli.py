@@ -1,0 +1,131 @@
+"""`pengaduan due` and `pengaduan tick` over a JSON Lines event file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from escalation_support import Lapor, wib
+
+from pengaduan._cli import _COMMANDS, main
+from pengaduan.interchange import read_events, write_events
+
+AS_OF = "2026-06-17T08:00:00+07:00"
+
+
+@pytest.fixture
+def events_file(tmp_path: Path) -> Path:
+    """Two complaints: C-1 dispatched Mon 8 June 2026 (late by 17 June), C-2 just submitted."""
+    one = Lapor("C-1").routed(wib(2026, 6, 8, 9)).complaint
+    two = Lapor("C-2").submit(wib(2026, 6, 16, 9)).complaint
+    path = tmp_path / "events.jsonl"
+    with path.open("w", encoding="utf-8") as target:
+        write_events(sorted((*one.events, *two.events), key=lambda e: e.at), target)
+    return path
+
+
+def test_the_commands_are_registered() -> None:
+    assert {"due", "tick"} <= set(_COMMANDS)
+
+
+def test_due_json_lists_each_action_with_the_documented_keys(
+    events_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["due", str(events_file), "--as-of", AS_OF, "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [r["key"] for r in records] == [
+        "C-1/follow_up/1/follow_up.1/0",
+        "C-1/follow_up/1/follow_up.2/0",
+    ]
+    first = records[0]
+    assert {"complaint", "clock", "level", "to", "due_at", "key", "action", "message"} <= set(first)
+    assert first["to"] == [{"role": "unit_operator", "unit": "dinas-pu"}]
+    assert first["due_at"] == "2026-06-15T07:30:00+07:00"
+    assert first["message"].startswith("[Pengingat tingkat 1] Laporan C-1")
+
+
+def test_due_prints_a_table_and_english_on_request(
+    events_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["due", str(events_file), "--as-of", AS_OF, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == [
+        "due_at",
+        "complaint",
+        "clock",
+        "level",
+        "action",
+        "to",
+        "message",
+    ]
+    assert "unit_head@dinas-pu" in out
+    assert "[Escalation level 2] Complaint C-1" in out
+
+
+def test_due_says_when_nothing_is_due(
+    events_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["due", str(events_file), "--as-of", "2026-06-09T08:00:00+07:00"]) == 0
+    assert capsys.readouterr().out.startswith("nothing due as of 2026-06-09T08:00:00+07:00")
+
+
+def test_tick_prints_events_and_writes_them_only_with_write(
+    events_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = events_file.read_text(encoding="utf-8")
+    assert main(["tick", str(events_file), "--as-of", AS_OF]) == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [p["action"] for p in printed] == ["escalate", "escalate"]
+    assert events_file.read_text(encoding="utf-8") == before
+
+    assert main(["tick", str(events_file), "--as-of", AS_OF, "--write"]) == 0
+    capsys.readouterr()
+    written = list(read_events(str(events_file)))
+    assert [e.id for e in written[-2:]] == [p["id"] for p in printed]
+    # A second run at the same instant finds nothing to do and writes nothing.
+    after = events_file.read_text(encoding="utf-8")
+    assert main(["tick", str(events_file), "--as-of", AS_OF, "--write"]) == 0
+    assert capsys.readouterr().out == ""
+    assert events_file.read_text(encoding="utf-8") == after
+    assert main(["due", str(events_file), "--as-of", AS_OF, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_tick_appends_after_a_last_line_without_newline(
+    events_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events_file.write_text(events_file.read_text(encoding="utf-8").rstrip("\n"), "utf-8")
+    assert main(["tick", str(events_file), "--as-of", AS_OF, "--write"]) == 0
+    capsys.readouterr()
+    assert len(list(read_events(str(events_file)))) == 6
+
+
+def test_tick_reports_a_refused_action_with_exit_code_1(
+    events_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A comment after the tick instant: the tick's events would be out of order.
+    late = Lapor("C-1").routed(wib(2026, 6, 8, 9))
+    late.do("comment", wib(2026, 6, 20, 9), message="cek")
+    with events_file.open("a", encoding="utf-8") as target:
+        write_events(late.complaint.events[-1:], target)
+    assert main(["tick", str(events_file), "--as-of", AS_OF]) == 1
+    err = capsys.readouterr().err
+    assert "refused C-1/follow_up/1/follow_up.1/0" in err
+
+
+@pytest.mark.parametrize("command", ["due", "tick"])
+def test_a_missing_file_or_a_bad_instant_fails_cleanly(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, str(tmp_path / "none.jsonl"), "--as-of", AS_OF]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([command, str(tmp_path / "none.jsonl"), "--as-of", "2026-06-17T08:00:00"])
+
+
+def test_a_malformed_file_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("{not json\n", encoding="utf-8")
+    assert main(["due", str(path), "--as-of", AS_OF]) == 2
+    assert "pengaduan: error:" in capsys.readouterr().err
