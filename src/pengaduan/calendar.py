@@ -175,7 +175,7 @@ def _format_clock(value: timedelta) -> str:
     return text
 
 
-@attrs.frozen
+@attrs.frozen(order=True)
 class Window:
     """A working window of one day, in wall-clock time from the day's local midnight.
 
@@ -368,7 +368,7 @@ class DatedHours:
         return cls(day, day, WeeklyHours([windows] * 7), name, _status(status), source)
 
 
-@attrs.frozen
+@attrs.frozen(order=True)
 class Holiday:
     """A day off: no working window starts on its date.
 
@@ -889,17 +889,18 @@ class WorkCalendar:
         """
         import numpy as np
 
-        d = np.asarray(days, dtype="datetime64[D]").astype(np.int64) + _EPOCH_ORDINAL
+        given = np.asarray(days, dtype="datetime64[D]")
+        d = given.view(np.int64)  # days since 1970-01-01, no copy
         k = np.asarray(n, dtype=np.int64)
         if d.size == 0:
-            return np.asarray(d - _EPOCH_ORDINAL, dtype="datetime64[D]")
-        lo_year = date.fromordinal(int(d.min())).year
-        hi_year = date.fromordinal(int(d.max())).year
+            return given.copy()
+        lo_year = date.fromordinal(int(d.min()) + _EPOCH_ORDINAL).year
+        hi_year = date.fromordinal(int(d.max()) + _EPOCH_ORDINAL).year
         idx = self._index_years(lo_year - 1, hi_year + 1)
         while True:
-            wd = idx.np_days
+            wd = idx.np_days  # working days as days since 1970-01-01
             if wd is None:
-                wd = idx.np_days = np.asarray(idx.days, dtype=np.int64)
+                wd = idx.np_days = np.asarray(idx.days, dtype=np.int64) - _EPOCH_ORDINAL
             if k.size and int(k.min()) > 0:  # the common case: one search, not two
                 i = np.searchsorted(wd, d, side="right") + (k - 1)
             else:
@@ -909,9 +910,7 @@ class WorkCalendar:
                     np.searchsorted(wd, d, side="left") + k,
                 )
             if i.size == 0 or (int(i.min()) >= 0 and int(i.max()) < len(wd)):
-                out: np.ndarray[Any, np.dtype[np.datetime64]] = (wd[i] - _EPOCH_ORDINAL).astype(
-                    "datetime64[D]"
-                )
+                out: np.ndarray[Any, np.dtype[np.datetime64]] = wd[i].view("datetime64[D]")
                 return out
             idx = self._grow(idx, int(i.max()) >= len(wd), hi_year, "a working day")
 

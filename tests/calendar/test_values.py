@@ -220,3 +220,11 @@ def test_changed_results_lists_only_the_deadlines_a_confirmed_date_moves() -> No
 def test_24x7_is_cached_per_zone() -> None:
     assert calendar_24x7("UTC") is calendar_24x7("UTC")
     assert calendar_24x7("Asia/Jakarta").zone == "Asia/Jakarta"
+
+
+def test_windows_and_holidays_order_naturally() -> None:
+    early, late = Window.parse("07:30-12:00"), Window.parse("13:00-16:00")
+    assert sorted([late, early]) == [early, late]
+    a = Holiday(date(2026, 1, 1), "Tahun Baru Masehi")
+    b = Holiday(date(2026, 3, 19), "Hari Suci Nyepi")
+    assert sorted([b, a]) == [a, b]
