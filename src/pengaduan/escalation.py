@@ -47,11 +47,15 @@ The rules of firing:
 >>> c = wf.apply(c, "dispatch", admin, at(8, 11), {"unit": "dinas-pu"})
 >>> next_due_at(c).isoformat()  # the follow-up deadline day (5 working days): 07:30
 '2026-06-15T07:30:00+07:00'
->>> [a.key for a in due([c], at(17, 8))]  # 16 June is a holiday
-['C-1/follow_up/1/follow_up.1/0', 'C-1/follow_up/1/follow_up.2/0']
+>>> for action in due([c], at(17, 8)):  # 16 June is a holiday
+...     print(action.key, action.due_at.isoformat())
+C-1/follow_up/1/follow_up.1/0 2026-06-15T07:30:00+07:00
+C-1/follow_up/1/follow_up.2/0 2026-06-17T07:30:00+07:00
 >>> result = tick([c], at(17, 8))
->>> [(e.action, e.data["level"], e.data["to"]) for e in result.events]
-[('escalate', 1, 'unit_operator'), ('escalate', 2, 'unit_head')]
+>>> for event in result.events:
+...     print(event.action, event.data["level"], event.data["to"], event.at.isoformat())
+escalate 1 unit_operator 2026-06-17T08:00:00+07:00
+escalate 2 unit_head 2026-06-17T08:00:00+07:00
 >>> tick(result.complaints, at(17, 8)).events  # idempotent
 ()
 """
@@ -98,7 +102,7 @@ __all__ = [
 MESSAGE_ACTIONS = frozenset({"remind", "escalate"})
 """The rule actions that are messages; any other action is a workflow action done by ``system``."""
 
-AUTOMATIC_ACTOR = Actor("pengaduan-escalation", Role.SYSTEM)
+AUTOMATIC_ACTOR = Actor("pengaduan-escalation", Role.SYSTEM.value)
 """The actor `tick` records events as, unless given another."""
 
 _ZERO = timedelta(0)
