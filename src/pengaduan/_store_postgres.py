@@ -63,7 +63,8 @@ class _Queries:
         self.bodies = q("SELECT body FROM {events} WHERE complaint = %s ORDER BY seq")
         self.find = q("SELECT id, body FROM {events} WHERE id = ANY(%s)")
         self.insert = q(
-            "INSERT INTO {events} (id, complaint, seq, body) VALUES (%s, %s, %s, %s) "
+            "INSERT INTO {events} (id, complaint, seq, body) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::integer[], %s::text[]) "
             "RETURNING position"
         )
         self.stream = q(
@@ -101,15 +102,20 @@ class _PostgresTxn(_Txn):
         return {str(i): str(b) for i, b in rows}
 
     def insert(self, complaint_id: str, version: int, bodies: Sequence[tuple[str, str]]) -> int:
-        first = position = 0
-        with self.db.cursor() as cursor:
-            for offset, (event_id, body) in enumerate(bodies, start=1):
-                cursor.execute(self.q.insert, (event_id, complaint_id, version + offset, body))
-                row = cursor.fetchone()
-                position = int(row[0]) if row else 0
-                first = first or position
-            cursor.execute(self.q.stream, (complaint_id, version + len(bodies), first, position))
-        return position
+        count = len(bodies)
+        rows = self.db.execute(
+            self.q.insert,
+            (
+                [event_id for event_id, _body in bodies],
+                [complaint_id] * count,
+                list(range(version + 1, version + count + 1)),
+                [body for _event_id, body in bodies],
+            ),
+        ).fetchall()
+        positions = [int(position) for (position,) in rows]
+        first, last = min(positions), max(positions)
+        self.db.execute(self.q.stream, (complaint_id, version + count, first, last))
+        return last
 
     def get_update(self, system: str, update_id: str) -> str | None:
         row = self.db.execute(self.q.get_update, (system, update_id)).fetchone()
