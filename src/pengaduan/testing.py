@@ -70,7 +70,8 @@ __all__ = [
 ]
 
 #: The instant a `ManualClock` starts at when none is given: Monday 2 March 2026, 09:00 WIB,
-#: an ordinary working morning of the Indonesian government calendar.
+#: a working morning of the Indonesian government calendar (in Ramadan 1447 H, so on Ramadan
+#: hours, which start at 08:00).
 DEFAULT_START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 #: The unit complaints are dispatched to when a test does not say.
@@ -805,8 +806,9 @@ def assert_deadline(
     Args:
         complaint: The complaint.
         clock: The clock's name in the policy, e.g. ``"follow_up"``.
-        expected: The deadline instant, or a date: the local date (in the clock's calendar)
-            at whose end the deadline falls, as with a limit in working days.
+        expected: The deadline instant, or a local date (in the clock's calendar) on which it
+            falls. A limit in working days ends at 24:00 of its last day, and that day is the
+            date to give: ``date(2026, 3, 27)`` for a deadline at 2026-03-28T00:00+07:00.
         policy: The SLA policy (by default the SP4N-LAPOR! preset).
         as_of: When to evaluate (an instant or a clock; by default the last event).
 
@@ -1243,9 +1245,17 @@ class Scenario:
             The new instant.
 
         Raises:
+            TypeError: Unless exactly one way of moving is given.
             ValueError: If the target instant is before now (time does not run backwards in
                 a scenario; use a new one).
         """
+        modes = [to is not None, working_days is not None, working_time is not None]
+        modes.append(delta is not None or bool(days or hours or minutes))
+        if sum(modes) != 1:
+            raise TypeError(
+                "Scenario.advance takes exactly one of: working_days=, working_time=, to=, "
+                "or an actual duration (delta, days=, hours=, minutes=)"
+            )
         probe = ManualClock(self.clock.now(), calendar=self.calendar)
         if to is not None:
             target = probe.set(to)

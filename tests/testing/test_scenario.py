@@ -173,3 +173,12 @@ def test_a_custom_workflow_without_a_ladder_moves_time_and_ticks_nothing() -> No
     assert s.advance(working_days=30) > FRIDAY + timedelta(days=30)
     assert s.tick().events == ()
     s.assert_not_escalated("C-1")
+
+
+def test_advance_takes_exactly_one_way_of_moving() -> None:
+    s = _dispatched_on_friday()
+    with pytest.raises(TypeError, match="exactly one of: working_days=, working_time=, to="):
+        s.advance(working_days=1, hours=2)
+    with pytest.raises(TypeError, match="exactly one of"):
+        s.advance()
+    assert s.now() == FRIDAY
