@@ -1032,8 +1032,8 @@ class WorkCalendar:
             return Deadline(at, date.fromordinal(last), bool(reasons), reasons)
         assert working_time is not None
         at = self.add_working_time(start, working_time)
-        tail = at - timedelta(microseconds=1) if working_time > timedelta(0) else at
-        day = tail.astimezone(self._tz).date()
+        x = to_us(at) - (1 if working_time > timedelta(0) else 0)
+        day = from_us(x, self._tz).date()
         reasons = self._reasons(min(o, day.toordinal()), max(o, day.toordinal()), hours=True)
         return Deadline(at, day, bool(reasons), reasons)
 
@@ -1132,8 +1132,8 @@ class CalendarChange:
 
     @property
     def shift(self) -> timedelta:
-        """How far the result moved (positive: later)."""
-        return self.new - self.old
+        """How far the result moved (positive: later), as elapsed time."""
+        return timedelta(microseconds=to_us(self.new) - to_us(self.old))
 
 
 def changed_results(
@@ -1169,6 +1169,6 @@ def changed_results(
                 a, b = old.add_working_time(start, amount), new.add_working_time(start, amount)
             else:
                 a, b = old.add_working_days(start, amount), new.add_working_days(start, amount)
-            if a != b:
+            if to_us(a) != to_us(b):  # as instants: same-zone `!=` compares wall times
                 out.append(CalendarChange(start, amount, a, b))
     return tuple(out)

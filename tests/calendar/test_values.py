@@ -228,3 +228,19 @@ def test_windows_and_holidays_order_naturally() -> None:
     a = Holiday(date(2026, 1, 1), "Tahun Baru Masehi")
     b = Holiday(date(2026, 3, 19), "Hari Suci Nyepi")
     assert sorted([b, a]) == [a, b]
+
+
+def test_changed_results_compares_instants_even_inside_a_repeated_dst_hour() -> None:
+    old = calendar_24x7("Europe/Amsterdam")
+    new = old.with_dated(DatedHours.on(date(2026, 10, 24), ["00:00-23:00"]))
+    start = datetime(2026, 10, 24, tzinfo=AMS)
+    (change,) = changed_results(old, new, [start], [timedelta(hours=26, minutes=30)])
+    # both read 02:30 on the wall clock: the first and the second time that hour comes round
+    assert (change.old.hour, change.old.minute, change.new.hour, change.new.minute) == (
+        2,
+        30,
+        2,
+        30,
+    )
+    assert (change.old.fold, change.new.fold) == (0, 1)
+    assert change.shift == timedelta(hours=1)
