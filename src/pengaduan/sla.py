@@ -64,7 +64,7 @@ deadline, its deadline is unknown (``None``): it depends on when it resumes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Self
 
@@ -73,7 +73,7 @@ import attrs
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
 from pengaduan.exceptions import DefinitionError, UnknownClockError
-from pengaduan.model import Complaint
+from pengaduan.model import Complaint, Event
 from pengaduan.workflow import Workflow
 
 __all__ = [
@@ -432,6 +432,18 @@ def _lint_against(clock: Clock, workflow: Workflow) -> list[LintProblem]:
     return out
 
 
+_Plan = tuple[frozenset[str], bool]
+
+
+def _plan(clock: Clock) -> _Plan:
+    triggers = clock.start.actions | clock.stop.actions | clock.reset.actions
+    triggers |= clock.pause_on | clock.resume_on
+    state_sensitive = bool(
+        clock.start.states | clock.stop.states | clock.reset.states | clock.pause_while
+    )
+    return triggers, state_sensitive
+
+
 def _clocks(value: Iterable[Clock]) -> tuple[Clock, ...]:
     return tuple(value)
 
@@ -440,6 +452,8 @@ def _clocks(value: Iterable[Clock]) -> tuple[Clock, ...]:
 class _Compiled:
     dest: dict[str, str | None]
     initial: str
+    # Per clock: the actions that may affect it, and whether entering a state may.
+    plans: tuple[_Plan, ...]
 
 
 @attrs.frozen
@@ -469,11 +483,12 @@ class Policy:
             raise DefinitionError(
                 f"{self.name} {self.version}", "; ".join(str(p) for p in problems)
             )
+        plans = tuple(_plan(clock) for clock in self.clocks)
         if self.workflow is None:
-            compiled = _Compiled({}, "")
+            compiled = _Compiled({}, "", plans)
         else:
             compiled = _Compiled(
-                {a.name: a.dest for a in self.workflow.actions}, self.workflow.initial
+                {a.name: a.dest for a in self.workflow.actions}, self.workflow.initial, plans
             )
         object.__setattr__(self, "_compiled", compiled)
 
@@ -799,8 +814,56 @@ def _as_delta(target: Target) -> timedelta:
     return timedelta(days=amount) if isinstance(amount, int) else amount
 
 
+# A pause while its cycle is open: [start, end, cause, reason, event id, end event id].
+_OpenPause = list[Any]
+
+
+class _Memo:
+    """Calendar answers that depend only on local dates, kept for one evaluation batch.
+
+    Working-day arithmetic and the "rests on an estimate" flag depend on dates, not times, so
+    a batch of complaints asks the same few thousand questions again and again. Keys hold the
+    calendar's ``id``: the policy keeps its calendars alive for the whole batch.
+    """
+
+    __slots__ = ("between", "days", "estimated")
+
+    def __init__(self) -> None:
+        self.days: dict[tuple[int, int, int], datetime] = {}
+        self.between: dict[tuple[int, int, int], int] = {}
+        self.estimated: dict[tuple[int, int, int, bool], bool] = {}
+
+    def add_working_days(self, cal: WorkCalendar, t: datetime, n: int) -> datetime:
+        key = (id(cal), t.astimezone(cal.tz).toordinal(), n)
+        found = self.days.get(key)
+        if found is None:
+            found = self.days[key] = cal.add_working_days(t, n)
+        return found
+
+    def working_days_between(self, cal: WorkCalendar, a: datetime, b: datetime) -> int:
+        tz = cal.tz
+        key = (id(cal), a.astimezone(tz).toordinal(), b.astimezone(tz).toordinal())
+        found = self.between.get(key)
+        if found is None:
+            found = self.between[key] = cal.working_days_between(a, b)
+        return found
+
+    def depends_on_estimate(self, cal: WorkCalendar, a: datetime, b: datetime, hours: bool) -> bool:
+        tz = cal.tz
+        first, last = a.astimezone(tz).toordinal(), b.astimezone(tz).toordinal()
+        if last < first:  # pragma: no cover - a deadline never precedes its start
+            first, last = last, first
+        key = (id(cal), first, last, hours)
+        found = self.estimated.get(key)
+        if found is None:
+            found = self.estimated[key] = cal.depends_on_estimate(
+                date.fromordinal(first), date.fromordinal(last), hours=hours
+            )
+        return found
+
+
 def _deadline(
-    clock: Clock, start: datetime, pauses: list[Pause], as_of: datetime
+    clock: Clock, start: datetime, pauses: list[_OpenPause], as_of: datetime, memo: _Memo
 ) -> tuple[datetime | None, datetime]:
     """Return (deadline, provisional deadline); the latter as if an open pause ended at as_of."""
     target = clock.target
@@ -809,29 +872,28 @@ def _deadline(
         n = target.amount
         assert isinstance(n, int)
         k = 0
-        at = cal.add_working_days(start, n)
-        for pause in pauses:
-            if pause.start >= at:
+        at = memo.add_working_days(cal, start, n)
+        for p0, p1, *_ in pauses:
+            if p0 >= at:
                 return at, at
-            end = pause.end if pause.end is not None else as_of
-            step = cal.working_days_between(pause.start, end)
+            step = memo.working_days_between(cal, p0, p1 if p1 is not None else as_of)
             if step:
                 k += step
-                at = cal.add_working_days(start, n + k)
-            if pause.end is None:
+                at = memo.add_working_days(cal, start, n + k)
+            if p1 is None:
                 return None, at
         return at, at
     amount = _as_delta(target)
     working = target.unit is TargetUnit.WORKING_TIME
     extra = _ZERO
     at = cal.add_working_time(start, amount) if working else start + amount
-    for pause in pauses:
-        if pause.start >= at:
+    for p0, p1, *_ in pauses:
+        if p0 >= at:
             return at, at
-        end = pause.end if pause.end is not None else as_of
-        extra += cal.working_time_between(pause.start, end) if working else end - pause.start
+        end = p1 if p1 is not None else as_of
+        extra += cal.working_time_between(p0, end) if working else end - p0
         at = cal.add_working_time(start, amount + extra) if working else start + amount + extra
-        if pause.end is None:
+        if p1 is None:
             return None, at
     return at, at
 
@@ -844,63 +906,66 @@ def _finish(
     stop: datetime | None,
     ended_by: str | None,
     stop_event: str | None,
-    pauses: list[Pause],
+    pauses: list[_OpenPause],
     as_of: datetime,
+    memo: _Memo,
 ) -> Cycle:
     cal = clock.calendar
     target = clock.target
+    unit = target.unit
     end = stop if stop is not None else as_of
-    deadline, provisional = _deadline(clock, start, pauses, as_of)
+    deadline, provisional = _deadline(clock, start, pauses, as_of, memo)
     # Stopping at the deadline is too late, and an open cycle is breached once as_of reaches it.
     breach_at = deadline if deadline is not None and deadline <= end else None
+    by_days = unit is TargetUnit.WORKING_DAYS
     paused_actual = _ZERO
     paused_working = _ZERO
     paused_before_deadline = _ZERO
-    for pause in pauses:
-        p1 = pause.end if pause.end is not None else end
-        paused_actual += p1 - pause.start
-        worked = cal.working_time_between(pause.start, p1)
+    for p0, p1, *_ in pauses:
+        if p1 is None:
+            p1 = end
+        if p1 == p0:
+            continue
+        paused_actual += p1 - p0
+        worked = cal.working_time_between(p0, p1)
         paused_working += worked
-        if target.unit is TargetUnit.WORKING_DAYS and pause.start < provisional:
+        if by_days and p0 < provisional:
             if p1 <= provisional:
                 paused_before_deadline += worked
             else:
-                paused_before_deadline += cal.working_time_between(pause.start, provisional)
-    elapsed_working = cal.working_time_between(start, end) - paused_working
+                paused_before_deadline += cal.working_time_between(p0, provisional)
+    worked_total = cal.working_time_between(start, end)
+    elapsed_working = worked_total - paused_working
     elapsed_actual = end - start - paused_actual
-    if target.unit is TargetUnit.WORKING_DAYS:
-        budget = cal.working_time_between(start, provisional) - paused_before_deadline
-    elif isinstance(target.amount, int):
-        budget = timedelta(days=target.amount)
+    if by_days:
+        if provisional >= end:
+            budget = worked_total + cal.working_time_between(end, provisional)
+        else:
+            budget = cal.working_time_between(start, provisional)
+        budget -= paused_before_deadline
     else:
-        budget = target.amount
-    elapsed = elapsed_working if target.in_working_time else elapsed_actual
-    estimated = False
-    if target.in_working_time:
-        first = start.astimezone(cal.tz).date()
-        last = provisional.astimezone(cal.tz).date()
-        if last < first:  # pragma: no cover - a deadline never precedes its start
-            first, last = last, first
-        estimated = cal.depends_on_estimate(
-            first, last, hours=target.unit is TargetUnit.WORKING_TIME
-        )
+        budget = _as_delta(target)
+    in_working_time = unit is TargetUnit.WORKING_TIME or by_days
+    estimated = in_working_time and memo.depends_on_estimate(
+        cal, start, provisional, unit is TargetUnit.WORKING_TIME
+    )
     return Cycle(
-        index=index,
-        start=start,
-        stop=stop,
-        ended_by=ended_by,
-        pauses=tuple(pauses),
-        deadline=deadline,
-        breach_at=breach_at,
-        target=target,
-        calendar=cal,
-        elapsed_working=elapsed_working,
-        elapsed_actual=elapsed_actual,
-        budget=budget,
-        elapsed=elapsed,
-        estimated=estimated,
-        start_event=start_event,
-        stop_event=stop_event,
+        index,
+        start,
+        stop,
+        ended_by,
+        tuple(Pause(*p) for p in pauses),
+        deadline,
+        breach_at,
+        target,
+        cal,
+        elapsed_working,
+        elapsed_actual,
+        budget,
+        elapsed_working if in_working_time else elapsed_actual,
+        estimated,
+        start_event,
+        stop_event,
     )
 
 
@@ -909,55 +974,72 @@ def _reason(data: Mapping[str, Any]) -> str | None:
     return reason if isinstance(reason, str) else None
 
 
-def _clock_state(clock: Clock, policy: Policy, complaint: Complaint, as_of: datetime) -> ClockState:
+# One step of a history: (event, action, state entered or None, state after).
+_Step = tuple[Event, str, str | None, str]
+
+
+def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> list[_Step]:
+    """The events up to `as_of`, each with the state it moved the complaint into."""
     dests = policy._compiled.dest
     state = policy._compiled.initial
+    out: list[_Step] = []
+    for event in complaint.events:
+        if event.at > as_of:
+            break
+        action = event.action
+        dest = dests.get(action)
+        if dest is not None and dest != state:
+            state = dest
+            out.append((event, action, dest, state))
+        else:
+            out.append((event, action, None, state))
+    return out
+
+
+def _clock_state(
+    clock: Clock, plan: _Plan, steps: list[_Step], as_of: datetime, memo: _Memo
+) -> ClockState:
+    triggers, state_sensitive = plan
     start_actions, start_states = clock.start.actions, clock.start.states
     stop_actions, stop_states = clock.stop.actions, clock.stop.states
     reset_actions, reset_states = clock.reset.actions, clock.reset.states
     pause_while, pause_on, resume_on = clock.pause_while, clock.pause_on, clock.resume_on
     cycles: list[Cycle] = []
-    # The open cycle: start, start event, pauses, manual pause flag.
+    # The open cycle: its start, start event, pauses, and whether a pause action holds it.
     started: datetime | None = None
     started_by = ""
-    pauses: list[Pause] = []
+    pauses: list[_OpenPause] = []
     manual = False
-    for event in complaint.events:
-        at = event.at
-        if at > as_of:
-            break
-        action = event.action
-        before = state
-        dest = dests.get(action)
-        if dest is not None:
-            state = dest
-        entered = state if state != before else None
-        if started is not None and (
-            action in stop_actions or (entered is not None and entered in stop_states)
-        ):
-            if pauses and pauses[-1].end is None:
-                pauses[-1] = attrs.evolve(pauses[-1], end=at, end_event=event.id)
-            cycles.append(
-                _finish(
-                    clock,
-                    len(cycles) + 1,
-                    started,
-                    started_by,
-                    at,
-                    "stop",
-                    event.id,
-                    pauses,
-                    as_of,
-                )
-            )
-            started, pauses, manual = None, [], False
+    for event, action, entered, state in steps:
+        if action not in triggers and (entered is None or not state_sensitive):
             continue
+        at = event.at
         if action in stop_actions or (entered is not None and entered in stop_states):
+            if started is not None:
+                if pauses and pauses[-1][1] is None:
+                    pauses[-1][1] = at
+                    pauses[-1][5] = event.id
+                cycles.append(
+                    _finish(
+                        clock,
+                        len(cycles) + 1,
+                        started,
+                        started_by,
+                        at,
+                        "stop",
+                        event.id,
+                        pauses,
+                        as_of,
+                        memo,
+                    )
+                )
+                started, pauses, manual = None, [], False
             continue
         if action in reset_actions or (entered is not None and entered in reset_states):
             if started is not None:
-                if pauses and pauses[-1].end is None:
-                    pauses[-1] = attrs.evolve(pauses[-1], end=at, end_event=event.id)
+                if pauses and pauses[-1][1] is None:
+                    pauses[-1][1] = at
+                    pauses[-1][5] = event.id
                 cycles.append(
                     _finish(
                         clock,
@@ -969,6 +1051,7 @@ def _clock_state(clock: Clock, policy: Policy, complaint: Complaint, as_of: date
                         event.id,
                         pauses,
                         as_of,
+                        memo,
                     )
                 )
             started, started_by, pauses, manual = at, event.id, [], False
@@ -983,15 +1066,18 @@ def _clock_state(clock: Clock, policy: Policy, complaint: Complaint, as_of: date
         elif action in resume_on:
             manual = False
         by_state = state in pause_while
-        paused = bool(pauses) and pauses[-1].end is None
+        paused = bool(pauses) and pauses[-1][1] is None
         if (manual or by_state) and not paused:
             cause = state if by_state and action not in pause_on else action
-            pauses.append(Pause(at, None, cause, _reason(event.data), event.id))
+            pauses.append([at, None, cause, _reason(event.data), event.id, None])
         elif paused and not (manual or by_state):
-            pauses[-1] = attrs.evolve(pauses[-1], end=at, end_event=event.id)
+            pauses[-1][1] = at
+            pauses[-1][5] = event.id
     if started is not None:
         cycles.append(
-            _finish(clock, len(cycles) + 1, started, started_by, None, None, None, pauses, as_of)
+            _finish(
+                clock, len(cycles) + 1, started, started_by, None, None, None, pauses, as_of, memo
+            )
         )
         status = ClockStatus.PAUSED if cycles[-1].paused else ClockStatus.RUNNING
     elif cycles:
@@ -999,6 +1085,15 @@ def _clock_state(clock: Clock, policy: Policy, complaint: Complaint, as_of: date
     else:
         status = ClockStatus.NOT_STARTED
     return ClockState(clock, status, tuple(cycles), as_of)
+
+
+def _evaluate(complaint: Complaint, policy: Policy, as_of: datetime, memo: _Memo) -> Evaluation:
+    steps = _steps(policy, complaint, as_of)
+    states = tuple(
+        _clock_state(clock, plan, steps, as_of, memo)
+        for clock, plan in zip(policy.clocks, policy._compiled.plans, strict=True)
+    )
+    return Evaluation(complaint.id, policy.name, policy.version, as_of, states, complaint.events)
 
 
 def evaluate(complaint: Complaint, policy: Policy, as_of: datetime) -> Evaluation:
@@ -1019,8 +1114,7 @@ def evaluate(complaint: Complaint, policy: Policy, as_of: datetime) -> Evaluatio
         NaiveDatetimeError: If `as_of` is naive.
     """
     require_aware(as_of, "as_of")
-    states = tuple(_clock_state(clock, policy, complaint, as_of) for clock in policy.clocks)
-    return Evaluation(complaint.id, policy.name, policy.version, as_of, states, complaint.events)
+    return _evaluate(complaint, policy, as_of, _Memo())
 
 
 def evaluate_many(
@@ -1042,14 +1136,8 @@ def evaluate_many(
     require_aware(as_of, "as_of")
     if isinstance(complaints, Mapping):
         complaints = complaints.values()
-    clocks = policy.clocks
-    out: dict[str, Evaluation] = {}
-    for complaint in complaints:
-        states = tuple(_clock_state(clock, policy, complaint, as_of) for clock in clocks)
-        out[complaint.id] = Evaluation(
-            complaint.id, policy.name, policy.version, as_of, states, complaint.events
-        )
-    return out
+    memo = _Memo()
+    return {c.id: _evaluate(c, policy, as_of, memo) for c in complaints}
 
 
 def expected_datetime(
@@ -1073,7 +1161,9 @@ def expected_datetime(
     """
     require_aware(as_of, "as_of")
     definition = policy.clock(clock)
-    state = _clock_state(definition, policy, complaint, as_of)
+    plan = policy._compiled.plans[policy.clocks.index(definition)]
+    steps = _steps(policy, complaint, as_of)
+    state = _clock_state(definition, plan, steps, as_of, _Memo())
     if state.status is ClockStatus.STOPPED:
         return None
     return state.deadline
