@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sla_support import (
+    GENERIC,
     OFFICE,
     generic_policy,
     history,
@@ -338,3 +339,24 @@ def test_evaluate_many_keeps_the_order_given_and_accepts_a_mapping():
     result = evaluate_many({"A": a, "B": b}, policy, MON)
     assert result["A"]["c"].status is ClockStatus.RUNNING
     assert result["B"]["c"].status is ClockStatus.NOT_STARTED
+
+
+def test_an_evaluation_wakes_up_at_the_earliest_deadline_among_its_running_clocks():
+    from pengaduan.sla import Policy
+
+    quick = generic_policy(Target.working_days(1)).clocks[0]
+    slow = quick.evolve(name="slow", target=Target.working_days(5))
+    policy = Policy("two", "1", [slow, quick], GENERIC)
+    evaluation = evaluate(history([("begin", MON)]), policy, MON)
+    assert evaluation.next_change_at == wib(2026, 3, 4)  # the end of Tuesday
+    idle = evaluate(history([]), policy, MON)
+    assert idle.next_change_at is None
+
+
+def test_a_pause_lasts_until_as_of_while_it_is_open():
+    steps = [("begin", MON), ("hold", wib(2026, 3, 2, 11))]
+    state = clock_of(steps, Target.working_days(3), wib(2026, 3, 2, 15))
+    (pause,) = state.current.pauses
+    assert pause.end is None
+    assert pause.duration(wib(2026, 3, 2, 15)) == hours(4)
+    assert state.current.elapsed_working == hours(1)
