@@ -52,7 +52,8 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from types import MappingProxyType
+from typing import Any, NamedTuple, Self
 
 import attrs
 
@@ -160,9 +161,11 @@ class Overdue:
     state: str
 
 
-@attrs.frozen
-class ComplaintSummary:
+class ComplaintSummary(NamedTuple):
     """One complaint reduced to what metrics need, as of an instant (a row of a flat table).
+
+    An immutable named tuple rather than an attrs class: `measure` builds one per complaint,
+    and a tuple is built about ten times faster than a frozen attrs instance.
 
     Attributes:
         complaint: The complaint's id.
@@ -199,7 +202,7 @@ class ComplaintSummary:
     closed: bool = False
     open: bool = True
     reminders: int = 0
-    clocks: Mapping[str, tuple[int, int]] = attrs.field(factory=dict, hash=False)
+    clocks: Mapping[str, tuple[int, int]] = MappingProxyType({})
     overdue: tuple[Overdue, ...] = ()
 
 

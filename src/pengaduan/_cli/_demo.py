@@ -13,16 +13,18 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import IO, Any
 
-from pengaduan._cli._common import fail
+from pengaduan._cli._common import fail, table
 from pengaduan.escalation import due, tick
 from pengaduan.exceptions import PengaduanError
-from pengaduan.model import Event
+from pengaduan.model import Complaint, Event
 from pengaduan.presets import lapor_policy
 from pengaduan.reports import build_report
 from pengaduan.simulation import muara_enim, muara_enim_ladder, simulate
+from pengaduan.sla import Policy, evaluate
 from pengaduan.store import open_store
 
 
@@ -102,6 +104,29 @@ class _Progress:
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def _latest_follow_ups(
+    complaints: Iterable[Complaint], policy: Policy, as_of: datetime, limit: int = 5
+) -> list[list[str]]:
+    """The follow-up cycles that ended furthest past their deadline, as table rows."""
+    tz = policy.clock("follow_up").calendar.tz
+    late: list[tuple[float, str, str, datetime]] = []
+    for complaint in complaints:
+        state = evaluate(complaint, policy, as_of)["follow_up"]
+        for cycle in state.cycles:
+            if cycle.breach_at is None:
+                continue
+            end = cycle.stop if cycle.stop is not None else as_of
+            days = (end - cycle.breach_at).total_seconds() / 86_400
+            late.append((days, complaint.id, complaint.unit or "-", cycle.breach_at))
+    late.sort(key=lambda item: (-item[0], item[1]))
+    rows = []
+    for days, cid, unit, deadline in late[:limit]:
+        # A deadline is the end (24:00) of its last working day: show that day.
+        day = (deadline - timedelta(microseconds=1)).astimezone(tz)
+        rows.append([cid, unit, f"{day:%Y}", f"{day:%Y-%m-%d}", f"{days:.1f}"])
+    return rows
 
 
 def run(args: argparse.Namespace) -> int:
@@ -187,4 +212,11 @@ def _run(args: argparse.Namespace, path: str, progress: _Progress) -> int:
         print(f"Average follow-up (dispatch to first follow-up) by year: {means}.")
     print()
     print(report, end="")
+    late = _latest_follow_ups(complaints.values(), policy, as_of)
+    title = "Tindak lanjut paling terlambat / latest follow-ups (missed deadlines, all years)"
+    print(f"\n{title}\n{'-' * len(title)}")
+    if late:
+        print(table(("complaint", "unit", "year", "last_day", "days_late"), late))
+    else:
+        print("None.")
     return 0
