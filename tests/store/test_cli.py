@@ -106,3 +106,25 @@ def test_file_and_db_are_exclusive(tmp_path: Path, capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit):
         main(["replay"])
     capsys.readouterr()
+
+
+def test_due_and_tick_read_a_store_and_tick_writes_into_it_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.db"
+    with SQLiteStore(db) as store:
+        store.append("C-1", lifecycle("C-1")[:1])
+    as_of = "2026-06-01T08:00:00+07:00"
+    assert main(["due", "--db", str(db), "--as-of", as_of, "--json"]) == 0
+    due = json.loads(capsys.readouterr().out)
+    assert due
+    assert main(["tick", "--db", str(db), "--as-of", as_of, "--write"]) == 0
+    written = [line for line in capsys.readouterr().out.splitlines() if line]
+    assert len(written) == len(due)
+    with SQLiteStore(db) as store:
+        after = list(store.events())
+    assert len(after) == 1 + len(written)
+    main(["tick", "--db", str(db), "--as-of", as_of, "--write"])
+    capsys.readouterr()
+    with SQLiteStore(db) as store:
+        assert list(store.events()) == after

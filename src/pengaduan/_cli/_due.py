@@ -1,4 +1,4 @@
-"""``pengaduan due FILE``: what the SP4N-LAPOR! ladder has due for the complaints of a file."""
+"""``pengaduan due FILE|--db PATH``: what the SP4N-LAPOR! ladder has due for the complaints."""
 
 from __future__ import annotations
 
@@ -7,10 +7,17 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pengaduan._cli._common import fail, instant, table
+from pengaduan._cli._common import (
+    add_history_argument,
+    fail,
+    history,
+    history_name,
+    instant,
+    read_error,
+    table,
+)
 from pengaduan.escalation import DueAction, due
 from pengaduan.exceptions import EventFormatError, RefusedError
-from pengaduan.interchange import read_events
 from pengaduan.model import Complaint
 from pengaduan.presets import lapor_workflow
 
@@ -39,7 +46,7 @@ def register(subparsers: Any) -> None:
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     """The arguments ``due`` and ``tick`` share."""
-    parser.add_argument("file", metavar="FILE", help="JSON Lines event file")
+    add_history_argument(parser)
     parser.add_argument(
         "--as-of",
         type=instant,
@@ -59,16 +66,16 @@ def as_of_of(args: argparse.Namespace) -> datetime:
     return value
 
 
-def load(path: str) -> dict[str, Complaint] | str:
-    """Replay an event file; return the complaints, or an error message."""
+def load(args: argparse.Namespace) -> dict[str, Complaint] | str:
+    """Replay the event file or store; return the complaints, or an error message."""
     try:
-        return lapor_workflow().replay(read_events(path))
+        return lapor_workflow().replay(history(args))
     except RefusedError as error:
-        return f"{path}: refused: {error}"
+        return f"{history_name(args)}: refused: {error}"
     except EventFormatError as error:
         return str(error)
     except OSError as error:
-        return f"cannot read {path}: {error.strerror}"
+        return read_error(args, error)
 
 
 def rows(actions: tuple[DueAction, ...]) -> str:
@@ -94,7 +101,7 @@ def rows(actions: tuple[DueAction, ...]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan due``."""
     as_of = as_of_of(args)
-    complaints = load(args.file)
+    complaints = load(args)
     if isinstance(complaints, str):
         return fail(complaints)
     actions = due(complaints, as_of, language=args.lang)

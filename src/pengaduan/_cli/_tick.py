@@ -10,6 +10,7 @@ from typing import Any
 from pengaduan._cli._common import fail
 from pengaduan._cli._due import add_common, as_of_of, load
 from pengaduan.escalation import tick
+from pengaduan.exceptions import PengaduanError
 from pengaduan.interchange import dumps_event, write_events
 
 
@@ -27,14 +28,16 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_common(parser)
-    parser.add_argument("--write", action="store_true", help="append the new events to FILE")
+    parser.add_argument(
+        "--write", action="store_true", help="append the new events to FILE (or to the --db store)"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan tick``."""
     as_of = as_of_of(args)
-    complaints = load(args.file)
+    complaints = load(args)
     if isinstance(complaints, str):
         return fail(complaints)
     result = tick(complaints, as_of, language=args.lang)
@@ -44,7 +47,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"pengaduan: refused {action.key}: {error}", file=sys.stderr)
     if args.write and result.events:
         try:
-            _append(args.file, result.events)
+            if args.db is not None:
+                _append_to_store(args.db, result.events)
+            else:
+                _append(args.file, result.events)
+        except PengaduanError as error:
+            return fail(str(error))
         except OSError as error:
             return fail(f"cannot write {args.file}: {error.strerror}")
     return 1 if result.refused else 0
@@ -60,3 +68,14 @@ def _append(path: str, events: Any) -> None:
         if needs_newline:
             target.write("\n")
         write_events(events, target)
+
+
+def _append_to_store(target: str, events: Any) -> None:
+    from pengaduan.store import open_store
+
+    store = open_store(target)
+    try:
+        for event in events:  # idempotent by event id: a second tick writes nothing twice
+            store.append(event.complaint, [event])
+    finally:
+        store.close()
