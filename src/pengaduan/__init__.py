@@ -45,6 +45,8 @@ from pengaduan.exceptions import (
     UnknownClockError,
     UnknownComplaintError,
     UnknownGroupingError,
+    UnknownLanguageError,
+    UnknownRuleError,
 )
 from pengaduan.model import (
     Actor,
@@ -108,6 +110,8 @@ __all__ = [
     "UnknownClockError",
     "UnknownComplaintError",
     "UnknownGroupingError",
+    "UnknownLanguageError",
+    "UnknownRuleError",
     "WeeklyHours",
     "Window",
     "WorkCalendar",

@@ -73,7 +73,12 @@ import attrs
 from pengaduan import _escalation_messages as _messages
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
-from pengaduan.exceptions import DefinitionError, RefusedError
+from pengaduan.exceptions import (
+    DefinitionError,
+    RefusedError,
+    UnknownLanguageError,
+    UnknownRuleError,
+)
 from pengaduan.model import Actor, Complaint, Event, Role
 from pengaduan.sla import ClockState, ClockStatus, Cycle, Policy, TargetUnit, evaluate
 from pengaduan.workflow import Workflow
@@ -361,15 +366,12 @@ class Ladder:
         """Return the rule called `name`.
 
         Raises:
-            LookupError: If there is none.
+            UnknownRuleError: If there is none.
         """
         for rule in self.rules:
             if rule.name == name:
                 return rule
-        raise LookupError(
-            f"ladder {self.name} has no rule {name!r}; its rules: "
-            f"{', '.join(r.name for r in self.rules)}"
-        )
+        raise UnknownRuleError(name, [r.name for r in self.rules], ladder=self.name)
 
     def rules_for(self, clock: str) -> tuple[Rule, ...]:
         """The rules watching clock `clock`, in order."""
@@ -391,7 +393,7 @@ class Ladder:
         """Return a copy without rule `name`.
 
         Raises:
-            LookupError: If there is none.
+            UnknownRuleError: If there is none.
         """
         self.rule(name)
         return attrs.evolve(self, rules=[r for r in self.rules if r.name != name])
@@ -679,9 +681,7 @@ def _check_language(language: str) -> Language:
     for known in _messages.LANGUAGES:
         if language == known:
             return known
-    raise ValueError(
-        f"unknown language {language!r}; messages exist in: {', '.join(_messages.LANGUAGES)}"
-    )
+    raise UnknownLanguageError(language, _messages.LANGUAGES)
 
 
 def _sort_key(action: DueAction) -> tuple[datetime, str, int, str]:
@@ -840,7 +840,7 @@ def due(
 
     Raises:
         NaiveDatetimeError: If `as_of` is naive.
-        ValueError: If the language is unknown.
+        UnknownLanguageError: If the language is not ``"id"`` or ``"en"``.
     """
     require_aware(as_of, "as_of")
     lang = _check_language(language)
@@ -932,6 +932,7 @@ def tick(
 
     Raises:
         NaiveDatetimeError: If `as_of` is naive.
+        UnknownLanguageError: If the language is not ``"id"`` or ``"en"``.
         DefinitionError: If no workflow is given and the ladder's policy has none.
     """
     require_aware(as_of, "as_of")

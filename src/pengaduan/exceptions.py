@@ -11,6 +11,8 @@ PengaduanError (Exception)
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
 ├── UnknownCalendarError (LookupError)        no calendar preset of that name
 ├── UnknownClockError (LookupError)           no SLA clock of that name in the policy
+├── UnknownRuleError (LookupError)            no escalation rule of that name in the ladder
+├── UnknownLanguageError (LookupError)        messages asked for in a language they do not exist in
 ├── UnknownGroupingError (LookupError)        metrics grouped by something they cannot group by
 ├── InvalidPeriodError (ValueError)           a metrics period that ends before it starts
 ├── MissingExtraError (ImportError)           an optional extra (pandas, matplotlib) not installed
@@ -73,6 +75,8 @@ __all__ = [
     "UnknownClockError",
     "UnknownComplaintError",
     "UnknownGroupingError",
+    "UnknownLanguageError",
+    "UnknownRuleError",
 ]
 
 
@@ -192,6 +196,40 @@ class UnknownClockError(PengaduanError, LookupError):
         self.policy = policy
         where = f" in policy {policy!r}" if policy else ""
         super().__init__(f"unknown clock {name!r}{where}; its clocks: {_names(self.known)}")
+
+
+class UnknownRuleError(PengaduanError, LookupError):
+    """An escalation ladder has no rule of the name asked for.
+
+    Attributes:
+        name: The name asked for.
+        known: The rules that exist.
+        ladder: The ladder's name.
+    """
+
+    def __init__(self, name: str, known: Iterable[str], *, ladder: str) -> None:
+        self.name = name
+        self.known = tuple(known)
+        self.ladder = ladder
+        super().__init__(
+            f"unknown rule {name!r} in ladder {ladder!r}; its rules: {_names(self.known)}"
+        )
+
+
+class UnknownLanguageError(PengaduanError, LookupError):
+    """Messages were asked for in a language they are not written in.
+
+    Attributes:
+        language: The language asked for.
+        known: The languages that exist (``id``, ``en``).
+    """
+
+    def __init__(self, language: str, known: Iterable[str]) -> None:
+        self.language = language
+        self.known = tuple(known)
+        super().__init__(
+            f"no messages in language {language!r}; they exist in: {_names(self.known)}"
+        )
 
 
 class UnknownGroupingError(PengaduanError, LookupError):

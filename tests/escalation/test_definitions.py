@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from pengaduan.escalation import Ladder, Offset, OffsetUnit, Rule
-from pengaduan.exceptions import DefinitionError
+from pengaduan.exceptions import DefinitionError, UnknownRuleError
 from pengaduan.presets import lapor_ladder, lapor_policy
 from pengaduan.sla import Policy
 
@@ -113,8 +113,10 @@ def test_deriving_a_ladder_keeps_it_checked() -> None:
     assert len(replaced.rules) == len(more.rules)
     assert ladder.without_rule("follow_up.4").rules_for("follow_up")[-1].name == "follow_up.3"
     assert ladder.rules_for("nothing") == ()
-    with pytest.raises(LookupError, match="has no rule 'nope'"):
+    with pytest.raises(UnknownRuleError, match="unknown rule 'nope' in ladder 'sp4n-lapor'") as e:
         ladder.without_rule("nope")
+    assert isinstance(e.value, LookupError)
+    assert e.value.known == tuple(r.name for r in ladder.rules)
     with pytest.raises(DefinitionError):
         ladder.with_rule(extra.evolve(clock="nope"))
     assert ladder.evolve(version="2") != ladder

@@ -8,8 +8,8 @@ import pytest
 from escalation_support import WIB, Lapor, wib
 
 from pengaduan.calendar import WeeklyHours, WorkCalendar
-from pengaduan.escalation import Ladder, Offset, Recipient, Rule, due, next_due_at
-from pengaduan.exceptions import NaiveDatetimeError
+from pengaduan.escalation import Ladder, Offset, Recipient, Rule, due, next_due_at, tick
+from pengaduan.exceptions import NaiveDatetimeError, UnknownLanguageError
 from pengaduan.presets import calendar_24x7, lapor_workflow
 from pengaduan.sla import Clock, Condition, Policy, Target
 
@@ -213,8 +213,12 @@ def test_naive_instants_are_refused() -> None:
 
 
 def test_an_unknown_language_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown language 'fr'"):
+    with pytest.raises(UnknownLanguageError, match="no messages in language 'fr'") as caught:
         due([], wib(2026, 3, 3, 9), language="fr")
+    assert isinstance(caught.value, LookupError)
+    assert (caught.value.language, caught.value.known) == ("fr", ("id", "en"))
+    with pytest.raises(UnknownLanguageError):
+        tick([], wib(2026, 3, 3, 9), language="jv")
 
 
 def test_the_instant_is_presented_in_the_calendar_zone() -> None:
