@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pengaduan.sla import Cycle, Evaluation, Timeline, TimelineEntry
 
@@ -119,7 +119,8 @@ def build_timeline(evaluation: Evaluation) -> Timeline:
     for position, state in enumerate(evaluation.clocks):
         for cycle in state.cycles:
             for seq, entry in _cycle_entries(state.name, cycle, actions):
-                entries.append((entry.at, seq, _ORDER.get(entry.kind, 5), position, entry))
+                at = entry.at.astimezone(UTC)  # one zone's datetimes compare by wall time
+                entries.append((at, seq, _ORDER.get(entry.kind, 5), position, entry))
         tz = state.clock.calendar.tz
         deadline = state.deadline
         remaining = state.remaining
@@ -159,7 +160,7 @@ def render_text(timeline: Timeline) -> str:
     lines.append("")
     width = max((len(e.clock) for e in timeline.entries), default=0) + 3
     for entry in timeline.entries:
-        marker = "  " if entry.at <= timeline.as_of else "> "
+        marker = "  " if entry.at.astimezone(UTC) <= timeline.as_of.astimezone(UTC) else "> "
         who = f"{entry.clock} #{entry.cycle}".ljust(width)
         lines.append(f"{marker}{format_instant(entry.at)}  {who}  {entry.text}")
     return "\n".join(lines)
@@ -181,7 +182,7 @@ def render_html(timeline: Timeline) -> str:
     parts.append("</tbody></table>")
     parts.append("<table><thead><tr><th>at</th><th>clock</th><th>event</th></tr></thead><tbody>")
     for entry in timeline.entries:
-        future = entry.at > timeline.as_of
+        future = entry.at.astimezone(UTC) > timeline.as_of.astimezone(UTC)
         style = ' style="color:#888"' if future else ""
         if entry.kind == "breached":
             style = ' style="color:#b00"'

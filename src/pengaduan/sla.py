@@ -64,7 +64,7 @@ deadline, its deadline is unknown (``None``): it depends on when it resumes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Self
 
@@ -574,7 +574,8 @@ class Pause:
 
     def duration(self, as_of: datetime) -> timedelta:
         """The actual time it lasted (up to `as_of` while it lasts)."""
-        return (self.end if self.end is not None else as_of) - self.start
+        end = self.end if self.end is not None else as_of
+        return end.astimezone(UTC) - self.start.astimezone(UTC)
 
 
 @attrs.frozen
@@ -774,7 +775,7 @@ class Evaluation:
     def next_change_at(self) -> datetime | None:
         """The earliest `ClockState.next_change_at` of its clocks, or ``None``."""
         instants = [s.next_change_at for s in self.clocks if s.next_change_at is not None]
-        return min(instants) if instants else None
+        return min(instants, key=_utc) if instants else None
 
     def explain(self) -> Timeline:
         """The timeline of every clock (see `explain`)."""
@@ -787,6 +788,10 @@ class Evaluation:
 # -- evaluation ------------------------------------------------------------------------------
 
 
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
 def _reach(clock: Clock, start: datetime, pauses: Iterable[Pause], amount: timedelta) -> datetime:
     """The instant at which the cycle's elapsed measure reaches `amount`, pauses excluded.
 
@@ -796,17 +801,21 @@ def _reach(clock: Clock, start: datetime, pauses: Iterable[Pause], amount: timed
     cal = clock.calendar
     working = clock.target.in_working_time
     extra = _ZERO
-    at = cal.add_working_time(start, amount) if working else start + amount
+    start = start.astimezone(UTC)
+    at = cal.add_working_time(start, amount).astimezone(UTC) if working else start + amount
     for pause in pauses:
-        if pause.start >= at or pause.end is None:
+        if pause.end is None:
+            break
+        p0, p1 = pause.start.astimezone(UTC), pause.end.astimezone(UTC)
+        if p0 >= at:
             break
         if working:
-            extra += cal.working_time_between(pause.start, pause.end)
-            at = cal.add_working_time(start, amount + extra)
+            extra += cal.working_time_between(p0, p1)
+            at = cal.add_working_time(start, amount + extra).astimezone(UTC)
         else:
-            extra += pause.end - pause.start
+            extra += p1 - p0
             at = start + amount + extra
-    return at
+    return at.astimezone(cal.tz)
 
 
 def _as_delta(target: Target) -> timedelta:
@@ -837,7 +846,7 @@ class _Memo:
         key = (id(cal), t.astimezone(cal.tz).toordinal(), n)
         found = self.days.get(key)
         if found is None:
-            found = self.days[key] = cal.add_working_days(t, n)
+            found = self.days[key] = cal.add_working_days(t, n).astimezone(UTC)
         return found
 
     def working_days_between(self, cal: WorkCalendar, a: datetime, b: datetime) -> int:
@@ -886,13 +895,17 @@ def _deadline(
     amount = _as_delta(target)
     working = target.unit is TargetUnit.WORKING_TIME
     extra = _ZERO
-    at = cal.add_working_time(start, amount) if working else start + amount
+    at = cal.add_working_time(start, amount).astimezone(UTC) if working else start + amount
     for p0, p1, *_ in pauses:
         if p0 >= at:
             return at, at
         end = p1 if p1 is not None else as_of
-        extra += cal.working_time_between(p0, end) if working else end - p0
-        at = cal.add_working_time(start, amount + extra) if working else start + amount + extra
+        if working:
+            extra += cal.working_time_between(p0, end)
+            at = cal.add_working_time(start, amount + extra).astimezone(UTC)
+        else:
+            extra += end - p0
+            at = start + amount + extra
         if p1 is None:
             return None, at
     return at, at
@@ -949,14 +962,19 @@ def _finish(
     estimated = in_working_time and memo.depends_on_estimate(
         cal, start, provisional, unit is TargetUnit.WORKING_TIME
     )
+    # Computed in UTC, presented in the calendar's zone.
+    tz = cal.tz
     return Cycle(
         index,
-        start,
-        stop,
+        start.astimezone(tz),
+        None if stop is None else stop.astimezone(tz),
         ended_by,
-        tuple(Pause(*p) for p in pauses),
-        deadline,
-        breach_at,
+        tuple(
+            Pause(p0.astimezone(tz), None if p1 is None else p1.astimezone(tz), *rest)
+            for p0, p1, *rest in pauses
+        ),
+        None if deadline is None else deadline.astimezone(tz),
+        None if breach_at is None else breach_at.astimezone(tz),
         target,
         cal,
         elapsed_working,
@@ -974,31 +992,39 @@ def _reason(data: Mapping[str, Any]) -> str | None:
     return reason if isinstance(reason, str) else None
 
 
-# One step of a history: (event, action, state entered or None, state after).
-_Step = tuple[Event, str, str | None, str]
+# One step of a history: (event, action, state entered or None, state after, instant in UTC).
+_Step = tuple[Event, str, str | None, str, datetime]
 
 
 def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> list[_Step]:
-    """The events up to `as_of`, each with the state it moved the complaint into."""
+    """The events up to `as_of` (UTC), each with the state it moved the complaint into.
+
+    Instants are taken in UTC: Python compares and subtracts datetimes of one zone by wall
+    time, which is ambiguous at a daylight-saving fall-back.
+    """
     dests = policy._compiled.dest
     state = policy._compiled.initial
     out: list[_Step] = []
     for event in complaint.events:
-        if event.at > as_of:
+        at = event.at.astimezone(UTC)
+        if at > as_of:
             break
         action = event.action
         dest = dests.get(action)
         if dest is not None and dest != state:
             state = dest
-            out.append((event, action, dest, state))
+            out.append((event, action, dest, state, at))
         else:
-            out.append((event, action, None, state))
+            out.append((event, action, None, state, at))
     return out
 
 
 def _clock_state(
     clock: Clock, plan: _Plan, steps: list[_Step], as_of: datetime, memo: _Memo
 ) -> ClockState:
+    """Evaluate one clock over the steps; `as_of` is the caller's, taken in UTC inside."""
+    given = as_of
+    as_of = as_of.astimezone(UTC)
     triggers, state_sensitive = plan
     start_actions, start_states = clock.start.actions, clock.start.states
     stop_actions, stop_states = clock.stop.actions, clock.stop.states
@@ -1010,10 +1036,9 @@ def _clock_state(
     started_by = ""
     pauses: list[_OpenPause] = []
     manual = False
-    for event, action, entered, state in steps:
+    for event, action, entered, state, at in steps:
         if action not in triggers and (entered is None or not state_sensitive):
             continue
-        at = event.at
         if action in stop_actions or (entered is not None and entered in stop_states):
             if started is not None:
                 if pauses and pauses[-1][1] is None:
@@ -1084,11 +1109,11 @@ def _clock_state(
         status = ClockStatus.STOPPED
     else:
         status = ClockStatus.NOT_STARTED
-    return ClockState(clock, status, tuple(cycles), as_of)
+    return ClockState(clock, status, tuple(cycles), given)
 
 
 def _evaluate(complaint: Complaint, policy: Policy, as_of: datetime, memo: _Memo) -> Evaluation:
-    steps = _steps(policy, complaint, as_of)
+    steps = _steps(policy, complaint, as_of.astimezone(UTC))
     states = tuple(
         _clock_state(clock, plan, steps, as_of, memo)
         for clock, plan in zip(policy.clocks, policy._compiled.plans, strict=True)
@@ -1162,7 +1187,7 @@ def expected_datetime(
     require_aware(as_of, "as_of")
     definition = policy.clock(clock)
     plan = policy._compiled.plans[policy.clocks.index(definition)]
-    steps = _steps(policy, complaint, as_of)
+    steps = _steps(policy, complaint, as_of.astimezone(UTC))
     state = _clock_state(definition, plan, steps, as_of, _Memo())
     if state.status is ClockStatus.STOPPED:
         return None
@@ -1198,7 +1223,7 @@ class Difference:
     def shift(self) -> timedelta | None:
         """For a moved deadline, how far it moved (positive: later)."""
         if isinstance(self.before, datetime) and isinstance(self.after, datetime):
-            return self.after - self.before
+            return _utc(self.after) - _utc(self.before)
         return None
 
     def __str__(self) -> str:
@@ -1247,7 +1272,7 @@ def diff(before: Evaluation, after: Evaluation) -> tuple[Difference, ...]:
                 )
             )
         for a, b in zip(state_before.cycles, state_after.cycles, strict=False):
-            if a.deadline != b.deadline:
+            if (a.deadline and _utc(a.deadline)) != (b.deadline and _utc(b.deadline)):
                 out.append(Difference(cid, name, b.index, "deadline_moved", a.deadline, b.deadline))
             if a.breach_at is None and b.breach_at is not None:
                 out.append(Difference(cid, name, b.index, "breach_appeared", None, b.breach_at))

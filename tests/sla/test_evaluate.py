@@ -360,3 +360,32 @@ def test_a_pause_lasts_until_as_of_while_it_is_open():
     assert pause.end is None
     assert pause.duration(wib(2026, 3, 2, 15)) == hours(4)
     assert state.current.elapsed_working == hours(1)
+
+
+# -- daylight saving time ------------------------------------------------------------------------
+
+
+def test_calendar_time_counts_elapsed_time_across_a_dst_fall_back():
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from pengaduan.presets import calendar_24x7
+
+    ams = ZoneInfo("Europe/Amsterdam")
+    cal = calendar_24x7("Europe/Amsterdam")
+    begin = datetime(2026, 10, 25, 1, 30, tzinfo=ams)  # CEST, +02:00
+    finish = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ams)  # the second 02:30, CET
+    policy = generic_policy(Target.calendar_time(hours(2)), cal)
+    state = evaluate(history([("begin", begin), ("finish", finish)]), policy, finish)["c"]
+    cycle = state.current
+    assert cycle.elapsed_actual == hours(2)
+    assert cycle.elapsed_working == hours(2)
+    # Two hours after 01:30 CEST is the second 02:30 (CET): stopping then is too late.
+    assert cycle.deadline.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert cycle.met is False
+    early = evaluate(
+        history([("begin", begin), ("finish", datetime(2026, 10, 25, 2, 30, tzinfo=ams))]),
+        policy,
+        finish,
+    )["c"]
+    assert early.current.met is True  # the first 02:30 (CEST) is one hour in
