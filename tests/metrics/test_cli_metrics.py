@@ -147,9 +147,11 @@ def test_demo_prints_the_regency_report(capsys) -> None:
         "Per unit kerja / by unit",
         "Paling lama terlambat / most overdue",
         "Pengingat terkirim / reminders sent",
+        "Tindak lanjut paling terlambat / latest follow-ups",
     ):
         assert heading in out
-    assert "regional_head" in out or "unit_head" in out
+    assert "unit_head" in out
+    assert "SPIKM-0" in out
 
 
 def test_demo_is_reproducible(capsys) -> None:
