@@ -39,14 +39,28 @@ def local_us(ordinal: int, offset_us: int, zone: ZoneInfo) -> int:
     """Return the UTC instant of a wall-clock time: local date `ordinal` plus `offset_us`.
 
     The offset may pass midnight (an overnight window's end, or 24:00); it is wall-clock time,
-    so a window across a daylight-saving change lasts what the clocks say.
+    so a window across a daylight-saving change lasts what the clocks say. A wall time that
+    occurs twice (a fall-back) is its first occurrence; one that never occurs (inside a
+    spring-forward gap) is the instant the clocks jump, the first at which the wall clock
+    reads that time or later.
     """
     extra_days, rest = divmod(offset_us, DAY_US)
     day = date.fromordinal(ordinal + extra_days)
     wall = datetime.combine(day, time(), tzinfo=zone) + timedelta(microseconds=rest)
-    # `+` on an aware datetime is wall-clock arithmetic; re-attach the zone to resolve the
-    # offset valid at the new wall time (fold=0: the earlier of an ambiguous pair).
-    return to_us(wall.replace(tzinfo=zone))
+    first = to_us(wall)  # fold=0
+    second = to_us(wall.replace(fold=1))
+    if second >= first:  # an ordinary wall time, or the first of a repeated one
+        return first
+    # In a gap, fold=1 maps before the jump and fold=0 after it: find the jump.
+    target = wall.replace(tzinfo=None)
+    lo, hi = second, first
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if from_us(mid, zone).replace(tzinfo=None) >= target:
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 def merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -70,6 +70,25 @@ def instants(draw: st.DrawFn, *, grid: bool = False) -> datetime:
     return draw(st.datetimes(lo.replace(tzinfo=None), hi.replace(tzinfo=None))).replace(tzinfo=UTC)
 
 
+def wall_to_utc(midnight: datetime, offset: timedelta) -> datetime:
+    """The first instant at which the wall clock reads midnight + offset or later.
+
+    Steps through the wall clock minute by minute past a spring-forward gap, where a wall time
+    does not round-trip through UTC.
+    """
+    wall = (midnight + offset).replace(tzinfo=None)
+    tz = midnight.tzinfo
+    while (
+        datetime.combine(wall.date(), wall.time(), tzinfo=tz)
+        .astimezone(UTC)
+        .astimezone(tz)
+        .replace(tzinfo=None)
+        != wall
+    ):
+        wall += timedelta(minutes=1)
+    return datetime.combine(wall.date(), wall.time(), tzinfo=tz).astimezone(UTC)
+
+
 def oracle_is_working(cal: WorkCalendar, x: datetime) -> bool:
     """Whether x is working time, by checking the windows of its local date and the day before."""
     tz = ZoneInfo(cal.zone)
@@ -77,8 +96,8 @@ def oracle_is_working(cal: WorkCalendar, x: datetime) -> bool:
     for d in (local - timedelta(days=1), local):
         for w in cal.windows_on(d):
             midnight = datetime.combine(d, time(), tzinfo=tz)
-            start = (midnight + w.start).astimezone(UTC)
-            end = (midnight + w.end).astimezone(UTC)
+            start = wall_to_utc(midnight, w.start)
+            end = wall_to_utc(midnight, w.end)
             if start <= x < end:
                 return True
     return False

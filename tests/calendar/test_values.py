@@ -244,3 +244,22 @@ def test_changed_results_compares_instants_even_inside_a_repeated_dst_hour() -> 
     )
     assert (change.old.fold, change.new.fold) == (0, 1)
     assert change.shift == timedelta(hours=1)
+
+
+def test_a_window_boundary_inside_a_spring_forward_gap_is_the_instant_the_clocks_jump() -> None:
+    sunday = datetime(2026, 3, 29, tzinfo=AMS)  # 02:00 jumps to 03:00
+    opens_in_gap = WorkCalendar(name="a", zone="Europe/Amsterdam", hours={"sun": "02:30-04:00"})
+    assert opens_in_gap.next_working(sunday) == datetime(2026, 3, 29, 3, 0, tzinfo=AMS)
+    assert opens_in_gap.working_time_between(sunday, sunday + timedelta(days=1)) == timedelta(
+        hours=1
+    )
+    closes_in_gap = WorkCalendar(name="b", zone="Europe/Amsterdam", hours={"sun": "01:00-02:30"})
+    assert closes_in_gap.working_time_between(sunday, sunday + timedelta(days=1)) == timedelta(
+        hours=1
+    )
+
+
+def test_a_window_boundary_in_a_repeated_hour_is_its_first_occurrence() -> None:
+    sunday = datetime(2026, 10, 25, tzinfo=AMS)  # 03:00 goes back to 02:00
+    cal = WorkCalendar(name="c", zone="Europe/Amsterdam", hours={"sun": "02:30-03:30"})
+    assert cal.working_time_between(sunday, sunday + timedelta(days=1)) == timedelta(hours=2)
