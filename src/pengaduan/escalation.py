@@ -626,13 +626,34 @@ class _Schedule:
         return raw if self.quiet is None else self.quiet.next_working(raw)
 
     def latest(self, after: int, as_of: datetime) -> tuple[int, datetime] | None:
-        """The latest repeat n > `after` due at or before `as_of`."""
-        found: tuple[int, datetime] | None = None
-        n = after + 1
-        while (at := self.at(n)) is not None and at <= as_of:
-            found = (n, at)
-            n += 1
-        return found
+        """The latest repeat n > `after` due at or before `as_of`.
+
+        Instants grow with n (quiet hours never reorder them), so a galloping search finds it
+        in O(log n) steps however many repeats a long gap skipped.
+        """
+
+        def ok(n: int) -> datetime | None:
+            at = self.at(n)
+            return at if at is not None and at <= as_of else None
+
+        good = after + 1
+        found = ok(good)
+        if found is None:
+            return None
+        step = 1
+        bad = good + step
+        while (at := ok(bad)) is not None:
+            good, found = bad, at
+            step *= 2
+            bad = good + step
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            at = ok(mid)
+            if at is None:
+                bad = mid
+            else:
+                good, found = mid, at
+        return good, found
 
 
 def _schedules(

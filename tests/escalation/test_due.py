@@ -127,6 +127,22 @@ def test_a_repeating_rule_fires_its_latest_repeat_only() -> None:
     assert due([c], wib(2026, 3, 3, 12, 30), ladder)[0].repeat == 0
 
 
+def test_a_long_gap_finds_the_latest_of_many_repeats() -> None:
+    ladder = _ladder(
+        _rule(offset=Offset.at_deadline(), repeat=Offset.calendar_time(timedelta(minutes=1)))
+    )
+    c = _dispatched().complaint
+    # A year of one-minute repeats from the deadline, Tue 3 March 2026 11:00: the last one at
+    # or before Wed 3 March 2027 10:00 is at 10:00 itself (working time, so not moved).
+    (action,) = due([c], wib(2027, 3, 3, 10), ladder)
+    assert action.due_at == wib(2027, 3, 3, 10)
+    assert action.repeat == (365 * 24 - 1) * 60
+    # At 12:30 the repeats from 12:00 on fall in the lunch break and move to 13:00, later than
+    # as_of: the latest due is the one at 11:59.
+    (action,) = due([c], wib(2027, 3, 3, 12, 30), ladder)
+    assert action.due_at == wib(2027, 3, 3, 11, 59)
+
+
 def test_repeats_stop_at_the_limit() -> None:
     ladder = _ladder(_rule(offset=Offset.at_deadline(), repeat=Offset.working_days(1), repeats=2))
     c = _dispatched().complaint
