@@ -583,7 +583,9 @@ class Cycle:
     """One cycle of a clock: from a start (or reset) to a stop, a reset, or ``as_of``.
 
     Measures are in the clock's own measure: working time for working-day and working-time
-    targets, actual time for calendar targets.
+    targets, actual time for calendar targets. Everything is computed in UTC; the start, stop
+    and pause instants are the events' own (as recorded), the deadline and breach instants are
+    in the calendar's zone.
 
     Attributes:
         index: 1 for the first cycle, then 2, ...
@@ -823,7 +825,8 @@ def _as_delta(target: Target) -> timedelta:
     return timedelta(days=amount) if isinstance(amount, int) else amount
 
 
-# A pause while its cycle is open: [start, end, cause, reason, event id, end event id].
+# A pause while its cycle is open: [start (UTC), end (UTC) or None, cause, reason, the event
+# that began it, the event that ended it or None].
 _OpenPause = list[Any]
 
 
@@ -838,15 +841,19 @@ class _Memo:
     __slots__ = ("between", "days", "estimated")
 
     def __init__(self) -> None:
-        self.days: dict[tuple[int, int, int], datetime] = {}
+        self.days: dict[tuple[int, int, int], tuple[datetime, datetime]] = {}
         self.between: dict[tuple[int, int, int], int] = {}
         self.estimated: dict[tuple[int, int, int, bool], bool] = {}
 
-    def add_working_days(self, cal: WorkCalendar, t: datetime, n: int) -> datetime:
-        key = (id(cal), t.astimezone(cal.tz).toordinal(), n)
+    def add_working_days(
+        self, cal: WorkCalendar, t: datetime, local_ordinal: int, n: int
+    ) -> tuple[datetime, datetime]:
+        """`cal.add_working_days(t, n)` in UTC and in the calendar's zone."""
+        key = (id(cal), local_ordinal, n)
         found = self.days.get(key)
         if found is None:
-            found = self.days[key] = cal.add_working_days(t, n).astimezone(UTC)
+            local = cal.add_working_days(t, n)
+            found = self.days[key] = (local.astimezone(UTC), local)
         return found
 
     def working_days_between(self, cal: WorkCalendar, a: datetime, b: datetime) -> int:
@@ -857,9 +864,7 @@ class _Memo:
             found = self.between[key] = cal.working_days_between(a, b)
         return found
 
-    def depends_on_estimate(self, cal: WorkCalendar, a: datetime, b: datetime, hours: bool) -> bool:
-        tz = cal.tz
-        first, last = a.astimezone(tz).toordinal(), b.astimezone(tz).toordinal()
+    def depends_on_estimate(self, cal: WorkCalendar, first: int, last: int, hours: bool) -> bool:
         if last < first:  # pragma: no cover - a deadline never precedes its start
             first, last = last, first
         key = (id(cal), first, last, hours)
@@ -872,65 +877,86 @@ class _Memo:
 
 
 def _deadline(
-    clock: Clock, start: datetime, pauses: list[_OpenPause], as_of: datetime, memo: _Memo
-) -> tuple[datetime | None, datetime]:
-    """Return (deadline, provisional deadline); the latter as if an open pause ended at as_of."""
+    clock: Clock,
+    start: datetime,
+    start_ordinal: int,
+    pauses: list[_OpenPause],
+    as_of: datetime,
+    memo: _Memo,
+) -> tuple[datetime | None, datetime, datetime]:
+    """Return the deadline and the provisional deadline (UTC), and the latter locally.
+
+    The provisional deadline counts an open pause as ending at `as_of`; the deadline is
+    ``None`` while a pause that began before it lasts. "Locally": in the calendar's zone.
+    """
     target = clock.target
     cal = clock.calendar
     if target.unit is TargetUnit.WORKING_DAYS:
         n = target.amount
         assert isinstance(n, int)
         k = 0
-        at = memo.add_working_days(cal, start, n)
+        at, local = memo.add_working_days(cal, start, start_ordinal, n)
         for p0, p1, *_ in pauses:
             if p0 >= at:
-                return at, at
+                return at, at, local
             step = memo.working_days_between(cal, p0, p1 if p1 is not None else as_of)
             if step:
                 k += step
-                at = memo.add_working_days(cal, start, n + k)
+                at, local = memo.add_working_days(cal, start, start_ordinal, n + k)
             if p1 is None:
-                return None, at
-        return at, at
+                return None, at, local
+        return at, at, local
     amount = _as_delta(target)
-    working = target.unit is TargetUnit.WORKING_TIME
-    extra = _ZERO
-    at = cal.add_working_time(start, amount).astimezone(UTC) if working else start + amount
+    if target.unit is TargetUnit.WORKING_TIME:
+        extra = _ZERO
+        local = cal.add_working_time(start, amount)
+        at = local.astimezone(UTC)
+        for p0, p1, *_ in pauses:
+            if p0 >= at:
+                return at, at, local
+            extra += cal.working_time_between(p0, p1 if p1 is not None else as_of)
+            local = cal.add_working_time(start, amount + extra)
+            at = local.astimezone(UTC)
+            if p1 is None:
+                return None, at, local
+        return at, at, local
+    at = start + amount
     for p0, p1, *_ in pauses:
         if p0 >= at:
-            return at, at
-        end = p1 if p1 is not None else as_of
-        if working:
-            extra += cal.working_time_between(p0, end)
-            at = cal.add_working_time(start, amount + extra).astimezone(UTC)
-        else:
-            extra += end - p0
-            at = start + amount + extra
+            break
+        at += (p1 if p1 is not None else as_of) - p0
         if p1 is None:
-            return None, at
-    return at, at
+            return None, at, at.astimezone(cal.tz)
+    return at, at, at.astimezone(cal.tz)
 
 
 def _finish(
     clock: Clock,
     index: int,
     start: datetime,
-    start_event: str,
+    start_event: Event,
     stop: datetime | None,
     ended_by: str | None,
-    stop_event: str | None,
+    stop_event: Event | None,
     pauses: list[_OpenPause],
     as_of: datetime,
     memo: _Memo,
 ) -> Cycle:
+    """Close the books of one cycle.
+
+    Instants in are UTC; those out are as recorded (start, stop, pauses) or in the calendar's
+    zone (deadline, breach).
+    """
     cal = clock.calendar
     target = clock.target
     unit = target.unit
     end = stop if stop is not None else as_of
-    deadline, provisional = _deadline(clock, start, pauses, as_of, memo)
-    # Stopping at the deadline is too late, and an open cycle is breached once as_of reaches it.
-    breach_at = deadline if deadline is not None and deadline <= end else None
     by_days = unit is TargetUnit.WORKING_DAYS
+    in_working_time = by_days or unit is TargetUnit.WORKING_TIME
+    start_ordinal = start_event.at.astimezone(cal.tz).toordinal() if in_working_time else 0
+    deadline, provisional, local = _deadline(clock, start, start_ordinal, pauses, as_of, memo)
+    # Stopping at the deadline is too late, and an open cycle is breached once as_of reaches it.
+    breached = deadline is not None and deadline <= end
     paused_actual = _ZERO
     paused_working = _ZERO
     paused_before_deadline = _ZERO
@@ -958,23 +984,31 @@ def _finish(
         budget -= paused_before_deadline
     else:
         budget = _as_delta(target)
-    in_working_time = unit is TargetUnit.WORKING_TIME or by_days
-    estimated = in_working_time and memo.depends_on_estimate(
-        cal, start, provisional, unit is TargetUnit.WORKING_TIME
-    )
-    # Computed in UTC, presented in the calendar's zone.
-    tz = cal.tz
+    estimated = False
+    if by_days:
+        # The deadline is the end (24:00) of the working day before its local date.
+        estimated = memo.depends_on_estimate(cal, start_ordinal, local.toordinal() - 1, False)
+    elif in_working_time:
+        estimated = memo.depends_on_estimate(cal, start_ordinal, local.toordinal(), True)
+    shown = local if deadline is not None else None
     return Cycle(
         index,
-        start.astimezone(tz),
-        None if stop is None else stop.astimezone(tz),
+        start_event.at,
+        None if stop_event is None else stop_event.at,
         ended_by,
         tuple(
-            Pause(p0.astimezone(tz), None if p1 is None else p1.astimezone(tz), *rest)
-            for p0, p1, *rest in pauses
+            Pause(
+                began.at,
+                None if ended is None else ended.at,
+                cause,
+                reason,
+                began.id,
+                None if ended is None else ended.id,
+            )
+            for _p0, _p1, cause, reason, began, ended in pauses
         ),
-        None if deadline is None else deadline.astimezone(tz),
-        None if breach_at is None else breach_at.astimezone(tz),
+        shown,
+        shown if breached else None,
         target,
         cal,
         elapsed_working,
@@ -982,8 +1016,8 @@ def _finish(
         budget,
         elapsed_working if in_working_time else elapsed_actual,
         estimated,
-        start_event,
-        stop_event,
+        start_event.id,
+        None if stop_event is None else stop_event.id,
     )
 
 
@@ -1031,59 +1065,45 @@ def _clock_state(
     reset_actions, reset_states = clock.reset.actions, clock.reset.states
     pause_while, pause_on, resume_on = clock.pause_while, clock.pause_on, clock.resume_on
     cycles: list[Cycle] = []
-    # The open cycle: its start, start event, pauses, and whether a pause action holds it.
+    # The open cycle: its start (UTC) and event, its pauses, whether a pause action holds it.
     started: datetime | None = None
-    started_by = ""
+    started_by: Event | None = None
     pauses: list[_OpenPause] = []
     manual = False
     for event, action, entered, state, at in steps:
         if action not in triggers and (entered is None or not state_sensitive):
             continue
-        if action in stop_actions or (entered is not None and entered in stop_states):
-            if started is not None:
-                if pauses and pauses[-1][1] is None:
-                    pauses[-1][1] = at
-                    pauses[-1][5] = event.id
-                cycles.append(
-                    _finish(
-                        clock,
-                        len(cycles) + 1,
-                        started,
-                        started_by,
-                        at,
-                        "stop",
-                        event.id,
-                        pauses,
-                        as_of,
-                        memo,
-                    )
+        stops = action in stop_actions or (entered is not None and entered in stop_states)
+        resets = not stops and (
+            action in reset_actions or (entered is not None and entered in reset_states)
+        )
+        if (stops or resets) and started is not None:
+            assert started_by is not None
+            if pauses and pauses[-1][1] is None:
+                pauses[-1][1] = at
+                pauses[-1][5] = event
+            cycles.append(
+                _finish(
+                    clock,
+                    len(cycles) + 1,
+                    started,
+                    started_by,
+                    at,
+                    "stop" if stops else "reset",
+                    event,
+                    pauses,
+                    as_of,
+                    memo,
                 )
-                started, pauses, manual = None, [], False
+            )
+            started, started_by, pauses, manual = None, None, [], False
+        if stops:
             continue
-        if action in reset_actions or (entered is not None and entered in reset_states):
-            if started is not None:
-                if pauses and pauses[-1][1] is None:
-                    pauses[-1][1] = at
-                    pauses[-1][5] = event.id
-                cycles.append(
-                    _finish(
-                        clock,
-                        len(cycles) + 1,
-                        started,
-                        started_by,
-                        at,
-                        "reset",
-                        event.id,
-                        pauses,
-                        as_of,
-                        memo,
-                    )
-                )
-            started, started_by, pauses, manual = at, event.id, [], False
-        elif started is None and (
-            action in start_actions or (entered is not None and entered in start_states)
+        if resets or (
+            started is None
+            and (action in start_actions or (entered is not None and entered in start_states))
         ):
-            started, started_by, pauses, manual = at, event.id, [], False
+            started, started_by, pauses, manual = at, event, [], False
         if started is None:
             continue
         if action in pause_on:
@@ -1094,11 +1114,12 @@ def _clock_state(
         paused = bool(pauses) and pauses[-1][1] is None
         if (manual or by_state) and not paused:
             cause = state if by_state and action not in pause_on else action
-            pauses.append([at, None, cause, _reason(event.data), event.id, None])
+            pauses.append([at, None, cause, _reason(event.data), event, None])
         elif paused and not (manual or by_state):
             pauses[-1][1] = at
-            pauses[-1][5] = event.id
+            pauses[-1][5] = event
     if started is not None:
+        assert started_by is not None
         cycles.append(
             _finish(
                 clock, len(cycles) + 1, started, started_by, None, None, None, pauses, as_of, memo
