@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "CalendarChange",
+    "Combination",
     "DatedHours",
     "Deadline",
     "Holiday",
@@ -500,7 +501,7 @@ class WorkCalendar:
     def __attrs_post_init__(self) -> None:
         try:
             tz = ZoneInfo(self.zone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise DefinitionError(
                 f"WorkCalendar {self.name!r}", f"unknown time zone {self.zone!r}"
             ) from None
