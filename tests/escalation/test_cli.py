@@ -129,3 +129,48 @@ def test_a_malformed_file_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFi
     path.write_text("{not json\n", encoding="utf-8")
     assert main(["due", str(path), "--as-of", AS_OF]) == 2
     assert "pengaduan: error:" in capsys.readouterr().err
+
+
+@pytest.fixture
+def store_path(events_file: Path) -> Path:
+    """The same history in a SQLite event store."""
+    from pengaduan.store import open_store
+
+    path = events_file.with_suffix(".sqlite")
+    store = open_store(str(path))
+    try:
+        for event in read_events(str(events_file)):
+            store.append(event.complaint, [event])
+    finally:
+        store.close()
+    return path
+
+
+def test_due_and_tick_read_and_write_an_event_store(
+    store_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pengaduan.store import open_store
+
+    assert main(["due", "--db", str(store_path), "--as-of", AS_OF, "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+    assert main(["tick", "--db", str(store_path), "--as-of", AS_OF, "--write"]) == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    store = open_store(str(store_path))
+    try:
+        stored = store.load("C-1")
+    finally:
+        store.close()
+    assert [e.id for e in stored.events[-2:]] == [p["id"] for p in printed]
+    assert main(["tick", "--db", str(store_path), "--as-of", AS_OF, "--write"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["due", "--db", str(store_path), "--as-of", AS_OF, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_missing_store_is_an_error_and_is_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "none.sqlite"
+    assert main(["tick", "--db", str(missing), "--as-of", AS_OF, "--write"]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert not missing.exists()

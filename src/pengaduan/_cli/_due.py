@@ -28,7 +28,8 @@ def register(subparsers: Any) -> None:
         "due",
         help="list the reminders, escalations and automatic actions due",
         description=(
-            "Replay a JSON Lines event file through the SP4N-LAPOR! workflow and list every "
+            "Replay a JSON Lines event file (or an event store, --db) through the SP4N-LAPOR! "
+            "workflow and list every "
             "action the SP4N-LAPOR! escalation ladder has due at --as-of and not yet recorded, "
             "with its idempotency key and message. Nothing is written (see `pengaduan tick`). "
             "A malformed line or a refused event stops the run with exit code 2."

@@ -20,11 +20,13 @@ def register(subparsers: Any) -> None:
         "tick",
         help="record what is due as events (escalate, or the automatic action)",
         description=(
-            "Replay a JSON Lines event file, carry out what the SP4N-LAPOR! escalation ladder "
-            "has due at --as-of (an escalate event per message; the automatic close applied "
-            "as system) and print the new events as JSON Lines. With --write they are also "
-            "appended to FILE, so a second run at the same instant finds nothing to do. Exit "
-            "code 1 if the workflow refused an action (the others are still carried out)."
+            "Replay a JSON Lines event file (or an event store, --db), carry out what the "
+            "SP4N-LAPOR! escalation ladder has due at --as-of (an escalate event per message; "
+            "the automatic close applied as system) and print the new events as JSON Lines. "
+            "With --write they are also appended to FILE (or to the store, each complaint's "
+            "events at its expected version), so a second run at the same instant finds "
+            "nothing to do. Exit code 1 if the workflow refused an action (the others are "
+            "still carried out)."
         ),
     )
     add_common(parser)
