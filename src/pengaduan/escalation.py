@@ -100,7 +100,6 @@ __all__ = [
     "TickResult",
     "due",
     "next_due_at",
-    "render_message",
     "tick",
 ]
 
@@ -909,11 +908,6 @@ def next_due_at(
         if at is not None and (best is None or at < best):
             best = at
     return best
-
-
-def render_message(action: DueAction) -> str:
-    """The message of a due action (as rendered by `due`); a hook for custom notifiers."""
-    return action.message
 
 
 def tick(
