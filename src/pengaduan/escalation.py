@@ -73,6 +73,7 @@ import attrs
 from pengaduan import _escalation_messages as _messages
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
+from pengaduan.clock import TimeSource, now_of
 from pengaduan.exceptions import (
     DefinitionError,
     RefusedError,
@@ -704,6 +705,12 @@ def _check_language(language: str) -> Language:
     raise UnknownLanguageError(language, _messages.LANGUAGES)
 
 
+def _instant(as_of: datetime | TimeSource) -> datetime:
+    if isinstance(as_of, datetime):
+        return require_aware(as_of, "as_of")
+    return now_of(as_of)
+
+
 def _sort_key(action: DueAction) -> tuple[datetime, str, int, str]:
     return (action.due_at, action.complaint, action.level, action.rule)
 
@@ -839,7 +846,7 @@ def _message_facts(
 
 def due(
     complaints: Complaint | Iterable[Complaint] | Mapping[str, Complaint],
-    as_of: datetime,
+    as_of: datetime | TimeSource,
     ladder: Ladder | None = None,
     *,
     language: str = "id",
@@ -851,7 +858,7 @@ def due(
 
     Args:
         complaints: One complaint, several, or a mapping of them by id.
-        as_of: The instant; timezone-aware.
+        as_of: The instant, timezone-aware, or a `pengaduan.clock.TimeSource` to ask once.
         ladder: The ladder; the SP4N-LAPOR! preset (`lapor_ladder`) by default.
         language: ``"id"`` (Bahasa Indonesia, the default) or ``"en"`` for the messages.
 
@@ -862,12 +869,12 @@ def due(
         NaiveDatetimeError: If `as_of` is naive.
         UnknownLanguageError: If the language is not ``"id"`` or ``"en"``.
     """
-    require_aware(as_of, "as_of")
+    instant = _instant(as_of)
     lang = _check_language(language)
     chosen = _ladder(ladder)
     out: list[DueAction] = []
     for complaint in _complaints(complaints):
-        out.extend(_due_for(complaint, chosen, as_of, lang))
+        out.extend(_due_for(complaint, chosen, instant, lang))
     out.sort(key=_sort_key)
     return tuple(out)
 
@@ -912,7 +919,7 @@ def next_due_at(
 
 def tick(
     complaints: Complaint | Iterable[Complaint] | Mapping[str, Complaint],
-    as_of: datetime,
+    as_of: datetime | TimeSource,
     ladder: Ladder | None = None,
     *,
     notifier: Notifier | None = None,
@@ -935,7 +942,8 @@ def tick(
 
     Args:
         complaints: One complaint, several, or a mapping of them by id.
-        as_of: The instant of the tick; timezone-aware.
+        as_of: The instant of the tick, timezone-aware, or a `pengaduan.clock.TimeSource` to
+            ask once (a scheduler's "now").
         ladder: The ladder; the SP4N-LAPOR! preset by default.
         notifier: Gets every action carried out.
         actor: Who the events are recorded as (a ``system`` actor).
@@ -950,7 +958,7 @@ def tick(
         UnknownLanguageError: If the language is not ``"id"`` or ``"en"``.
         DefinitionError: If no workflow is given and the ladder's policy has none.
     """
-    require_aware(as_of, "as_of")
+    instant = _instant(as_of)
     lang = _check_language(language)
     chosen = _ladder(ladder)
     wf = workflow if workflow is not None else chosen.policy.workflow
@@ -966,13 +974,13 @@ def tick(
     for complaint in _complaints(complaints):
         skip: set[str] = set()
         while True:
-            pending = _due_for(complaint, chosen, as_of, lang, frozenset(skip))
+            pending = _due_for(complaint, chosen, instant, lang, frozenset(skip))
             if not pending:
                 break
             again = False
             for action in pending:
                 try:
-                    complaint, event = _carry_out(complaint, action, chosen, wf, actor, as_of)
+                    complaint, event = _carry_out(complaint, action, chosen, wf, actor, instant)
                 except RefusedError as error:
                     refused.append((action, error))
                     skip.add(action.key)

@@ -161,3 +161,23 @@ def test_later_ticks_carry_on_the_ladder_with_time() -> None:
         keys += [a.key for a in result.actions]
         at += timedelta(hours=7)
     assert len(keys) == len(set(keys)) == 4
+
+
+def test_tick_and_due_ask_a_time_source_once() -> None:
+    from pengaduan.exceptions import NaiveDatetimeError
+    from pengaduan.testing import ManualClock
+
+    clock = ManualClock(wib(2026, 6, 17, 8))
+    c = _late().complaint
+    assert due([c], clock) == due([c], wib(2026, 6, 17, 8))
+    result = tick([c], clock)
+    assert {e.at for e in result.events} == {wib(2026, 6, 17, 8)}
+
+    class Naive:
+        def now(self):  # type: ignore[no-untyped-def]
+            from datetime import datetime
+
+            return datetime(2026, 6, 17, 8)
+
+    with pytest.raises(NaiveDatetimeError):
+        tick([c], Naive())
