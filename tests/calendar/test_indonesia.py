@@ -223,3 +223,16 @@ def test_working_days_agree_with_the_holidays_package() -> None:
         for n in (0, 1, 3, 5, 10, -2):
             if date(2018, 2, 1) <= d <= date(2027, 11, 1):
                 assert cal.add_working_days_to_date(d, n) == ref.get_nth_working_day(d, n)
+
+
+def test_an_unknown_hours_rule_is_a_definition_error() -> None:
+    from pengaduan.exceptions import DefinitionError
+
+    with pytest.raises(DefinitionError, match="perpres-21-2023"):
+        id_gov_calendar(hours="perpres-2099")
+
+
+def test_keppres_68_1995_hours_have_no_ramadan_hours() -> None:
+    cal = id_gov_calendar(hours="keppres-68-1995")
+    assert cal.dated == ()
+    assert cal.is_working(at(2026, 3, 2, 7, 45))
