@@ -58,7 +58,7 @@ _KIND = {
 
 
 @attrs.frozen
-class Facts:
+class MessageFacts:
     """What a message may say about one due action (nothing personal)."""
 
     complaint: str
@@ -98,7 +98,7 @@ def _instant(at: datetime, calendar: WorkCalendar, language: Language) -> str:
     return f"{_day(local.date(), language)} at {clock}"
 
 
-def _deadline(facts: Facts, language: Language) -> str:
+def _deadline(facts: MessageFacts, language: Language) -> str:
     if facts.deadline is None:
         return "belum diketahui" if language == "id" else "not known yet"
     if facts.target_unit is TargetUnit.WORKING_DAYS and facts.deadline_day is not None:
@@ -128,7 +128,7 @@ def _working_days(n: int, language: Language) -> str:
     return f"{n} working day{'s' if n != 1 else ''}"
 
 
-def lateness(facts: Facts, language: Language) -> str:
+def lateness(facts: MessageFacts, language: Language) -> str:
     """How late the clock is as of the facts' instant, or what is left of it."""
     deadline, as_of, cal = facts.deadline, facts.as_of, facts.calendar
     if deadline is None:
@@ -160,7 +160,7 @@ def lateness(facts: Facts, language: Language) -> str:
     return f"{amount} late" if late else f"{amount} left"
 
 
-def render(facts: Facts, language: Language) -> str:
+def render(facts: MessageFacts, language: Language) -> str:
     """The notification text of one due action."""
     en = language == "en"
     subject = f"Complaint {facts.complaint}" if en else f"Laporan {facts.complaint}"

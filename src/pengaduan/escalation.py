@@ -796,7 +796,7 @@ def _message_facts(
     rule: Rule,
     to: tuple[Recipient, ...],
     as_of: datetime,
-) -> _messages.Facts:
+) -> _messages.MessageFacts:
     from pengaduan.access import Viewer, summary
 
     workflow = ladder.policy.workflow
@@ -821,7 +821,7 @@ def _message_facts(
         label, label_en = found.label or rule.action, found.label_en or rule.action
     clock = state.clock
     deadline = cycle.deadline
-    return _messages.Facts(
+    return _messages.MessageFacts(
         complaint=complaint.id,
         title=title,
         confidential=confidential,
