@@ -9,7 +9,7 @@ import functools
 from collections.abc import Iterable
 
 from pengaduan.calendar import DatedHours, Holiday, WeeklyHours, WorkCalendar
-from pengaduan.exceptions import UnknownCalendarError
+from pengaduan.exceptions import DefinitionError, UnknownCalendarError
 
 __all__ = ["calendar_24x7", "calendar_by_name", "id_gov_calendar", "id_gov_days_calendar"]
 
@@ -151,8 +151,10 @@ def _id_gov(
     elif hours == "keppres-68-1995":
         week = idc.KEPPRES_68_1995
     else:
-        raise ValueError(
-            f"unknown hours rule {hours!r}; use 'perpres-21-2023' or 'keppres-68-1995'"
+        raise DefinitionError(
+            "id_gov_calendar",
+            f"unknown hours rule {hours!r}; use 'perpres-21-2023', 'keppres-68-1995' or "
+            "your own WeeklyHours",
         )
     dated: tuple[DatedHours, ...] = ()
     if ramadan_hours and hours == "perpres-21-2023" and not six_day_week and not whole_days:
