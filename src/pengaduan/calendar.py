@@ -472,7 +472,7 @@ def _zone(value: str | ZoneInfo) -> str:
     return str(value)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class WorkCalendar:
     """An immutable working-time calendar (see the module docstring).
 
