@@ -165,3 +165,12 @@ def test_add_working_time_is_exact_to_the_microsecond_across_a_dst_change(us: in
     t = datetime(2026, 3, 29, 1, 59, 59, tzinfo=ZoneInfo("Europe/Amsterdam"))
     r = cal.add_working_time(t, timedelta(microseconds=us))
     assert r.astimezone(UTC) - t.astimezone(UTC) == timedelta(microseconds=us)
+
+
+@given(calendars(overnight=True), instants(), st.integers(-60, -1))
+def test_counting_back_working_days_from_a_working_day_is_inverted_by_between(
+    cal: WorkCalendar, a: datetime, n: int
+) -> None:
+    assume(cal.is_working_day(a.astimezone(ZoneInfo(cal.zone)).date()))
+    last = u(cal.add_working_days(a, n)) - timedelta(microseconds=1)
+    assert cal.working_days_between(a, last) == n
