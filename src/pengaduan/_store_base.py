@@ -196,6 +196,10 @@ class _StoreCore(ABC):
         """Every recorded external update (of one system), encoded, in arrival order."""
 
     @abstractmethod
+    def _read_update(self, system: str, update_id: str) -> str | None:
+        """The recorded external update, encoded, if any (a read, no lock)."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the store's connections. Idempotent."""
 
@@ -331,8 +335,7 @@ class _StoreCore(ABC):
 
     def recall_update(self, system: str, update_id: str) -> dict[str, Any] | None:
         """The record kept of an external update, or ``None`` if it never arrived."""
-        with self._write(f"read update {update_id!r} of {system!r}") as txn:
-            body = txn.get_update(system, update_id)
+        body = self._read_update(system, update_id)
         return None if body is None else _as_dict(json.loads(body))
 
     def remember_update(

@@ -142,5 +142,9 @@ class InMemoryStore(_StoreCore):
                 if system is None or sys_name == system
             ]
 
+    def _read_update(self, system: str, update_id: str) -> str | None:
+        with self._lock:
+            return self._memory.updates.get((system, update_id))
+
     def close(self) -> None:
         """Nothing to release; kept for the common protocol."""

@@ -233,6 +233,14 @@ class PostgresStore(_StoreCore):
             rows = self._read("read updates", self._queries.updates_of, (system,))
         return [str(b) for (b,) in rows]
 
+    def _read_update(self, system: str, update_id: str) -> str | None:
+        rows = self._read(
+            f"read update {update_id!r} of {system!r}",
+            self._queries.get_update,
+            (system, update_id),
+        )
+        return str(rows[0][0]) if rows else None
+
     def close(self) -> None:
         """Close the connection. Idempotent."""
         with self._lock:

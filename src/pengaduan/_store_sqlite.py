@@ -283,6 +283,14 @@ class SQLiteStore(_StoreCore):
             )
         return [str(b) for (b,) in rows]
 
+    def _read_update(self, system: str, update_id: str) -> str | None:
+        rows = self._read(
+            f"read update {update_id!r} of {system!r}",
+            "SELECT body FROM updates WHERE system = ? AND update_id = ?",
+            (system, update_id),
+        )
+        return str(rows[0][0]) if rows else None
+
     def close(self) -> None:
         """Close the database connection. Idempotent."""
         with self._lock:
