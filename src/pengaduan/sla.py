@@ -705,6 +705,19 @@ class ClockState:
         return self.cycles[-1].remaining if self.cycles else None
 
     @property
+    def remaining_working(self) -> timedelta | None:
+        """What is left of the current cycle in working time; ``None`` unless running or paused.
+
+        For working targets it is `remaining`; for calendar targets, the working time between
+        ``as_of`` and ``as_of + remaining`` (negative once breached).
+        """
+        remaining = self.remaining
+        if remaining is None or self.clock.target.in_working_time:
+            return remaining
+        start = self.as_of.astimezone(UTC)
+        return self.clock.calendar.working_time_between(start, start + remaining)
+
+    @property
     def next_change_at(self) -> datetime | None:
         """The earliest instant after ``as_of`` at which this state changes with no new event.
 

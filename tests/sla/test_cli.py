@@ -151,3 +151,15 @@ def test_a_naive_as_of_is_refused(events, capsys):
         main(["sla", str(events), "--as-of", "2026-03-04T00:00:00"])
     assert info.value.code == 2
     assert "naive" in capsys.readouterr().err
+
+
+def test_remaining_seconds_of_a_calendar_clock_counts_the_working_time_left(events, capsys):
+    rows = run_json(
+        capsys, str(events), "--as-of", "2026-04-29T10:00:00+07:00", "--clock", "resolution"
+    )
+    c2 = rows[1]
+    # C-2 was verified on Tue 3 March at 10:00: its 60 calendar days end Sat 2 May 10:00.
+    # Three days are left; their working time: Wed 10:00-16:00 less the break (5h), Thu
+    # (7.5h); Fri 1 May is a holiday (Hari Buruh) and Saturday is not worked.
+    assert c2["deadline"] == "2026-05-02T10:00:00+07:00"
+    assert c2["remaining_seconds"] == int(12.5 * 3600)

@@ -101,7 +101,7 @@ class _StopError(Exception):
 
 
 def _record(complaint: str, state: ClockState) -> dict[str, Any]:
-    remaining = state.remaining
+    remaining = state.remaining_working
     return {
         "complaint": complaint,
         "clock": state.name,
