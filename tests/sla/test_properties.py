@@ -280,3 +280,32 @@ def test_stopping_exactly_at_the_deadline_misses_it_and_just_before_meets_it(
     last = after.cycles[-1]
     assert last.ended_by == "stop"
     assert last.met == (stop_at < cycle.deadline)
+
+
+@given(
+    steps,
+    targets,
+    calendars,
+    st.integers(0, 60 * 24 * 10),
+    st.sampled_from(["UTC", "Asia/Jayapura"]),
+)
+def test_the_zone_events_are_written_in_changes_nothing_but_presentation(
+    raw, target, calendar, extra, zone
+):
+    from zoneinfo import ZoneInfo
+
+    complaint = build(raw)
+    other = ZoneInfo(zone)
+    moved = attrs.evolve(
+        complaint,
+        events=tuple(attrs.evolve(e, at=e.at.astimezone(other)) for e in complaint.events),
+    )
+    as_of = end_of(complaint) + timedelta(minutes=extra)
+    policy = generic_policy(target, calendar)
+    a = evaluate(complaint, policy, as_of)["c"]
+    b = evaluate(moved, policy, as_of.astimezone(other))["c"]
+    assert a.status is b.status
+    assert [comparable(c) for c in a.cycles] == [comparable(c) for c in b.cycles]
+    assert [(c.elapsed, c.budget, c.breach_at) for c in a.cycles] == [
+        (c.elapsed, c.budget, c.breach_at) for c in b.cycles
+    ]
