@@ -242,3 +242,21 @@ def test_the_instant_is_presented_in_the_calendar_zone() -> None:
     (action,) = due([_dispatched().complaint], wib(2026, 3, 2, 15), ladder)
     assert action.due_at.tzinfo is not None
     assert action.due_at.utcoffset() == WIB.utcoffset(action.due_at)
+
+
+def test_offsets_keep_local_opening_hours_across_a_dst_change() -> None:
+    from zoneinfo import ZoneInfo
+
+    ams = ZoneInfo("Europe/Amsterdam")
+    office = WorkCalendar(
+        name="ams", zone="Europe/Amsterdam", hours=WeeklyHours.parse({"mon-fri": "09:00-17:00"})
+    )
+    policy = _policy(Target.working_days(1), calendar=office)
+    ladder = Ladder("t", "1", policy, (_rule(offset=Offset.working_days(1)),))
+    # Dispatched Fri 27 March 2026 (CET); summer time starts Sun 29 March. D is Mon 30 March;
+    # one working day later is Tue 31 March, opening at 09:00 CEST (07:00 UTC).
+    c = Lapor().routed(wib(2026, 3, 27, 16)).complaint
+    wake = next_due_at(c, ladder)
+    assert wake is not None
+    assert wake.astimezone(ams).replace(tzinfo=None).isoformat() == "2026-03-31T09:00:00"
+    assert wake.utcoffset() == timedelta(hours=2)
