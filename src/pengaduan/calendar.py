@@ -42,8 +42,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -56,6 +55,7 @@ from pengaduan._calendar_index import (
     merge,
     to_us,
 )
+from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 from pengaduan.exceptions import DefinitionError, NoWorkingTimeError
 
@@ -85,29 +85,17 @@ _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*$")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-class _Labelled(StrEnum):
-    """A string enumeration whose members carry a Bahasa Indonesia label."""
-
-    label: str
-
-    def __new__(cls, value: str, label: str) -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
+_E = TypeVar("_E", bound=LabelledEnum)
 
 
-_E = TypeVar("_E", bound=_Labelled)
-
-
-class Status(_Labelled):
+class Status(LabelledEnum):
     """Whether a holiday or dated rule is confirmed (decreed) or only estimated."""
 
     CONFIRMED = "confirmed", "Pasti"
     ESTIMATED = "estimated", "Perkiraan"
 
 
-class HolidayKind(_Labelled):
+class HolidayKind(LabelledEnum):
     """What kind of day off a holiday is."""
 
     NATIONAL = "national", "Libur nasional"

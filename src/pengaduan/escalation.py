@@ -65,12 +65,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
 from pengaduan import _escalation_messages as _messages
+from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
 from pengaduan.clock import TimeSource, now_of
@@ -116,17 +116,7 @@ _RULE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 _DATA_KEYS = ("key", "clock", "cycle", "rule", "repeat")
 
 
-class _Labelled(StrEnum):
-    label: str
-
-    def __new__(cls, value: str, label: str = "") -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
-
-
-class OffsetUnit(_Labelled):
+class OffsetUnit(LabelledEnum):
     """How an `Offset` is counted."""
 
     WORKING_DAYS = "working_days", "hari kerja"

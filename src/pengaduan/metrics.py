@@ -51,12 +51,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple
 
 import attrs
 
+from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
 from pengaduan.exceptions import InvalidPeriodError, MissingExtraError, UnknownGroupingError
@@ -81,17 +81,7 @@ __all__ = [
 _DAY = 86_400.0
 
 
-class _Labelled(StrEnum):
-    label: str
-
-    def __new__(cls, value: str, label: str = "") -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
-
-
-class GroupBy(_Labelled):
+class GroupBy(LabelledEnum):
     """What metrics can be grouped by."""
 
     UNIT = "unit", "Unit Kerja"

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Self
+from typing import Any
 
 import attrs
 
+from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 
 __all__ = [
@@ -41,19 +41,7 @@ __all__ = [
 ]
 
 
-class _Labelled(StrEnum):
-    """A string enumeration whose members carry a Bahasa Indonesia label."""
-
-    label: str
-
-    def __new__(cls, value: str, label: str = "") -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
-
-
-class Role(_Labelled):
+class Role(LabelledEnum):
     """Who acts on a complaint (the roles of the SP4N-LAPOR! preset).
 
     Workflows may define further roles as plain strings; these are the preset's.
@@ -69,7 +57,7 @@ class Role(_Labelled):
     SYSTEM = "system", "Sistem"
 
 
-class Classification(_Labelled):
+class Classification(LabelledEnum):
     """The kind of report, set by the reporter or by the admin at verification."""
 
     ASPIRATION = "aspirasi", "Aspirasi"
@@ -78,7 +66,7 @@ class Classification(_Labelled):
     WHISTLEBLOWING = "whistleblowing", "Whistle Blowing"
 
 
-class Channel(_Labelled):
+class Channel(LabelledEnum):
     """How the report reached the system."""
 
     WEB = "web", "Situs Web"
@@ -92,7 +80,7 @@ class Channel(_Labelled):
     CONNECTED_APP = "connected_app", "Aplikasi Terhubung"
 
 
-class PrivacyFlag(_Labelled):
+class PrivacyFlag(LabelledEnum):
     """The two privacy flags of a report."""
 
     ANONYMOUS = "anonymous", "Anonim"

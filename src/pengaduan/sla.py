@@ -65,11 +65,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
-from typing import Any, Self
+from typing import Any
 
 import attrs
 
+from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
 from pengaduan.exceptions import DefinitionError, UnknownClockError
@@ -103,17 +103,7 @@ __all__ = [
 _ZERO = timedelta(0)
 
 
-class _Labelled(StrEnum):
-    label: str
-
-    def __new__(cls, value: str, label: str = "") -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
-
-
-class TargetUnit(_Labelled):
+class TargetUnit(LabelledEnum):
     """How a clock's target is counted."""
 
     WORKING_DAYS = "working_days", "hari kerja"
@@ -122,7 +112,7 @@ class TargetUnit(_Labelled):
     CALENDAR_TIME = "calendar_time", "waktu kalender"
 
 
-class ClockStatus(_Labelled):
+class ClockStatus(LabelledEnum):
     """Where a clock stands at an instant."""
 
     NOT_STARTED = "not_started", "Belum Dimulai"

@@ -7,7 +7,7 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pengaduan.exceptions import EventFormatError, NaiveDatetimeError, PengaduanError
 from pengaduan.interchange import read_numbered_events
@@ -25,6 +25,11 @@ def instant(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(str(NaiveDatetimeError(f"the instant {text!r}")))
     return value
+
+
+def as_of_or_now(as_of: datetime | None) -> datetime:
+    """The ``--as-of`` instant, or now: the CLI's default, the one wall-clock read allowed."""
+    return as_of if as_of is not None else datetime.now(UTC)  # wall-clock ok: CLI default
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from pengaduan._cli._common import (
     add_history_argument,
+    as_of_or_now,
     fail,
     history,
     history_name,
@@ -61,12 +61,6 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def as_of_of(args: argparse.Namespace) -> datetime:
-    """The ``--as-of`` instant, or now (the CLI may read the wall clock; the library never)."""
-    value: datetime = args.as_of if args.as_of is not None else datetime.now(UTC)
-    return value
-
-
 def load(args: argparse.Namespace) -> dict[str, Complaint] | str:
     """Replay the event file or store; return the complaints, or an error message."""
     try:
@@ -101,7 +95,7 @@ def rows(actions: tuple[DueAction, ...]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan due``."""
-    as_of = as_of_of(args)
+    as_of = as_of_or_now(args.as_of)
     complaints = load(args)
     if isinstance(complaints, str):
         return fail(complaints)

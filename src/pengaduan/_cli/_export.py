@@ -12,10 +12,9 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
-from pengaduan._cli._common import fail, instant
+from pengaduan._cli._common import as_of_or_now, fail, instant
 from pengaduan.access import PUBLIC, Viewer, json_feed, views
 from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError
 from pengaduan.interchange import dumps_event, read_numbered_events
@@ -144,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         from pengaduan.open311 import to_open311
         from pengaduan.presets import lapor_policy
 
-        as_of = args.as_of or datetime.now(UTC)  # the CLI may read the clock
+        as_of = as_of_or_now(args.as_of)
         output = to_open311(complaints, workflow=workflow, policy=lapor_policy(), as_of=as_of)
         print(json.dumps(output, ensure_ascii=False, indent=2))
     return 0

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pengaduan._cli._common import (
     add_history_argument,
+    as_of_or_now,
     fail,
     history,
     history_name,
@@ -58,8 +59,7 @@ def run(args: argparse.Namespace) -> int:
     policy = lapor_policy()
     if args.clock is not None and args.clock not in policy.names:
         return fail(f"unknown clock {args.clock!r}; the clocks are: {', '.join(policy.names)}")
-    # The one place allowed to read the wall clock: the CLI's default "as of now".
-    as_of: datetime = args.as_of if args.as_of is not None else datetime.now(UTC)
+    as_of = as_of_or_now(args.as_of)
 
     def events() -> Iterator[Event]:
         for event in history(args):
