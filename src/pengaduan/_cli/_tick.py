@@ -12,6 +12,7 @@ from pengaduan._cli._due import add_common, load
 from pengaduan.escalation import tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.interchange import dumps_event, write_events
+from pengaduan.model import Complaint, Event
 
 
 def register(subparsers: Any) -> None:
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.write and result.events:
         try:
             if args.db is not None:
-                _append_to_store(args.db, result.events)
+                _append_to_store(args.db, result.events, result.complaints)
             else:
                 _append(args.file, result.events)
         except PengaduanError as error:
@@ -72,12 +73,23 @@ def _append(path: str, events: Any) -> None:
         write_events(events, target)
 
 
-def _append_to_store(target: str, events: Any) -> None:
+def _append_to_store(target: str, events: Any, complaints: dict[str, Complaint]) -> None:
+    """Append each complaint's new events at the version the complaint was read at.
+
+    A writer that changed a complaint since it was read makes the append fail with a
+    `ConflictError` (nothing of that complaint is written) instead of recording actions
+    decided on a stale history. Appends are idempotent by event id: a retried tick writes
+    nothing twice.
+    """
     from pengaduan.store import open_store
 
+    by_complaint: dict[str, list[Event]] = {}
+    for event in events:
+        by_complaint.setdefault(event.complaint, []).append(event)
     store = open_store(target)
     try:
-        for event in events:  # idempotent by event id: a second tick writes nothing twice
-            store.append(event.complaint, [event])
+        for complaint_id, new in by_complaint.items():
+            read_at = complaints[complaint_id].version - len(new)
+            store.append(complaint_id, new, expected_version=read_at)
     finally:
         store.close()
