@@ -6,11 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
-from store_helpers import comment, lifecycle
+from store_helpers import (
+    POSTGRES_ENV,
+    comment,
+    drop_schema,
+    lifecycle,
+    postgres_dsn,
+    unique_schema,
+)
 
 from pengaduan._cli import main
 from pengaduan.interchange import write_events
-from pengaduan.store import SQLiteStore
+from pengaduan.store import PostgresStore, SQLiteStore
 
 
 @pytest.fixture
@@ -128,3 +135,89 @@ def test_due_and_tick_read_a_store_and_tick_writes_into_it_once(
     capsys.readouterr()
     with SQLiteStore(db) as store:
         assert list(store.events()) == after
+
+
+def test_report_reads_a_store_like_a_file(
+    event_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.db"
+    main(["import", str(event_file), "--db", str(db)])
+    capsys.readouterr()
+    as_of = "2026-03-10T00:00:00+07:00"
+    assert main(["report", "--db", str(db), "--as-of", as_of, "--json"]) == 0
+    from_store = json.loads(capsys.readouterr().out)
+    clean = tmp_path / "clean.jsonl"
+    with clean.open("w", encoding="utf-8") as target:
+        write_events([*lifecycle("C-1"), *lifecycle("C-2")], target)
+    assert main(["report", str(clean), "--as-of", as_of, "--json"]) == 0
+    assert from_store == json.loads(capsys.readouterr().out)
+    assert from_store["received"] == 2
+
+
+def test_export_reads_a_store(
+    event_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.db"
+    main(["import", str(event_file), "--db", str(db)])
+    capsys.readouterr()
+    assert main(["export", "--db", str(db), "--format", "jsonl", "--viewer", "admin_agency"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 8
+    assert (
+        main(
+            [
+                "export",
+                "--db",
+                str(db),
+                "--format",
+                "open311",
+                "--as-of",
+                "2026-03-10T00:00:00+07:00",
+            ]
+        )
+        == 0
+    )
+    requests = json.loads(capsys.readouterr().out)
+    assert [r["service_request_id"] for r in requests] == ["C-1", "C-2"]
+
+
+def test_import_export_and_the_readers_take_a_postgresql_url(
+    event_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dsn = postgres_dsn()
+    if dsn is None:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (a connection string)")
+    import pengaduan.store
+
+    schema = unique_schema()
+    opened = pengaduan.store.open_store
+
+    def in_schema(target: str, workflow: object = None) -> object:
+        assert target == dsn, "the URL reaches the store as given"
+        return PostgresStore(target, workflow, schema=schema)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pengaduan.store, "open_store", in_schema)
+    try:
+        assert main(["import", str(event_file), "--db", dsn]) == 1
+        assert capsys.readouterr().out.strip() == "new: 8, duplicate: 0, refused: 2"
+        assert main(["import", str(event_file), "--db", dsn]) == 1
+        assert capsys.readouterr().out.strip() == "new: 0, duplicate: 8, refused: 2"
+        as_of = ["--as-of", "2026-03-10T00:00:00+07:00"]
+        for command in ("replay", "sla", "report"):
+            assert main([command, "--db", dsn, *as_of, "--json"]) == 0, command
+            assert json.loads(capsys.readouterr().out), command
+        late = ["--as-of", "2026-06-01T08:00:00+07:00"]
+        assert main(["due", "--db", dsn, *late, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)
+        assert main(["tick", "--db", dsn, *late, "--write"]) == 0
+        assert capsys.readouterr().out.strip()
+        assert main(["due", "--db", dsn, *late, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == [], "tick wrote what was due"
+        assert main(["export", "--db", dsn, "--format", "open311", *as_of]) == 0
+        requests = json.loads(capsys.readouterr().out)
+        assert [r["service_request_id"] for r in requests] == ["C-1", "C-2"]
+        assert main(["export", "--db", dsn, "--format", "public-json"]) == 0
+        assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["C-1", "C-2"]
+    finally:
+        monkeypatch.setattr(pengaduan.store, "open_store", opened)
+        drop_schema(f"pg:{schema}|{dsn}")

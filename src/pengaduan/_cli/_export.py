@@ -35,12 +35,14 @@ def register(subparsers: Any) -> None:
             "viewer may see them: confidential (rahasia) complaints are left out where the "
             "viewer may not see them and personal data is withheld (see docs/privacy.md). "
             "Formats: public-json (the JSON feed), open311 (GeoReport v2 requests), jsonl "
-            "(the redacted events)."
+            "(the redacted events). Every format is redacted for the viewer."
         ),
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("file", metavar="FILE", nargs="?", help="JSON Lines event file")
-    source.add_argument("--db", metavar="PATH", help="an event store (SQLite file)")
+    source.add_argument(
+        "--db", metavar="PATH", help="an event store: a SQLite file or a postgresql:// URL"
+    )
     parser.add_argument("--format", required=True, choices=FORMATS, help="output format")
     parser.add_argument(
         "--viewer",
@@ -111,14 +113,9 @@ def run(args: argparse.Namespace) -> int:
     viewer = _viewer(args, workflow)
     if isinstance(viewer, str):
         return fail(viewer)
-    if args.format == "open311" and viewer != PUBLIC:
-        return fail(
-            "the Open311 projection is public by construction; for another viewer use "
-            "--format public-json or jsonl"
-        )
     try:
         if args.db is not None:
-            if not os.path.exists(args.db):
+            if "://" not in args.db and not os.path.exists(args.db):
                 return fail(f"no store at {args.db}")
             complaints = _from_store(args.db, workflow)
         else:
@@ -144,6 +141,8 @@ def run(args: argparse.Namespace) -> int:
         from pengaduan.presets import lapor_policy
 
         as_of = as_of_or_now(args.as_of)
-        output = to_open311(complaints, workflow=workflow, policy=lapor_policy(), as_of=as_of)
+        output = to_open311(
+            complaints, workflow=workflow, policy=lapor_policy(), as_of=as_of, viewer=viewer
+        )
         print(json.dumps(output, ensure_ascii=False, indent=2))
     return 0
