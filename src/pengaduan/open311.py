@@ -1,12 +1,15 @@
 """The Open311 GeoReport v2 projection of complaints: what a public civic feed may show.
 
 `service_request` turns one complaint into a GeoReport v2 *service request* (a dict ready for
-JSON); `to_open311` does it for many. The projection is public by construction:
+JSON); `to_open311` does it for many. The projection is built from the complaint as a viewer
+may see it (`pengaduan.access.view`), and the viewer is the public unless you name another:
 
-- a confidential (*rahasia*) complaint never appears, nor one the public may not see yet (see
-  `pengaduan.access`: by default a complaint is public once verified);
-- no reporter personal data ever appears: the fields are built from the public view of the
-  complaint (`pengaduan.access.view`) and none of them carries the reporter's details;
+- for the public, a confidential (*rahasia*) complaint never appears, nor one the public may
+  not see yet (by default a complaint is public once verified); another viewer sees what
+  `pengaduan.access` lets them see (an admin every complaint, a unit its own *rahasia* ones);
+- no reporter personal data ever appears: none of the fields carries the reporter's details,
+  and a free-text field the privacy policy marks personal (e.g. the description) is left
+  empty for a viewer who may not see it;
 - ``status`` is ``open`` or ``closed`` (a terminal state of the workflow), and
   ``status_notes`` names the state in Bahasa Indonesia: "closed" is not "fixed"
   (FixMyStreet's lesson), the notes say whether it was settled (*Selesai*) or archived;
@@ -44,6 +47,7 @@ from pengaduan.model import Complaint
 from pengaduan.workflow import Workflow
 
 if TYPE_CHECKING:
+    from pengaduan.access import PrivacyPolicy, Viewer
     from pengaduan.sla import Policy
 
 __all__ = ["DESCRIPTION_LIMIT", "service_request", "to_open311"]
@@ -54,11 +58,18 @@ DESCRIPTION_LIMIT = 4000
 Expected = datetime | Callable[[Complaint], "datetime | None"] | None
 
 
-def _public(complaint: Complaint, workflow: Workflow) -> Complaint | None:
+def _seen(
+    complaint: Complaint,
+    workflow: Workflow,
+    viewer: Viewer | None,
+    privacy: PrivacyPolicy | None,
+) -> Complaint | None:
     from pengaduan.access import PUBLIC, view
 
     try:
-        return view(complaint, PUBLIC, workflow=workflow)
+        return view(
+            complaint, PUBLIC if viewer is None else viewer, workflow=workflow, policy=privacy
+        )
     except NotVisibleError:
         return None
 
@@ -75,8 +86,10 @@ def service_request(
     policy: Policy | None = None,
     clock: str = "resolution",
     as_of: datetime | None = None,
+    viewer: Viewer | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> dict[str, Any] | None:
-    """The GeoReport v2 service request of a complaint, or ``None`` if it is not public.
+    """The GeoReport v2 service request of a complaint, or ``None`` if the viewer may not see it.
 
     Args:
         complaint: The complaint (as stored, or already redacted).
@@ -85,13 +98,16 @@ def service_request(
         policy: Else, the SLA policy whose `clock` gives ``expected_datetime`` at `as_of`.
         clock: The policy's clock to use (default ``"resolution"``).
         as_of: The instant the SLA is evaluated at (needed with `policy`).
+        viewer: Who the projection is for (`pengaduan.access.Viewer`); the public by default.
+        privacy: The privacy policy (`pengaduan.access.PrivacyPolicy`); the default policy
+            by default.
 
     Returns:
         A dict with ``service_request_id``, ``status``, ``status_notes``,
         ``agency_responsible``, ``service_name``, ``service_code``, ``description``,
         ``requested_datetime``, ``updated_datetime``, ``expected_datetime``, ``address``,
-        ``lat`` and ``long`` (``None`` where unknown); or ``None`` for a complaint the public
-        may not see (confidential, or not yet published).
+        ``lat`` and ``long`` (``None`` where unknown or withheld); or ``None`` for a complaint
+        the viewer may not see (for the public: confidential, or not yet published).
 
     Raises:
         ValueError: If `policy` is given without `as_of`.
@@ -102,7 +118,7 @@ def service_request(
         workflow = lapor_workflow()
     if policy is not None and as_of is None and expected is None:
         raise ValueError("an expected_datetime from a policy needs as_of (the instant)")
-    public = _public(complaint, workflow)
+    public = _seen(complaint, workflow, viewer, privacy)
     if public is None or public.facts is None:
         return None
     facts = public.facts
@@ -131,7 +147,7 @@ def service_request(
         "service_name": classification.label if classification is not None else None,
         "service_code": facts.category
         or (classification.value if classification is not None else None),
-        "description": facts.body[:DESCRIPTION_LIMIT],
+        "description": None if facts.body is None else facts.body[:DESCRIPTION_LIMIT],
         "requested_datetime": _instant(public.submitted_at),
         "updated_datetime": _instant(public.updated_at),
         "expected_datetime": None if state.terminal else _instant(due),
@@ -149,8 +165,12 @@ def to_open311(
     policy: Policy | None = None,
     clock: str = "resolution",
     as_of: datetime | None = None,
+    viewer: Viewer | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> list[dict[str, Any]]:
-    """The GeoReport v2 service requests of the complaints the public may see, in order.
+    """The GeoReport v2 service requests of the complaints the viewer may see, in order.
+
+    The viewer is the public unless `viewer` names another.
 
     Takes the same arguments as `service_request`; complaints it returns ``None`` for are
     left out.
@@ -164,6 +184,8 @@ def to_open311(
             policy=policy,
             clock=clock,
             as_of=as_of,
+            viewer=viewer,
+            privacy=privacy,
         )
         if request is not None:
             requests.append(request)

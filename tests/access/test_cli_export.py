@@ -179,10 +179,21 @@ def test_open311_is_the_public_projection(
         assert secret not in out
 
 
-def test_open311_refuses_a_viewer_other_than_the_public(
-    capsys: pytest.CaptureFixture[str], events_file: str
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [
+        (["--viewer", "admin_agency"], ["C-1", "C-2", "C-3", "C-4"]),
+        (["--viewer", "unit_head", "--unit", "dinas-pu"], ["C-1", "C-2", "C-3", "C-4"]),
+        (["--viewer", "unit_head", "--unit", "dinas-kesehatan"], ["C-1", "C-3", "C-4"]),
+        (["--viewer", "reporter", "--account", "warga-99"], ["C-1", "C-3"]),
+    ],
+)
+def test_open311_for_another_viewer_lists_what_they_may_see_and_no_personal_data(
+    capsys: pytest.CaptureFixture[str], events_file: str, viewer: list[str], expected: list[str]
 ) -> None:
-    code, out, err = run(capsys, events_file, "--format", "open311", "--viewer", "admin_agency")
-    assert code == 2
-    assert out == ""
-    assert "public by construction" in err
+    as_of = ["--as-of", "2026-03-20T08:00:00+07:00"]
+    code, out, _ = run(capsys, events_file, "--format", "open311", *as_of, *viewer)
+    assert code == 0
+    assert [r["service_request_id"] for r in json.loads(out)] == expected
+    for secret in (NAME, PHONE, "Budi Santoso", "085700001111", "warga-17"):
+        assert secret not in out

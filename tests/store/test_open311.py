@@ -143,3 +143,35 @@ def test_expected_datetime_from_the_sla_policy() -> None:
 def test_a_policy_without_an_instant_is_refused() -> None:
     with pytest.raises(ValueError, match="as_of"):
         service_request(build(history()), policy=lapor_policy())
+
+
+def test_another_viewer_sees_the_confidential_complaints_they_may_see() -> None:
+    from pengaduan.access import Viewer
+
+    complaint = build(history(privacy={"confidential": True, "anonymous": True}))
+    assert service_request(complaint) is None
+    handler = service_request(complaint, viewer=Viewer.staff("unit_operator", "dinas-pu"))
+    assert handler is not None
+    assert handler["agency_responsible"] == "dinas-pu"
+    assert service_request(complaint, viewer=Viewer.staff("unit_operator", "rsud")) is None
+    assert [
+        r["service_request_id"]
+        for r in to_open311([complaint], viewer=Viewer.staff("admin_agency"))
+    ] == ["C-1"]
+    for value in [*PERSONAL.values(), "warga-17"]:
+        assert value not in repr(handler)
+
+
+def test_fields_the_privacy_policy_marks_personal_are_withheld_not_crashed_on() -> None:
+    from pengaduan.access import DEFAULT_POLICY, Viewer
+
+    privacy = DEFAULT_POLICY.with_personal_fields("body", "location")
+    complaint = build(
+        history(body="Rumah Pak Harun", location={"latitude": -3.7, "longitude": 103.8})
+    )
+    public = service_request(complaint, privacy=privacy)
+    assert public is not None
+    assert (public["description"], public["lat"], public["address"]) == (None, None, None)
+    admin = service_request(complaint, privacy=privacy, viewer=Viewer.staff("admin_agency"))
+    assert admin is not None
+    assert (admin["description"], admin["lat"]) == ("Rumah Pak Harun", -3.7)
