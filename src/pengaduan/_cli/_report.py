@@ -55,8 +55,9 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="print one JSON object with keys received, archived, verified, dispatched, "
         "followed_up, closed, follow_up_rate, settlement_rate, mean_follow_up_days, "
-        "median_follow_up_days, mean_follow_up_working_days, compliance (by clock) and more; "
-        'with --by, one object per group under "groups"',
+        "median_follow_up_days, mean_follow_up_working_days, compliance (by clock: every "
+        "clock of the policy, closure included) and more; with --by, one object per group "
+        'under "groups"',
     )
     parser.set_defaults(handler=run)
 
