@@ -236,6 +236,11 @@ class _Decoder:
                 errors.append(error)
         if len(errors) == 1:
             raise errors[0]
+        # One alternative took the value's shape and failed inside it (``Workflow | None``
+        # given an object with a bad field): its error names the bad field, so it is the one.
+        inside = [error for error in errors if error.path != path]
+        if len(inside) == 1:
+            raise inside[0]
         names = " or ".join(_hint_name(a) for a in args)
         raise self.fail(path, f"must be {names}, got {_kind(value)}")
 

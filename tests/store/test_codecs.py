@@ -186,3 +186,48 @@ def test_a_bad_duration_names_the_bad_field() -> None:
     with pytest.raises(CodecError) as caught:
         from_dict(Target, {"unit": "working_time", "amount": "seven hours"})
     assert caught.value.path == "amount"
+
+
+def _mutated(value: object, change: object) -> dict:
+    data = to_dict(value)
+    change(data)  # type: ignore[operator]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d["clocks"][1]["target"].__setitem__("amount", "3"), "clocks[1].target.amount"),
+        (lambda d: d["clocks"][0].__setitem__("starts_on", "submit"), "clocks[0].starts_on"),
+        (lambda d: d.pop("clocks"), "clocks"),
+        (lambda d: d["clocks"][2]["calendar"].__setitem__("hours", []), "clocks[2].calendar.hours"),
+        (lambda d: d["workflow"].__setitem__("states", 7), "workflow.states"),
+    ],
+    ids=["amount-as-text", "unknown-key", "missing", "calendar-hours", "inside-optional"],
+)
+def test_a_malformed_policy_names_the_bad_field(change: object, path: str) -> None:
+    data = _mutated(lapor_policy(), change)
+    with pytest.raises(CodecError) as caught:
+        from_dict(Policy, data)
+    assert caught.value.path == path
+    assert caught.value.kind == "Policy"
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d.__setitem__("policy", []), "policy"),
+        (lambda d: d["rules"][0].__setitem__("level", "1"), "rules[0].level"),
+        (lambda d: d["rules"][1].__setitem__("to", "unit_head"), "rules[1].to"),
+        (
+            lambda d: d["rules"][0]["offset"].__setitem__("unit", "fortnights"),
+            "rules[0].offset.unit",
+        ),
+    ],
+    ids=["policy-not-object", "level-as-text", "to-not-array", "unknown-unit"],
+)
+def test_a_malformed_ladder_names_the_bad_field(change: object, path: str) -> None:
+    data = _mutated(lapor_ladder(), change)
+    with pytest.raises(CodecError) as caught:
+        from_dict(Ladder, data)
+    assert caught.value.path == path
