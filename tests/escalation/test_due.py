@@ -226,6 +226,8 @@ def test_naive_instants_are_refused() -> None:
         due([c], datetime(2026, 3, 3, 9))
     with pytest.raises(NaiveDatetimeError):
         next_due_at(c, as_of=datetime(2026, 3, 3, 9))
+    with pytest.raises(NaiveDatetimeError):
+        tick([c], datetime(2026, 3, 3, 9))
 
 
 def test_an_unknown_language_is_refused() -> None:

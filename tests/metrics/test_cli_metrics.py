@@ -184,6 +184,13 @@ def test_demo_into_a_store_holding_another_history_fails_clearly(tmp_path: Path,
     assert "holds another history" in capsys.readouterr().err
 
 
+def test_demo_refuses_a_negative_number_of_complaints(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "demo.sqlite"
+    assert main(["demo", "--complaints", "-1", "--db", str(db)]) == 2
+    assert "--complaints must be at least 0, got -1" in capsys.readouterr().err
+    assert not db.exists()
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 0.0
