@@ -6,16 +6,18 @@ import json
 from datetime import timedelta
 
 import pytest
-from store_helpers import lifecycle
+from store_helpers import START, lifecycle
 
+from pengaduan.access import DEFAULT_POLICY, PrivacyPolicy, Viewer
 from pengaduan.calendar import WorkCalendar
 from pengaduan.codecs import decode_complaint, dumps, from_dict, guard_reference, loads, to_dict
 from pengaduan.escalation import Ladder
 from pengaduan.exceptions import CodecError, RefusedError
-from pengaduan.model import Complaint, Event, Facts
+from pengaduan.model import Actor, Complaint, Event, Facts, Location, Privacy, Reporter
 from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.presets._calendars import calendar_24x7, id_gov_calendar, id_gov_days_calendar
 from pengaduan.sla import Policy, Target, TargetUnit
+from pengaduan.sync import ExternalUpdate
 from pengaduan.workflow import Action, Workflow
 
 
@@ -39,6 +41,14 @@ def rebuilt() -> Complaint:
         (Complaint, rebuilt()),
         (Event, lifecycle("C-1")[0]),
         (Facts, rebuilt().facts),
+        (Actor, Actor("op-pu", "unit_operator", "dinas-pu")),
+        (Privacy, Privacy(anonymous=True, confidential=True)),
+        (Reporter, Reporter(name="Siti", phone="0812555", email="s@x.id", nik="1603")),
+        (Location, Location(address="Jl. Merdeka 1", latitude=-3.7, longitude=103.8)),
+        (PrivacyPolicy, DEFAULT_POLICY.with_personal_fields("location.address")),
+        (PrivacyPolicy, PrivacyPolicy(public_states=None, confidential_roles={"inspektorat"})),
+        (Viewer, Viewer(role="reporter", account="warga-17")),
+        (ExternalUpdate, ExternalUpdate("u-1", "1916449", "Selesai", START, {"note": "ok"})),
     ],
     ids=[
         "workflow",
@@ -50,6 +60,14 @@ def rebuilt() -> Complaint:
         "complaint",
         "event",
         "facts",
+        "actor",
+        "privacy",
+        "reporter",
+        "location",
+        "privacy-policy",
+        "privacy-policy-open",
+        "viewer",
+        "external-update",
     ],
 )
 def test_every_definition_and_record_round_trips_through_json(cls: type, value: object) -> None:
