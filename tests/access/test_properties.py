@@ -127,6 +127,8 @@ def test_no_output_leaks_an_anonymous_reporters_name_or_phone(
         feed = json.dumps(json_feed([complaint], viewer), ensure_ascii=False)
         brief = json.dumps(summary(complaint, viewer), ensure_ascii=False)
         listed = list(views([complaint], viewer))
+        open311_for_viewer = json.dumps(to_open311([complaint], viewer=viewer), ensure_ascii=False)
+        assert not leaks(open311_for_viewer, name, phone), "Open311 carries no reporter data"
         outputs = [feed, brief, *(repr(c) for c in listed)]
         outputs += [s for c in listed for s in strings(c)]
         outputs += [dumps_event(e) for c in listed for e in c.events]
