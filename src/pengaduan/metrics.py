@@ -597,6 +597,13 @@ class Metrics:
     def group_by(self, by: GroupBy | str | None) -> Metrics:
         """The same complaints grouped another way (no clock is evaluated again).
 
+        Args:
+            by: ``"unit"``, ``"classification"``, ``"channel"``, ``"month"``, ``"year"`` (or a
+                `GroupBy`); ``None`` for no groups.
+
+        Returns:
+            The same metrics with these groups.
+
         Raises:
             UnknownGroupingError: If `by` is not a known grouping.
         """
@@ -693,7 +700,14 @@ class Metrics:
         return pd.DataFrame(self.complaint_rows()).set_index("complaint")
 
     def most_overdue(self, limit: int = 10) -> tuple[Overdue, ...]:
-        """The clocks furthest past their deadline at ``as_of``, longest overdue first."""
+        """The clocks furthest past their deadline at ``as_of``, longest overdue first.
+
+        Args:
+            limit: How many at most.
+
+        Returns:
+            The overdue clocks (a complaint may appear once per clock).
+        """
         every = [o for s in self.summaries for o in s.overdue]
         every.sort(key=lambda o: (o.deadline, o.complaint, o.clock))
         return tuple(every[:limit])

@@ -466,7 +466,14 @@ def _report_html(report: Report) -> str:
 
 
 def render_metrics_text(metrics: Metrics) -> str:
-    """`Metrics` as a text table (what ``str(metrics)`` returns)."""
+    """`Metrics` as a text table (what ``str(metrics)`` returns).
+
+    Args:
+        metrics: The metrics; grouped, one row per group and a last ``(all)`` row.
+
+    Returns:
+        The table, without a trailing newline.
+    """
     clocks = metrics.clocks
     if metrics.by is None:
         lines = _summary_lines(metrics.total)
@@ -482,7 +489,14 @@ def render_metrics_text(metrics: Metrics) -> str:
 
 
 def render_metrics_html(metrics: Metrics) -> str:
-    """`Metrics` as an HTML table (what a notebook shows)."""
+    """`Metrics` as an HTML table (what a notebook shows).
+
+    Args:
+        metrics: The metrics; grouped, one row per group and a last ``(all)`` row.
+
+    Returns:
+        An HTML ``<table>``, every value escaped.
+    """
     clocks = metrics.clocks
     if metrics.by is None:
         rows = [list(p) for p in _summary_lines(metrics.total)]
@@ -518,13 +532,27 @@ def _comparison_rows(comparison: Comparison) -> tuple[list[str], list[list[str]]
 
 
 def render_comparison_text(comparison: Comparison) -> str:
-    """A `pengaduan.simulation.Comparison` as a text table."""
+    """A `pengaduan.simulation.Comparison` as a text table.
+
+    Args:
+        comparison: The comparison.
+
+    Returns:
+        One row per group and measure: both values and the change.
+    """
     header, rows = _comparison_rows(comparison)
     return _text_table(header, rows)
 
 
 def render_comparison_html(comparison: Comparison) -> str:
-    """A `pengaduan.simulation.Comparison` as an HTML table."""
+    """A `pengaduan.simulation.Comparison` as an HTML table.
+
+    Args:
+        comparison: The comparison.
+
+    Returns:
+        An HTML ``<table>``: one row per group and measure, both values and the change.
+    """
     header, rows = _comparison_rows(comparison)
     return _html_table(header, rows)
 
@@ -537,6 +565,13 @@ def complaint_html(complaint: Complaint, workflow: Workflow | None = None) -> st
 
     Free text and personal data (title, body, reporter, messages, reasons) are left out; an
     event shows only its unit, level, target role, classification or channel.
+
+    Args:
+        complaint: The complaint.
+        workflow: The workflow whose state labels to show (SP4N-LAPOR! by default).
+
+    Returns:
+        An HTML fragment (what ``Complaint._repr_html_`` shows in a notebook).
     """
     if workflow is None:
         from pengaduan.presets import lapor_workflow
@@ -544,7 +579,7 @@ def complaint_html(complaint: Complaint, workflow: Workflow | None = None) -> st
         workflow = lapor_workflow()
     try:
         label = workflow.state(complaint.state).label
-    except Exception:  # a state of another workflow
+    except KeyError:  # a state of another workflow
         label = ""
     facts = complaint.facts
     rows = [

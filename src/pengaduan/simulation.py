@@ -268,7 +268,15 @@ class Simulation:
         return lapor_workflow().replay(self.events)
 
     def measure(self, *, policy: Policy | None = None, by: GroupBy | str | None = None) -> Metrics:
-        """Metrics of the history as of the scenario's end."""
+        """Metrics of the history as of the scenario's end.
+
+        Args:
+            policy: The SLA policy whose clocks give compliance (none: no compliance).
+            by: A grouping, as for `pengaduan.metrics.measure`.
+
+        Returns:
+            The metrics.
+        """
         return measure(self._replayed, self.scenario.end, policy=policy, by=by)
 
 
@@ -711,7 +719,16 @@ def _flat(values: Mapping[str, Any]) -> dict[str, Any]:
 def compare(
     before: Metrics, after: Metrics, labels: Sequence[str] = ("before", "after")
 ) -> Comparison:
-    """Put two sets of metrics side by side."""
+    """Put two sets of metrics side by side.
+
+    Args:
+        before: The first (baseline) metrics.
+        after: The second metrics, grouped the same way.
+        labels: What each side is, in that order.
+
+    Returns:
+        The comparison.
+    """
     a, b = tuple(labels)
     return Comparison(before, after, (a, b))
 
@@ -726,6 +743,19 @@ def compare_policies(
     labels: Sequence[str] | None = None,
 ) -> Comparison:
     """Measure the same history under two SLA policies (e.g. two targets, two calendars).
+
+    The history is not changed: only the clocks evaluated on it differ.
+
+    Args:
+        complaints: The complaints, or a mapping of them by id.
+        before: The first (baseline) policy.
+        after: The second policy.
+        as_of: The instant both are measured at.
+        by: A grouping, as for `pengaduan.metrics.measure`.
+        labels: What each side is (default: each policy's name and version).
+
+    Returns:
+        The comparison.
 
     Raises:
         NaiveDatetimeError: If `as_of` is naive.
@@ -750,7 +780,23 @@ def compare_scenarios(
     by: GroupBy | str | None = None,
     labels: Sequence[str] = ("before", "after"),
 ) -> Comparison:
-    """Simulate two scenarios from the same seed and compare their metrics at their ends."""
+    """Simulate two scenarios from the same seed and compare their metrics at their ends.
+
+    Random draws are made in the same order in both runs, so the arrivals and the units' own
+    handling times are the same: the difference is the change's (e.g. a ladder switched on,
+    another ladder, a slower unit).
+
+    Args:
+        before: The first (baseline) scenario.
+        after: The second scenario.
+        seed: The seed of both runs.
+        policy: The SLA policy measured (none: no compliance figures).
+        by: A grouping, as for `pengaduan.metrics.measure`.
+        labels: What each side is.
+
+    Returns:
+        The comparison.
+    """
     return compare(
         simulate(before, seed).measure(policy=policy, by=by),
         simulate(after, seed).measure(policy=policy, by=by),
