@@ -197,3 +197,13 @@ def test_open311_for_another_viewer_lists_what_they_may_see_and_no_personal_data
     assert [r["service_request_id"] for r in json.loads(out)] == expected
     for secret in (NAME, PHONE, "Budi Santoso", "085700001111", "warga-17"):
         assert secret not in out
+
+
+def test_the_default_format_is_the_redacted_event_file(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    code, out, _ = run(capsys, "--db", db)
+    assert code == 0
+    assert (code, out) == run(capsys, "--db", db, "--format", "jsonl")[:2]
+    assert {loads_event(line).complaint for line in out.splitlines()} == {"C-1", "C-3"}
+    assert NAME not in out

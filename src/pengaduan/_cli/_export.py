@@ -43,7 +43,12 @@ def register(subparsers: Any) -> None:
     source.add_argument(
         "--db", metavar="PATH", help="an event store: a SQLite file or a postgresql:// URL"
     )
-    parser.add_argument("--format", required=True, choices=FORMATS, help="output format")
+    parser.add_argument(
+        "--format",
+        default="jsonl",
+        choices=FORMATS,
+        help="output format (default jsonl: the events, redacted for the viewer)",
+    )
     parser.add_argument(
         "--viewer",
         default="public",
