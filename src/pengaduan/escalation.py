@@ -212,7 +212,9 @@ class Rule:
             breach; more is after it).
         offset: Due at this offset from the cycle's deadline.
         repeat: Repeat at this positive interval from the first due instant until the clock
-            stops.
+            stops. A working-day interval lands, like a working-day offset, on the first
+            working instant of the day (repeat ``n`` of a rule first due on day ``F`` is due
+            at the opening of the working day ``n`` working days after ``F``).
         repeats: With `repeat`, how many times it repeats at most (``None``: no limit).
         quiet: Move the due instant to the next working instant (quiet hours). Default true;
             automatic actions usually want false.
