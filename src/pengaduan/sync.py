@@ -45,7 +45,7 @@ from typing import Any
 import attrs
 
 from pengaduan._time import require_aware
-from pengaduan.exceptions import ConflictError, EventFormatError, RefusedError
+from pengaduan.exceptions import ConflictError, DefinitionError, EventFormatError, RefusedError
 from pengaduan.model import Actor, Event
 from pengaduan.store import EventStore
 
@@ -163,6 +163,10 @@ class SyncBridge:
         complaint_for: Finds our complaint id from the other system's id; by default a
             complaint is found by ``facts.external_ids[system]`` (an index built from the
             store and refreshed from its log on a miss).
+
+    Raises:
+        DefinitionError: If `actions` maps a status to an action the store's workflow does
+            not define (caught here, not at the first update that carries that status).
     """
 
     def __init__(
@@ -174,6 +178,14 @@ class SyncBridge:
         *,
         complaint_for: Callable[[str], str | None] | None = None,
     ) -> None:
+        known = {action.name for action in store.workflow.actions}
+        unknown = sorted(name for name in set(actions.values()) if name not in known)
+        if unknown:
+            raise DefinitionError(
+                f"SyncBridge {system!r}",
+                f"statuses map to actions the workflow {store.workflow.name!r} does not "
+                f"define: {', '.join(map(repr, unknown))}",
+            )
         self.store = store
         self.system = system
         self.actions = dict(actions)

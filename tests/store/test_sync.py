@@ -193,3 +193,13 @@ def test_a_naive_instant_is_refused() -> None:
 
     with pytest.raises(NaiveDatetimeError):
         ExternalUpdate("u1", "1", "x", START.replace(tzinfo=None))
+
+
+def test_a_status_mapped_to_an_action_the_workflow_lacks_is_refused_at_construction() -> None:
+    from pengaduan.exceptions import DefinitionError
+    from pengaduan.store import InMemoryStore
+
+    store = InMemoryStore()
+    with pytest.raises(DefinitionError, match="'teleport'"):
+        SyncBridge(store, "lapor", {**STATUSES, "Dipindahkan": "teleport"}, SYNC)
+    assert list(store.updates()) == []
