@@ -207,3 +207,13 @@ def test_the_default_format_is_the_redacted_event_file(
     assert (code, out) == run(capsys, "--db", db, "--format", "jsonl")[:2]
     assert {loads_event(line).complaint for line in out.splitlines()} == {"C-1", "C-3"}
     assert NAME not in out
+
+
+def test_an_unreachable_database_is_reported_without_its_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "--db", "postgresql://u:s3cr3t-pw@127.0.0.1:1/x")
+    assert code == 2
+    assert out == ""
+    assert "cannot connect" in err
+    assert "s3cr3t-pw" not in err

@@ -221,3 +221,15 @@ def test_import_export_and_the_readers_take_a_postgresql_url(
     finally:
         monkeypatch.setattr(pengaduan.store, "open_store", opened)
         drop_schema(f"pg:{schema}|{dsn}")
+
+
+@pytest.mark.parametrize("command", ["replay", "sla", "due", "tick", "report", "export", "import"])
+def test_an_unreachable_database_is_reported_without_its_password(
+    command: str, event_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql://lapor:s3cr3t-pw@127.0.0.1:1/lapor"
+    argv = [command, str(event_file)] if command == "import" else [command]
+    assert main([*argv, "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert "cannot connect" in err
+    assert "s3cr3t-pw" not in err

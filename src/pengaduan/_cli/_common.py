@@ -64,8 +64,38 @@ def add_history_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def history_name(args: argparse.Namespace) -> str:
-    """The name of the history source, for messages."""
-    return str(args.file if args.file is not None else args.db)
+    """The name of the history source, for messages (a URL without its password)."""
+    return str(args.file) if args.file is not None else without_password(str(args.db))
+
+
+def without_password(target: str) -> str:
+    """A store location fit for a message: a URL's password is replaced by ``***``.
+
+    >>> without_password("postgresql://lapor:rahasia@db.example/lapor")
+    'postgresql://lapor:***@db.example/lapor'
+    >>> without_password("postgresql://db.example/lapor?user=lapor&password=rahasia")
+    'postgresql://db.example/lapor?user=lapor&password=***'
+    >>> without_password("pengaduan.db")
+    'pengaduan.db'
+    """
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    if "://" not in target:
+        return target
+    try:
+        parts = urlsplit(target)
+        password = parts.password
+        query = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError:
+        return target.split("://", 1)[0] + "://***"
+    if password is not None:
+        user = parts.username or ""
+        host = parts.netloc.rsplit("@", 1)[1]
+        parts = parts._replace(netloc=f"{user}:***@{host}")
+    if any(key == "password" for key, _value in query):
+        hidden = [(k, "***" if k == "password" else v) for k, v in query]
+        parts = parts._replace(query=urlencode(hidden, safe="*"))
+    return parts.geturl()
 
 
 def where(args: argparse.Namespace, number: int) -> str:

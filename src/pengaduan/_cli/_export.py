@@ -14,9 +14,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from pengaduan._cli._common import as_of_or_now, fail, instant
+from pengaduan._cli._common import as_of_or_now, fail, instant, without_password
 from pengaduan.access import PUBLIC, Viewer, json_feed, views
-from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError
+from pengaduan.exceptions import PengaduanError, RefusedError
 from pengaduan.interchange import dumps_event, read_numbered_events
 from pengaduan.model import Complaint, Event
 from pengaduan.presets import lapor_workflow
@@ -127,12 +127,11 @@ def run(args: argparse.Namespace) -> int:
             complaints = list(_from_file(args.file, workflow).values())
     except _StopError:
         return 2
-    except EventFormatError as error:
+    except PengaduanError as error:  # StoreError too: its message names no URL or password
         return fail(str(error))
     except OSError as error:
-        return fail(f"cannot read {args.file or args.db}: {error.strerror or error}")
-    except PengaduanError as error:
-        return fail(str(error))
+        source = args.file if args.db is None else without_password(args.db)
+        return fail(f"cannot read {source}: {error.strerror or error}")
 
     if args.format == "public-json":
         output: Any = json_feed(complaints, viewer, workflow=workflow)
