@@ -265,3 +265,26 @@ def test_an_unreachable_postgres_server_gives_a_store_error() -> None:
     pytest.importorskip("psycopg")
     with pytest.raises(StoreError, match="connect"):
         PostgresStore("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_a_sqlite_store_keeps_a_write_ahead_log(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "events.db"
+    with SQLiteStore(path) as store:
+        store.append("C-1", lifecycle("C-1")[:1])
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        db.close()
+
+
+def test_open_store_picks_postgres_for_a_url_and_sqlite_for_a_path(tmp_path: Path) -> None:
+    from pengaduan.store import open_store
+
+    with open_store(tmp_path / "events.db") as store:
+        assert isinstance(store, SQLiteStore)
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError, match="connect"):
+        open_store("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
