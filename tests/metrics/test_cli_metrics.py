@@ -191,6 +191,13 @@ def test_demo_refuses_a_negative_number_of_complaints(tmp_path: Path, capsys) ->
     assert not db.exists()
 
 
+def test_demo_of_no_complaints_says_nothing_was_followed_up(tmp_path: Path, capsys) -> None:
+    assert main(["demo", "--complaints", "0", "--db", str(tmp_path / "demo.sqlite")]) == 0
+    out = capsys.readouterr().out
+    assert "by year: none, nothing was followed up." in out
+    assert "Diterima / received                       0" in out
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 0.0

@@ -209,6 +209,7 @@ def _run(args: argparse.Namespace, path: str, progress: _Progress) -> int:
             for g in years[0]
             if g.follow_up_time.mean_days is not None
         )
+        means = means or "none, nothing was followed up"
         print(f"Average follow-up (dispatch to first follow-up) by year: {means}.")
     print()
     print(report, end="")
