@@ -117,8 +117,10 @@ class Reminders:
     Attributes:
         ladder: The ladder (e.g. `muara_enim_ladder` or ``pengaduan.presets.lapor_ladder()``).
         since: Its messages are sent only from this instant on (``None``: always): the day the
-            regency switches its ladder on. Complaints still waiting then are caught up at
-            once. Its automatic rules apply all along.
+            regency switches its ladder on. What fell due while it was off and is still
+            waiting is sent at the first working instant from then (quiet hours: a ladder
+            switched on at midnight of a holiday messages nobody before the office opens).
+            Its automatic rules apply all along.
         response_days: The median time from a message to the follow-up, in working days.
         spread: The standard deviation of the logarithm of that time.
     """
@@ -340,6 +342,7 @@ def _run_ladder(
     until: datetime | None,
     end: datetime,
     response: Callable[[datetime, int], datetime | None],
+    cal: WorkCalendar,
 ) -> datetime | None:
     """Tick the ladder from `t` while nothing else happens before `until` (``None``: never).
 
@@ -348,6 +351,9 @@ def _run_ladder(
     from pengaduan.escalation import next_due_at, tick
 
     since = reminders.since
+    # What fell due while the ladder was off is caught up in office hours, not at the instant
+    # it is switched on (midnight of New Year's Day for `muara_enim`).
+    catch_up = None if since is None else cal.next_working(since)
     messages = 0
     for _ in range(_MAX_TICKS):
         complaint = b.state
@@ -356,8 +362,8 @@ def _run_ladder(
         ladder = full if on else automatic
         nxt = next_due_at(complaint, ladder, as_of=t)
         switch_on = not on and since is not None and (nxt is None or nxt >= since)
-        if switch_on and since is not None and (until is None or until > since):
-            t = since  # the ladder is switched on: catch up at once
+        if switch_on and catch_up is not None and (until is None or until > catch_up):
+            t = catch_up  # the ladder is switched on: catch up at the first working instant
             continue
         if nxt is None:
             break
@@ -491,7 +497,7 @@ def simulate(
         for round_number, (unit, delay) in enumerate(handling):
             done = None if delay is None else later(at, delay)
             if reminders is not None and full is not None and automatic is not None:
-                done = _run_ladder(b, reminders, full, automatic, at, done, end, response)
+                done = _run_ladder(b, reminders, full, automatic, at, done, end, response, cal)
             if done is None:  # pragma: no cover - every round has a handling time
                 break
             operator = Actor(f"op-{unit}", Role.UNIT_OPERATOR, unit)
@@ -507,7 +513,7 @@ def simulate(
         else:
             if reminders is not None and full is not None and automatic is not None:
                 # The ladder's automatic rule closes it when the reply window is over.
-                _run_ladder(b, reminders, full, automatic, at, None, end, response)
+                _run_ladder(b, reminders, full, automatic, at, None, end, response, cal)
             else:
                 # No reply in the window: closed once 10 working days have passed.
                 b.add("close", cal.add_working_days(at, 10), _SYSTEM, {})

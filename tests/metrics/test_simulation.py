@@ -117,6 +117,20 @@ def test_muara_enim_is_shaped_on_the_published_figures() -> None:
     assert m.total.settlement_rate > 0.9
 
 
+def test_switching_the_ladder_on_at_midnight_of_a_holiday_messages_nobody_before_office_hours() -> (
+    None
+):
+    # muara_enim switches its reminders on at 00:00 on 1 January 2026 (a holiday); what fell
+    # due while they were off is caught up at the next opening, like every other message.
+    history = simulate(muara_enim(), seed=3)
+    calendar = history.scenario.calendar
+    since = history.scenario.reminders.since
+    messages = [e for e in history.events if e.action == "escalate"]
+    assert any(e.at >= since for e in messages)
+    assert [e.id for e in messages if not calendar.is_working(e.at)] == []
+    assert min(e.at for e in messages if e.at >= since) >= calendar.next_working(since)
+
+
 def test_muara_enim_without_the_ladder_sends_no_reminder() -> None:
     events = simulate(muara_enim(complaints=60, ladder_from_year=None), seed=1).events
     assert not [e for e in events if e.action == "escalate" and e.data.get("kind") != "close"]
