@@ -14,10 +14,11 @@ from store_helpers import lifecycle
 
 from pengaduan.calendar import WorkCalendar
 from pengaduan.codecs import from_dict, loads, to_dict
+from pengaduan.escalation import Ladder
 from pengaduan.exceptions import CodecError, EventFormatError, PengaduanError
 from pengaduan.interchange import event_to_dict, loads_event, read_numbered_events
 from pengaduan.model import Actor, Complaint, Event
-from pengaduan.presets import lapor_workflow
+from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.presets._calendars import calendar_24x7
 from pengaduan.sla import Policy
 from pengaduan.store import EventStore, InMemoryStore, SQLiteStore
@@ -166,7 +167,12 @@ def test_a_hostile_definition_raises_only_codec_errors(cls: type, value: Any) ->
 def mutated_definitions(draw: st.DrawFn) -> tuple[type, Any]:
     cls, value = draw(
         st.sampled_from(
-            [(Workflow, lapor_workflow()), (WorkCalendar, calendar_24x7("Asia/Jakarta"))]
+            [
+                (Workflow, lapor_workflow()),
+                (WorkCalendar, calendar_24x7("Asia/Jakarta")),
+                (Policy, lapor_policy()),
+                (Ladder, lapor_ladder()),
+            ]
         )
     )
     data = to_dict(value)
@@ -198,6 +204,11 @@ def test_a_mutated_definition_raises_only_codec_errors_naming_a_path(
     except CodecError as error:
         decoded = error
     assert isinstance(decoded, cls | CodecError)
+    if isinstance(decoded, CodecError):
+        # Only text that is not JSON at all, or an inconsistency of the whole definition
+        # (say, no action leaves the initial state), has no single field to name.
+        whole = "not valid JSON" in decoded.reason or "invalid definition" in decoded.reason
+        assert decoded.path or whole, decoded
 
 
 @FUZZ
