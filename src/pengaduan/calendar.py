@@ -443,6 +443,20 @@ _YEAR_MIN, _YEAR_MAX = 2, 9997
 _SURE_ZONES = (ZoneInfo, timezone)
 
 
+def _day(value: object, what: str) -> int:
+    """Return a local date's ordinal, refusing a datetime.
+
+    A datetime's own wall date need not be the calendar's local date, and a naive one has no
+    zone at all.
+    """
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise TypeError(
+            f"{what} must be a local date (datetime.date), not {type(value).__name__}; for an "
+            "instant t give t.astimezone(calendar.tz).date()"
+        )
+    return value.toordinal()
+
+
 def _us(t: datetime, what: str) -> int:
     """Return an instant as microseconds since the epoch, refusing naive datetimes."""
     if type(getattr(t, "tzinfo", None)) not in _SURE_ZONES:
@@ -619,7 +633,12 @@ class WorkCalendar:
     # -- rules for a date --------------------------------------------------------------------
 
     def holidays_on(self, day: date) -> tuple[Holiday, ...]:
-        """The holidays on a local date (of the parts, for a combined calendar)."""
+        """The holidays on a local date (of the parts, for a combined calendar).
+
+        Raises:
+            TypeError: If ``day`` is not a date (a datetime included).
+        """
+        _day(day, "day")
         if self.combination is not None:
             return tuple(h for c in self.combination.calendars for h in c.holidays_on(day))
         i = bisect_left(self.holidays, day, key=lambda h: h.day)
@@ -636,11 +655,16 @@ class WorkCalendar:
         """The working windows starting on a local date (none on a holiday).
 
         For a combined calendar, use the instant-based methods instead.
+
+        Raises:
+            DefinitionError: For a combined calendar.
+            TypeError: If ``day`` is not a date (a datetime included).
         """
         if self.combination is not None:
             raise DefinitionError(
                 f"WorkCalendar {self.name!r}", "a combined calendar has no windows of its own"
             )
+        _day(day, "day")
         return self._windows_on(day, self._holiday_ordinals())
 
     def _holiday_ordinals(self) -> frozenset[int]:
@@ -738,7 +762,7 @@ class WorkCalendar:
         first_year = max(first_year, _YEAR_MIN)
         last_year = min(last_year, _YEAR_MAX)
         if first_year > last_year:
-            raise NoWorkingTimeError(self.name, "the years 2 to 9997 are all the index covers")
+            raise self._beyond()
         idx = self._build(first_year, last_year)
         self._cache[0] = idx
         return idx
@@ -748,14 +772,23 @@ class WorkCalendar:
         if idx is not None and idx.d0 <= o < idx.d1:
             return idx
         y = date.fromordinal(o).year
-        return self._index_years(y - 1, y + 1)
+        idx = self._index_years(y - 1, y + 1)
+        if not idx.d0 <= o < idx.d1:
+            raise self._beyond()
+        return idx
 
     def _index_us(self, x: int) -> Index:
         idx: Index | None = self._cache[0]
         if idx is not None and idx.lo <= x < idx.hi:
             return idx
         y = from_us(x, self._tz).year
-        return self._index_years(y - 1, y + 1)
+        idx = self._index_years(y - 1, y + 1)
+        if not idx.lo <= x < idx.hi:
+            raise self._beyond()
+        return idx
+
+    def _beyond(self) -> NoWorkingTimeError:
+        return NoWorkingTimeError(self.name, "the years 2 to 9997 are all the index covers")
 
     def _grow(self, idx: Index, forward: bool, since_year: int, what: str) -> Index:
         if not self._has_windows():
@@ -805,8 +838,11 @@ class WorkCalendar:
         >>> from pengaduan.presets import id_gov_calendar
         >>> id_gov_calendar().is_working_day(date(2026, 3, 19))  # Nyepi
         False
+
+        Raises:
+            TypeError: If ``day`` is not a date (a datetime included).
         """
-        o = day.toordinal()
+        o = _day(day, "day")
         idx = self._index_ord(o)
         i = bisect_left(idx.days, o)
         return i < len(idx.days) and idx.days[i] == o
@@ -829,8 +865,12 @@ class WorkCalendar:
         """Return the local date of the n-th working day after ``day`` (as `add_working_days`).
 
         The date-based scalar form: no time zone work at all.
+
+        Raises:
+            TypeError: If ``day`` is not a date (a datetime included).
+            NoWorkingTimeError: If the calendar has no such working day.
         """
-        o = day.toordinal()
+        o = day.toordinal() if type(day) is date else _day(day, "day")
         idx: Index | None = self._cache[0]
         if idx is not None and n > 0 and idx.d0 <= o < idx.d1:  # the hot path
             days = idx.days
@@ -852,8 +892,12 @@ class WorkCalendar:
         return self._days_between(self._local_ordinal(a, "a"), self._local_ordinal(b, "b"))
 
     def working_days_between_dates(self, a: date, b: date) -> int:
-        """As `working_days_between`, for local dates."""
-        return self._days_between(a.toordinal(), b.toordinal())
+        """As `working_days_between`, for local dates.
+
+        Raises:
+            TypeError: If ``a`` or ``b`` is not a date (a datetime included).
+        """
+        return self._days_between(_day(a, "a"), _day(b, "b"))
 
     def _days_between(self, oa: int, ob: int) -> int:
         sign = 1
@@ -862,6 +906,8 @@ class WorkCalendar:
         idx = self._index_ord(oa)
         if not ob < idx.d1:
             idx = self._index_years(idx.first_year, date.fromordinal(ob).year)
+            if not ob < idx.d1:
+                raise self._beyond()
         return sign * (bisect_right(idx.days, ob) - bisect_right(idx.days, oa))
 
     def add_working_days_array(
@@ -990,6 +1036,8 @@ class WorkCalendar:
         idx = self._index_us(lo)
         if not hi < idx.hi:
             idx = self._index_years(idx.first_year, from_us(hi, self._tz).year)
+            if not hi < idx.hi:
+                raise self._beyond()
         return idx.worked(xb) - idx.worked(xa)
 
     # -- with provenance ---------------------------------------------------------------------
@@ -1044,13 +1092,18 @@ class WorkCalendar:
         True if an estimated holiday lies in the span, or (with ``hours``) an estimated dated
         rule covers part of it, or the span leaves the calendar's ``holiday_years``. With
         ``hours=False`` only what changes which days are working days counts.
+
+        Raises:
+            TypeError: If ``first`` or ``last`` is not a date (a datetime included).
         """
-        return bool(self._reasons(first.toordinal(), last.toordinal(), hours=hours))
+        return bool(self._reasons(_day(first, "first"), _day(last, "last"), hours=hours))
 
     def _reasons(self, lo: int, hi: int, *, hours: bool) -> tuple[str, ...]:
         idx = self._index_ord(lo)
         if not hi < idx.d1:
             idx = self._index_years(idx.first_year, date.fromordinal(hi).year)
+            if not hi < idx.d1:
+                raise self._beyond()
         marks = idx.est_time if hours else idx.est_days
         out: list[str] = []
         if Index.any_in(marks, lo, hi):

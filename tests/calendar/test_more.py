@@ -161,3 +161,42 @@ def test_batch_form_handles_zero_and_negative_n_and_empty_input() -> None:
     got = cal.add_working_days_array(days, np.array([0, 0, -1]))
     assert got.tolist() == [date(2026, 3, 17), date(2026, 3, 25), date(2026, 3, 17)]
     assert cal.add_working_days_array(days[:0], 1).size == 0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cal, t: cal.is_working_day(t),
+        lambda cal, t: cal.add_working_days_to_date(t, 3),
+        lambda cal, t: cal.working_days_between_dates(date(2026, 3, 1), t),
+        lambda cal, t: cal.holidays_on(t),
+        lambda cal, t: cal.windows_on(t),
+        lambda cal, t: cal.depends_on_estimate(t, date(2026, 4, 1)),
+    ],
+)
+@pytest.mark.parametrize("tz", [None, UTC])
+def test_a_datetime_where_a_local_date_is_needed_is_a_type_error(call, tz) -> None:
+    # Its own wall date need not be the calendar's local date, and a naive one has no zone.
+    cal = id_gov_calendar()
+    with pytest.raises(TypeError, match="local date"):
+        call(cal, datetime(2026, 3, 19, 20, tzinfo=tz))
+    call(cal, date(2026, 3, 19))  # a plain date is fine
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cal: cal.is_working(datetime(1, 1, 1, 12, tzinfo=UTC)),
+        lambda cal: cal.working_time_between(
+            datetime(2026, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+        ),
+        lambda cal: cal.working_days_between(
+            datetime(1, 6, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+        ),
+        lambda cal: cal.working_days_between_dates(date(9998, 1, 1), date(9999, 1, 1)),
+        lambda cal: cal.add_working_days(datetime(1, 6, 1, tzinfo=UTC), 1),
+    ],
+)
+def test_instants_outside_the_years_the_index_covers_are_refused_not_miscounted(call) -> None:
+    with pytest.raises(NoWorkingTimeError, match="2 to 9997"):
+        call(calendar_24x7())
