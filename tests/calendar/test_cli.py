@@ -116,3 +116,13 @@ def test_an_unknown_calendar_name_is_refused_by_the_parser(
         main(["calendar", "deadline", "2026-01-01", "--working-days", "1", "--calendar", "x"])
     assert info.value.code == 2
     assert "id-gov-days" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("hours", ["1e300", "inf", "nan"])
+def test_an_impossible_number_of_working_hours_is_an_error_with_exit_code_2(
+    capsys: pytest.CaptureFixture[str], hours: str
+) -> None:
+    code, out, err = run(capsys, "deadline", "2026-03-17", f"--working-hours={hours}")
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err

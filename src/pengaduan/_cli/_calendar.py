@@ -94,6 +94,8 @@ def _run(args: argparse.Namespace, body: Any) -> int:
         return int(body(cal))
     except (ValueError, UnknownCalendarError, NoWorkingTimeError) as error:
         return fail(str(error))
+    except OverflowError:
+        return fail("the amount of working time is too large to count")
 
 
 def run_deadline(args: argparse.Namespace) -> int:
