@@ -113,6 +113,9 @@ def _aware(what: str) -> Any:
 class Actor:
     """Someone (or something) acting on complaints.
 
+    A reporter's id is their account, which may be their phone number (as on SMS 1708), so
+    the ``repr`` of an actor in the ``reporter`` role does not show it.
+
     Attributes:
         id: A stable identifier of the person or process.
         role: The role they act in, e.g. ``Role.UNIT_OPERATOR`` or a custom role's name.
@@ -122,6 +125,10 @@ class Actor:
     id: str
     role: str
     unit: str | None = None
+
+    def __repr__(self) -> str:
+        shown = _hidden(self.id) if self.role == Role.REPORTER else repr(self.id)
+        return f"Actor(id={shown}, role={self.role!r}, unit={self.unit!r})"
 
 
 @attrs.frozen

@@ -190,3 +190,11 @@ def test_the_preset_marks_the_reporter_and_account_fields_personal() -> None:
     submit = lapor_workflow().action("submit")
     marked = {field.name for field in submit.fields if field.personal}
     assert marked == {"reporter", "reporter_account"}
+
+
+def test_a_reporters_actor_id_is_not_in_the_repr_an_officials_is() -> None:
+    assert repr(Actor(PHONE, "reporter")) == "Actor(id=<hidden>, role='reporter', unit=None)"
+    assert PHONE not in repr(Event("e1", "C-1", "comment", at(0), Actor(PHONE, "reporter")))
+    assert repr(Actor("op-pu", "unit_operator", "dinas-pu")) == (
+        "Actor(id='op-pu', role='unit_operator', unit='dinas-pu')"
+    )
