@@ -17,7 +17,7 @@ into an event store so that:
 Every update received is kept in the store (`EventStore.updates`) with its outcome.
 
 >>> from datetime import datetime, timezone
->>> from pengaduan.model import Actor, Event
+>>> from pengaduan.model import Actor, Event, _data_keys
 >>> from pengaduan.store import InMemoryStore
 >>> store = InMemoryStore()
 >>> at = datetime(2026, 3, 2, 8, tzinfo=timezone.utc)
@@ -46,7 +46,7 @@ import attrs
 
 from pengaduan._time import require_aware
 from pengaduan.exceptions import ConflictError, DefinitionError, EventFormatError, RefusedError
-from pengaduan.model import Actor, Event
+from pengaduan.model import Actor, Event, _data_keys
 from pengaduan.store import EventStore
 
 __all__ = ["ExternalUpdate", "Outcome", "SyncBridge", "SyncReport", "SyncResult"]
@@ -83,7 +83,8 @@ class ExternalUpdate:
             complaint is found by its ``Facts.external_ids[system]``.
         status: The other system's status name.
         at: When the change happened there; timezone-aware.
-        data: The data of the workflow action the status maps to.
+        data: The data of the workflow action the status maps to (its ``repr`` shows the
+            keys only, as an event's does: the values may be personal).
         actor: Who acted, when the other system says so (else the bridge's actor).
     """
 
@@ -91,7 +92,7 @@ class ExternalUpdate:
     external_id: str
     status: str
     at: datetime = attrs.field(validator=_check_at)
-    data: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    data: Mapping[str, Any] = attrs.field(factory=dict, hash=False, repr=_data_keys)
     actor: Actor | None = None
 
     def to_record(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from store_helpers import ADMIN, OPERATOR, START, event
 
 from pengaduan.model import Actor, Role
 from pengaduan.store import EventStore
-from pengaduan.sync import ExternalUpdate, Outcome, SyncBridge
+from pengaduan.sync import ExternalUpdate, Outcome, SyncBridge, SyncResult
 
 SYNC = Actor("lapor-sync", Role.ADMIN_NATIONAL)
 STATUSES = {
@@ -203,3 +203,13 @@ def test_a_status_mapped_to_an_action_the_workflow_lacks_is_refused_at_construct
     with pytest.raises(DefinitionError, match="'teleport'"):
         SyncBridge(store, "lapor", {**STATUSES, "Dipindahkan": "teleport"}, SYNC)
     assert list(store.updates()) == []
+
+
+def test_an_update_prints_no_personal_values() -> None:
+    reporter = {"name": "Siti Aminah", "phone": "081234567890"}
+    received = ExternalUpdate("u1", "1916449", "Selesai", START, {"reporter": reporter})
+    refused = SyncResult(received, Outcome.REFUSED, reason="unknown status")
+    for text in (repr(received), repr(refused)):
+        assert "data={'reporter': ...}" in text
+        assert "Siti" not in text
+        assert "0812" not in text
