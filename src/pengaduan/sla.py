@@ -226,6 +226,22 @@ class Condition:
         return " or ".join(parts) if parts else "never"
 
 
+def _check_target(instance: Clock, _attribute: object, value: Any) -> None:
+    if not isinstance(value, Target):
+        raise DefinitionError(
+            f"Clock {instance.name!r}",
+            f"its target must be a Target (e.g. Target.working_days(3)), not {value!r}",
+        )
+
+
+def _check_calendar(instance: Clock, _attribute: object, value: Any) -> None:
+    if not isinstance(value, WorkCalendar):
+        raise DefinitionError(
+            f"Clock {instance.name!r}",
+            f"its calendar must be a WorkCalendar (e.g. id_gov_calendar()), not {value!r}",
+        )
+
+
 def _condition(value: Condition | Iterable[str] | str) -> Condition:
     """Accept a `Condition`, or action names as a shorthand."""
     if isinstance(value, Condition):
@@ -255,12 +271,16 @@ class Clock:
         label_en: An English label.
         due_action: An action that falls due when a cycle runs out, e.g. an automatic
             ``close`` (informative: carried out by the escalation engine, not here).
+
+    Raises:
+        DefinitionError: If the target is not a `Target` or the calendar not a
+            `WorkCalendar` (contradictory conditions are the linter's: see `lint`).
     """
 
     name: str
     label: str
-    target: Target
-    calendar: WorkCalendar
+    target: Target = attrs.field(validator=_check_target)
+    calendar: WorkCalendar = attrs.field(validator=_check_calendar)
     start: Condition = attrs.field(default=Condition(), converter=_condition)
     stop: Condition = attrs.field(default=Condition(), converter=_condition)
     reset: Condition = attrs.field(default=Condition(), converter=_condition)
@@ -298,8 +318,10 @@ def lint(
 
     Without a workflow, it checks what the clocks say on their own: a clock that can never
     start, one that stops on its own start, a pause with no way out, an action that both
-    pauses and resumes, state conditions that need a workflow. With one, it also checks every
-    action and state name, and that a start can happen and a pause state can be left.
+    pauses and resumes, a working-time target on a calendar without any working window, state
+    conditions that need a workflow. With one, it also checks every action and state name,
+    that a start can happen, that a stop or reset state can be entered and that a pause state
+    can be left.
 
     Args:
         clocks: One clock or several (duplicate names are a problem too).
@@ -340,6 +362,11 @@ def lint(
             problem(f"{', '.join(sorted(both))} both pause and resume it")
         if clock.resume_on and not clock.pause_on:
             problem("resume_on is set but no action pauses it (use pause_while for states)")
+        if clock.target.in_working_time and not clock.calendar._has_windows():
+            problem(
+                f"counts {clock.target} on calendar {clock.calendar.name!r}, which has no "
+                "working window: its deadline can never come"
+            )
         uses_states = clock.start.states | clock.stop.states | clock.reset.states
         uses_states |= clock.pause_while
         if workflow is None:
@@ -376,6 +403,15 @@ def _lint_against(clock: Clock, workflow: Workflow) -> list[LintProblem]:
         if unknown:
             out.append(LintProblem(clock.name, f"{what}: unknown state(s) {', '.join(unknown)}"))
     entered = {a.dest for a in workflow.actions if a.dest is not None}
+    for what, names in (("stop", clock.stop.states), ("reset", clock.reset.states)):
+        never = sorted((names & states) - entered)
+        if never:
+            out.append(
+                LintProblem(
+                    clock.name,
+                    f"{what} can never be met: no action of the workflow enters {', '.join(never)}",
+                )
+            )
     starters = (clock.start.actions | clock.reset.actions) & actions.keys()
     start_states = (clock.start.states | clock.reset.states) & entered
     if (clock.start or clock.reset) and not starters and not start_states:

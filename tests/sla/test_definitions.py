@@ -211,3 +211,39 @@ def test_a_policy_refuses_a_contradictory_clock_with_every_reason():
 def test_lint_problems_name_their_clock():
     problem = LintProblem("c", "can never start")
     assert str(problem) == "clock 'c': can never start"
+
+
+def test_a_stop_or_reset_state_that_no_action_enters_is_refused():
+    # "new" is the generic workflow's initial state: no action leads into it.
+    never_stops = generic_clock(Target.working_days(1), stop=Condition(states={"new"}))
+    assert reasons(never_stops) == ["stop can never be met: no action of the workflow enters new"]
+    never_resets = generic_clock(Target.working_days(1), reset=Condition(states={"new"}))
+    assert reasons(never_resets) == ["reset can never be met: no action of the workflow enters new"]
+
+
+def test_a_working_target_on_a_calendar_without_working_windows_is_refused():
+    closed = attrs.evolve(OFFICE, name="closed", hours=[()] * 7)
+    for target in (Target.working_days(1), Target.working_time(timedelta(hours=1))):
+        clock = generic_clock(target, closed)
+        assert reasons(clock) == [
+            f"counts {target} on calendar 'closed', which has no working window: its deadline "
+            "can never come"
+        ]
+    # Calendar targets do not count working time: the same calendar is fine for them.
+    assert reasons(generic_clock(Target.calendar_days(1), closed)) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"target": 3}, "its target must be a Target"),
+        ({"target": timedelta(days=3)}, "its target must be a Target"),
+        ({"calendar": "id-gov"}, "its calendar must be a WorkCalendar"),
+        ({"calendar": None}, "its calendar must be a WorkCalendar"),
+    ],
+)
+def test_a_clock_refuses_a_target_or_calendar_of_the_wrong_type(changes, says):
+    fields = {"target": Target.working_days(1), "calendar": OFFICE, **changes}
+    with pytest.raises(DefinitionError, match=says) as info:
+        Clock("c", "Jam", start="begin", stop="finish", **fields)
+    assert info.value.definition == "Clock 'c'"
