@@ -161,6 +161,39 @@ def test_a_start_after_a_stop_opens_a_new_cycle_and_keeps_the_old_one():
     assert state.cycles[0].met is True
 
 
+def test_a_reset_with_no_open_cycle_starts_one():
+    state = clock_of(
+        [("note", MON), ("again", wib(2026, 3, 2, 11))],
+        Target.working_days(3),
+        wib(2026, 3, 3),
+        start=(),
+    )
+    (cycle,) = state.cycles
+    assert (cycle.start, cycle.ended_by) == (wib(2026, 3, 2, 11), None)
+    assert state.status is ClockStatus.RUNNING
+
+
+def test_an_event_meeting_start_and_reset_ends_the_open_cycle_the_reset_wins():
+    # Alone, a start met while a cycle is open changes nothing; as a reset it starts anew.
+    steps = [("again", MON), ("again", wib(2026, 3, 3, 10))]
+    state = clock_of(steps, Target.working_days(3), wib(2026, 3, 4), start=("begin", "again"))
+    first, second = state.cycles
+    assert (first.ended_by, first.stop) == ("reset", wib(2026, 3, 3, 10))
+    assert (second.start, second.ended_by) == (wib(2026, 3, 3, 10), None)
+
+
+def test_a_stop_that_also_pauses_by_action_stops_and_leaves_no_pause():
+    state = clock_of(
+        [("begin", MON), ("pause", wib(2026, 3, 2, 11))],
+        Target.working_days(3),
+        wib(2026, 3, 3),
+        stop=("finish", "pause"),
+    )
+    assert state.status is ClockStatus.STOPPED
+    assert state.current.pauses == ()
+    assert state.current.stop == wib(2026, 3, 2, 11)
+
+
 def test_a_stop_when_nothing_runs_is_ignored():
     steps = [("finish", MON), ("note", wib(2026, 3, 2, 11))]
     state = clock_of(steps, Target.working_days(3), wib(2026, 3, 9))
@@ -266,6 +299,24 @@ def test_events_at_the_same_instant_take_effect_in_recorded_order():
         [("finish", MON), ("begin", MON)], Target.working_days(3), wib(2026, 3, 3)
     )
     assert stopped_then_started.status is ClockStatus.RUNNING
+
+
+def test_a_start_and_a_hold_at_the_same_instant_take_effect_in_recorded_order():
+    start_then_hold = clock_of(
+        [("begin", MON), ("hold", MON), ("release", wib(2026, 3, 3, 9))],
+        Target.working_days(1),
+        wib(2026, 3, 3, 10),
+    )
+    assert [(p.start, p.end) for p in start_then_hold.current.pauses] == [(MON, wib(2026, 3, 3, 9))]
+    # Held first, nothing runs; the start then finds the complaint open again ("begin"
+    # leads to "open"), so the cycle starts unpaused.
+    hold_then_start = clock_of(
+        [("hold", MON), ("begin", MON), ("release", wib(2026, 3, 3, 9))],
+        Target.working_days(1),
+        wib(2026, 3, 3, 10),
+    )
+    assert hold_then_start.current.start == MON
+    assert hold_then_start.current.pauses == ()
 
 
 def test_a_zero_length_pause_is_kept_and_moves_nothing():

@@ -16,7 +16,7 @@ from sla_support import ACTIONS, OFFICE, generic_policy, history, wib
 
 from pengaduan import Complaint
 from pengaduan.presets import id_gov_calendar
-from pengaduan.sla import ClockStatus, Cycle, Target, TargetUnit, evaluate
+from pengaduan.sla import ClockStatus, Cycle, Target, TargetUnit, evaluate, evaluate_many
 
 BASE = wib(2026, 3, 2, 8)
 GOV = id_gov_calendar()
@@ -309,3 +309,24 @@ def test_the_zone_events_are_written_in_changes_nothing_but_presentation(
     assert [(c.elapsed, c.budget, c.breach_at) for c in a.cycles] == [
         (c.elapsed, c.budget, c.breach_at) for c in b.cycles
     ]
+
+
+def _timed(raw: list[tuple[str, timedelta]], complaint_id: str) -> Complaint:
+    at, out = BASE, []
+    for action, gap in raw:
+        at = at + gap
+        out.append((action, at))
+    return history(out, complaint_id)
+
+
+@given(st.lists(steps, min_size=1, max_size=4), targets, calendars, st.integers(0, 60 * 24 * 10))
+def test_evaluation_is_pure_alone_in_a_batch_and_in_any_batch_order(raws, target, calendar, extra):
+    # Histories with events at the same instant included; a batch shares calendar answers
+    # between complaints, which must change no answer.
+    complaints = [_timed(raw, f"G-{i}") for i, raw in enumerate(raws)]
+    as_of = max(end_of(c) for c in complaints) + timedelta(minutes=extra)
+    policy = generic_policy(target, calendar)
+    alone = {c.id: evaluate(c, policy, as_of) for c in complaints}
+    assert {c.id: evaluate(c, policy, as_of) for c in complaints} == alone
+    assert evaluate_many(complaints, policy, as_of) == alone
+    assert evaluate_many(complaints[::-1], policy, as_of) == alone
