@@ -160,6 +160,19 @@ def test_naive_instants_are_refused(name: str) -> None:
         measure(ALL, **kwargs)
 
 
+def test_summarize_refuses_a_naive_instant() -> None:
+    with pytest.raises(NaiveDatetimeError, match="as_of"):
+        summarize(FAST, datetime(2026, 3, 9))
+
+
+def test_regrouping_by_an_unknown_grouping_or_asking_for_a_missing_group_is_refused() -> None:
+    m = measure(ALL, AS_OF, by="unit")
+    with pytest.raises(UnknownGroupingError, match="'agency'"):
+        m.group_by("agency")
+    with pytest.raises(KeyError, match="dinas-sosial"):
+        m["dinas-sosial"]
+
+
 def test_an_unknown_grouping_is_refused_naming_the_known_ones() -> None:
     with pytest.raises(UnknownGroupingError, match="group by one of: unit, classification") as e:
         measure(ALL, AS_OF, by="agency")
