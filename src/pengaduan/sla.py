@@ -21,7 +21,8 @@ which they were recorded) and for each clock separately:
    stop condition does nothing else to that clock: it never starts or restarts it.
 2. **Reset**: if the event meets the reset (new cycle) condition, an open cycle ends (as
    *reset*: it counts for neither compliance nor breach statistics of stopped cycles) and a new
-   cycle starts at the event's instant.
+   cycle starts at the event's instant, even if the event also meets the start condition;
+   with no cycle open, a reset starts one.
 3. **Start**: if no cycle is open and the event meets the start condition, a new cycle starts.
    A start condition met while a cycle is open changes nothing (the cycle goes on).
 4. **Pause and resume**: then, if a cycle is open, it is paused after the event exactly when a
