@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from pengaduan._time import require_aware
 from pengaduan.exceptions import MissingExtraError
 from pengaduan.metrics import GroupBy, Metrics
 from pengaduan.model import Complaint
@@ -77,8 +78,11 @@ def timeline(
 
     Raises:
         MissingExtraError: If matplotlib is not installed.
+        NaiveDatetimeError: If `as_of` is naive.
         ValueError: If the complaint has no events.
     """
+    if as_of is not None:
+        require_aware(as_of, "as_of")
     if not complaint.events:
         raise ValueError(f"complaint {complaint.id!r} has no events to draw")
     ax = _axes(ax, "plots.timeline", (10, 3))

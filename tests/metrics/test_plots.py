@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from pengaduan import MissingExtraError, UnknownClockError  # noqa: E402
+from pengaduan import MissingExtraError, NaiveDatetimeError, UnknownClockError  # noqa: E402
 from pengaduan.metrics import measure  # noqa: E402
 from pengaduan.plots import compliance_by_unit, follow_up_distribution, timeline  # noqa: E402
 from pengaduan.presets import lapor_policy, lapor_workflow  # noqa: E402
@@ -64,6 +64,13 @@ def test_timeline_marks_a_breached_cycle_in_red() -> None:
 def test_timeline_of_a_complaint_without_events_is_refused() -> None:
     with pytest.raises(ValueError, match="has no events"):
         timeline(lapor_workflow().new("X"))
+
+
+def test_timeline_at_a_naive_instant_is_refused() -> None:
+    from datetime import datetime
+
+    with pytest.raises(NaiveDatetimeError, match="as_of"):
+        timeline(FAST, lapor_policy(), datetime(2026, 4, 6, 9))
 
 
 def test_compliance_by_unit_draws_one_bar_per_unit_with_its_rate() -> None:
