@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil import tz as dateutil_tz
 
-from pengaduan.calendar import Holiday, Status, WeeklyHours, WorkCalendar
+from pengaduan.calendar import Holiday, Status, WeeklyHours, WorkCalendar, changed_results
 from pengaduan.exceptions import NaiveDatetimeError, NoWorkingTimeError, PengaduanError
 from pengaduan.presets import calendar_24x7, id_gov_calendar
 
@@ -200,3 +200,37 @@ def test_a_datetime_where_a_local_date_is_needed_is_a_type_error(call, tz) -> No
 def test_instants_outside_the_years_the_index_covers_are_refused_not_miscounted(call) -> None:
     with pytest.raises(NoWorkingTimeError, match="2 to 9997"):
         call(calendar_24x7())
+
+
+_NAIVE = datetime(2026, 3, 17, 9)
+_AWARE = datetime(2026, 3, 17, 9, tzinfo=WIB)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cal: cal.is_working(_NAIVE),
+        lambda cal: cal.next_working(_NAIVE),
+        lambda cal: cal.previous_working(_NAIVE),
+        lambda cal: cal.add_working_days(_NAIVE, 3),
+        lambda cal: cal.add_working_days(_NAIVE, 0),
+        lambda cal: cal.working_days_between(_NAIVE, _AWARE),
+        lambda cal: cal.working_days_between(_AWARE, _NAIVE),
+        lambda cal: cal.add_working_time(_NAIVE, timedelta(hours=1)),
+        lambda cal: cal.working_time_between(_NAIVE, _AWARE),
+        lambda cal: cal.working_time_between(_AWARE, _NAIVE),
+        lambda cal: cal.deadline(_NAIVE, working_days=3),
+        lambda cal: cal.deadline(_NAIVE, working_time=timedelta(hours=1)),
+        lambda cal: cal.measure(_NAIVE, _AWARE),
+        lambda cal: cal.measure(_AWARE, _NAIVE),
+    ],
+)
+def test_every_instant_method_refuses_a_naive_datetime(call) -> None:
+    with pytest.raises(NaiveDatetimeError):
+        call(id_gov_calendar())
+
+
+def test_changed_results_refuses_a_naive_start() -> None:
+    cal = id_gov_calendar()
+    with pytest.raises(NaiveDatetimeError):
+        changed_results(cal, cal.renamed("copy"), [_NAIVE], [3])

@@ -19,7 +19,15 @@ from sla_support import (
 )
 
 from pengaduan import NaiveDatetimeError
-from pengaduan.sla import ClockStatus, Condition, Target, evaluate, evaluate_many
+from pengaduan.sla import (
+    ClockStatus,
+    Condition,
+    Target,
+    evaluate,
+    evaluate_many,
+    expected_datetime,
+    what_if,
+)
 
 MON = wib(2026, 3, 2, 10)
 
@@ -440,3 +448,13 @@ def test_calendar_time_counts_elapsed_time_across_a_dst_fall_back():
         finish,
     )["c"]
     assert early.current.met is True  # the first 02:30 (CEST) is one hour in
+
+
+def test_every_entry_point_refuses_a_naive_as_of():
+    policy = generic_policy(Target.working_days(1))
+    complaint = history([("begin", MON)])
+    naive = datetime(2026, 3, 3)
+    with pytest.raises(NaiveDatetimeError):
+        expected_datetime(complaint, policy, naive, "c")
+    with pytest.raises(NaiveDatetimeError):
+        what_if([complaint], policy, policy.evolve(version="2"), naive)
