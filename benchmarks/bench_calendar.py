@@ -147,7 +147,8 @@ def main() -> None:
         "ours with Timestamps",
         n_pairs,
         lambda: [
-            pd.Timestamp(cal.add_working_days_to_date(s, n))
+            # A Timestamp is a datetime: the date form takes its local date, not the instant.
+            pd.Timestamp(cal.add_working_days_to_date(s.date(), n))
             for s, n in zip(all_stamps, ns, strict=True)
         ],
     )
