@@ -557,13 +557,28 @@ class Policy:
         return attrs.evolve(self, clocks=[c for c in self.clocks if c.name != name])
 
     def with_target(self, name: str, target: Target) -> Policy:
-        """Return a copy in which clock `name` has another target."""
+        """Return a copy in which clock `name` has another target.
+
+        Args:
+            name: The clock's name.
+            target: Its new target.
+
+        Raises:
+            UnknownClockError: If there is no such clock.
+        """
         return self.with_clock(self.clock(name).evolve(target=target))
 
     def with_calendar(self, calendar: WorkCalendar, *names: str) -> Policy:
         """Return a copy in which the clocks `names` (by default all) count on `calendar`.
 
         Use it to recalculate under a new calendar version, e.g. after a holiday is confirmed.
+
+        Args:
+            calendar: The calendar to count on.
+            *names: The clocks to change; none means every clock.
+
+        Raises:
+            UnknownClockError: If a name is not a clock of the policy.
         """
         chosen = set(names) if names else set(self.names)
         for name in chosen:
@@ -1302,13 +1317,26 @@ def diff(before: Evaluation, after: Evaluation) -> tuple[Difference, ...]:
     """List how two evaluations of one complaint differ: deadlines, breaches, statuses.
 
     Clocks are matched by name and cycles by index.
+
+    Args:
+        before: The evaluation under the old definitions.
+        after: The evaluation of the same complaint under the new ones.
+
+    Returns:
+        Every difference: removed clocks first (in ``before``'s order), then clock by clock
+        in ``after``'s order.
     """
     out: list[Difference] = []
     cid = before.complaint
     old = {s.clock.name: s for s in before.clocks}
     new = {s.clock.name: s for s in after.clocks}
-    for name in old.keys() - new.keys():
-        out.append(Difference(cid, name, None, "clock_removed", old[name].status, None))
+    for state_before in before.clocks:  # in order: a set difference would vary between runs
+        if state_before.clock.name not in new:
+            out.append(
+                Difference(
+                    cid, state_before.clock.name, None, "clock_removed", state_before.status, None
+                )
+            )
     for state_after in after.clocks:
         name = state_after.clock.name
         state_before = old.get(name)
@@ -1353,6 +1381,15 @@ def what_if(
     Pass two versions of a policy (a changed target, or ``policy.with_calendar(new)`` after a
     holiday is confirmed or moved) to see which deadlines move and which breaches appear or
     disappear. Nothing is rewritten: both answers derive from the same history.
+
+    Args:
+        complaints: One complaint, several, or a mapping of them by id.
+        before: The policy as it was.
+        after: The policy as it is (or might be).
+        as_of: The instant to evaluate both at; timezone-aware.
+
+    Returns:
+        The differences of every complaint (see `diff`), complaint by complaint.
 
     Raises:
         NaiveDatetimeError: If `as_of` is naive.

@@ -114,3 +114,17 @@ def test_the_notebook_view_is_escaped_html():
     assert page.startswith("<div>")
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_removed_clocks_are_listed_in_the_old_policys_order():
+    # Not in a set's order, which varies with the interpreter's hash seed.
+    policy = lapor_policy()
+    fewer = policy.without_clock("verification").without_clock("follow_up")
+    fewer = fewer.without_clock("closure")
+    complaint = Lapor().submit(TUE).complaint
+    removed = [
+        d.clock
+        for d in diff(evaluate(complaint, policy, TUE), evaluate(complaint, fewer, TUE))
+        if d.kind == "clock_removed"
+    ]
+    assert removed == ["verification", "follow_up", "closure"]
