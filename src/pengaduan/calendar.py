@@ -353,7 +353,15 @@ class DatedHours:
         status: Status | str = Status.CONFIRMED,
         source: str = "",
     ) -> DatedHours:
-        """Return special hours for a single date; no windows closes the date."""
+        """Return special hours for a single date; no windows closes the date.
+
+        Args:
+            day: The local date.
+            windows: Its working windows (none: closed all day).
+            name: What the day is.
+            status: Confirmed or estimated.
+            source: Where it comes from.
+        """
         return cls(day, day, WeeklyHours([windows] * 7), name, _status(status), source)
 
 
@@ -1054,6 +1062,15 @@ class WorkCalendar:
         Exactly one of ``working_days`` (as `add_working_days`) and ``working_time`` (as
         `add_working_time`) must be given.
 
+        Args:
+            start: The instant counted from.
+            working_days: A number of working days.
+            working_time: An amount of working time.
+
+        Returns:
+            The result instant, the local date of the last working day counted, and whether
+            (and why) it rests on an estimate.
+
         Raises:
             TypeError: Unless exactly one of them is given.
             NaiveDatetimeError: If ``start`` has no time zone.
@@ -1189,6 +1206,15 @@ def changed_results(
     Use it when a holiday is confirmed, moved, added or removed: pass the open deadlines'
     starts and their limits (an int counts working days, a timedelta working time) and update
     the ones returned. Results are compared as instants.
+
+    Args:
+        old: The calendar the results were computed on.
+        new: The new calendar version.
+        starts: The instants counted from (timezone-aware).
+        amounts: The limits: an int counts working days, a timedelta working time.
+
+    Returns:
+        One `CalendarChange` per (start, amount) whose result differs, starts first.
 
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo

@@ -78,6 +78,13 @@ def id_gov_days_calendar(
 
     The same working days as `id_gov_calendar`; use it when a limit in working days should be
     measured in whole days of working time.
+
+    Args:
+        zone: ``"WIB"``, ``"WITA"``, ``"WIT"`` or any IANA key.
+        collective_leave: Count cuti bersama as days off (the default).
+        six_day_week: Count Saturday as a working day too.
+        regional_holidays: Extra days off.
+        years: The first and last year of holiday data to load.
     """
     return _id_gov(
         zone,
