@@ -1330,13 +1330,9 @@ def diff(before: Evaluation, after: Evaluation) -> tuple[Difference, ...]:
     cid = before.complaint
     old = {s.clock.name: s for s in before.clocks}
     new = {s.clock.name: s for s in after.clocks}
-    for state_before in before.clocks:  # in order: a set difference would vary between runs
-        if state_before.clock.name not in new:
-            out.append(
-                Difference(
-                    cid, state_before.clock.name, None, "clock_removed", state_before.status, None
-                )
-            )
+    for gone in before.clocks:  # in order: a set difference would vary between runs
+        if gone.clock.name not in new:
+            out.append(Difference(cid, gone.clock.name, None, "clock_removed", gone.status, None))
     for state_after in after.clocks:
         name = state_after.clock.name
         state_before = old.get(name)
