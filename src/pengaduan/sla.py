@@ -615,7 +615,12 @@ class Pause:
     end_event: str | None = None
 
     def duration(self, as_of: datetime) -> timedelta:
-        """The actual time it lasted (up to `as_of` while it lasts)."""
+        """The actual time it lasted (up to `as_of` while it lasts).
+
+        Raises:
+            NaiveDatetimeError: If `as_of` is naive (it would be read in the machine's zone).
+        """
+        require_aware(as_of, "as_of")
         end = self.end if self.end is not None else as_of
         return end.astimezone(UTC) - self.start.astimezone(UTC)
 

@@ -419,6 +419,8 @@ def test_a_pause_lasts_until_as_of_while_it_is_open():
     assert pause.end is None
     assert pause.duration(wib(2026, 3, 2, 15)) == hours(4)
     assert state.current.elapsed_working == hours(1)
+    with pytest.raises(NaiveDatetimeError):  # it would be read in the machine's zone
+        pause.duration(datetime(2026, 3, 2, 15))
 
 
 # -- daylight saving time ------------------------------------------------------------------------
