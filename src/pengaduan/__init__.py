@@ -45,6 +45,7 @@ from pengaduan.exceptions import (
     UnknownClockError,
     UnknownComplaintError,
     UnknownGroupingError,
+    UnknownHolidayError,
     UnknownLanguageError,
     UnknownRuleError,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "UnknownClockError",
     "UnknownComplaintError",
     "UnknownGroupingError",
+    "UnknownHolidayError",
     "UnknownLanguageError",
     "UnknownRuleError",
     "WeeklyHours",

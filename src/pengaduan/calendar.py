@@ -57,7 +57,7 @@ from pengaduan._calendar_index import (
 )
 from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
-from pengaduan.exceptions import DefinitionError, NoWorkingTimeError
+from pengaduan.exceptions import DefinitionError, NoWorkingTimeError, UnknownHolidayError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -596,11 +596,11 @@ class WorkCalendar:
             source: Their new source; unchanged if omitted.
 
         Raises:
-            LookupError: If no holiday is on ``day``.
+            UnknownHolidayError: If no holiday is on ``day`` (a `LookupError`).
         """
         moved = [h for h in self.holidays if h.day == day]
         if not moved:
-            raise LookupError(f"calendar {self.name!r} has no holiday on {day.isoformat()}")
+            raise UnknownHolidayError(self.name, day)
         changes: dict[str, Any] = {"day": to}
         if status is not None:
             changes["status"] = _status(status)

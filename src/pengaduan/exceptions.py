@@ -10,6 +10,7 @@ PengaduanError (Exception)
 ├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
 ├── UnknownCalendarError (LookupError)        no calendar preset of that name
+├── UnknownHolidayError (LookupError)         no holiday on the date a calendar was asked to move
 ├── UnknownClockError (LookupError)           no SLA clock of that name in the policy
 ├── UnknownRuleError (LookupError)            no escalation rule of that name in the ladder
 ├── UnknownLanguageError (LookupError)        messages asked for in a language they do not exist in
@@ -47,6 +48,7 @@ attribute for an app that needs them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 __all__ = [
     "ActionNotAllowedError",
@@ -75,6 +77,7 @@ __all__ = [
     "UnknownClockError",
     "UnknownComplaintError",
     "UnknownGroupingError",
+    "UnknownHolidayError",
     "UnknownLanguageError",
     "UnknownRuleError",
 ]
@@ -179,6 +182,23 @@ class UnknownCalendarError(PengaduanError, LookupError):
         self.name = name
         self.known = tuple(known)
         super().__init__(f"unknown calendar {name!r}; known calendars: {_names(self.known)}")
+
+
+class UnknownHolidayError(PengaduanError, LookupError):
+    """A calendar has no holiday on the date asked for (e.g. to move it).
+
+    Attributes:
+        calendar: The calendar's name.
+        day: The date asked for.
+    """
+
+    def __init__(self, calendar: str, day: date) -> None:
+        self.calendar = calendar
+        self.day = day
+        super().__init__(
+            f"calendar {calendar!r} has no holiday on {day.isoformat()}; list its holidays "
+            "with holidays_in(year)"
+        )
 
 
 class UnknownClockError(PengaduanError, LookupError):

@@ -19,7 +19,12 @@ from pengaduan.calendar import (
     WorkCalendar,
     changed_results,
 )
-from pengaduan.exceptions import DefinitionError, NoWorkingTimeError
+from pengaduan.exceptions import (
+    DefinitionError,
+    NoWorkingTimeError,
+    PengaduanError,
+    UnknownHolidayError,
+)
 from pengaduan.presets import calendar_24x7, id_gov_calendar
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -129,8 +134,12 @@ def test_holidays_can_be_added_removed_and_moved() -> None:
     assert moved.holidays_on(date(2026, 1, 8))[0].status is Status.CONFIRMED
     assert cal.without_holidays(date(2026, 1, 7)).holidays == ()
     assert cal.with_holidays(Holiday(date(2026, 1, 2), "x")).holidays[0].day == date(2026, 1, 2)
-    with pytest.raises(LookupError):
+    with pytest.raises(UnknownHolidayError) as info:
         cal.move_holiday(date(2026, 1, 1), date(2026, 1, 2))
+    assert isinstance(info.value, LookupError)
+    assert isinstance(info.value, PengaduanError)
+    assert (info.value.calendar, info.value.day) == ("office", date(2026, 1, 1))
+    assert "2026-01-01" in str(info.value)
 
 
 def test_calendars_are_values_and_the_fingerprint_tracks_every_rule_but_not_the_name() -> None:
