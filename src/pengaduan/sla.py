@@ -122,6 +122,14 @@ class ClockStatus(LabelledEnum):
     STOPPED = "stopped", "Berhenti"
 
 
+def _unit(value: object) -> TargetUnit:
+    for unit in TargetUnit:
+        if value is unit or value == unit.value:
+            return unit
+    known = ", ".join(u.value for u in TargetUnit)
+    raise DefinitionError("Target", f"{value!r} is not a unit; the units are: {known}")
+
+
 def _check_amount(instance: Target, _attribute: object, value: int | timedelta) -> None:
     if instance.unit in (TargetUnit.WORKING_DAYS, TargetUnit.CALENDAR_DAYS):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -145,10 +153,11 @@ class Target:
         amount: A number of days (``int``) for the day units, a `timedelta` for the others.
 
     Raises:
-        DefinitionError: If the amount does not fit the unit or is not positive.
+        DefinitionError: If the unit is unknown, or the amount does not fit the unit or is not
+            positive.
     """
 
-    unit: TargetUnit = attrs.field(converter=TargetUnit)
+    unit: TargetUnit = attrs.field(converter=_unit)
     amount: int | timedelta = attrs.field(validator=_check_amount)
 
     @classmethod

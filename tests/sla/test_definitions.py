@@ -47,9 +47,11 @@ def test_a_target_refuses_an_amount_that_does_not_fit_its_unit(unit, amount):
         Target(unit, amount)
 
 
-def test_a_target_refuses_an_unknown_unit():
-    with pytest.raises(ValueError, match="fortnights"):
+def test_a_target_refuses_an_unknown_unit_naming_the_known_ones():
+    with pytest.raises(DefinitionError, match="fortnights") as info:
         Target("fortnights", 1)
+    assert "working_days, working_time, calendar_days, calendar_time" in info.value.reason
+    assert Target("working_days", 1) == Target.working_days(1)
 
 
 # -- values --------------------------------------------------------------------------------------
