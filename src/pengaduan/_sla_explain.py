@@ -10,7 +10,15 @@ from pengaduan.sla import Cycle, Evaluation, Timeline, TimelineEntry
 _ZERO = timedelta(0)
 # At one instant and one event: a breach first (stopping at the deadline is too late), then
 # what the event ends, then what it starts.
-_ORDER = {"breached": 0, "resumed": 1, "stopped": 2, "reset": 2, "started": 3, "paused": 4}
+_ORDER = {
+    "breached": 0,
+    "resumed": 1,
+    "stopped": 2,
+    "expired": 2,
+    "reset": 2,
+    "started": 3,
+    "paused": 4,
+}
 
 
 def format_instant(value: datetime) -> str:
@@ -102,6 +110,8 @@ def _cycle_entries(
                 f"{_measure(cycle)} used ({cycle.percent:.0f}%)",
                 cycle.stop_event,
             )
+        elif cycle.ended_by == "expired":
+            add(cycle.stop, "expired", f"ran out and ended by {by}, as designed", cycle.stop_event)
         else:
             add(cycle.stop, "reset", f"ended by {by}, which starts a new cycle", cycle.stop_event)
     elif cycle.deadline is not None and cycle.breach_at is None:

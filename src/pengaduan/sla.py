@@ -280,7 +280,8 @@ class Clock:
         resume_on: Actions that end a pause begun by `pause_on`.
         label_en: An English label.
         due_action: An action that falls due when a cycle runs out, e.g. an automatic
-            ``close`` (informative: carried out by the escalation engine, not here).
+            ``close`` (carried out by the escalation engine, not here). A cycle that runs
+            out and is then ended by this action has *expired*, not been missed.
 
     Raises:
         DefinitionError: If the target is not a `Target` or the calendar not a
@@ -647,7 +648,9 @@ class Cycle:
         index: 1 for the first cycle, then 2, ...
         start: When it started.
         stop: When it ended; ``None`` while open.
-        ended_by: ``"stop"``, ``"reset"`` or ``None`` while open.
+        ended_by: ``"stop"``, ``"reset"``, ``"expired"`` (a clock with a ``due_action``
+            whose cycle ran out and was ended by that action, e.g. the automatic close: not a
+            breach, and not counted in compliance) or ``None`` while open.
         pauses: Its pauses, in order.
         deadline: When it runs out, pauses accounted for; ``None`` while paused before it.
         breach_at: The instant it was breached (its deadline), if that instant came before it
@@ -1026,6 +1029,16 @@ def _finish(
     deadline, provisional, local = _deadline(clock, start, start_ordinal, pauses, as_of, memo)
     # Stopping at the deadline is too late, and an open cycle is breached once as_of reaches it.
     breached = deadline is not None and deadline <= end
+    if (
+        breached
+        and ended_by == "stop"
+        and stop_event is not None
+        and stop_event.action == clock.due_action
+    ):
+        # A window whose running out makes an action due (the automatic close of the reply
+        # window) and that this very action ended has expired as designed: nobody missed it.
+        ended_by = "expired"
+        breached = False
     paused_actual = _ZERO
     paused_working = _ZERO
     paused_before_deadline = _ZERO

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sla_support import Lapor, wib
+from sla_support import SYSTEM, Lapor, wib
 
 from pengaduan.presets import id_gov_calendar, lapor_policy, lapor_workflow
 from pengaduan.sla import ClockStatus, Target, TargetUnit, evaluate, expected_datetime
@@ -120,6 +120,34 @@ def test_closure_breach_marks_the_complaint_due_for_an_automatic_close():
     state = clocks(story, wib(2026, 4, 30))["closure"]
     assert state.breached
     assert state.clock.due_action == "close"
+
+
+def test_an_automatic_close_after_the_window_ran_out_expires_the_closure_cycle():
+    story = Lapor().submit(TUE).verify(wib(2026, 3, 25, 8)).dispatch(wib(2026, 3, 25, 9))
+    story.follow_up(wib(2026, 3, 26, 9))
+    deadline = clocks(story, wib(2026, 3, 26, 10))["closure"].deadline
+    story.do("close", deadline + timedelta(hours=8), SYSTEM)
+    state = clocks(story, deadline + timedelta(days=1))["closure"]
+    (cycle,) = state.cycles
+    assert (cycle.ended_by, cycle.breached, cycle.met) == ("expired", False, None)
+    assert not state.breached
+    assert state.stopped_cycles == ()
+
+
+def test_a_close_before_the_window_runs_out_meets_the_closure_clock():
+    story = Lapor().submit(TUE).verify(wib(2026, 3, 25, 8)).dispatch(wib(2026, 3, 25, 9))
+    story.follow_up(wib(2026, 3, 26, 9)).close(wib(2026, 3, 27, 9))
+    (cycle,) = clocks(story, wib(2026, 4, 30))["closure"].cycles
+    assert (cycle.ended_by, cycle.met) == ("stop", True)
+
+
+def test_another_stop_after_the_deadline_is_still_a_miss():
+    story = Lapor().submit(TUE).verify(wib(2026, 3, 25, 8)).dispatch(wib(2026, 3, 25, 9))
+    story.follow_up(wib(2026, 3, 26, 9))
+    deadline = clocks(story, wib(2026, 3, 26, 10))["closure"].deadline
+    story.reply(deadline + timedelta(hours=8))
+    (cycle,) = clocks(story, deadline + timedelta(days=1))["closure"].cycles
+    assert (cycle.ended_by, cycle.breached, cycle.met) == ("stop", True, False)
 
 
 def test_resolution_runs_sixty_calendar_days_from_verify_until_close():
