@@ -211,6 +211,10 @@ def _format_delta(delta: timedelta) -> str:
 def _names(value: Iterable[str] | str) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset({value})
+    if not isinstance(value, Iterable):
+        raise DefinitionError(
+            "Clock", f"expected a name or an iterable of names, not {type(value).__name__}"
+        )
     return frozenset(str(item) for item in value)
 
 
@@ -250,6 +254,18 @@ def _check_calendar(instance: Clock, _attribute: object, value: Any) -> None:
             f"Clock {instance.name!r}",
             f"its calendar must be a WorkCalendar (e.g. id_gov_calendar()), not {value!r}",
         )
+
+
+def _state_names(value: Condition | Iterable[str] | str) -> frozenset[str]:
+    """Accept state names, or a `Condition` on states only (for ``pause_while``)."""
+    if isinstance(value, Condition):
+        if value.actions:
+            raise DefinitionError(
+                "Clock",
+                "pause_while takes states; to pause on actions use pause_on and resume_on",
+            )
+        return value.states
+    return _names(value)
 
 
 def _condition(value: Condition | Iterable[str] | str) -> Condition:
@@ -295,7 +311,7 @@ class Clock:
     start: Condition = attrs.field(default=Condition(), converter=_condition)
     stop: Condition = attrs.field(default=Condition(), converter=_condition)
     reset: Condition = attrs.field(default=Condition(), converter=_condition)
-    pause_while: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    pause_while: frozenset[str] = attrs.field(default=frozenset(), converter=_state_names)
     pause_on: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     resume_on: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     label_en: str = ""

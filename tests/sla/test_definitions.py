@@ -249,3 +249,34 @@ def test_a_clock_refuses_a_target_or_calendar_of_the_wrong_type(changes, says):
     with pytest.raises(DefinitionError, match=says) as info:
         Clock("c", "Jam", start="begin", stop="finish", **fields)
     assert info.value.definition == "Clock 'c'"
+
+
+def test_pause_while_takes_a_condition_on_states() -> None:
+    clock = Clock(
+        "x",
+        "X",
+        Target.working_days(3),
+        calendar_24x7(),
+        start="submit",
+        pause_while=Condition(states={"on_hold"}),
+    )
+    assert clock.pause_while == {"on_hold"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("pause_while", "actions", "pause_while takes states"),
+        ("pause_on", "condition", "expected a name or an iterable of names"),
+        ("resume_on", 3, "expected a name or an iterable of names"),
+    ],
+)
+def test_a_wrongly_typed_condition_is_a_definition_error(field, value, reason) -> None:
+    from pengaduan import DefinitionError
+
+    given = {
+        "actions": Condition(actions={"hold"}),
+        "condition": Condition(states={"on_hold"}),
+    }.get(value, value)
+    with pytest.raises(DefinitionError, match=reason):
+        Clock("x", "X", Target.working_days(3), calendar_24x7(), **{field: given})
