@@ -471,6 +471,10 @@ class Notifier(Protocol):
     the host then fails to persist the new events, the next tick finds the actions due again
     and notifies again: delivery is at least once, recording exactly once. Gateways should use
     `DueAction.key` to drop a message they have already sent.
+
+    Automatic workflow actions (the preset's ``close``) are notified too, with no recipients
+    (``action.to == ()``) and an "[Otomatis]" message, so a host can tell the reporter or log
+    it; a gateway that only sends reminders skips them.
     """
 
     def notify(self, action: DueAction) -> None:
