@@ -9,9 +9,14 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from pengaduan.exceptions import EventFormatError, NaiveDatetimeError, PengaduanError
+from pengaduan.exceptions import (
+    EventFormatError,
+    NaiveDatetimeError,
+    PengaduanError,
+    RefusedError,
+)
 from pengaduan.interchange import read_numbered_events
-from pengaduan.model import Event
+from pengaduan.model import Complaint, Event
 
 
 def instant(text: str) -> datetime:
@@ -138,6 +143,30 @@ def history(
     """The events of ``FILE`` or ``--db``, in order (see `numbered_history`)."""
     for _number, event in numbered_history(args, on_error=on_error):
         yield event
+
+
+def replay_history(
+    args: argparse.Namespace, as_of: datetime | None = None
+) -> dict[str, Complaint] | str:
+    """Replay ``FILE`` or ``--db`` through the SP4N-LAPOR! workflow, up to `as_of` if given.
+
+    Returns:
+        The complaints by id, or the message to fail with: the first refused event, the first
+        malformed line, or why the history cannot be read.
+    """
+    from pengaduan.presets import lapor_workflow
+
+    events = history(args)
+    if as_of is not None:
+        events = (event for event in events if event.at <= as_of)
+    try:
+        return lapor_workflow().replay(events)
+    except RefusedError as error:
+        return f"{history_name(args)}: refused: {error}"
+    except EventFormatError as error:
+        return str(error)
+    except OSError as error:
+        return read_error(args, error)
 
 
 def read_error(args: argparse.Namespace, error: OSError) -> str:

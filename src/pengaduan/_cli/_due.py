@@ -10,16 +10,11 @@ from pengaduan._cli._common import (
     add_history_argument,
     as_of_or_now,
     fail,
-    history,
-    history_name,
     instant,
-    read_error,
+    replay_history,
     table,
 )
 from pengaduan.escalation import DueAction, due
-from pengaduan.exceptions import EventFormatError, RefusedError
-from pengaduan.model import Complaint
-from pengaduan.presets import lapor_workflow
 
 
 def register(subparsers: Any) -> None:
@@ -61,18 +56,6 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load(args: argparse.Namespace) -> dict[str, Complaint] | str:
-    """Replay the event file or store; return the complaints, or an error message."""
-    try:
-        return lapor_workflow().replay(history(args))
-    except RefusedError as error:
-        return f"{history_name(args)}: refused: {error}"
-    except EventFormatError as error:
-        return str(error)
-    except OSError as error:
-        return read_error(args, error)
-
-
 def rows(actions: tuple[DueAction, ...]) -> str:
     """A text table of due actions."""
     header = ("due_at", "complaint", "clock", "level", "action", "to", "message")
@@ -96,7 +79,7 @@ def rows(actions: tuple[DueAction, ...]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan due``."""
     as_of = as_of_or_now(args.as_of)
-    complaints = load(args)
+    complaints = replay_history(args)
     if isinstance(complaints, str):
         return fail(complaints)
     actions = due(complaints, as_of, language=args.lang)

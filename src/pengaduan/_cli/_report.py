@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from pengaduan._cli._common import (
     add_history_argument,
     as_of_or_now,
     fail,
-    history,
-    history_name,
     instant,
-    read_error,
+    replay_history,
 )
-from pengaduan.exceptions import EventFormatError, RefusedError
 from pengaduan.metrics import GroupBy
-from pengaduan.model import Event
-from pengaduan.presets import lapor_policy, lapor_workflow
+from pengaduan.presets import lapor_policy
 from pengaduan.reports import build_report
 
 
@@ -62,33 +57,13 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-class _StopError(Exception):
-    pass
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan report``."""
     as_of = as_of_or_now(args.as_of)
 
-    def events() -> Iterator[Event]:
-        for event in history(args):
-            if event.at <= as_of:
-                yield event
-
-    refusal: list[str] = []
-
-    def refused(_event: Event, error: RefusedError) -> None:
-        refusal.append(str(error))
-        raise _StopError
-
-    try:
-        complaints = lapor_workflow().replay(events(), on_refused=refused)
-    except _StopError:
-        return fail(f"{history_name(args)}: refused: {refusal[0]}")
-    except EventFormatError as error:
-        return fail(str(error))
-    except OSError as error:
-        return fail(read_error(args, error))
+    complaints = replay_history(args, as_of)
+    if isinstance(complaints, str):
+        return fail(complaints)
 
     by: tuple[str, ...] = (args.by,) if args.by is not None else ("year", "unit")
     report = build_report(complaints, as_of, policy=lapor_policy(), by=by)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -12,16 +11,12 @@ from pengaduan._cli._common import (
     add_history_argument,
     as_of_or_now,
     fail,
-    history,
-    history_name,
     instant,
-    read_error,
+    replay_history,
     table,
 )
 from pengaduan._sla_explain import format_delta, format_instant
-from pengaduan.exceptions import EventFormatError, RefusedError
-from pengaduan.model import Event
-from pengaduan.presets import lapor_policy, lapor_workflow
+from pengaduan.presets import lapor_policy
 from pengaduan.sla import ClockState, evaluate_many
 
 
@@ -61,25 +56,9 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"unknown clock {args.clock!r}; the clocks are: {', '.join(policy.names)}")
     as_of = as_of_or_now(args.as_of)
 
-    def events() -> Iterator[Event]:
-        for event in history(args):
-            if event.at <= as_of:
-                yield event
-
-    refusal: list[str] = []
-
-    def refused(_event: Event, error: RefusedError) -> None:
-        refusal.append(str(error))
-        raise _StopError
-
-    try:
-        complaints = lapor_workflow().replay(events(), on_refused=refused)
-    except _StopError:
-        return fail(f"{history_name(args)}: refused: {refusal[0]}")
-    except EventFormatError as error:
-        return fail(str(error))
-    except OSError as error:
-        return fail(read_error(args, error))
+    complaints = replay_history(args, as_of)
+    if isinstance(complaints, str):
+        return fail(complaints)
 
     evaluations = evaluate_many(complaints, policy, as_of)
     rows = [
@@ -94,10 +73,6 @@ def run(args: argparse.Namespace) -> int:
     header = ("complaint", "clock", "status", "breached", "deadline", "remaining", "cycles")
     print(table(header, [_cells(cid, s) for cid, s in rows]))
     return 0
-
-
-class _StopError(Exception):
-    pass
 
 
 def _record(complaint: str, state: ClockState) -> dict[str, Any]:

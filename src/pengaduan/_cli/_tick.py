@@ -7,8 +7,8 @@ import os
 import sys
 from typing import Any
 
-from pengaduan._cli._common import as_of_or_now, fail
-from pengaduan._cli._due import add_common, load
+from pengaduan._cli._common import as_of_or_now, fail, replay_history
+from pengaduan._cli._due import add_common
 from pengaduan.escalation import tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.interchange import dumps_event, write_events
@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan tick``."""
     as_of = as_of_or_now(args.as_of)
-    complaints = load(args)
+    complaints = replay_history(args)
     if isinstance(complaints, str):
         return fail(complaints)
     result = tick(complaints, as_of, language=args.lang)
