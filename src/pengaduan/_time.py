@@ -1,4 +1,4 @@
-"""Checks and parsing for instants: timezone-aware datetimes only."""
+"""The check every instant passes: timezone-aware datetimes only."""
 
 from __future__ import annotations
 
@@ -20,13 +20,3 @@ def require_aware(value: datetime, what: str) -> datetime:
         raise NaiveDatetimeError(what)
     return value
 
-
-def parse_instant(text: str, what: str) -> datetime:
-    """Parse an ISO 8601 instant that carries an offset (``Z`` or ``+07:00``).
-
-    Raises:
-        NaiveDatetimeError: If the text has no offset.
-        ValueError: If the text is not ISO 8601.
-    """
-    value = datetime.fromisoformat(text)
-    return require_aware(value, what)
