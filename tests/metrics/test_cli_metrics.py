@@ -121,7 +121,9 @@ def test_report_of_a_refused_history_exits_2_naming_it(tmp_path: Path, capsys) -
         + "\n"
     )
     assert main(["report", str(path), "--as-of", AS_OF]) == 2
-    assert "refused" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "refused" in err
+    assert f"{path}:line 1: refused" in err
 
 
 def test_report_of_a_missing_file_fails_clearly(tmp_path: Path, capsys) -> None:

@@ -134,7 +134,9 @@ def test_a_refused_event_stops_the_run(tmp_path, capsys):
     bad = line("e9", "C-9", "dispatch", "2026-03-03T11:00:00+07:00", unit="dinas-pu")
     path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
     assert main(["sla", str(path), "--as-of", "2026-03-04T00:00:00+07:00"]) == 2
-    assert "refused" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "refused" in err
+    assert f"{path}:line 1: refused" in err
 
 
 def test_a_malformed_line_or_missing_file_is_an_error(tmp_path, capsys):

@@ -151,18 +151,26 @@ def replay_history(
     """Replay ``FILE`` or ``--db`` through the SP4N-LAPOR! workflow, up to `as_of` if given.
 
     Returns:
-        The complaints by id, or the message to fail with: the first refused event, the first
-        malformed line, or why the history cannot be read.
+        The complaints by id, or the message to fail with: the first refused event (with its
+        line or store position), the first malformed line, or why the history cannot be read.
     """
     from pengaduan.presets import lapor_workflow
 
-    events = history(args)
-    if as_of is not None:
-        events = (event for event in events if event.at <= as_of)
+    # replay() judges each event before pulling the next, so the number last read is the
+    # refused event's.
+    current = 0
+
+    def events() -> Iterator[Event]:
+        nonlocal current
+        for number, event in numbered_history(args):
+            if as_of is None or event.at <= as_of:
+                current = number
+                yield event
+
     try:
-        return lapor_workflow().replay(events)
+        return lapor_workflow().replay(events())
     except RefusedError as error:
-        return f"{history_name(args)}: refused: {error}"
+        return f"{history_name(args)}:{where(args, current)}: refused: {error}"
     except EventFormatError as error:
         return str(error)
     except OSError as error:

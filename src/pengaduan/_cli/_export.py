@@ -10,15 +10,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
-from collections.abc import Iterator
 from typing import Any
 
-from pengaduan._cli._common import as_of_or_now, fail, instant, without_password
+from pengaduan._cli._common import (
+    as_of_or_now,
+    fail,
+    instant,
+    replay_history,
+    without_password,
+)
 from pengaduan.access import PUBLIC, Viewer, json_feed, views
-from pengaduan.exceptions import PengaduanError, RefusedError
-from pengaduan.interchange import dumps_event, read_numbered_events
-from pengaduan.model import Complaint, Event
+from pengaduan.exceptions import PengaduanError
+from pengaduan.interchange import dumps_event
+from pengaduan.model import Complaint
 from pengaduan.presets import lapor_workflow
 from pengaduan.workflow import Workflow
 
@@ -82,26 +86,6 @@ def _viewer(args: argparse.Namespace, workflow: Workflow) -> Viewer | str:
     return Viewer(role=args.viewer, unit=args.unit, account=args.account)
 
 
-class _StopError(Exception):
-    pass
-
-
-def _from_file(path: str, workflow: Workflow) -> dict[str, Complaint]:
-    current_line = 0
-
-    def events() -> Iterator[Event]:
-        nonlocal current_line
-        for number, event in read_numbered_events(path):
-            current_line = number
-            yield event
-
-    def refused(_event: Event, error: RefusedError) -> None:
-        print(f"{path}:line {current_line}: refused: {error}", file=sys.stderr)
-        raise _StopError
-
-    return workflow.replay(events(), on_refused=refused)
-
-
 def _from_store(path: str, workflow: Workflow) -> list[Complaint]:
     from pengaduan.store import open_store
 
@@ -124,9 +108,10 @@ def run(args: argparse.Namespace) -> int:
                 return fail(f"no store at {args.db}")
             complaints = _from_store(args.db, workflow)
         else:
-            complaints = list(_from_file(args.file, workflow).values())
-    except _StopError:
-        return 2
+            replayed = replay_history(args)
+            if isinstance(replayed, str):
+                return fail(replayed)
+            complaints = list(replayed.values())
     except PengaduanError as error:  # StoreError too: its message names no URL or password
         return fail(str(error))
     except OSError as error:
