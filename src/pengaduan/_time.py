@@ -19,4 +19,3 @@ def require_aware(value: datetime, what: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(what)
     return value
-
