@@ -45,6 +45,7 @@ import attrs
 
 from pengaduan._store_base import _is_json
 from pengaduan.exceptions import CodecError, PengaduanError
+from pengaduan.interchange import strict_json
 from pengaduan.model import Complaint
 from pengaduan.workflow import Workflow
 
@@ -256,7 +257,7 @@ class _Decoder:
         if guard is None:
             raise self.fail(
                 path,
-                f"unknown guard {value!r}; pass it in guards= (known: "
+                f"unknown guard reference (not echoed); pass it in guards= (known: "
                 f"{', '.join(sorted(self.guards)) or 'none'})",
             )
         return guard
@@ -337,11 +338,12 @@ class _Decoder:
         except Exception as error:  # pragma: no cover - a library class with bad annotations
             raise self.fail(path, f"cannot read the fields of {cls.__name__}: {error}") from None
         fields = {f.alias: f for f in attrs.fields(cls) if f.init}
-        unknown = sorted(set(value) - set(fields), key=str)
-        if unknown:
+        unknown = [i for i, key in enumerate(value, start=1) if key not in fields]
+        if unknown:  # named by position: an unknown key is input and may be personal
             raise self.fail(
-                _join(path, str(unknown[0])),
-                f"is not a field of {cls.__name__}; its fields: {', '.join(fields)}",
+                path,
+                f"key number {unknown[0]} is not a field of {cls.__name__}; "
+                f"its fields: {', '.join(fields)}",
             )
         kwargs = {}
         for alias, field in fields.items():
@@ -408,10 +410,14 @@ def loads(
         CodecError: If the text is not JSON, or with the path to the first bad field.
     """
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as error:
-        reason = getattr(error, "msg", None) or "nested too deeply or not UTF-8"
-        raise CodecError(cls.__name__, f"not valid JSON ({reason})") from None
+        data = strict_json(text)
+    except json.JSONDecodeError as error:
+        raise CodecError(
+            cls.__name__, f"not valid JSON ({error.msg} at line {error.lineno})"
+        ) from None
+    except ValueError as error:  # NaN, a repeated key, a lone surrogate, too many digits
+        path = str(getattr(error, "path", ""))
+        raise CodecError(cls.__name__, f"not valid JSON ({error})", path=path) from None
     return from_dict(cls, data, guards=guards)
 
 

@@ -24,13 +24,15 @@ pengaduan.exceptions.EventFormatError: field 'at': must be an ISO 8601 instant w
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from typing import IO, Any
 
-from pengaduan.exceptions import EventFormatError
+from pengaduan.exceptions import EventFormatError, PengaduanError
 from pengaduan.model import Actor, Event
 
 __all__ = [
@@ -41,11 +43,104 @@ __all__ = [
     "loads_event",
     "read_events",
     "read_numbered_events",
+    "strict_json",
     "write_events",
 ]
 
 _EVENT_KEYS = frozenset({"id", "complaint", "action", "at", "actor", "data"})
 _ACTOR_KEYS = frozenset({"id", "role", "unit"})
+
+# The range of years an instant may have: one whose UTC conversion (or a working-time
+# computation a day either side) would overflow `datetime` is refused where it is read.
+_MIN_YEAR, _MAX_YEAR = 2, 9998
+# A key that is named in a field path; any other (it may be input) is named by its position.
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+
+
+class _JSONRefusalError(ValueError):
+    """A JSON text that parses but holds what no record may: refused with a path."""
+
+    def __init__(self, reason: str, path: str = "") -> None:
+        self.reason = reason
+        self.path = path
+        super().__init__(reason)
+
+
+def _no_constant(name: str) -> Any:
+    raise _JSONRefusalError(f"holds {name}, which is not JSON (a number must be finite)")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for position, (key, value) in enumerate(pairs, start=1):
+        if key in record:
+            # The key itself is input and may be personal: name its position instead.
+            raise _JSONRefusalError(f"an object repeats a key (its key number {position})")
+        record[key] = value
+    return record
+
+
+def _check_text(value: Any, path: str) -> None:
+    """Refuse lone surrogates (which cannot be stored or written as UTF-8), depth first."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise _JSONRefusalError("holds NaN or Infinity, which is not JSON", where)
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _JSONRefusalError(
+                    "holds a lone surrogate (\\ud800-\\udfff), which is not text", where
+                ) from None
+        elif isinstance(item, dict):
+            for index, (key, child) in enumerate(item.items()):
+                try:
+                    key.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise _JSONRefusalError(
+                        f"key number {index + 1} holds a lone surrogate, which is not text",
+                        where,
+                    ) from None
+                name = key if _PLAIN_KEY.fullmatch(key) else f"<key {index + 1}>"
+                stack.append((child, f"{where}.{name}" if where else name))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{i}]") for i, child in enumerate(item))
+
+
+def strict_json(text: str | bytes) -> Any:
+    """Parse a JSON text the way every pengaduan reader does: strictly.
+
+    NaN and Infinity (which `json` accepts by default), a key repeated in one object (which
+    `json` resolves silently, last wins), integers too long to convert and lone surrogates
+    are refused, so what is read can always be stored and written back as JSON.
+
+    >>> strict_json('{"a": 1}')
+    {'a': 1}
+    >>> strict_json('{"a": 1, "a": 2}')
+    Traceback (most recent call last):
+    ...
+    pengaduan.interchange._JSONRefusalError: an object repeats a key (its key number 2)
+
+    Raises:
+        ValueError: Saying why (a `json.JSONDecodeError` for a text that is not JSON); the
+            message never quotes the text.
+    """
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except RecursionError:
+        raise _JSONRefusalError("nested too deeply") from None
+    except json.JSONDecodeError:
+        raise
+    except _JSONRefusalError:
+        raise
+    except UnicodeDecodeError:
+        raise _JSONRefusalError("not UTF-8 text") from None
+    except ValueError:  # int() refusing more digits than sys.get_int_max_str_digits()
+        raise _JSONRefusalError("holds an integer with too many digits") from None
+    _check_text(value, "")
+    return value
 
 
 def event_schema() -> dict[str, Any]:
@@ -79,7 +174,21 @@ def _instant(value: Any, path: str) -> datetime:
             "it has none",
             path=path,
         )
+    try:
+        year = instant.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    if not _MIN_YEAR <= year <= _MAX_YEAR or not _MIN_YEAR <= instant.year <= _MAX_YEAR:
+        raise EventFormatError(
+            f"is outside the years {_MIN_YEAR}..{_MAX_YEAR} an instant may have", path=path
+        )
     return instant
+
+
+def _unknown(record: Mapping[str, Any], known: frozenset[str]) -> str:
+    """Name unknown keys by their position, never by their text (it may be personal)."""
+    positions = [str(i) for i, key in enumerate(record, start=1) if key not in known]
+    return f"unknown key(s) at position(s) {', '.join(positions)} (not echoed)"
 
 
 def event_from_dict(record: Any) -> Event:
@@ -93,8 +202,7 @@ def event_from_dict(record: Any) -> Event:
     unknown = set(record) - _EVENT_KEYS
     if unknown:
         raise EventFormatError(
-            f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-            f"an event has: {', '.join(sorted(_EVENT_KEYS))}"
+            f"{_unknown(record, _EVENT_KEYS)}; an event has: {', '.join(sorted(_EVENT_KEYS))}"
         )
     event_id = _text(record, "id", "id")
     complaint = _text(record, "complaint", "complaint")
@@ -108,8 +216,7 @@ def event_from_dict(record: Any) -> Event:
     unknown = set(actor_record) - _ACTOR_KEYS
     if unknown:
         raise EventFormatError(
-            f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; an actor has: id, role, unit",
-            path="actor",
+            f"{_unknown(actor_record, _ACTOR_KEYS)}; an actor has: id, role, unit", path="actor"
         )
     unit = actor_record.get("unit")
     if unit is not None and (not isinstance(unit, str) or not unit):
@@ -122,7 +229,14 @@ def event_from_dict(record: Any) -> Event:
         data = {}
     if not isinstance(data, Mapping):
         raise EventFormatError(f"must be an object, got {type(data).__name__}", path="data")
-    return Event(event_id, complaint, action, at, actor, dict(data))
+    try:  # a record not read by `strict_json` (a dict, a store body) is checked here
+        _check_text(record, "")
+    except _JSONRefusalError as error:
+        raise EventFormatError(error.reason, path=error.path) from None
+    try:
+        return Event(event_id, complaint, action, at, actor, dict(data))
+    except PengaduanError as error:  # the model's own refusal (an instant out of range, ...)
+        raise EventFormatError(f"is refused: {error}") from None
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
@@ -145,10 +259,11 @@ def loads_event(text: str) -> Event:
         EventFormatError: If the text is not JSON or not an event.
     """
     try:
-        record = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        reason = getattr(error, "msg", "nested too deeply")
-        raise EventFormatError(f"not valid JSON ({reason})") from None
+        record = strict_json(text)
+    except _JSONRefusalError as error:
+        raise EventFormatError(f"not valid JSON ({error.reason})", path=error.path) from None
+    except json.JSONDecodeError as error:
+        raise EventFormatError(f"not valid JSON ({error.msg} at column {error.colno})") from None
     return event_from_dict(record)
 
 
@@ -190,21 +305,30 @@ def read_numbered_events(
     """
     if isinstance(source, str | os.PathLike):
         name = os.fspath(source)
-        with open(name, encoding="utf-8") as lines:
-            yield from _read_lines(lines, name, on_error)
+        with open(name, "rb") as raw:  # decoded line by line, so bad UTF-8 names its line
+            yield from _read_lines(raw, name, on_error)
     else:
         yield from _read_lines(source, getattr(source, "name", None), on_error)
 
 
 def _read_lines(
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     name: str | None,
     on_error: Callable[[EventFormatError], object] | None,
 ) -> Iterator[tuple[int, Event]]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
             continue
         try:
+            if isinstance(raw, bytes):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise EventFormatError(
+                        f"is not UTF-8 text (a bad byte at column {error.start + 1})"
+                    ) from None
+            else:
+                line = raw
             yield number, loads_event(line)
         except EventFormatError as error:
             located = error.at_line(number, name)

@@ -118,7 +118,7 @@ def workflow_data() -> dict:
     [
         (lambda d: d.update(name=5), "name", "must be a string, got integer"),
         (lambda d: d.pop("version"), "version", "is missing"),
-        (lambda d: d.update(colour="red"), "colour", "is not a field of Workflow"),
+        (lambda d: d.update(colour="red"), "", "is not a field of Workflow"),
         (lambda d: d["actions"][0].update(roles="reporter"), "actions[0].roles", "array"),
         (
             lambda d: d["actions"][0]["fields"][0].update(kind="colour"),
@@ -216,7 +216,7 @@ def _mutated(value: object, change: object) -> dict:
     ("change", "path"),
     [
         (lambda d: d["clocks"][1]["target"].__setitem__("amount", "3"), "clocks[1].target.amount"),
-        (lambda d: d["clocks"][0].__setitem__("starts_on", "submit"), "clocks[0].starts_on"),
+        (lambda d: d["clocks"][0].__setitem__("starts_on", "submit"), "clocks[0]"),
         (lambda d: d.pop("clocks"), "clocks"),
         (lambda d: d["clocks"][2]["calendar"].__setitem__("hours", []), "clocks[2].calendar.hours"),
         (lambda d: d["workflow"].__setitem__("states", 7), "workflow.states"),

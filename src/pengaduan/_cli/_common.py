@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import IO, TypeVar
 
 from pengaduan.exceptions import (
     EventFormatError,
@@ -17,6 +20,8 @@ from pengaduan.exceptions import (
 )
 from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Complaint, Event
+
+_T = TypeVar("_T")
 
 
 def instant(text: str) -> datetime:
@@ -182,3 +187,55 @@ def read_error(args: argparse.Namespace, error: OSError) -> str:
     if isinstance(error, PengaduanError):
         return str(error)
     return f"cannot read {history_name(args)}: {error.strerror or error}"
+
+
+def append_all_or_nothing(path: str, data: bytes) -> None:
+    """Append `data` to the file at `path` whole, or leave the file exactly as it was.
+
+    A newline is put first if the file does not end with one. The bytes go out in one
+    ``write`` (repeated only if the kernel takes part of them) and are synced; on any error
+    (a full disk, a file size limit) the file is truncated back to its old length.
+
+    Raises:
+        OSError: If the file cannot be opened or written (it is then unchanged).
+    """
+    fd = os.open(path, os.O_RDWR | os.O_APPEND)
+    try:
+        size = os.fstat(fd).st_size
+        if size > 0 and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except BaseException:
+            os.ftruncate(fd, size)
+            raise
+    finally:
+        os.close(fd)
+
+
+def write_all_or_nothing(path: str, write: Callable[[IO[str]], _T]) -> _T:
+    """Write a whole file through `write` (given a text file), or leave `path` as it was.
+
+    The text goes to a temporary file beside `path`, which is synced and renamed over it only
+    once `write` has returned; on any error it is removed.
+
+    Raises:
+        OSError: If the file cannot be written (`path` is then unchanged).
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".pengaduan-", suffix=".tmp")
+    try:
+        with open(fd, "w", encoding="utf-8") as target:
+            result = write(target)
+            target.flush()
+            os.fsync(target.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return result

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from pengaduan._cli._common import fail
+from pengaduan._cli._common import fail, write_all_or_nothing
 from pengaduan.interchange import write_events
 from pengaduan.simulation import muara_enim, simulate
 
@@ -60,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
         write_events(history.events, sys.stdout)
         return 0
     try:
-        with open(args.out, "w", encoding="utf-8") as target:
-            count = write_events(history.events, target)
+        count = write_all_or_nothing(args.out, lambda target: write_events(history.events, target))
     except OSError as error:
         return fail(f"cannot write {args.out}: {error.strerror or error}")
     print(
