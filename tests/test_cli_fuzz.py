@@ -1,0 +1,188 @@
+"""Fuzz the CLI's reading commands with bytes: success, or exit 2 with one line; never a traceback.
+
+The files are arbitrary bytes, or a valid history with one line made hostile: another encoding,
+a lone surrogate, a huge integer, an extreme instant, NaN, a repeated key, a cut line. The only
+outcomes allowed are success (0, or 1 where a command documents it) and a refusal: exit 2 with
+a one-line message. An import into a store adds only events that were valid lines; a refused
+``tick --write`` leaves the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pengaduan._cli import main
+from pengaduan.exceptions import EventFormatError
+from pengaduan.interchange import loads_event
+
+AS_OF = "2026-06-17T08:00:00+07:00"
+
+_BASE = [
+    {
+        "id": "C-1#1",
+        "complaint": "C-1",
+        "action": "submit",
+        "at": "2026-06-08T09:00:00+07:00",
+        "actor": {"id": "warga-1", "role": "reporter", "unit": None},
+        "data": {"title": "Jalan rusak", "body": "Lubang besar", "channel": "web"},
+    },
+    {
+        "id": "C-1#2",
+        "complaint": "C-1",
+        "action": "verify",
+        "at": "2026-06-08T10:00:00+07:00",
+        "actor": {"id": "admin-1", "role": "admin_agency", "unit": None},
+        "data": {"classification": "pengaduan"},
+    },
+    {
+        "id": "C-1#3",
+        "complaint": "C-1",
+        "action": "dispatch",
+        "at": "2026-06-08T11:00:00+07:00",
+        "actor": {"id": "admin-1", "role": "admin_agency", "unit": None},
+        "data": {"unit": "dinas-pu"},
+    },
+]
+
+_HOSTILE_TEXT = st.sampled_from(
+    [
+        "9" * 4301,
+        "-" + "1" * 5000,
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1e999",
+        '"\\ud800"',
+        '"\\udfff tail"',
+        '"0001-01-01T00:00:00+07:00"',
+        '"9999-12-31T23:59:59-07:00"',
+        '"0001-01-01T00:00:00+00:00"',
+        '"2026-06-08T09:00:00"',
+        "[" * 5000,
+        '{"a": 1, "a": 2}',
+        "null",
+        '"\\u0000"',
+    ]
+)
+_KEYS = st.sampled_from(["id", "complaint", "action", "at", "actor", "data", "role", "unit", "x"])
+
+
+@st.composite
+def hostile_lines(draw: st.DrawFn) -> bytes:
+    """A valid history with one line changed in a hostile way, as bytes."""
+    lines = [json.dumps(record) for record in _BASE]
+    index = draw(st.integers(0, len(lines) - 1))
+    line = lines[index]
+    how = draw(st.sampled_from(["value", "duplicate", "truncate", "encoding", "splice"]))
+    if how == "value":
+        key = draw(_KEYS)
+        line = line.replace(f'"{key}": ', f'"{key}": {draw(_HOSTILE_TEXT)}, "_": ', 1)
+    elif how == "duplicate":
+        key = draw(_KEYS)
+        line = line.replace(f'"{key}": ', f'"{key}": 1, "{key}": ', 1)
+    elif how == "truncate":
+        line = line[: draw(st.integers(0, len(line)))]
+    elif how == "splice":
+        at = draw(st.integers(0, len(line)))
+        line = line[:at] + draw(st.text(max_size=20)) + line[at:]
+    lines[index] = line
+    encoding = draw(st.sampled_from(["utf-8", "utf-16", "latin-1", "cp1252"]))
+    if how != "encoding":
+        encoding = "utf-8"
+    text = "\n".join(lines) + draw(st.sampled_from(["\n", "", "\r\n"]))
+    return text.encode(encoding, "surrogatepass")
+
+
+_FILES = st.one_of(st.binary(max_size=300), hostile_lines())
+_COMMANDS = st.sampled_from(
+    [
+        ["replay"],
+        ["replay", "--json"],
+        ["sla", "--as-of", AS_OF],
+        ["due", "--as-of", AS_OF],
+        ["tick", "--as-of", AS_OF],
+        ["tick", "--as-of", AS_OF, "--write"],
+        ["report", "--as-of", AS_OF, "--json"],
+        ["export"],
+        ["export", "--format", "public-json"],
+        ["export", "--format", "open311", "--as-of", AS_OF],
+    ]
+)
+
+
+def _run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _assert_refusal_or_success(code: int, err: str, allowed: set[int]) -> None:
+    assert "Traceback" not in err
+    assert code in allowed | {2}, err
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1, err
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(content=_FILES, command=_COMMANDS)
+def test_a_reading_command_on_any_bytes_succeeds_or_refuses_in_one_line(
+    content: bytes, command: list[str]
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "fuzz.jsonl"
+        path.write_bytes(content)
+        code, _out, err = _run([command[0], str(path), *command[1:]])
+        allowed = {0, 1} if command[0] == "tick" else {0}
+        _assert_refusal_or_success(code, err, allowed)
+        if code == 2 and "--write" in command:
+            assert path.read_bytes() == content
+
+
+def _valid_ids(content: bytes) -> set[str]:
+    ids = set()
+    for raw in content.split(b"\n"):
+        try:
+            ids.add(loads_event(raw.decode("utf-8")).id)
+        except (UnicodeDecodeError, EventFormatError):
+            continue
+    return ids
+
+
+@settings(max_examples=100, deadline=None)
+@given(content=_FILES)
+def test_import_of_any_bytes_stores_only_valid_lines_and_other_commands_read_the_store(
+    content: bytes,
+) -> None:
+    from pengaduan.store import open_store
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "fuzz.jsonl"
+        path.write_bytes(content)
+        db = str(Path(directory) / "s.sqlite")
+        code, _out, err = _run(["import", str(path), "--db", db])
+        assert "Traceback" not in err
+        assert code in {0, 1, 2}, err
+        store = open_store(db)
+        try:
+            stored = [event for _position, event in store.events()]
+        finally:
+            store.close()
+        assert {event.id for event in stored} <= _valid_ids(content)
+        for argv in (
+            ["replay", "--db", db],
+            ["due", "--db", db, "--as-of", AS_OF],
+            ["tick", "--db", db, "--as-of", AS_OF, "--write"],
+            ["export", "--db", db, "--format", "public-json"],
+        ):
+            code, _out, err = _run(argv)
+            _assert_refusal_or_success(code, err, {0, 1})
