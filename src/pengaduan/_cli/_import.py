@@ -11,6 +11,9 @@ from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError,
 from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Event
 
+# The most events appended in one transaction.
+_RUN = 500
+
 
 def register(subparsers: Any) -> None:
     """Add the ``import`` command."""
@@ -45,41 +48,51 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    # Each complaint's events, in file order, so that a complaint is appended in one
+    # A run of consecutive events of one complaint (at most _RUN of them) is appended in one
     # transaction; on a refusal its events are retried one by one to count them exactly.
-    batches: dict[str, list[tuple[int, Event]]] = {}
-    try:
-        for number, event in read_numbered_events(args.file, on_error=malformed):
-            batches.setdefault(event.complaint, []).append((number, event))
+    # The file is read as it is appended, so memory does not grow with the file.
+    try:  # a file that cannot be read must not leave a new, empty store behind
+        with open(args.file, "rb"):
+            pass
     except OSError as error:
         return fail(f"cannot read {args.file}: {error.strerror or error}")
-    except UnicodeDecodeError:
-        return fail(f"cannot read {args.file}: it is not UTF-8 text")
-
     try:
         store = open_store(args.db)
     except StoreError as error:
         return fail(str(error))
+
+    def append(complaint_id: str, run: list[tuple[int, Event]]) -> None:
+        try:
+            result = store.append(complaint_id, [event for _n, event in run])
+        except (RefusedError, EventFormatError):
+            for number, event in run:
+                try:
+                    one = store.append(complaint_id, [event])
+                except (RefusedError, EventFormatError) as error:
+                    counts["refused"] += 1
+                    print(f"{args.file}:line {number}: refused: {error}", file=sys.stderr)
+                else:
+                    counts["new"] += len(one.new)
+                    counts["duplicate"] += len(one.duplicates)
+        else:
+            counts["new"] += len(result.new)
+            counts["duplicate"] += len(result.duplicates)
+
+    run: list[tuple[int, Event]] = []
     try:
-        for complaint_id, batch in batches.items():
-            try:
-                result = store.append(complaint_id, [event for _n, event in batch])
-            except (RefusedError, EventFormatError):
-                for number, event in batch:
-                    try:
-                        one = store.append(complaint_id, [event])
-                    except (RefusedError, EventFormatError) as error:
-                        counts["refused"] += 1
-                        print(f"{args.file}:line {number}: refused: {error}", file=sys.stderr)
-                    else:
-                        counts["new"] += len(one.new)
-                        counts["duplicate"] += len(one.duplicates)
-            else:
-                counts["new"] += len(result.new)
-                counts["duplicate"] += len(result.duplicates)
+        for number, event in read_numbered_events(args.file, on_error=malformed):
+            if run and (run[0][1].complaint != event.complaint or len(run) >= _RUN):
+                append(run[0][1].complaint, run)
+                run = []
+            run.append((number, event))
+        if run:
+            append(run[0][1].complaint, run)
     except PengaduanError as error:  # StoreError: what was appended before stays
         print(_summary(counts), file=sys.stderr)
         return fail(str(error))
+    except OSError as error:
+        print(_summary(counts), file=sys.stderr)
+        return fail(f"cannot read {args.file}: {error.strerror or error}")
     finally:
         store.close()
     print(_summary(counts))
