@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
+import textwrap
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pengaduan._cli._common import (
@@ -86,14 +89,26 @@ def _viewer(args: argparse.Namespace, workflow: Workflow) -> Viewer | str:
     return Viewer(role=args.viewer, unit=args.unit, account=args.account)
 
 
-def _from_store(path: str, workflow: Workflow) -> list[Complaint]:
+def _from_store(path: str, workflow: Workflow) -> Iterator[Complaint]:
+    """The store's complaints one at a time (the store reads them page by page)."""
     from pengaduan.store import open_store
 
     store = open_store(path, workflow)
     try:
-        return list(store.complaints())
+        yield from store.complaints()
     finally:
         store.close()
+
+
+def _json_array(records: Iterable[dict[str, Any]]) -> None:
+    """Print a JSON array element by element, so no list of every record is held."""
+    out = sys.stdout
+    first = True
+    for record in records:
+        out.write("[\n" if first else ",\n")
+        out.write(textwrap.indent(json.dumps(record, ensure_ascii=False, indent=2), "  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,21 +121,31 @@ def run(args: argparse.Namespace) -> int:
         if args.db is not None:
             if "://" not in args.db and not os.path.exists(args.db):
                 return fail(f"no store at {args.db}")
-            complaints = _from_store(args.db, workflow)
+            complaints: Iterable[Complaint] = _from_store(args.db, workflow)
         else:
             replayed = replay_history(args)
             if isinstance(replayed, str):
                 return fail(replayed)
-            complaints = list(replayed.values())
+            complaints = replayed.values()
+        _write(args, complaints, viewer, workflow)
     except PengaduanError as error:  # StoreError too: its message names no URL or password
         return fail(str(error))
     except OSError as error:
         source = args.file if args.db is None else without_password(args.db)
         return fail(f"cannot read {source}: {error.strerror or error}")
+    return 0
 
+
+def _write(
+    args: argparse.Namespace, complaints: Iterable[Complaint], viewer: Viewer, workflow: Workflow
+) -> None:
+    """Print the export one complaint at a time."""
     if args.format == "public-json":
-        output: Any = json_feed(complaints, viewer, workflow=workflow)
-        print(json.dumps(output, ensure_ascii=False, indent=2))
+        _json_array(
+            record
+            for complaint in complaints
+            for record in json_feed([complaint], viewer, workflow=workflow)
+        )
     elif args.format == "jsonl":
         for complaint in views(complaints, viewer, workflow=workflow):
             for event in complaint.events:
@@ -130,8 +155,11 @@ def run(args: argparse.Namespace) -> int:
         from pengaduan.presets import lapor_policy
 
         as_of = as_of_or_now(args.as_of)
-        output = to_open311(
-            complaints, workflow=workflow, policy=lapor_policy(), as_of=as_of, viewer=viewer
+        policy = lapor_policy()
+        _json_array(
+            record
+            for complaint in complaints
+            for record in to_open311(
+                [complaint], workflow=workflow, policy=policy, as_of=as_of, viewer=viewer
+            )
         )
-        print(json.dumps(output, ensure_ascii=False, indent=2))
-    return 0

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from datetime import datetime
 from typing import Any
 
-from pengaduan._cli._common import append_all_or_nothing, as_of_or_now, fail, replay_history
+from pengaduan._cli._common import (
+    append_all_or_nothing,
+    as_of_or_now,
+    fail,
+    history_name,
+    replay_history,
+)
 from pengaduan._cli._due import add_common
 from pengaduan.escalation import tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.interchange import dumps_event
-from pengaduan.model import Complaint, Event
 
 
 def register(subparsers: Any) -> None:
@@ -39,6 +46,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan tick``."""
     as_of = as_of_or_now(args.as_of)
+    if args.db is not None:
+        return _tick_store(args, as_of)
     complaints = replay_history(args)
     if isinstance(complaints, str):
         return fail(complaints)
@@ -48,8 +57,6 @@ def run(args: argparse.Namespace) -> int:
     for action, error in result.refused:
         print(f"pengaduan: refused {action.key}: {error}", file=sys.stderr)
     if args.write and result.events:
-        if args.db is not None:
-            return _write_to_store(args, result.events, result.complaints, result.refused)
         try:
             data = "".join(dumps_event(event) + "\n" for event in result.events)
             append_all_or_nothing(args.file, data.encode("utf-8"))
@@ -61,53 +68,57 @@ def run(args: argparse.Namespace) -> int:
     return 1 if result.refused else 0
 
 
-def _write_to_store(
-    args: argparse.Namespace,
-    events: tuple[Event, ...],
-    complaints: dict[str, Complaint],
-    refused: Any,
-) -> int:
-    """Append each complaint's new events at the version the complaint was read at.
+def _tick_store(args: argparse.Namespace, as_of: datetime) -> int:
+    """Tick a store's complaints one at a time (read page by page: memory stays bounded).
 
-    A writer that changed a complaint since it was read makes the append fail with a
-    `ConflictError` (nothing of that complaint is written) instead of recording actions
-    decided on a stale history. Appends are idempotent by event id: a retried tick writes
-    nothing twice. If a complaint's append fails, the run stops there and says how many
-    events of how many complaints were written before it (each complaint is one transaction,
-    all or nothing).
+    With ``--write`` each complaint's new events are appended at the version the complaint
+    was read at: a writer that changed it since makes the append fail with a `ConflictError`
+    (nothing of that complaint is written) instead of recording actions decided on a stale
+    history. Appends are idempotent by event id: a retried tick writes nothing twice. If an
+    append fails, the run stops there and says how many events of how many complaints were
+    written before it (each complaint is one transaction, all or nothing).
     """
     from pengaduan.store import open_store
 
-    by_complaint: dict[str, list[Event]] = {}
-    for event in events:
-        by_complaint.setdefault(event.complaint, []).append(event)
+    target = str(args.db)
+    if "://" not in target and not os.path.exists(target):
+        return fail(f"cannot read {history_name(args)}: no such store")
     written = done = 0
-    total = len(events)
+    refused = False
     try:
-        store = open_store(args.db)
+        store = open_store(target)
     except (PengaduanError, OSError) as error:
-        return fail(f"{_reason(error)}; nothing was written")
+        return fail(_reason(args, error))
     try:
-        for complaint_id, new in by_complaint.items():
-            read_at = complaints[complaint_id].version - len(new)
-            result = store.append(complaint_id, new, expected_version=read_at)
-            written += len(result.new)
-            done += 1
+        for complaint in store.complaints():
+            result = tick({complaint.id: complaint}, as_of, language=args.lang)
+            for event in result.events:
+                print(dumps_event(event))
+            for action, refusal in result.refused:
+                refused = True
+                print(f"pengaduan: refused {action.key}: {refusal}", file=sys.stderr)
+            if args.write and result.events:
+                appended = store.append(
+                    complaint.id, list(result.events), expected_version=complaint.version
+                )
+                written += len(appended.new)
+                done += 1
     except (PengaduanError, OSError) as error:
-        if written == 0 and done == 0:
-            outcome = "nothing was written"
-        else:
-            outcome = (
-                f"{written} of the {total} events were written ({done} of "
-                f"{len(by_complaint)} complaints, each whole); the rest were not"
-            )
-        return fail(f"{_reason(error)}; {outcome}. A retried tick writes nothing twice")
+        if not args.write:
+            return fail(_reason(args, error))
+        outcome = (
+            "nothing was written"
+            if done == 0
+            else f"{written} new events of {done} complaints were written before it (each "
+            "complaint whole), the rest were not; a retried tick writes nothing twice"
+        )
+        return fail(f"{_reason(args, error)}; {outcome}")
     finally:
         store.close()
     return 1 if refused else 0
 
 
-def _reason(error: BaseException) -> str:
+def _reason(args: argparse.Namespace, error: BaseException) -> str:
     if isinstance(error, PengaduanError):
         return str(error)
-    return f"cannot write the store: {getattr(error, 'strerror', None) or error}"
+    return f"cannot use {history_name(args)}: {getattr(error, 'strerror', None) or error}"
