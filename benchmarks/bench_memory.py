@@ -1,0 +1,119 @@
+"""Peak memory of the CLI's streaming commands at two history sizes, and their ratio.
+
+Generates a JSON Lines history of N events (about 6 per complaint: complaints copied from the
+Muara Enim simulation under new ids, one in ten left dispatched so that tick has work), imports
+it into a SQLite store, then runs each command in a subprocess and reads its peak RSS with
+``os.wait4``. A command that streams has about the same peak at both sizes (aim: within 2x).
+
+Run (from the repository root)::
+
+    PYTHONPATH=src python benchmarks/bench_memory.py                 # 10^5 and 10^6 events
+    PYTHONPATH=src python benchmarks/bench_memory.py --sizes 10000 100000
+
+The files go to a temporary directory (``--workdir`` to keep them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+AS_OF = "2030-01-01T00:00:00+07:00"
+
+COMMANDS: dict[str, list[str]] = {
+    "import FILE --db": ["import", "{file}", "--db", "{db}"],
+    "replay FILE": ["replay", "{file}"],
+    "replay --db": ["replay", "--db", "{db}"],
+    "export FILE jsonl": ["export", "{file}"],
+    "export --db jsonl": ["export", "--db", "{db}"],
+    "export --db public-json": ["export", "--db", "{db}", "--format", "public-json"],
+    "tick FILE": ["tick", "{file}", "--as-of", AS_OF],
+    "tick --db": ["tick", "--db", "{db}", "--as-of", AS_OF],
+}
+
+
+def _templates() -> list[list[dict[str, object]]]:
+    """Complaints of the simulation with exactly six events, as event records."""
+    from pengaduan.interchange import event_to_dict
+    from pengaduan.simulation import muara_enim, simulate
+
+    history = simulate(muara_enim(complaints=200, years=1, ladder_from_year=1), seed=3)
+    by_complaint: dict[str, list[dict[str, object]]] = collections.defaultdict(list)
+    for event in history.events:
+        by_complaint[event.complaint].append(event_to_dict(event))
+    return [records for records in by_complaint.values() if len(records) == 6]
+
+
+def generate(path: Path, events: int) -> int:
+    """Write a history of about `events` events to `path`, streaming; return the count."""
+    templates = _templates()
+    written = 0
+    with path.open("w", encoding="utf-8") as target:
+        number = 0
+        while written < events:
+            template = templates[number % len(templates)]
+            old = str(template[0]["complaint"])
+            new = f"B-{number:07d}"
+            keep = template[:3] if number % 10 == 9 else template
+            for record in keep:
+                line = json.dumps(record, ensure_ascii=False).replace(old, new)
+                target.write(line + "\n")
+            written += len(keep)
+            number += 1
+    return written
+
+
+def peak_rss_kib(argv: list[str]) -> tuple[int, float, int]:
+    """Run ``python -m pengaduan argv``; return its peak RSS in KiB, seconds and exit code."""
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pengaduan", *argv], stdout=sink, stderr=subprocess.PIPE
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if process.stderr is not None:
+        process.stderr.close()
+    return usage.ru_maxrss, seconds, os.waitstatus_to_exitcode(status)
+
+
+def main() -> None:
+    """Run the benchmark and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--workdir", help="keep the generated files here")
+    args = parser.parse_args()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="pengaduan-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict[int, tuple[int, float, int]]] = collections.defaultdict(dict)
+    for size in args.sizes:
+        file = workdir / f"history-{size}.jsonl"
+        db = workdir / f"history-{size}.sqlite"
+        if db.exists():
+            db.unlink()
+        count = generate(file, size)
+        print(f"generated {count} events in {file}", file=sys.stderr)
+        for name, template in COMMANDS.items():
+            argv = [part.format(file=file, db=db) for part in template]
+            results[name][size] = peak_rss_kib(argv)
+            rss, seconds, code = results[name][size]
+            print(f"  {name}: {rss / 1024:.0f} MiB, {seconds:.1f} s, exit {code}", file=sys.stderr)
+    sizes = args.sizes
+    header = ["command", *(f"peak MiB @ {s:.0e}" for s in sizes), "ratio", "exit codes"]
+    print(" | ".join(header))
+    for name, by_size in results.items():
+        peaks = [by_size[s][0] / 1024 for s in sizes]
+        ratio = peaks[-1] / peaks[0] if peaks[0] else float("nan")
+        codes = ",".join(str(by_size[s][2]) for s in sizes)
+        print(" | ".join([name, *(f"{p:.0f}" for p in peaks), f"{ratio:.2f}", codes]))
+
+
+if __name__ == "__main__":
+    main()
