@@ -249,3 +249,27 @@ def test_a_malformed_ladder_names_the_bad_field(change: object, path: str) -> No
     with pytest.raises(CodecError) as caught:
         from_dict(Ladder, data)
     assert caught.value.path == path
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"name": "x", "name": "y", "zone": "Asia/Jakarta"}', "repeats a key"),
+        ('{"name": "x", "zone": "Asia/Jakarta", "n": NaN}', "NaN"),
+        ('{"name": "x", "zone": "Asia/Jakarta", "n": -Infinity}', "-Infinity"),
+        ('{"name": "x", "zone": "Asia/Jakarta", "n": ' + "7" * 4301 + "}", "too many digits"),
+        ('{"name": "\\ud800", "zone": "Asia/Jakarta"}', "lone surrogate"),
+    ],
+    ids=["duplicate-key", "nan", "infinity", "huge-integer", "lone-surrogate"],
+)
+def test_a_definition_text_json_would_take_is_refused_by_the_codecs(text: str, reason: str) -> None:
+    with pytest.raises(CodecError, match=reason) as caught:
+        loads(WorkCalendar, text)
+    assert "Budi" not in str(caught.value)
+
+
+def test_an_unknown_key_is_named_by_its_position_not_echoed() -> None:
+    with pytest.raises(CodecError, match="key number 3 is not a field") as caught:
+        loads(WorkCalendar, '{"name": "x", "zone": "Asia/Jakarta", "Budi 0812": 1}')
+    assert "Budi" not in str(caught.value)
+    assert "0812" not in str(caught.value)

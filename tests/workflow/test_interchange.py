@@ -152,3 +152,46 @@ def test_bad_lines_can_be_skipped_and_reported(tmp_path) -> None:
 def test_deeply_nested_json_is_refused_as_a_format_error() -> None:
     with pytest.raises(EventFormatError):
         loads_event("[" * 100_000 + "]" * 100_000)
+
+
+def _record(**changes: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "id": "e1",
+        "complaint": "C-1",
+        "action": "submit",
+        "at": "2026-03-17T09:15:00+07:00",
+        "actor": {"id": "w", "role": "reporter", "unit": None},
+        "data": {"title": "t", "body": "b", "channel": "web"},
+    }
+    record.update(changes)
+    return record
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "reason"),
+    [
+        ({"data": {"n": float("nan")}}, "data.n", "NaN"),
+        ({"data": {"n": float("inf")}}, "data.n", "NaN or Infinity"),
+        ({"data": {"body": "\ud800"}}, "data.body", "lone surrogate"),
+        ({"at": "0001-01-01T00:00:00+07:00"}, "at", "outside the years"),
+        ({"at": "9999-12-31T23:59:59-07:00"}, "at", "outside the years"),
+    ],
+    ids=["nan", "infinity", "surrogate", "year-1", "year-9999"],
+)
+def test_a_record_not_read_from_json_is_checked_too(
+    changes: dict[str, object], path: str, reason: str
+) -> None:
+    from pengaduan.interchange import event_from_dict
+
+    with pytest.raises(EventFormatError, match=reason) as caught:
+        event_from_dict(_record(**changes))
+    assert caught.value.path == path
+
+
+def test_an_odd_key_in_a_path_is_named_by_position() -> None:
+    from pengaduan.interchange import event_from_dict
+
+    with pytest.raises(EventFormatError) as caught:
+        event_from_dict(_record(data={"Siti 0812000000": "\udc00"}))
+    assert caught.value.path == "data.<key 1>"
+    assert "Siti" not in str(caught.value)
