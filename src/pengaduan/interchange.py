@@ -67,7 +67,7 @@ class _JSONRefusalError(ValueError):
 
 
 def _no_constant(name: str) -> Any:
-    raise _JSONRefusalError(f"holds {name}, which is not JSON (a number must be finite)")
+    raise _JSONRefusalError(f"holds {name}: a JSON number must be finite")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
