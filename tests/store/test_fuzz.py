@@ -154,6 +154,39 @@ def test_hostile_json_lines_raise_only_library_errors(lines: list[str]) -> None:
         assert error.line is not None
 
 
+_HOSTILE_TOKENS = st.sampled_from(
+    [b"NaN", b"-Infinity", b"9" * 4301, b'"\\ud800"', b'"0001-01-01T00:00:00+07:00"', b"\xff"]
+)
+
+
+@FUZZ
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.binary(max_size=200),
+            st.tuples(mutated_events().map(dump), _HOSTILE_TOKENS, st.integers(0, 200)).map(
+                lambda t: t[0].encode("utf-8", "surrogatepass")[: t[2]] + t[1]
+            ),
+            st.integers().map(lambda n: f'{{"id": {n}}}'.encode()),
+        ),
+        max_size=6,
+    )
+)
+def test_event_files_of_any_bytes_raise_only_library_errors_naming_their_line(
+    lines: list[bytes],
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "fuzz.jsonl"
+        path.write_bytes(b"\n".join(line.replace(b"\n", b" ") for line in lines))
+        errors: list[EventFormatError] = []
+        for _number, event in read_numbered_events(path, on_error=errors.append):
+            # what is accepted can be written back as strict JSON and UTF-8
+            text = json.dumps(event_to_dict(event), ensure_ascii=False, allow_nan=False)
+            text.encode("utf-8")
+        for error in errors:
+            assert error.line is not None
+
+
 @FUZZ
 @given(
     cls=st.sampled_from([Workflow, WorkCalendar, Policy, Complaint, Event, Actor]), value=hostile
