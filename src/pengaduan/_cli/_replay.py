@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
-from collections.abc import Iterator
+import textwrap
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pengaduan._cli._common import (
@@ -21,6 +24,7 @@ from pengaduan._cli._common import (
 from pengaduan.exceptions import EventFormatError, RefusedError
 from pengaduan.model import Complaint, Event
 from pengaduan.presets import lapor_workflow
+from pengaduan.workflow import Workflow
 
 
 def register(subparsers: Any) -> None:
@@ -53,6 +57,8 @@ class _StopReplayError(Exception):
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan replay``."""
     workflow = lapor_workflow()
+    if args.db is not None:
+        return _replay_store(args, workflow)
     # replay() pulls one event at a time and judges it before pulling the next, so the line
     # last read is the line of any refusal.
     current_line = 0
@@ -111,3 +117,65 @@ def _row(label: str, complaint: Complaint) -> dict[str, Any]:
         "last_action": last.action if last else None,
         "last_at": last.at.isoformat() if last else None,
     }
+
+
+def _store_complaints(args: argparse.Namespace, workflow: Workflow) -> Iterator[Complaint]:
+    """The store's complaints one at a time, cut at ``--as-of`` (none before it: left out)."""
+    from pengaduan.store import open_store
+
+    target = str(args.db)
+    if "://" not in target and not os.path.exists(target):
+        raise FileNotFoundError(errno.ENOENT, "no such store", target)
+    store = open_store(target, workflow)
+    try:
+        for complaint in store.complaints():
+            if args.as_of is not None and any(e.at > args.as_of for e in complaint.events):
+                kept = [e for e in complaint.events if e.at <= args.as_of]
+                if not kept:
+                    continue
+                complaint = workflow.replay(kept)[complaint.id]
+            yield complaint
+    finally:
+        store.close()
+
+
+def _replay_store(args: argparse.Namespace, workflow: Workflow) -> int:
+    """``replay --db``: one complaint at a time, so memory stays bounded.
+
+    The JSON array is printed element by element; the table is printed in a second pass
+    over the store, once the column widths are known.
+    """
+    header = ("complaint", "state", "label", "unit", "events", "last_action", "last_at")
+
+    def cells() -> Iterator[list[str]]:
+        for complaint in _store_complaints(args, workflow):
+            row = _row(workflow.state(complaint.state).label, complaint)
+            yield [str(row[h]) if row[h] is not None else "-" for h in header]
+
+    try:
+        if args.json:
+            first = True
+            for complaint in _store_complaints(args, workflow):
+                record = _row(workflow.state(complaint.state).label, complaint)
+                sys.stdout.write("[\n" if first else ",\n")
+                text = json.dumps(record, ensure_ascii=False, indent=2)
+                sys.stdout.write(textwrap.indent(text, "  "))
+                first = False
+            sys.stdout.write("[]\n" if first else "\n]\n")
+            return 0
+        widths = [len(h) for h in header]
+        for line in cells():
+            widths = [max(w, len(cell)) for w, cell in zip(widths, line, strict=True)]
+
+        def render(line: Sequence[str]) -> str:
+            return "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+
+        print(render(header))
+        print("  ".join("-" * w for w in widths))
+        for line in cells():
+            print(render(line))
+    except (EventFormatError, RefusedError) as error:
+        return fail(f"{history_name(args)}: {error}")
+    except OSError as error:
+        return fail(read_error(args, error))
+    return 0
