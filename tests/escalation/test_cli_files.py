@@ -251,3 +251,22 @@ def test_import_counts_a_hostile_line_as_refused_and_stores_the_rest(
         assert [e.id for _position, e in store.events()] == ["e1"]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("as_of", [None, "2026-06-08T09:30:00+07:00", "2000-01-01T00:00:00+07:00"])
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_replay_of_a_store_prints_what_replay_of_its_file_prints(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    as_of: str | None,
+    json_flag: list[str],
+) -> None:
+    events = _history(tmp_path / "events.jsonl")
+    db = tmp_path / "events.sqlite"
+    assert main(["import", str(events), "--db", str(db)]) == 0
+    capsys.readouterr()
+    cut = ["--as-of", as_of] if as_of else []
+    assert main(["replay", str(events), *cut, *json_flag]) == 0
+    from_file = capsys.readouterr().out
+    assert main(["replay", "--db", str(db), *cut, *json_flag]) == 0
+    assert capsys.readouterr().out == from_file
