@@ -342,6 +342,13 @@ def _redact(text: str, conninfo: str) -> str:
     secrets = _secrets(conninfo)
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, "***")
+    # And any piece of four characters or more of a secret (a parser may quote a fragment).
+    for secret in secrets:
+        for size in range(min(len(secret), 256), 3, -1):
+            for start in range(len(secret) - size + 1):
+                piece = secret[start : start + size]
+                if piece.strip() and piece in text:
+                    text = text.replace(piece, "***")
 
     def fragment(match: re.Match[str]) -> str:
         quoted = match.group(1) if match.group(1) is not None else match.group(2)
@@ -380,20 +387,26 @@ def _secrets(conninfo: str) -> set[str]:
         pass
     _scheme, sep, rest = conninfo.partition("://")
     if sep:
-        # The user information is everything before the last "@" of the authority.
-        userinfo, at, _ = rest.rpartition("@")
-        if at and ":" in userinfo:
-            found.add(userinfo)
-            found.add(userinfo.partition(":")[2])
+        # The user information ends at some "@" (libpq takes the first, a person may mean the
+        # last): every candidate's password part is a secret.
+        for at in (i for i, c in enumerate(rest) if c == "@"):
+            userinfo = rest[:at]
+            if ":" in userinfo:
+                found.add(userinfo)
+                found.add(userinfo.partition(":")[2])
         query = rest.partition("?")[2]
         for pair in query.split("&"):
             key, _, value = pair.partition("=")
             if unquote(key).strip().lower() == "password":
                 found.add(value)
-    for match in re.finditer(r"password\s*=\s*('(?:[^'\\]|\\.)*'?|\S*)", conninfo, re.I):
+        # A password holding "&" is split by the query's parser: all that follows is suspect.
+        for match in re.finditer(r"password=(.*)", query, re.I):
+            found.add(match.group(1))
+    for match in re.finditer(r"password\s*=\s*('(?:[^'\\]|\\.)*'?|\S*)(.*)", conninfo, re.I):
         value = match.group(1)
         found.add(value)
         found.add(value.strip("'"))
+        found.add(value + match.group(2))  # an unterminated quote runs to the end
     found |= {unquote(s) for s in found}
     found |= {quote(s, safe="") for s in found}
     return {s for s in found if s}
