@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from store_helpers import lifecycle, open_spec, submit
 
+from pengaduan.store import EventStore
+
 WORKER = str(Path(__file__).with_name("store_worker.py"))
 
 
@@ -191,3 +193,71 @@ def test_a_read_only_file_gives_a_clear_error_and_keeps_its_history(immutable: P
     subprocess.run(["chattr", "-i", str(immutable)], check=True)
     with open_spec(f"sqlite:{immutable}") as store:
         assert store.load("C-1").version == 1
+
+
+BATCH = 6  # events per append of the lockstep worker (store_worker.batch)
+
+
+def whole_batches_only(store: EventStore, acknowledged: list[str], prefix: str) -> list[int]:
+    """Assert the store holds whole batches, a prefix of the worker's; return their numbers."""
+    versions = {c.id: c.version for c in store.complaints()}
+    assert set(versions.values()) <= {BATCH}, versions  # never part of a batch
+    numbers = sorted(int(cid.removeprefix(f"{prefix}-")) for cid in versions)
+    assert numbers == list(range(len(numbers)))
+    assert set(acknowledged) <= set(versions)
+    return numbers
+
+
+def go(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.write("go\n")
+    process.stdin.flush()
+
+
+def kill_point(kill_at: str, stops: list[str]) -> int:
+    """Which stop (1-based) of a batch to kill at, from the stops of the first batch."""
+    if kill_at == "last":  # everything written, the commit not yet done
+        return len(stops)
+    if kill_at == "after-first-insert":  # SQLite: before the 2nd INSERT; PostgreSQL: after it
+        first = stops.index("INSERT") if "INSERT" in stops else len(stops) - 4
+        return first + 2
+    return random.Random(kill_at).randint(2, len(stops))
+
+
+@pytest.mark.parametrize("kill_at", ["last", "after-first-insert", "seeded-1", "seeded-2"])
+def test_a_writer_killed_inside_a_multi_event_transaction_leaves_whole_batches(
+    durable_spec: str, kill_at: str
+) -> None:
+    """The kill lands inside the transaction, by construction: the worker stops at each of
+    its statements until told to go on, and the test looks at the store at every stop."""
+    prefix = f"T{kill_at}"
+    target = 2  # the batch killed (0-based): two whole batches before it
+    acknowledged: list[str] = []
+    first_batch: list[str] = []
+    stops: list[str] = []
+    with (
+        open_spec(durable_spec) as reader,
+        worker("lockstep", durable_spec, prefix, "4") as process,
+    ):
+        for line in lines(process):
+            if line.startswith("ack "):
+                acknowledged.append(line.removeprefix("ack "))
+                first_batch = first_batch or stops
+                stops = []
+                continue
+            stops.append(line.removeprefix("pause "))
+            # At every moment inside a transaction, another reader sees whole batches.
+            whole_batches_only(reader, acknowledged, prefix)
+            if len(acknowledged) == target and len(stops) == kill_point(kill_at, first_batch):
+                os.kill(process.pid, signal.SIGKILL)
+                break
+            go(process)
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the kill never landed"
+    assert acknowledged == [f"{prefix}-0", f"{prefix}-1"]
+    if durable_spec.startswith("sqlite:"):
+        sqlite_is_sound(durable_spec.removeprefix("sqlite:"))
+    with open_spec(durable_spec) as store:
+        assert whole_batches_only(store, acknowledged, prefix) == [0, 1]
+        store.append("AFTER", lifecycle("AFTER"), expected_version=0)
+        assert store.load("AFTER").version == 4
