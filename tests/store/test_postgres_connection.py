@@ -194,3 +194,24 @@ def test_a_backend_terminated_inside_an_append_raises_connection_lost_and_writes
     assert retried.new == ()
     assert len(retried.duplicates) == 2
     assert store.load("C-1").version == 3
+
+
+def test_a_backend_terminated_inside_remember_update_raises_and_is_not_retried(
+    shared: tuple[PostgresStore, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retried remember_update after a commit that did happen would answer "already kept":
+    the update would then be dropped as a duplicate. So the store never retries it itself."""
+    store, dsn = shared
+    put = _PostgresTxn.put_update
+
+    def killed_first(txn: _PostgresTxn, *args: Any) -> None:
+        monkeypatch.setattr(_PostgresTxn, "put_update", put)
+        terminate(dsn, store)
+        put(txn, *args)
+
+    monkeypatch.setattr(_PostgresTxn, "put_update", killed_first)
+    with pytest.raises(ConnectionLostError) as lost:
+        store.remember_update("lapor", "U-1", {"status": "x"})
+    assert lost.value.written is False
+    assert store.recall_update("lapor", "U-1") is None
+    assert store.remember_update("lapor", "U-1", {"status": "x"}) is None
