@@ -126,8 +126,8 @@ def open_store(target: str | os.PathLike[str], workflow: Workflow | None = None)
     if url and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,30}", scheme):
         # Not a file path, and not to be named: a URL may hold a password.
         raise StoreError(
-            store="(the URL given)",
-            operation="open the store",
+            store="the URL given (not shown: it may hold a password)",
+            operation="open a store",
             reason=f"unknown URL scheme {scheme!r}: use postgresql://... or a file path",
         )
     return SQLiteStore(text, workflow)
