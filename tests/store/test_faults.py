@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -202,6 +203,11 @@ def whole_batches_only(store: EventStore, acknowledged: list[str], prefix: str) 
     """Assert the store holds whole batches, a prefix of the worker's; return their numbers."""
     versions = {c.id: c.version for c in store.complaints()}
     assert set(versions.values()) <= {BATCH}, versions  # never part of a batch
+    # The log and each complaint's own history too (not only the list of complaints).
+    logged = Counter(event.complaint for _position, event in store.events())
+    assert logged == versions, (logged, versions)
+    following = f"{prefix}-{len(versions)}"
+    assert store.load(following).version == 0, following
     numbers = sorted(int(cid.removeprefix(f"{prefix}-")) for cid in versions)
     assert numbers == list(range(len(numbers)))
     assert set(acknowledged) <= set(versions)
