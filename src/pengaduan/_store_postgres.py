@@ -180,7 +180,7 @@ class PostgresStore(_StoreCore):
             failure = self._error("create the tables", error)
         if failure is not None:
             self.close()
-            raise failure
+            raise failure from None
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._name!r})"
@@ -201,7 +201,7 @@ class PostgresStore(_StoreCore):
             failure = self._error("connect to the server", error)
         if failure is not None:
             # Raised outside the handler, so not even the error's context holds libpq's text.
-            raise failure
+            raise failure from None
         assert self._db is not None
         return self._db
 
@@ -246,7 +246,7 @@ class PostgresStore(_StoreCore):
                 else:
                     failure = self._error(operation, error)
             if failure is not None:
-                raise failure
+                raise failure from None
 
     def _read(self, operation: str, query: sql.Composed, parameters: Sequence[object]) -> list[Any]:
         psycopg = self._psycopg
@@ -262,7 +262,7 @@ class PostgresStore(_StoreCore):
                     failure = self._error(operation, error)
                     break
             assert failure is not None
-            raise failure
+            raise failure from None
 
     def _read_bodies(self, complaint_id: str) -> list[str]:
         rows = self._read(f"load complaint {complaint_id!r}", self._queries.bodies, (complaint_id,))
