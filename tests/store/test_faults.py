@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from store_helpers import lifecycle, open_spec, submit
 
+from pengaduan.exceptions import PengaduanError
 from pengaduan.store import EventStore
 
 WORKER = str(Path(__file__).with_name("store_worker.py"))
@@ -267,3 +269,36 @@ def test_a_writer_killed_inside_a_multi_event_transaction_leaves_whole_batches(
         assert whole_batches_only(store, acknowledged, prefix) == [0, 1]
         store.append("AFTER", lifecycle("AFTER"), expected_version=0)
         assert store.load("AFTER").version == 4
+
+
+def edit_body(spec: str, event_id: str, body: str) -> None:
+    """Change a stored body behind the store's back, as a hand edit (or a bad restore) would."""
+    if spec.startswith("sqlite:"):
+        db = sqlite3.connect(spec.removeprefix("sqlite:"))
+        with db:
+            db.execute("UPDATE events SET body = ? WHERE id = ?", (body, event_id))
+        db.close()
+        return
+    import psycopg
+    from psycopg import sql
+
+    schema, _, dsn = spec.removeprefix("pg:").partition("|")
+    with psycopg.connect(dsn, autocommit=True) as db:
+        db.execute(
+            sql.SQL("UPDATE {} SET body = %s WHERE id = %s").format(
+                sql.Identifier(schema, "events")
+            ),
+            (body, event_id),
+        )
+
+
+def test_a_stored_body_edited_by_hand_is_a_library_error_when_read(durable_spec: str) -> None:
+    with open_spec(durable_spec) as store:
+        store.append("C-1", lifecycle("C-1")[:2], expected_version=0)
+    record = {"id": "C-1#2", "complaint": "C-1", "action": "verify", "data": {}}
+    edit_body(durable_spec, "C-1#2", json.dumps(record))  # no "at", no "actor"
+    with open_spec(durable_spec) as store:
+        with pytest.raises(PengaduanError):
+            store.load("C-1")
+        with pytest.raises(PengaduanError):
+            list(store.events())
