@@ -9,14 +9,17 @@ Reads take no lock.
 
 from __future__ import annotations
 
+import re
+import select
 import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 from pengaduan._store_base import _StoreCore, _Txn
-from pengaduan.exceptions import StoreError
+from pengaduan.exceptions import ConnectionLostError, StoreError
 from pengaduan.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -159,53 +162,107 @@ class PostgresStore(_StoreCore):
         self._queries = _Queries(schema)
         self._key = zlib.crc32(f"pengaduan:{schema}".encode()) - 2**31
         self._name = f"postgresql schema {schema!r}"
-        try:
-            self._db: psycopg.Connection[Any] | None = psycopg.connect(conninfo, autocommit=True)
-        except psycopg.Error as error:
-            raise self._error("connect to the server", error) from None
-        info = self._db.info
+        # Kept for reconnecting; never shown (see `_redact` for what messages may say).
+        self._conninfo = conninfo
+        self._db: psycopg.Connection[Any] | None = None
+        self._closed = False
+        db = self._connect()
+        info = db.info
         self._name = f"{info.dbname}@{info.host}:{info.port} schema {schema}"
+        failure: StoreError | None = None
         try:
-            with self._db.transaction():
+            with db.transaction():
                 # Creating the tables once, even when several workers start together.
-                self._db.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
+                db.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
                 for statement in self._queries.schema:
-                    self._db.execute(statement)
+                    db.execute(statement)
         except psycopg.Error as error:
+            failure = self._error("create the tables", error)
+        if failure is not None:
             self.close()
-            raise self._error("create the tables", error) from None
+            raise failure from None
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._name!r})"
 
     def _error(self, operation: str, error: Exception) -> StoreError:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return StoreError(store=self._name, operation=operation, reason=reason)
+        text = str(error).strip()
+        reason = text.splitlines()[0] if text else type(error).__name__
+        return StoreError(
+            store=self._name, operation=operation, reason=_redact(reason, self._conninfo)
+        )
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        """Open a new connection (the only place that does), with a redacted error."""
+        failure: StoreError | None = None
+        try:
+            self._db = self._psycopg.connect(self._conninfo, autocommit=True)
+        except (self._psycopg.Error, ValueError, TypeError) as error:
+            failure = self._error("connect to the server", error)
+        if failure is not None:
+            # Raised outside the handler, so not even the error's context holds libpq's text.
+            raise failure from None
+        assert self._db is not None
+        return self._db
 
     @property
     def _connection(self) -> psycopg.Connection[Any]:
-        if self._db is None or self._db.closed:
+        """The live connection: a new one if the last was lost; `StoreError` once closed."""
+        if self._closed:
             raise StoreError(store=self._name, operation="use the store", reason="it is closed")
-        return self._db
+        db = self._db
+        if db is None or db.closed or db.broken or _dropped(db):
+            if db is not None:
+                db.close()
+            self._db = None
+            return self._connect()
+        return db
+
+    def _lost(self, db: psycopg.Connection[Any]) -> bool:
+        """Whether `db` can no longer be used (the server went away)."""
+        return db.closed or db.broken
 
     @contextmanager
     def _write(self, operation: str) -> Iterator[_Txn]:
         psycopg = self._psycopg
         with self._lock:
             db = self._connection
+            failure: StoreError | None = None
+            committing = False
             try:
                 with db.transaction():
                     db.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
                     yield _PostgresTxn(db, self._queries)
+                    committing = True
             except psycopg.Error as error:
-                raise self._error(operation, error) from None
+                if self._lost(db):
+                    # Never retried here: the caller decides, and an append retried is safe.
+                    failure = ConnectionLostError(
+                        store=self._name,
+                        operation=operation,
+                        reason=_redact(_first_line(error), self._conninfo),
+                        written=None if committing else False,
+                    )
+                else:
+                    failure = self._error(operation, error)
+            if failure is not None:
+                raise failure from None
 
     def _read(self, operation: str, query: sql.Composed, parameters: Sequence[object]) -> list[Any]:
+        psycopg = self._psycopg
         with self._lock:
-            try:
-                return self._connection.execute(query, parameters).fetchall()
-            except self._psycopg.Error as error:
-                raise self._error(operation, error) from None
+            failure: StoreError | None = None
+            for attempt in (1, 2):
+                db = self._connection
+                try:
+                    return db.execute(query, parameters).fetchall()
+                except psycopg.Error as error:
+                    if attempt == 1 and self._lost(db):
+                        continue  # a read changes nothing: once more on a new connection
+                    failure = self._error(operation, error)
+                    break
+            assert failure is not None
+            raise failure from None
 
     def _read_bodies(self, complaint_id: str) -> list[str]:
         rows = self._read(f"load complaint {complaint_id!r}", self._queries.bodies, (complaint_id,))
@@ -242,8 +299,114 @@ class PostgresStore(_StoreCore):
         return str(rows[0][0]) if rows else None
 
     def close(self) -> None:
-        """Close the connection. Idempotent."""
+        """Close the connection. Idempotent; the store is unusable afterwards."""
         with self._lock:
+            self._closed = True
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _dropped(db: psycopg.Connection[Any]) -> bool:
+    """Whether an idle connection has heard from the server: it only speaks when it drops us.
+
+    An idle connection that we did not ask anything has nothing to read, unless the server
+    sent its goodbye (a FATAL notice on shutdown or `pg_terminate_backend`) or closed the
+    socket. Checking costs no round trip; a connection that dies later is caught by the call.
+    """
+    if db.info.transaction_status != db.info.transaction_status.IDLE:
+        return False
+    try:
+        readable, _, _ = select.select([db.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+_QUOTED = re.compile(r'"([^"]*)"|\'([^\']*)\'')
+
+
+def _redact(text: str, conninfo: str) -> str:
+    """`text` with every secret of `conninfo` withheld, however libpq quoted it.
+
+    libpq's parse errors quote pieces of the connection string; a password may appear raw,
+    percent-decoded or inside a quoted fragment, and a string that does not parse cannot be
+    split reliably. So: every password candidate is replaced, and so is every quoted fragment
+    that is part of the connection string (unless it is one of its plain, secret-free parts).
+    """
+    secrets = _secrets(conninfo)
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    # And any piece of four characters or more of a secret (a parser may quote a fragment).
+    for secret in secrets:
+        for size in range(min(len(secret), 256), 3, -1):
+            for start in range(len(secret) - size + 1):
+                piece = secret[start : start + size]
+                if piece.strip() and piece in text:
+                    text = text.replace(piece, "***")
+
+    def fragment(match: re.Match[str]) -> str:
+        quoted = match.group(1) if match.group(1) is not None else match.group(2)
+        if quoted and (quoted in conninfo or unquote(quoted) in unquote(conninfo)):
+            if not any(s in quoted or quoted in s for s in secrets) and _plain(quoted, conninfo):
+                return match.group(0)
+            return "(withheld: part of the connection string)"
+        return match.group(0)
+
+    return _QUOTED.sub(fragment, text)
+
+
+def _plain(fragment: str, conninfo: str) -> bool:
+    """Whether a fragment of the connection string is a host, port or name shown anyway."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        parts = conninfo_to_dict(conninfo)
+    except Exception:  # an unparsable string: nothing is known to be plain
+        return False
+    if "@" in fragment:
+        return False  # a host that swallowed part of the user information
+    return fragment in {str(parts.get(k)) for k in ("host", "hostaddr", "port", "dbname", "user")}
+
+
+def _secrets(conninfo: str) -> set[str]:
+    """Every text that may be (part of) a password in `conninfo`, in each form libpq shows."""
+    found: set[str] = set()
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        password = conninfo_to_dict(conninfo).get("password")
+        if password:
+            found.add(str(password))
+    except Exception:  # unparsable: the heuristics below still apply
+        pass
+    _scheme, sep, rest = conninfo.partition("://")
+    if sep:
+        # The user information ends at some "@" (libpq takes the first, a person may mean the
+        # last): every candidate's password part is a secret.
+        for at in (i for i, c in enumerate(rest) if c == "@"):
+            userinfo = rest[:at]
+            if ":" in userinfo:
+                found.add(userinfo)
+                found.add(userinfo.partition(":")[2])
+        query = rest.partition("?")[2]
+        for pair in query.split("&"):
+            key, _, value = pair.partition("=")
+            if unquote(key).strip().lower() == "password":
+                found.add(value)
+        # A password holding "&" is split by the query's parser: all that follows is suspect.
+        for match in re.finditer(r"password=(.*)", query, re.I):
+            found.add(match.group(1))
+    for match in re.finditer(r"password\s*=\s*('(?:[^'\\]|\\.)*'?|\S*)(.*)", conninfo, re.I):
+        value = match.group(1)
+        found.add(value)
+        found.add(value.strip("'"))
+        found.add(value + match.group(2))  # an unterminated quote runs to the end
+    found |= {unquote(s) for s in found}
+    found |= {quote(s, safe="") for s in found}
+    return {s for s in found if s}

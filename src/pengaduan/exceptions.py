@@ -8,6 +8,7 @@ PengaduanError (Exception)
 ├── CodecError (ValueError)                   a malformed serialised definition or record
 ├── ConflictError (RuntimeError)              the complaint changed since it was read; no write
 ├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
+│   └── ConnectionLostError (ConnectionError) the server connection dropped mid-write; retry
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
 ├── UnknownCalendarError (LookupError)        no calendar preset of that name
 ├── UnknownHolidayError (LookupError)         no holiday on the date a calendar was asked to move
@@ -55,6 +56,7 @@ __all__ = [
     "CodecError",
     "ComplaintMismatchError",
     "ConflictError",
+    "ConnectionLostError",
     "DefinitionError",
     "DuplicateEventError",
     "EventFormatError",
@@ -354,6 +356,32 @@ class StoreError(PengaduanError, OSError):
         self.operation = operation
         self.reason = reason
         super().__init__(f"cannot {operation} in store {store!r}: {reason}")
+
+
+class ConnectionLostError(StoreError, ConnectionError):
+    """The connection to a database server dropped during a call (restart, killed backend).
+
+    The store is not closed: its next call opens a new connection. Reads are retried on a new
+    connection at once, so this is raised only by writes, whose outcome may be unknown.
+
+    Attributes:
+        written: ``False`` if nothing was written (the connection dropped before the commit
+            was sent), ``None`` if unknown (it dropped during the commit). Retrying the same
+            append is safe either way: events already recorded are recognised by their id.
+    """
+
+    def __init__(self, *, store: str, operation: str, reason: str, written: bool | None) -> None:
+        self.written = written
+        outcome = (
+            "nothing was written"
+            if written is False
+            else "it may or may not have been written (retrying the same append is safe)"
+        )
+        super().__init__(
+            store=store,
+            operation=operation,
+            reason=f"connection lost ({reason}); {outcome}; the store reconnects on the next call",
+        )
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_store_error, (self.store, self.operation, self.reason))

@@ -31,12 +31,14 @@ an append-only log. Every store honours one contract (`EventStore`):
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pengaduan._store_base import AppendResult
 from pengaduan._store_memory import InMemoryStore
 from pengaduan._store_sqlite import SQLiteStore
+from pengaduan.exceptions import StoreError
 from pengaduan.model import Complaint, Event
 from pengaduan.workflow import Workflow
 
@@ -112,13 +114,22 @@ def open_store(target: str | os.PathLike[str], workflow: Workflow | None = None)
         workflow: The workflow that validates events (by default SP4N-LAPOR!).
 
     Raises:
-        StoreError: If the store cannot be opened.
+        StoreError: If the store cannot be opened, or `target` is a URL of another scheme.
+            The message never quotes a URL (it may hold a password).
     """
     text = os.fspath(target)
-    if text.startswith(("postgresql://", "postgres://")):
+    scheme, url, _rest = text.partition("://")
+    if url and scheme.lower() in ("postgresql", "postgres"):
         from pengaduan._store_postgres import PostgresStore as _PostgresStore
 
         return _PostgresStore(text, workflow)
+    if url and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,30}", scheme):
+        # Not a file path, and not to be named: a URL may hold a password.
+        raise StoreError(
+            store="the URL given (not shown: it may hold a password)",
+            operation="open a store",
+            reason=f"unknown URL scheme {scheme!r}: use postgresql://... or a file path",
+        )
     return SQLiteStore(text, workflow)
 
 

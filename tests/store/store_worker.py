@@ -10,6 +10,7 @@ import resource
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from store_helpers import comment, lifecycle, open_spec
 
 from pengaduan.exceptions import ConflictError, StoreError
+from pengaduan.model import Event
 
 
 def say(line: str) -> None:
@@ -46,6 +48,54 @@ def append_until_killed(spec: str, prefix: str) -> None:
     for number in range(100_000):
         complaint = f"{prefix}-{number}"
         store.append(complaint, lifecycle(complaint)[:3], expected_version=0)
+        say(f"ack {complaint}")
+
+
+BATCH = 6
+
+
+def batch(complaint: str) -> list[Event]:
+    """Six valid events: one append that is one transaction of several inserts."""
+    return [*lifecycle(complaint), comment(complaint, 5, 4), comment(complaint, 6, 5)]
+
+
+def append_in_lockstep(spec: str, prefix: str, count: int) -> None:
+    """Append batches, stopping at every statement of the write transaction until told "go".
+
+    The parent may look at the store (or kill this process) at each stop: it sees every moment
+    inside a transaction. The stops are a test hook of this worker, not of the library: SQLite's
+    trace callback (before each statement, COMMIT included), and for PostgreSQL a wrapper of
+    ``psycopg.Connection.execute`` (before and after each statement; psycopg commits on its own,
+    so "after the last statement" is the moment before the commit).
+    """
+    store = open_spec(spec)
+    inside = False
+
+    def stop(where: str) -> None:
+        if inside:
+            say(f"pause {where}")
+            if sys.stdin.readline().strip() != "go":
+                sys.exit(0)
+
+    if spec.startswith("sqlite:"):
+        store._db.set_trace_callback(lambda statement: stop(statement.split()[0]))  # type: ignore[attr-defined]
+    else:
+        import psycopg
+
+        execute = psycopg.Connection.execute
+
+        def paused(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            stop("before")
+            cursor = execute(self, query, *args, **kwargs)
+            stop("after")
+            return cursor
+
+        psycopg.Connection.execute = paused  # type: ignore[method-assign]
+    for number in range(count):
+        complaint = f"{prefix}-{number}"
+        inside = True
+        store.append(complaint, batch(complaint), expected_version=0)
+        inside = False
         say(f"ack {complaint}")
 
 
@@ -84,6 +134,8 @@ if __name__ == "__main__":
         race(spec, rest[0], int(rest[1]))
     elif mode == "append":
         append_until_killed(spec, rest[0])
+    elif mode == "lockstep":
+        append_in_lockstep(spec, rest[0], int(rest[1]))
     elif mode == "fill":
         fill(spec, int(rest[0]))
     elif mode == "read-only":

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from store_helpers import lifecycle, open_spec, submit
+
+from pengaduan.exceptions import PengaduanError
+from pengaduan.store import EventStore
 
 WORKER = str(Path(__file__).with_name("store_worker.py"))
 
@@ -191,3 +196,109 @@ def test_a_read_only_file_gives_a_clear_error_and_keeps_its_history(immutable: P
     subprocess.run(["chattr", "-i", str(immutable)], check=True)
     with open_spec(f"sqlite:{immutable}") as store:
         assert store.load("C-1").version == 1
+
+
+BATCH = 6  # events per append of the lockstep worker (store_worker.batch)
+
+
+def whole_batches_only(store: EventStore, acknowledged: list[str], prefix: str) -> list[int]:
+    """Assert the store holds whole batches, a prefix of the worker's; return their numbers."""
+    versions = {c.id: c.version for c in store.complaints()}
+    assert set(versions.values()) <= {BATCH}, versions  # never part of a batch
+    # The log and each complaint's own history too (not only the list of complaints).
+    logged = Counter(event.complaint for _position, event in store.events())
+    assert logged == versions, (logged, versions)
+    following = f"{prefix}-{len(versions)}"
+    assert store.load(following).version == 0, following
+    numbers = sorted(int(cid.removeprefix(f"{prefix}-")) for cid in versions)
+    assert numbers == list(range(len(numbers)))
+    assert set(acknowledged) <= set(versions)
+    return numbers
+
+
+def go(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.write("go\n")
+    process.stdin.flush()
+
+
+def kill_point(kill_at: str, stops: list[str]) -> int:
+    """Which stop (1-based) of a batch to kill at, from the stops of the first batch."""
+    if kill_at == "last":  # everything written, the commit not yet done
+        return len(stops)
+    if kill_at == "after-first-insert":  # SQLite: before the 2nd INSERT; PostgreSQL: after it
+        first = stops.index("INSERT") if "INSERT" in stops else len(stops) - 4
+        return first + 2
+    return random.Random(kill_at).randint(2, len(stops))
+
+
+@pytest.mark.parametrize("kill_at", ["last", "after-first-insert", "seeded-1", "seeded-2"])
+def test_a_writer_killed_inside_a_multi_event_transaction_leaves_whole_batches(
+    durable_spec: str, kill_at: str
+) -> None:
+    """The kill lands inside the transaction, by construction: the worker stops at each of
+    its statements until told to go on, and the test looks at the store at every stop."""
+    prefix = f"T{kill_at}"
+    target = 2  # the batch killed (0-based): two whole batches before it
+    acknowledged: list[str] = []
+    first_batch: list[str] = []
+    stops: list[str] = []
+    with (
+        open_spec(durable_spec) as reader,
+        worker("lockstep", durable_spec, prefix, "4") as process,
+    ):
+        for line in lines(process):
+            if line.startswith("ack "):
+                acknowledged.append(line.removeprefix("ack "))
+                first_batch = first_batch or stops
+                stops = []
+                continue
+            stops.append(line.removeprefix("pause "))
+            # At every moment inside a transaction, another reader sees whole batches.
+            whole_batches_only(reader, acknowledged, prefix)
+            if len(acknowledged) == target and len(stops) == kill_point(kill_at, first_batch):
+                os.kill(process.pid, signal.SIGKILL)
+                break
+            go(process)
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the kill never landed"
+    assert acknowledged == [f"{prefix}-0", f"{prefix}-1"]
+    if durable_spec.startswith("sqlite:"):
+        sqlite_is_sound(durable_spec.removeprefix("sqlite:"))
+    with open_spec(durable_spec) as store:
+        assert whole_batches_only(store, acknowledged, prefix) == [0, 1]
+        store.append("AFTER", lifecycle("AFTER"), expected_version=0)
+        assert store.load("AFTER").version == 4
+
+
+def edit_body(spec: str, event_id: str, body: str) -> None:
+    """Change a stored body behind the store's back, as a hand edit (or a bad restore) would."""
+    if spec.startswith("sqlite:"):
+        db = sqlite3.connect(spec.removeprefix("sqlite:"))
+        with db:
+            db.execute("UPDATE events SET body = ? WHERE id = ?", (body, event_id))
+        db.close()
+        return
+    import psycopg
+    from psycopg import sql
+
+    schema, _, dsn = spec.removeprefix("pg:").partition("|")
+    with psycopg.connect(dsn, autocommit=True) as db:
+        db.execute(
+            sql.SQL("UPDATE {} SET body = %s WHERE id = %s").format(
+                sql.Identifier(schema, "events")
+            ),
+            (body, event_id),
+        )
+
+
+def test_a_stored_body_edited_by_hand_is_a_library_error_when_read(durable_spec: str) -> None:
+    with open_spec(durable_spec) as store:
+        store.append("C-1", lifecycle("C-1")[:2], expected_version=0)
+    record = {"id": "C-1#2", "complaint": "C-1", "action": "verify", "data": {}}
+    edit_body(durable_spec, "C-1#2", json.dumps(record))  # no "at", no "actor"
+    with open_spec(durable_spec) as store:
+        with pytest.raises(PengaduanError):
+            store.load("C-1")
+        with pytest.raises(PengaduanError):
+            list(store.events())
