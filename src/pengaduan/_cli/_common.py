@@ -128,7 +128,7 @@ def numbered_history(
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         raise FileNotFoundError(errno.ENOENT, "no such store", target)
-    store = open_store(target)
+    store = open_store(target, readonly=True)  # a reading command changes nothing
     try:
         yield from store.events()
     finally:
