@@ -59,9 +59,8 @@ def test_the_fixture_is_a_0_1_store() -> None:
 
 def test_opening_a_0_1_sqlite_store_upgrades_it_and_loses_nothing(old_copy: Path) -> None:
     raw = sqlite3.connect(old_copy)
-    bodies_before = raw.execute(
-        "SELECT position, id, body FROM events ORDER BY position"
-    ).fetchall()
+    query = "SELECT position, id, body FROM events ORDER BY position"
+    bodies_before = raw.execute(query).fetchall()
     raw.close()
     with SQLiteStore(old_copy) as store:
         complaints = {c.id: (c.state, c.version) for c in store.complaints()}
@@ -73,9 +72,7 @@ def test_opening_a_0_1_sqlite_store_upgrades_it_and_loses_nothing(old_copy: Path
         assert store.append("C-3", [old_event]).new == ()
     assert user_version(old_copy) == 2
     raw = sqlite3.connect(old_copy)
-    assert raw.execute("SELECT position, id, body FROM events ORDER BY position").fetchall() == (
-        bodies_before
-    )
+    assert raw.execute(query).fetchall() == bodies_before
     raw.close()
 
 
