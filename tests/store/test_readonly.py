@@ -96,14 +96,26 @@ def test_a_store_in_a_read_only_directory_can_be_read(tmp_path: Path) -> None:
         folder.chmod(0o755)
 
 
-def test_a_wal_store_can_be_read_as_immutable_when_no_shm_can_be_made(tmp_path: Path) -> None:
-    # As root the permission test above cannot fail; force the fallback instead: a WAL store
-    # whose -shm cannot be created (a directory stands in its way).
+def test_a_store_is_read_as_immutable_when_mode_ro_cannot_open_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What SQLite says for a WAL file in a read-only directory (no -shm can be made); as root
+    # the permission test above cannot provoke it, so mode=ro is made to fail the same way.
     shutil.copyfile(FIXTURES / "store-0.1.sqlite", tmp_path / "store.sqlite")
-    (tmp_path / "store.sqlite-shm").mkdir()
+    real = sqlite3.connect
+    tried: list[str] = []
+
+    def connect(target: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        tried.append(str(target))
+        if "immutable=1" not in str(target):
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
     before = (tmp_path / "store.sqlite").read_bytes()
     with SQLiteStore(tmp_path / "store.sqlite", readonly=True) as reader:
         assert {c.id for c in reader.complaints()} == {"C-1", "C-2", "C-3"}
+    assert [t.rsplit("?", 1)[1] for t in tried] == ["mode=ro", "mode=ro&immutable=1"]
     assert (tmp_path / "store.sqlite").read_bytes() == before
 
 
