@@ -498,19 +498,55 @@ class _StoreCore(ABC):
                 yield complaint
             after = page[-1][1]
 
-    def events(self, since: int = 0) -> Iterator[tuple[int, Event]]:
+    def events(
+        self,
+        since: int = 0,
+        *,
+        on_error: Callable[[str, PengaduanError], object] | None = None,
+    ) -> Iterator[tuple[int, Event]]:
         """Every event recorded after position `since`, as ``(position, event)``, in order.
 
         Positions only grow; pass the last one seen to resume (e.g. to feed another system).
+
+        Args:
+            since: Only events after this position.
+            on_error: If given, the events of complaints this store cannot replay (some event
+                written by a workflow version it does not know) are left out, and
+                ``on_error(complaint id, UnknownWorkflowVersionError)`` is called once for
+                each before any event is yielded (this reads the log twice).
         """
+        skipped: set[str] = set()
+        if on_error is not None:
+            for _position, event, key in self._stored_events(since):
+                if (
+                    key is not None
+                    and key not in self._workflows
+                    and event.complaint not in skipped
+                ):
+                    skipped.add(event.complaint)
+                    on_error(event.complaint, self._unknown(event.complaint, key))
+        for position, event, _key in self._stored_events(since):
+            if event.complaint not in skipped:
+                yield position, event
+
+    def _stored_events(self, since: int) -> Iterator[tuple[int, Event, tuple[str, str] | None]]:
         after = since
         while True:
             page = self._page_events(after, _EVENT_PAGE)
             if not page:
                 return
             for position, body in page:
-                yield position, decode(body, f"position {position}")
+                event, key = decode_stored(body, f"position {position}")
+                yield position, event, key
             after = page[-1][0]
+
+    def _unknown(self, complaint_id: str, key: tuple[str, str]) -> UnknownWorkflowVersionError:
+        return UnknownWorkflowVersionError(
+            complaint_id=complaint_id,
+            workflow=key[0],
+            version=key[1],
+            known=[f"{name} {version}" for name, version in self._workflows],
+        )
 
     def position(self) -> int:
         """The position of the last recorded event (0 for an empty store)."""
@@ -562,14 +598,9 @@ class _StoreCore(ABC):
         where = f"complaint {complaint_id!r}"
         decoded = [decode_stored(body, where) for body in bodies]
         keys = {key for _event, key in decoded if key is not None}
-        for key in keys:
+        for key in sorted(keys):
             if key not in self._workflows:
-                raise UnknownWorkflowVersionError(
-                    complaint_id=complaint_id,
-                    workflow=key[0],
-                    version=key[1],
-                    known=[f"{name} {version}" for name, version in self._workflows],
-                )
+                raise self._unknown(complaint_id, key)
         workflow = self.workflow
         if not writing and decoded and decoded[-1][1] is not None:
             workflow = self._workflows[decoded[-1][1]]

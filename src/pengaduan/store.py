@@ -83,8 +83,13 @@ class EventStore(Protocol):
         """Every complaint, or those changed after `since`; unreadable ones go to `on_error`."""
         ...
 
-    def events(self, since: int = 0) -> Iterator[tuple[int, Event]]:
-        """``(position, event)`` of every event after position `since`, in order."""
+    def events(
+        self,
+        since: int = 0,
+        *,
+        on_error: Callable[[str, PengaduanError], object] | None = None,
+    ) -> Iterator[tuple[int, Event]]:
+        """``(position, event)`` of every event after `since`; see `SQLiteStore.events`."""
         ...
 
     def position(self) -> int:

@@ -106,3 +106,22 @@ def test_events_of_a_0_1_store_count_as_the_stores_workflow(tmp_path: Path) -> N
         with pytest.raises(UnknownWorkflowVersionError):
             old_reader.load("C-2")
         assert old_reader.load("C-1").state == "closed"
+
+
+def test_the_cli_reports_unreadable_complaints_reads_the_rest_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pengaduan._cli import main
+
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, workflow=V1) as v1:
+        v1.append("C-1", lifecycle("C-1"))
+    with SQLiteStore(path, workflow=V2) as v2:
+        v2.append("C-2", investigate("C-2"))
+    assert main(["replay", "--db", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "C-1" in out
+    assert "C-2" not in out
+    assert "'C-2'" in err
+    assert "2026.1" in err
+    assert "Traceback" not in err
