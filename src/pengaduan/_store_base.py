@@ -510,21 +510,21 @@ class _StoreCore(ABC):
 
         Args:
             since: Only events after this position.
-            on_error: If given, the events of complaints this store cannot replay (some event
-                written by a workflow version it does not know) are left out, and
-                ``on_error(complaint id, UnknownWorkflowVersionError)`` is called once for
-                each before any event is yielded (this reads the log twice).
+            on_error: If given, the events of complaints this store cannot replay (their
+                newest event written by a workflow version it does not know) are left out,
+                and ``on_error(complaint id, UnknownWorkflowVersionError)`` is called once
+                for each before any event is yielded (this reads the whole log once more and
+                holds one entry per complaint).
         """
         skipped: set[str] = set()
         if on_error is not None:
-            for _position, event, key in self._stored_events(since):
-                if (
-                    key is not None
-                    and key not in self._workflows
-                    and event.complaint not in skipped
-                ):
-                    skipped.add(event.complaint)
-                    on_error(event.complaint, self._unknown(event.complaint, key))
+            newest: dict[str, tuple[str, str] | None] = {}
+            for _position, event, key in self._stored_events(0):
+                newest[event.complaint] = key
+            for complaint_id, key in newest.items():
+                if key is not None and key not in self._workflows:
+                    skipped.add(complaint_id)
+                    on_error(complaint_id, self._unknown(complaint_id, key))
         for position, event, _key in self._stored_events(since):
             if event.complaint not in skipped:
                 yield position, event
@@ -591,19 +591,19 @@ class _StoreCore(ABC):
     ) -> Complaint:
         """Rebuild a complaint with the workflow that wrote its newest event.
 
+        That workflow accepted the whole history when it appended, so only it must be known.
         Events stored without a workflow (by pengaduan 0.1) count as the store's `workflow`'s.
         When `writing`, the history is replayed by the writing workflow instead (the next
-        event will be its), once every recorded version is known.
+        event will be its), once the newest event's workflow is known.
         """
         where = f"complaint {complaint_id!r}"
         decoded = [decode_stored(body, where) for body in bodies]
-        keys = {key for _event, key in decoded if key is not None}
-        for key in sorted(keys):
-            if key not in self._workflows:
-                raise self._unknown(complaint_id, key)
+        newest = decoded[-1][1] if decoded else None
+        if newest is not None and newest not in self._workflows:
+            raise self._unknown(complaint_id, newest)
         workflow = self.workflow
-        if not writing and decoded and decoded[-1][1] is not None:
-            workflow = self._workflows[decoded[-1][1]]
+        if not writing and newest is not None:
+            workflow = self._workflows[newest]
         complaint = workflow.new(complaint_id)
         apply = workflow.apply_event
         for event, _key in decoded:
