@@ -10,7 +10,7 @@ import itertools
 import json
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -22,6 +22,10 @@ from pengaduan.exceptions import (
     ConflictError,
     DuplicateEventError,
     EventFormatError,
+    PengaduanError,
+    RefusedError,
+    StoreError,
+    UnknownWorkflowVersionError,
 )
 from pengaduan.interchange import event_from_dict, event_to_dict
 from pengaduan.model import Actor, Complaint, Event
@@ -49,22 +53,81 @@ class AppendResult:
     position: int | None
 
 
-def encode(event: Event) -> str:
-    """Encode an event as the compact JSON text a store keeps.
+# The schema version every store records (SQLite ``user_version``, PostgreSQL ``meta``).
+# 1: pengaduan 0.1 (no version record in PostgreSQL). 2: events carry their workflow.
+SCHEMA_VERSION = 2
+
+# The key of a stored body naming the workflow (name, version) that accepted the event.
+_WORKFLOW_KEY = "workflow"
+
+
+def _bad_text(value: object, path: str) -> str | None:
+    """The position of the first string holding NUL or a lone surrogate, if any."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            where = f"{path}.<key>" if path else "<key>"
+            if _bad_text(key, where) is not None:
+                return where
+            found = _bad_text(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _bad_text(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def check_text(value: object, path: str = "") -> None:
+    """Refuse NUL characters and lone surrogates anywhere in `value`, naming their position.
+
+    Every store applies this one rule, so an event (or update record) is stored by all
+    three stores alike or by none.
 
     Raises:
-        EventFormatError: If the event's data holds anything but finite JSON values.
+        EventFormatError: Naming the position (never the value).
     """
+    found = _bad_text(value, path)
+    if found is not None:
+        raise EventFormatError(
+            "holds a NUL character or a lone surrogate (not valid UTF-8 text); no store keeps it",
+            path=found,
+        )
+
+
+def encode(event: Event, workflow: Workflow | None = None) -> str:
+    """Encode an event as the compact JSON text a store keeps.
+
+    Args:
+        event: The event.
+        workflow: The workflow that accepted it, recorded with it (name and version).
+
+    Raises:
+        EventFormatError: If the event's data holds anything but finite JSON values, or text
+            with NUL or lone surrogates (see `check_text`), or integers too long to encode.
+    """
+    record = event_to_dict(event)
+    check_text(record)
     try:
         if not _is_json(event.data, _MAX_DEPTH):
             raise TypeError
-        return json.dumps(
-            event_to_dict(event), ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        )
+        if workflow is not None:
+            record[_WORKFLOW_KEY] = [workflow.name, workflow.version]
+        return json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError, RecursionError):
         raise EventFormatError(
-            "must hold only JSON values (strings, finite numbers, booleans, null, lists, "
-            "objects with string keys), nested at most 100 levels",
+            "must hold only JSON values (strings, finite numbers of at most 4300 digits, "
+            "booleans, null, lists, objects with string keys), nested at most 100 levels",
             path="data",
         ) from None
 
@@ -89,25 +152,70 @@ def _is_json(value: object, depth: int) -> bool:
     return False
 
 
-def decode(body: str) -> Event:
-    """Decode an event from the JSON text a store keeps.
+def _corrupt(where: str, what: str) -> EventFormatError:
+    return EventFormatError(
+        f"the event stored at {where or 'an unknown position'} {what} (the store was edited "
+        "or damaged); restore it from a backup"
+    )
+
+
+def decode_stored(body: str, where: str = "") -> tuple[Event, tuple[str, str] | None]:
+    """Decode a stored body: the event and the ``(name, version)`` of the workflow that wrote it.
 
     Bodies were checked when written, so the usual shape is built directly; anything else
     (a store edited by hand) goes through the strict decoder and its precise errors.
+
+    Args:
+        body: The stored text.
+        where: Its position, for messages, e.g. ``"position 7 (complaint 'C-1')"``.
+
+    Raises:
+        EventFormatError: If the body is not valid JSON or not an event, naming `where`.
     """
-    record = json.loads(body)
+    try:
+        record = json.loads(body)
+    except (ValueError, RecursionError):
+        raise _corrupt(where, "is not valid JSON") from None
+    if not isinstance(record, dict):
+        raise _corrupt(where, "is not a JSON object")
+    written = record.pop(_WORKFLOW_KEY, None)
+    key: tuple[str, str] | None = None
+    if written is not None:
+        if not (
+            isinstance(written, list)
+            and len(written) == 2
+            and all(isinstance(part, str) for part in written)
+        ):
+            raise _corrupt(where, "names its workflow wrongly")
+        key = (written[0], written[1])
     try:
         actor = record["actor"]
-        return Event(
-            record["id"],
-            record["complaint"],
-            record["action"],
-            datetime.fromisoformat(record["at"]),
-            Actor(actor["id"], actor["role"], actor["unit"]),
-            record["data"],
+        return (
+            Event(
+                record["id"],
+                record["complaint"],
+                record["action"],
+                datetime.fromisoformat(record["at"]),
+                Actor(actor["id"], actor["role"], actor["unit"]),
+                record["data"],
+            ),
+            key,
         )
+    except EventFormatError as error:
+        raise _corrupt(where, f"is malformed ({error})") from None
     except (KeyError, TypeError, ValueError):
-        return event_from_dict(record)
+        pass
+    try:
+        return event_from_dict(record), key
+    except EventFormatError as error:
+        raise _corrupt(where, f"is malformed ({error})") from None
+    except RecursionError:
+        raise _corrupt(where, "is nested too deeply") from None
+
+
+def decode(body: str, where: str = "") -> Event:
+    """Decode an event from the JSON text a store keeps (see `decode_stored`)."""
+    return decode_stored(body, where)[0]
 
 
 def fingerprint(event: Event) -> str:
@@ -117,7 +225,7 @@ def fingerprint(event: Event) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def normalise(event: object) -> tuple[Event, str]:
+def normalise(event: object, workflow: Workflow | None = None) -> tuple[Event, str]:
     """Check an event's shape and return it as a store will give it back, with its encoding.
 
     Raises:
@@ -125,12 +233,42 @@ def normalise(event: object) -> tuple[Event, str]:
     """
     if not isinstance(event, Event):
         raise EventFormatError(f"an event must be an Event, got {type(event).__name__}")
-    body = encode(event)
+    body = encode(event, workflow)
     try:
-        stored = decode(body)
+        stored = decode(body, "the event being appended")
     except RecursionError:
         raise EventFormatError("is nested too deeply", path="data") from None
     return stored, body
+
+
+def encode_update(system: str, update_id: str, record: Mapping[str, Any]) -> str:
+    """Encode an external update's record, refusing what no store keeps.
+
+    Raises:
+        EventFormatError: Naming the position of a NUL, lone surrogate, NaN, infinity or an
+            integer too long to encode.
+    """
+    check_text(system, "system")
+    check_text(update_id, "update_id")
+    check_text(dict(record), "record")
+    try:
+        return json.dumps(dict(record), ensure_ascii=False, allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        raise EventFormatError(
+            "must hold only JSON values (finite numbers of at most 4300 digits, strings, "
+            "booleans, null, lists, objects with string keys)",
+            path="record",
+        ) from None
+
+
+def decode_update(body: str, where: str) -> dict[str, Any]:
+    """Decode a stored update record, or raise `EventFormatError` naming `where`."""
+    try:
+        return _as_dict(json.loads(body))
+    except (ValueError, RecursionError):
+        raise EventFormatError(
+            f"the update record {where} is not valid JSON (the store was edited or damaged)"
+        ) from None
 
 
 class _Txn(ABC):
@@ -161,6 +299,26 @@ class _StoreCore(ABC):
     """The logic shared by every store; subclasses provide the backend primitives."""
 
     workflow: Workflow
+    _workflows: dict[tuple[str, str], Workflow]
+    readonly: bool = False
+
+    def _set_workflows(self, workflow: Workflow | None, workflows: Iterable[Workflow]) -> None:
+        """The writing workflow and every version known for reading (see `pengaduan.store`)."""
+        known = list(workflows)
+        if workflow is None:
+            if known:
+                workflow = known[0]
+            else:
+                from pengaduan.presets import lapor_workflow
+
+                workflow = lapor_workflow()
+        self.workflow = workflow
+        self._workflows = {(w.name, w.version): w for w in [workflow, *known]}
+
+    @property
+    def workflows(self) -> tuple[Workflow, ...]:
+        """Every workflow version this store can replay (the writing one first)."""
+        return tuple(self._workflows.values())
 
     # -- backend -------------------------------------------------------------------------
 
@@ -240,7 +398,13 @@ class _StoreCore(ABC):
             EventFormatError: If an event's data is not JSON.
             StoreError: If the store cannot write (read-only, disk full, ...).
         """
-        batch = [normalise(event) for event in events]
+        if self.readonly:
+            raise StoreError(
+                store=repr(self),
+                operation=f"append to complaint {complaint_id!r}",
+                reason="it was opened read-only",
+            )
+        batch = [normalise(event, self.workflow) for event in events]
         for event, _body in batch:
             if event.complaint != complaint_id:
                 raise ComplaintMismatchError(
@@ -251,16 +415,17 @@ class _StoreCore(ABC):
                     event_id=event.id,
                 )
         with self._write(f"append to complaint {complaint_id!r}") as txn:
-            complaint = self._replay(complaint_id, txn.bodies(complaint_id))
+            complaint = self._replay(complaint_id, txn.bodies(complaint_id), writing=True)
             recorded = txn.find([event.id for event, _body in batch]) if batch else {}
             new: list[tuple[Event, str]] = []
             duplicates: list[Event] = []
             in_batch: dict[str, str] = {}
             for event, body in batch:
                 known = recorded.get(event.id)
-                earlier = decode(known) if known is not None else None
+                where = f"event id {event.id!r}"
+                earlier = decode(known, where) if known is not None else None
                 if earlier is None and event.id in in_batch:
-                    earlier = decode(in_batch[event.id])
+                    earlier = decode(in_batch[event.id], where)
                 if earlier is not None:
                     if fingerprint(earlier) != fingerprint(event):
                         raise DuplicateEventError(
@@ -296,10 +461,21 @@ class _StoreCore(ABC):
         """
         return self._replay(complaint_id, self._read_bodies(complaint_id))
 
-    def complaints(self, since: int = 0) -> Iterator[Complaint]:
+    def complaints(
+        self,
+        since: int = 0,
+        *,
+        on_error: Callable[[str, PengaduanError], object] | None = None,
+    ) -> Iterator[Complaint]:
         """Every complaint, or those changed after position `since`, by first appearance.
 
         Read page by page, so a long iteration holds no lock; each complaint is read whole.
+
+        Args:
+            since: Only complaints changed after this position.
+            on_error: Called with ``(complaint id, error)`` for a complaint that cannot be
+                read (an `UnknownWorkflowVersionError`, a damaged body, a refused history);
+                the iteration then goes on with the others. Without it the error is raised.
         """
         after = 0
         while True:
@@ -312,22 +488,65 @@ class _StoreCore(ABC):
                 for complaint_id, group in itertools.groupby(rows, key=lambda row: row[0])
             }
             for complaint_id, _first in page:
-                yield self._replay(complaint_id, grouped.get(complaint_id, []))
+                try:
+                    complaint = self._replay(complaint_id, grouped.get(complaint_id, []))
+                except (UnknownWorkflowVersionError, EventFormatError, RefusedError) as error:
+                    if on_error is None:
+                        raise
+                    on_error(complaint_id, error)
+                    continue
+                yield complaint
             after = page[-1][1]
 
-    def events(self, since: int = 0) -> Iterator[tuple[int, Event]]:
+    def events(
+        self,
+        since: int = 0,
+        *,
+        on_error: Callable[[str, PengaduanError], object] | None = None,
+    ) -> Iterator[tuple[int, Event]]:
         """Every event recorded after position `since`, as ``(position, event)``, in order.
 
         Positions only grow; pass the last one seen to resume (e.g. to feed another system).
+
+        Args:
+            since: Only events after this position.
+            on_error: If given, the events of complaints this store cannot replay (their
+                newest event written by a workflow version it does not know) are left out,
+                and ``on_error(complaint id, UnknownWorkflowVersionError)`` is called once
+                for each before any event is yielded (this reads the whole log once more and
+                holds one entry per complaint).
         """
+        skipped: set[str] = set()
+        if on_error is not None:
+            newest: dict[str, tuple[str, str] | None] = {}
+            for _position, event, key in self._stored_events(0):
+                newest[event.complaint] = key
+            for complaint_id, key in newest.items():
+                if key is not None and key not in self._workflows:
+                    skipped.add(complaint_id)
+                    on_error(complaint_id, self._unknown(complaint_id, key))
+        for position, event, _key in self._stored_events(since):
+            if event.complaint not in skipped:
+                yield position, event
+
+    def _stored_events(self, since: int) -> Iterator[tuple[int, Event, tuple[str, str] | None]]:
         after = since
         while True:
             page = self._page_events(after, _EVENT_PAGE)
             if not page:
                 return
             for position, body in page:
-                yield position, decode(body)
+                event, key = decode_stored(body, f"position {position}")
+                yield position, event, key
             after = page[-1][0]
+
+    def _unknown(self, complaint_id: str, key: tuple[str, str]) -> UnknownWorkflowVersionError:
+        return UnknownWorkflowVersionError(
+            complaint_id=complaint_id,
+            workflow=key[0],
+            version=key[1],
+            known=[f"{name} {version}" for name, version in self._workflows],
+        )
 
     def position(self) -> int:
         """The position of the last recorded event (0 for an empty store)."""
@@ -336,7 +555,7 @@ class _StoreCore(ABC):
     def recall_update(self, system: str, update_id: str) -> dict[str, Any] | None:
         """The record kept of an external update, or ``None`` if it never arrived."""
         body = self._read_update(system, update_id)
-        return None if body is None else _as_dict(json.loads(body))
+        return None if body is None else decode_update(body, f"{update_id!r} of {system!r}")
 
     def remember_update(
         self, system: str, update_id: str, record: Mapping[str, Any]
@@ -346,26 +565,49 @@ class _StoreCore(ABC):
         Returns:
             ``None`` if the record was stored now, else the record kept earlier (unchanged).
         """
-        body = json.dumps(dict(record), ensure_ascii=False, allow_nan=False, sort_keys=True)
+        if self.readonly:
+            raise StoreError(
+                store=repr(self),
+                operation=f"record an update of {system!r}",
+                reason="it was opened read-only",
+            )
+        body = encode_update(system, update_id, record)
         with self._write(f"record update {update_id!r} of {system!r}") as txn:
             earlier = txn.get_update(system, update_id)
             if earlier is not None:
-                return _as_dict(json.loads(earlier))
+                return decode_update(earlier, f"{update_id!r} of {system!r}")
             txn.put_update(system, update_id, body)
         return None
 
     def updates(self, system: str | None = None) -> Iterator[dict[str, Any]]:
         """The records of every external update received (of one `system`), in arrival order."""
-        for body in self._read_updates(system):
-            yield _as_dict(json.loads(body))
+        for arrival, body in enumerate(self._read_updates(system), start=1):
+            yield decode_update(body, f"number {arrival} in arrival order")
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _replay(self, complaint_id: str, bodies: Iterable[str]) -> Complaint:
-        complaint = self.workflow.new(complaint_id)
-        apply = self.workflow.apply_event
-        for body in bodies:
-            complaint = apply(complaint, decode(body))
+    def _replay(
+        self, complaint_id: str, bodies: Iterable[str], *, writing: bool = False
+    ) -> Complaint:
+        """Rebuild a complaint with the workflow that wrote its newest event.
+
+        That workflow accepted the whole history when it appended, so only it must be known.
+        Events stored without a workflow (by pengaduan 0.1) count as the store's `workflow`'s.
+        When `writing`, the history is replayed by the writing workflow instead (the next
+        event will be its), once the newest event's workflow is known.
+        """
+        where = f"complaint {complaint_id!r}"
+        decoded = [decode_stored(body, where) for body in bodies]
+        newest = decoded[-1][1] if decoded else None
+        if newest is not None and newest not in self._workflows:
+            raise self._unknown(complaint_id, newest)
+        workflow = self.workflow
+        if not writing and newest is not None:
+            workflow = self._workflows[newest]
+        complaint = workflow.new(complaint_id)
+        apply = workflow.apply_event
+        for event, _key in decoded:
+            complaint = apply(complaint, event)
         return complaint
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from pengaduan._store_base import _StoreCore, _Txn
@@ -71,7 +71,9 @@ class InMemoryStore(_StoreCore):
     Thread-safe (one lock). Everything is lost when the process ends.
 
     Args:
-        workflow: The workflow that validates every event (by default SP4N-LAPOR!).
+        workflow: The workflow that validates every event (by default SP4N-LAPOR!, or the
+            first of `workflows`).
+        workflows: Further workflow versions, to replay complaints they wrote.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -86,12 +88,10 @@ class InMemoryStore(_StoreCore):
         True
     """
 
-    def __init__(self, workflow: Workflow | None = None) -> None:
-        if workflow is None:
-            from pengaduan.presets import lapor_workflow
-
-            workflow = lapor_workflow()
-        self.workflow = workflow
+    def __init__(
+        self, workflow: Workflow | None = None, *, workflows: Iterable[Workflow] = ()
+    ) -> None:
+        self._set_workflows(workflow, workflows)
         self._memory = _Memory()
         self._lock = threading.RLock()
 

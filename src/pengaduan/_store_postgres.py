@@ -13,13 +13,13 @@ import re
 import select
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from pengaduan._store_base import _StoreCore, _Txn
-from pengaduan.exceptions import ConnectionLostError, StoreError
+from pengaduan._store_base import SCHEMA_VERSION, _StoreCore, _Txn
+from pengaduan.exceptions import ConnectionLostError, NotAStoreError, StoreError, StoreVersionError
 from pengaduan.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class _Queries:
                 events=sql.Identifier(schema, "events"),
                 streams=sql.Identifier(schema, "streams"),
                 updates=sql.Identifier(schema, "updates"),
+                meta=sql.Identifier(schema, "meta"),
             )
 
         self.schema = [
@@ -63,6 +64,16 @@ class _Queries:
                 " UNIQUE (system, update_id))"
             ),
         ]
+        # Schema versions: 0.1 had no meta table (version 1); see SCHEMA_VERSION.
+        self.meta = q(
+            "CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
+        self.tables = q("SELECT table_name FROM information_schema.tables WHERE table_schema = %s")
+        self.get_version = q("SELECT value FROM {meta} WHERE key = 'schema_version'")
+        self.set_version = q(
+            "INSERT INTO {meta} (key, value) VALUES ('schema_version', %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
         self.bodies = q("SELECT body FROM {events} WHERE complaint = %s ORDER BY seq")
         self.find = q("SELECT id, body FROM {events} WHERE id = ANY(%s)")
         self.insert = q(
@@ -133,17 +144,29 @@ class PostgresStore(_StoreCore):
 
     Args:
         conninfo: A libpq connection string or ``postgresql://`` URL.
-        workflow: The workflow that validates every event (by default SP4N-LAPOR!).
+        workflow: The workflow that validates every event (by default SP4N-LAPOR!, or the
+            first of `workflows`).
         schema: The PostgreSQL schema holding the store's tables (created if missing); one
             database can hold several stores in several schemas.
+        workflows: Further workflow versions, to replay the complaints they wrote.
+        readonly: Read only: every transaction is ``READ ONLY``, no table is created or
+            upgraded, writes raise `StoreError`.
 
     Raises:
+        NotAStoreError: If `readonly` and the schema holds no pengaduan store.
+        StoreVersionError: If a newer pengaduan wrote the store.
         StoreError: If the server cannot be reached or the tables cannot be created.
         ImportError: If psycopg is not installed (``pip install 'pengaduan[postgres]'``).
     """
 
     def __init__(
-        self, conninfo: str, workflow: Workflow | None = None, *, schema: str = "public"
+        self,
+        conninfo: str,
+        workflow: Workflow | None = None,
+        *,
+        schema: str = "public",
+        workflows: Iterable[Workflow] = (),
+        readonly: bool = False,
     ) -> None:
         try:
             import psycopg
@@ -151,11 +174,8 @@ class PostgresStore(_StoreCore):
             raise ImportError(
                 "PostgresStore needs psycopg 3: pip install 'pengaduan[postgres]'"
             ) from error
-        if workflow is None:
-            from pengaduan.presets import lapor_workflow
-
-            workflow = lapor_workflow()
-        self.workflow = workflow
+        self._set_workflows(workflow, workflows)
+        self.readonly = readonly
         self.schema = schema
         self._psycopg = psycopg
         self._lock = threading.RLock()
@@ -171,16 +191,52 @@ class PostgresStore(_StoreCore):
         self._name = f"{info.dbname}@{info.host}:{info.port} schema {schema}"
         failure: StoreError | None = None
         try:
-            with db.transaction():
-                # Creating the tables once, even when several workers start together.
-                db.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
-                for statement in self._queries.schema:
-                    db.execute(statement)
+            self._prepare()
         except psycopg.Error as error:
             failure = self._error("create the tables", error)
+        except BaseException:
+            self.close()
+            raise
         if failure is not None:
             self.close()
             raise failure from None
+
+    def _prepare(self) -> None:
+        """Check the schema version; create or upgrade the tables in one transaction."""
+        db = self._connection
+        q = self._queries
+        with db.transaction():
+            if not self.readonly:
+                # Creating the tables once, even when several workers start together.
+                db.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
+            tables = {str(name) for (name,) in db.execute(q.tables, (self.schema,))}
+            if "meta" in tables:
+                row = db.execute(q.get_version).fetchone()
+                version = int(row[0]) if row is not None else 1
+            else:
+                version = 1 if "events" in tables else 0
+            if version > SCHEMA_VERSION:
+                raise StoreVersionError(
+                    store=self._name,
+                    operation="open the store",
+                    found=version,
+                    supported=SCHEMA_VERSION,
+                )
+            if self.readonly:
+                if not {"events", "streams", "updates"} <= tables:
+                    raise NotAStoreError(
+                        store=self._name,
+                        operation="open the store",
+                        reason="the schema holds no pengaduan store (nothing was created)",
+                    )
+                return
+            for statement in q.schema:
+                db.execute(statement)
+            db.execute(q.meta)
+            # Upgrades from `version` to SCHEMA_VERSION go here (1 -> 2 changes no table:
+            # bodies may now carry their workflow).
+            if version != SCHEMA_VERSION:
+                db.execute(q.set_version, (str(SCHEMA_VERSION),))
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._name!r})"
@@ -197,6 +253,8 @@ class PostgresStore(_StoreCore):
         failure: StoreError | None = None
         try:
             self._db = self._psycopg.connect(self._conninfo, autocommit=True)
+            if self.readonly:  # every session of a reading store, reconnected ones too
+                self._db.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         except (self._psycopg.Error, ValueError, TypeError) as error:
             failure = self._error("connect to the server", error)
         if failure is not None:

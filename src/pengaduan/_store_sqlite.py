@@ -12,15 +12,24 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pengaduan._store_base import _StoreCore, _Txn
-from pengaduan.exceptions import StoreError
+from pengaduan._store_base import SCHEMA_VERSION, _StoreCore, _Txn
+from pengaduan.exceptions import NotAStoreError, StoreError, StoreVersionError
 from pengaduan.workflow import Workflow
 
-_SCHEMA_VERSION = 1
+# The schema this code writes. 1 was pengaduan 0.1; 2 records the workflow of each event (in
+# its body) and is the first to be upgraded on open (see `_MIGRATIONS`).
+_SCHEMA_VERSION = SCHEMA_VERSION
+
+# Statements that bring a store from version N to N + 1, run in one transaction on open.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (),  # 1 -> 2: bodies may carry "workflow"; older bodies count as the store's workflow
+}
+
+_TABLES = ("events", "streams", "updates")
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS events (
@@ -125,12 +134,19 @@ class SQLiteStore(_StoreCore):
     system). Appends wait up to `timeout` seconds for another writer's lock.
 
     Args:
-        path: The database file (created if missing), or ``":memory:"``.
-        workflow: The workflow that validates every event (by default SP4N-LAPOR!).
+        path: The database file (created if missing, unless `readonly`), or ``":memory:"``.
+        workflow: The workflow that validates every event (by default SP4N-LAPOR!, or the
+            first of `workflows`).
         timeout: Seconds to wait for another writer before giving up with `StoreError`.
+        workflows: Further workflow versions, to replay the complaints they wrote.
+        readonly: Open for reading only: nothing in the file is changed (no table, no
+            ``user_version``, no journal switch, no upgrade), writes raise `StoreError`, and
+            a file on a read-only mount or directory can be read.
 
     Raises:
-        StoreError: If the file cannot be opened or is not a pengaduan store.
+        NotAStoreError: If the file is not a pengaduan store (it is left untouched).
+        StoreVersionError: If a newer pengaduan wrote it.
+        StoreError: If the file cannot be opened.
     """
 
     def __init__(
@@ -139,15 +155,17 @@ class SQLiteStore(_StoreCore):
         workflow: Workflow | None = None,
         *,
         timeout: float = 30.0,
+        workflows: Iterable[Workflow] = (),
+        readonly: bool = False,
     ) -> None:
-        if workflow is None:
-            from pengaduan.presets import lapor_workflow
-
-            workflow = lapor_workflow()
-        self.workflow = workflow
+        self._set_workflows(workflow, workflows)
         self.path = os.fspath(path)
+        self.readonly = readonly
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
+        if readonly:
+            self._db = self._open_readonly(timeout)
+            return
         try:
             db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -156,24 +174,7 @@ class SQLiteStore(_StoreCore):
             raise self._error("open the store", error) from None
         self._db = db
         try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, _SCHEMA_VERSION):
-                raise StoreError(
-                    store=self.path,
-                    operation="open the store",
-                    reason=f"unknown schema version {version} (this library writes "
-                    f"{_SCHEMA_VERSION}); upgrade pengaduan",
-                )
-            if version == 0:
-                db.execute("PRAGMA journal_mode = WAL").fetchone()
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in _SCHEMA:
-                        db.execute(statement)
-                    db.execute("COMMIT")
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
+            self._prepare(db)
             db.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as error:
             db.close()
@@ -183,6 +184,110 @@ class SQLiteStore(_StoreCore):
             db.close()
             self._db = None
             raise
+
+    def _check_version(self, db: sqlite3.Connection) -> int:
+        """The store's schema version, after checking the file is a store this code can read."""
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if version > _SCHEMA_VERSION:
+            raise StoreVersionError(
+                store=self.path,
+                operation="open the store",
+                found=version,
+                supported=_SCHEMA_VERSION,
+            )
+        tables = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if version == 0 and not tables:
+            return 0
+        if version == 0 or not set(_TABLES) <= tables:
+            raise NotAStoreError(
+                store=self.path,
+                operation="open the store",
+                reason="the file is an SQLite database but not a pengaduan store (it was "
+                "left untouched)",
+            )
+        return version
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        """Create the tables of a new file, or upgrade an older store, in one transaction."""
+        try:
+            version = self._check_version(db)
+        except sqlite3.DatabaseError as error:
+            raise self._not_a_store(error) from None
+        if version == _SCHEMA_VERSION:
+            return
+        if version == 0:
+            db.execute("PRAGMA journal_mode = WAL").fetchone()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._check_version(db)  # another process may have done it meanwhile
+            if version == 0:
+                for statement in _SCHEMA:
+                    db.execute(statement)
+            else:
+                while version < _SCHEMA_VERSION:
+                    for statement in _MIGRATIONS[version]:
+                        db.execute(statement)
+                    version += 1
+                db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            self._rollback(db)
+            raise
+
+    def _not_a_store(self, error: sqlite3.Error) -> StoreError:
+        if isinstance(error, sqlite3.DatabaseError) and "not a database" in str(error):
+            return NotAStoreError(
+                store=self.path,
+                operation="open the store",
+                reason="the file is not an SQLite database (it was left untouched)",
+            )
+        return self._error("open the store", error)
+
+    def _open_readonly(self, timeout: float) -> sqlite3.Connection:
+        """Open the file read-only (``mode=ro``), or as immutable if its directory is read-only."""
+        from urllib.parse import quote
+
+        if self.path == ":memory:" or not os.path.isfile(self.path):
+            raise StoreError(
+                store=self.path, operation="open the store", reason="there is no such store file"
+            )
+        uri = "file:" + quote(os.path.abspath(self.path))
+        last: sqlite3.Error | None = None
+        for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(
+                    uri + mode,
+                    uri=True,
+                    timeout=timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            except sqlite3.Error as error:
+                last = error
+                continue
+            try:
+                version = self._check_version(db)
+            except sqlite3.DatabaseError as error:
+                db.close()
+                if "not a database" in str(error):
+                    raise self._not_a_store(error) from None
+                last = error  # e.g. a WAL file whose -shm cannot be made: try immutable
+                continue
+            except BaseException:
+                db.close()
+                raise
+            if version == 0:
+                db.close()
+                raise NotAStoreError(
+                    store=self.path,
+                    operation="open the store",
+                    reason="the file is empty, not a pengaduan store (it was left untouched)",
+                )
+            return db
+        assert last is not None
+        raise self._error("open the store read-only", last)
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"

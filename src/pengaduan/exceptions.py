@@ -5,10 +5,14 @@ PengaduanError (Exception)
 ├── NaiveDatetimeError (ValueError)           a datetime without a time zone
 ├── DefinitionError (ValueError)              an inconsistent workflow (or other) definition
 ├── EventFormatError (ValueError)             a malformed event record or event-file line
+│   └── InstantRangeError                     an event instant outside years 2..9998 (UTC)
 ├── CodecError (ValueError)                   a malformed serialised definition or record
 ├── ConflictError (RuntimeError)              the complaint changed since it was read; no write
 ├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
-│   └── ConnectionLostError (ConnectionError) the server connection dropped mid-write; retry
+│   ├── ConnectionLostError (ConnectionError) the server connection dropped mid-write; retry
+│   ├── NotAStoreError                        the file or schema is not a pengaduan store
+│   └── StoreVersionError                     the store's schema is newer than this library
+├── UnknownWorkflowVersionError (LookupError)  an event written by a workflow version not registered
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
 ├── UnknownCalendarError (LookupError)        no calendar preset of that name
 ├── UnknownHolidayError (LookupError)         no holiday on the date a calendar was asked to move
@@ -61,11 +65,13 @@ __all__ = [
     "DuplicateEventError",
     "EventFormatError",
     "GuardRefusedError",
+    "InstantRangeError",
     "InvalidDataError",
     "InvalidPeriodError",
     "MissingExtraError",
     "NaiveDatetimeError",
     "NoWorkingTimeError",
+    "NotAStoreError",
     "NotOwnComplaintError",
     "NotVisibleError",
     "OutOfOrderEventError",
@@ -74,6 +80,7 @@ __all__ = [
     "RefusedError",
     "RoleNotPermittedError",
     "StoreError",
+    "StoreVersionError",
     "UnknownActionError",
     "UnknownCalendarError",
     "UnknownClockError",
@@ -82,6 +89,7 @@ __all__ = [
     "UnknownHolidayError",
     "UnknownLanguageError",
     "UnknownRuleError",
+    "UnknownWorkflowVersionError",
 ]
 
 
@@ -389,6 +397,115 @@ class ConnectionLostError(StoreError, ConnectionError):
 
 def _rebuild_store_error(store: str, operation: str, reason: str) -> StoreError:
     return StoreError(store=store, operation=operation, reason=reason)
+
+
+# -- store: schema versions, read-only opening, workflow versions, instants (store helper) --
+
+
+class InstantRangeError(EventFormatError):
+    """An event's instant is outside the years 2 to 9998, or its UTC conversion overflows.
+
+    Every layer refuses such an instant alike (model, files, stores), so that encoding,
+    comparing and retrying an event can never overflow.
+    """
+
+    def __init__(
+        self,
+        reason: str = "",
+        *,
+        path: str = "at",
+        line: int | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(
+            reason or "must be an instant between the years 2 and 9998 (in UTC)",
+            path=path,
+            line=line,
+            source=source,
+        )
+
+
+class NotAStoreError(StoreError):
+    """The file (or PostgreSQL schema) is not a pengaduan store; it was left untouched."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_subclass, (type(self), self.store, self.operation, self.reason))
+
+
+class StoreVersionError(StoreError):
+    """The store was written by a newer pengaduan (a newer schema version); nothing was changed.
+
+    Attributes:
+        found: The schema version the store records.
+        supported: The newest schema version this library knows.
+    """
+
+    def __init__(self, *, store: str, operation: str, found: int, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            store=store,
+            operation=operation,
+            reason=f"its schema version is {found} but this library knows versions up to "
+            f"{supported}; upgrade pengaduan to read it",
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_version_error,
+            (self.store, self.operation, self.found, self.supported),
+        )
+
+
+def _rebuild_subclass(cls: type[StoreError], store: str, operation: str, reason: str) -> StoreError:
+    return cls(store=store, operation=operation, reason=reason)
+
+
+def _rebuild_version_error(
+    store: str, operation: str, found: int, supported: int
+) -> StoreVersionError:
+    return StoreVersionError(store=store, operation=operation, found=found, supported=supported)
+
+
+class UnknownWorkflowVersionError(PengaduanError, LookupError):
+    """A complaint's events were written by a workflow (name, version) the reader does not know.
+
+    Register that version with the store (``workflows=``) to read it; other complaints stay
+    readable (see `pengaduan.store` and ``complaints(on_error=...)``).
+
+    Attributes:
+        complaint_id: The complaint that cannot be read.
+        workflow: The name of the workflow that wrote its newest event.
+        version: Its version.
+        known: The ``name version`` pairs this reader knows.
+    """
+
+    def __init__(
+        self, *, complaint_id: str, workflow: str, version: str, known: Iterable[str]
+    ) -> None:
+        self.complaint_id = complaint_id
+        self.workflow = workflow
+        self.version = version
+        self.known = tuple(known)
+        super().__init__(
+            f"cannot read complaint {complaint_id!r}: its events were written by workflow "
+            f"{workflow!r} version {version!r}, which this reader does not know (known: "
+            f"{_names(self.known)}); register that version with workflows=... or upgrade"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_unknown_workflow,
+            (self.complaint_id, self.workflow, self.version, self.known),
+        )
+
+
+def _rebuild_unknown_workflow(
+    complaint_id: str, workflow: str, version: str, known: tuple[str, ...]
+) -> UnknownWorkflowVersionError:
+    return UnknownWorkflowVersionError(
+        complaint_id=complaint_id, workflow=workflow, version=version, known=known
+    )
 
 
 class NotVisibleError(PengaduanError, PermissionError):

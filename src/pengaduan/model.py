@@ -18,13 +18,14 @@ serialise as themselves; each carries its official Bahasa Indonesia `label`:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
 from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
+from pengaduan.exceptions import InstantRangeError
 
 __all__ = [
     "Actor",
@@ -102,11 +103,15 @@ def _data_keys(value: Mapping[str, Any]) -> str:
     return "{" + ", ".join(f"{key!r}: ..." for key in value) + "}"
 
 
-def _aware(what: str) -> Any:
-    def check(_instance: object, _attribute: object, value: datetime) -> None:
-        require_aware(value, what)
-
-    return check
+def _event_instant(_instance: object, _attribute: object, value: datetime) -> None:
+    """An event's instant: aware, and within years 2..9998 in UTC (so nothing overflows)."""
+    require_aware(value, "Event.at")
+    try:
+        year = value.astimezone(UTC).year
+    except OverflowError:
+        raise InstantRangeError() from None
+    if not 2 <= year <= 9998 or not 2 <= value.year <= 9998:
+        raise InstantRangeError()
 
 
 @attrs.frozen
@@ -235,7 +240,9 @@ class Event:
             event is refused.
         complaint: The id of the complaint it belongs to.
         action: The workflow action's name, e.g. ``"dispatch"``.
-        at: When it happened; timezone-aware.
+        at: When it happened; timezone-aware, between the years 2 and 9998 (in UTC and in
+            its own offset; anything else is an `InstantRangeError`, so that no layer can
+            overflow converting it).
         actor: Who did it.
         data: The action's data (JSON-compatible values), e.g. ``{"unit": "dinas-pu"}``.
             Treat it as read-only. Its `repr` shows the keys only: values may be personal.
@@ -244,7 +251,7 @@ class Event:
     id: str
     complaint: str
     action: str
-    at: datetime = attrs.field(validator=_aware("Event.at"))
+    at: datetime = attrs.field(validator=_event_instant)
     actor: Actor
     data: Mapping[str, Any] = attrs.field(factory=dict, hash=False, repr=_data_keys)
 

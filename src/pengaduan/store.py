@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pengaduan._store_base import AppendResult
 from pengaduan._store_memory import InMemoryStore
 from pengaduan._store_sqlite import SQLiteStore
-from pengaduan.exceptions import StoreError
+from pengaduan.exceptions import PengaduanError, StoreError
 from pengaduan.model import Complaint, Event
 from pengaduan.workflow import Workflow
 
@@ -75,12 +75,22 @@ class EventStore(Protocol):
         """A complaint rebuilt from its history (version 0 if it has none)."""
         ...
 
-    def complaints(self, since: int = 0) -> Iterator[Complaint]:
-        """Every complaint, or those changed after position `since`."""
+    def complaints(
+        self,
+        since: int = 0,
+        *,
+        on_error: Callable[[str, PengaduanError], object] | None = None,
+    ) -> Iterator[Complaint]:
+        """Every complaint, or those changed after `since`; unreadable ones go to `on_error`."""
         ...
 
-    def events(self, since: int = 0) -> Iterator[tuple[int, Event]]:
-        """``(position, event)`` of every event after position `since`, in order."""
+    def events(
+        self,
+        since: int = 0,
+        *,
+        on_error: Callable[[str, PengaduanError], object] | None = None,
+    ) -> Iterator[tuple[int, Event]]:
+        """``(position, event)`` of every event after `since`; see `SQLiteStore.events`."""
         ...
 
     def position(self) -> int:
@@ -106,23 +116,33 @@ class EventStore(Protocol):
         ...
 
 
-def open_store(target: str | os.PathLike[str], workflow: Workflow | None = None) -> EventStore:
+def open_store(
+    target: str | os.PathLike[str],
+    workflow: Workflow | None = None,
+    *,
+    readonly: bool = False,
+    workflows: Iterable[Workflow] = (),
+) -> EventStore:
     """Open a store by location: a ``postgresql://`` URL, or else a SQLite file path.
 
     Args:
         target: ``postgresql://user@host/db`` (needs the ``postgres`` extra) or a file path.
         workflow: The workflow that validates events (by default SP4N-LAPOR!).
+        readonly: Open for reading only: nothing is created, upgraded or written; a file
+            that is not a pengaduan store is refused untouched (`NotAStoreError`).
+        workflows: Further workflow versions known for reading (see `SQLiteStore`).
 
     Raises:
-        StoreError: If the store cannot be opened, or `target` is a URL of another scheme.
-            The message never quotes a URL (it may hold a password).
+        StoreError: If the store cannot be opened (`StoreVersionError` if a newer pengaduan
+            wrote it, `NotAStoreError` if it is not a store), or `target` is a URL of another
+            scheme. The message never quotes a URL (it may hold a password).
     """
     text = os.fspath(target)
     scheme, url, _rest = text.partition("://")
     if url and scheme.lower() in ("postgresql", "postgres"):
         from pengaduan._store_postgres import PostgresStore as _PostgresStore
 
-        return _PostgresStore(text, workflow)
+        return _PostgresStore(text, workflow, workflows=workflows, readonly=readonly)
     if url and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,30}", scheme):
         # Not a file path, and not to be named: a URL may hold a password.
         raise StoreError(
@@ -130,7 +150,7 @@ def open_store(target: str | os.PathLike[str], workflow: Workflow | None = None)
             operation="open a store",
             reason=f"unknown URL scheme {scheme!r}: use postgresql://... or a file path",
         )
-    return SQLiteStore(text, workflow)
+    return SQLiteStore(text, workflow, workflows=workflows, readonly=readonly)
 
 
 def __getattr__(name: str) -> Any:

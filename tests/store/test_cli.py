@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from store_helpers import (
@@ -192,9 +193,9 @@ def test_import_export_and_the_readers_take_a_postgresql_url(
     schema = unique_schema()
     opened = pengaduan.store.open_store
 
-    def in_schema(target: str, workflow: object = None) -> object:
+    def in_schema(target: str, workflow: object = None, **options: Any) -> object:
         assert target == dsn, "the URL reaches the store as given"
-        return PostgresStore(target, workflow, schema=schema)  # type: ignore[arg-type]
+        return PostgresStore(target, workflow, schema=schema, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pengaduan.store, "open_store", in_schema)
     try:

@@ -288,3 +288,16 @@ def test_open_store_picks_postgres_for_a_url_and_sqlite_for_a_path(tmp_path: Pat
     pytest.importorskip("psycopg")
     with pytest.raises(StoreError, match="connect"):
         open_store("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+@pytest.mark.parametrize("text", ["\x00", "\ud800", "a\udfffb"], ids=["nul", "high", "low"])
+def test_nul_and_lone_surrogates_are_refused_alike_by_every_store(
+    store: EventStore, text: str
+) -> None:
+    store.append("C-1", lifecycle("C-1")[:2])
+    before = snapshot(store)
+    hostile = Event("C-1#9", "C-1", "comment", submit("C-1").at, ADMIN, {"message": text})
+    with pytest.raises(EventFormatError) as raised:
+        store.append("C-1", [hostile])
+    assert raised.value.path == "data.message"
+    assert snapshot(store) == before

@@ -52,4 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `pengaduan replay big.jsonl | head`
         sys.stderr.close()
         return 0
-    return code
+    from pengaduan._cli._common import unreadable_exit
+
+    return unreadable_exit(args, code)

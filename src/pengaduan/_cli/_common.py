@@ -133,11 +133,23 @@ def numbered_history(
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         raise FileNotFoundError(errno.ENOENT, "no such store", target)
-    store = open_store(target)
+    store = open_store(target, readonly=True)  # a reading command changes nothing
+
+    def unreadable(complaint_id: str, error: PengaduanError) -> None:
+        # A complaint written by an unknown workflow version is left out and reported; the
+        # others are read, and the command exits 1 (see `unreadable_exit`).
+        args.unreadable_complaints = [*getattr(args, "unreadable_complaints", []), complaint_id]
+        print(f"pengaduan: {history_name(args)}: skipped: {error}", file=sys.stderr)
+
     try:
-        yield from store.events()
+        yield from store.events(on_error=unreadable)
     finally:
         store.close()
+
+
+def unreadable_exit(args: argparse.Namespace, code: int) -> int:
+    """The exit code of a command: 1 instead of 0 if some complaints could not be read."""
+    return 1 if code == 0 and getattr(args, "unreadable_complaints", None) else code
 
 
 def history(
