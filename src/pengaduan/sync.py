@@ -44,6 +44,7 @@ from typing import Any
 
 import attrs
 
+from pengaduan._store_base import check_text
 from pengaduan._time import require_aware
 from pengaduan.exceptions import ConflictError, DefinitionError, EventFormatError, RefusedError
 from pengaduan.model import Actor, Event, _data_keys
@@ -211,14 +212,34 @@ class SyncBridge:
         """Ingest one update and record its outcome."""
         record = update.to_record()
         try:
+            check_text({key: value for key, value in record.items() if key != "data"})
+        except EventFormatError as error:
+            # No store keeps such an id, so there is nothing to record: report it only.
+            return SyncResult(
+                update,
+                Outcome.REFUSED,
+                reason=f"{error.path} holds text no store keeps (a NUL character or a lone "
+                "surrogate); nothing was recorded",
+                error=error,
+            )
+        result: SyncResult | None = None
+        try:
             json.dumps(record, allow_nan=False)
+            check_text(record["data"], "data")
         except (TypeError, ValueError, RecursionError):
-            record["data"] = None  # kept without its data, which JSON cannot hold
-            result: SyncResult | None = SyncResult(
+            record["data"] = None  # kept without its data, which no store can hold
+            result = SyncResult(
                 update, Outcome.REFUSED, reason="its data holds values JSON cannot represent"
             )
-        else:
-            result = None
+        except EventFormatError as error:
+            record["data"] = None
+            result = SyncResult(
+                update,
+                Outcome.REFUSED,
+                reason=f"its {error.path} holds text no store keeps (a NUL character or a "
+                "lone surrogate)",
+                error=error,
+            )
         earlier = self.store.recall_update(self.system, update.update_id)
         if earlier is not None:
             return self._duplicate(update, record, earlier)
@@ -239,7 +260,7 @@ class SyncBridge:
     def _duplicate(
         self, update: ExternalUpdate, record: dict[str, Any], earlier: dict[str, Any]
     ) -> SyncResult:
-        same = all(earlier.get(key) == value for key, value in record.items())
+        same = all(_same(key, earlier.get(key), value) for key, value in record.items())
         if not same:
             return SyncResult(
                 update,
@@ -327,3 +348,17 @@ class SyncBridge:
             complaint_id,
             reason=f"the complaint kept changing under {_RETRIES} attempts; send it again",
         )
+
+
+def _same(key: str, earlier: object, value: object) -> bool:
+    """Whether a field of a re-sent update equals the one recorded; instants compare as such.
+
+    The same update sent again in another UTC offset (``+07:00`` then ``Z``) is the same
+    update, not other content.
+    """
+    if key == "at" and isinstance(earlier, str) and isinstance(value, str):
+        try:
+            return datetime.fromisoformat(earlier) == datetime.fromisoformat(value)
+        except ValueError:
+            return False
+    return earlier == value

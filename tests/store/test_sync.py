@@ -213,3 +213,29 @@ def test_an_update_prints_no_personal_values() -> None:
         assert "data={'reporter': ...}" in text
         assert "Siti" not in text
         assert "0812" not in text
+
+
+def test_the_same_update_in_another_utc_offset_is_a_duplicate_not_other_content(
+    store: EventStore, bridge: SyncBridge
+) -> None:
+    from datetime import UTC
+
+    first = update(1, "Terverifikasi", 1, classification="pengaduan")
+    bridge.ingest_one(first)
+    again = ExternalUpdate(
+        first.update_id, first.external_id, first.status, first.at.astimezone(UTC), first.data
+    )
+    assert bridge.ingest_one(again).outcome is Outcome.DUPLICATE
+
+
+def test_an_update_holding_a_nul_is_refused_and_recorded_without_its_data(
+    store: EventStore, bridge: SyncBridge
+) -> None:
+    before = list(store.events())
+    result = bridge.ingest_one(update(1, "Terverifikasi", 1, classification="peng\x00aduan"))
+    assert result.outcome is Outcome.REFUSED
+    assert "NUL" in (result.reason or "")
+    assert list(store.events()) == before
+    recorded = store.recall_update("lapor", "u1")
+    assert recorded is not None
+    assert recorded["data"] is None
