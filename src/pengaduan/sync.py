@@ -226,11 +226,6 @@ class SyncBridge:
         try:
             json.dumps(record, allow_nan=False)
             check_text(record["data"], "data")
-        except (TypeError, ValueError, RecursionError):
-            record["data"] = None  # kept without its data, which no store can hold
-            result = SyncResult(
-                update, Outcome.REFUSED, reason="its data holds values JSON cannot represent"
-            )
         except EventFormatError as error:
             record["data"] = None
             result = SyncResult(
@@ -239,6 +234,11 @@ class SyncBridge:
                 reason=f"its {error.path} holds text no store keeps (a NUL character or a "
                 "lone surrogate)",
                 error=error,
+            )
+        except (TypeError, ValueError, RecursionError):
+            record["data"] = None  # kept without its data, which no store can hold
+            result = SyncResult(
+                update, Outcome.REFUSED, reason="its data holds values JSON cannot represent"
             )
         earlier = self.store.recall_update(self.system, update.update_id)
         if earlier is not None:
