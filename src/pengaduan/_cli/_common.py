@@ -20,6 +20,7 @@ from pengaduan.exceptions import (
 )
 from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Complaint, Event
+from pengaduan.workflow import Workflow
 
 _T = TypeVar("_T")
 
@@ -134,15 +135,42 @@ def numbered_history(
     if "://" not in target and not os.path.exists(target):
         raise FileNotFoundError(errno.ENOENT, "no such store", target)
     store = open_store(target, readonly=True)  # a reading command changes nothing
+    try:
+        yield from store.events(on_error=unreadable_reporter(args))
+    finally:
+        store.close()
+
+
+def unreadable_reporter(args: argparse.Namespace) -> Callable[[str, PengaduanError], None]:
+    """An ``on_error`` for a store's reads: reports a complaint it cannot replay, goes on.
+
+    A complaint written by an unknown workflow version is left out and reported; the others
+    are read, and the command exits 1 (see `unreadable_exit`).
+    """
 
     def unreadable(complaint_id: str, error: PengaduanError) -> None:
-        # A complaint written by an unknown workflow version is left out and reported; the
-        # others are read, and the command exits 1 (see `unreadable_exit`).
         args.unreadable_complaints = [*getattr(args, "unreadable_complaints", []), complaint_id]
         print(f"pengaduan: {history_name(args)}: skipped: {error}", file=sys.stderr)
 
+    return unreadable
+
+
+def store_complaints(
+    args: argparse.Namespace, workflow: Workflow | None = None
+) -> Iterator[Complaint]:
+    """The complaints of ``--db``, one at a time, read-only; unreadable ones reported.
+
+    Raises:
+        OSError: If the store cannot be read (a missing SQLite file is not created).
+    """
+    from pengaduan.store import open_store
+
+    target = str(args.db)
+    if "://" not in target and not os.path.exists(target):
+        raise FileNotFoundError(errno.ENOENT, "no such store", target)
+    store = open_store(target, workflow, readonly=True)  # a reading command changes nothing
     try:
-        yield from store.events(on_error=unreadable)
+        yield from store.complaints(on_error=unreadable_reporter(args))
     finally:
         store.close()
 

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from pengaduan._cli._common import (
@@ -20,6 +20,7 @@ from pengaduan._cli._common import (
     fail,
     instant,
     replay_history,
+    store_complaints,
     without_password,
 )
 from pengaduan.access import PUBLIC, Viewer, json_feed, views
@@ -89,17 +90,6 @@ def _viewer(args: argparse.Namespace, workflow: Workflow) -> Viewer | str:
     return Viewer(role=args.viewer, unit=args.unit, account=args.account)
 
 
-def _from_store(path: str, workflow: Workflow) -> Iterator[Complaint]:
-    """The store's complaints one at a time (the store reads them page by page)."""
-    from pengaduan.store import open_store
-
-    store = open_store(path, workflow)
-    try:
-        yield from store.complaints()
-    finally:
-        store.close()
-
-
 def _json_array(records: Iterable[dict[str, Any]]) -> None:
     """Print a JSON array element by element, so no list of every record is held."""
     out = sys.stdout
@@ -121,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         if args.db is not None:
             if "://" not in args.db and not os.path.exists(args.db):
                 return fail(f"no store at {args.db}")
-            complaints: Iterable[Complaint] = _from_store(args.db, workflow)
+            complaints: Iterable[Complaint] = store_complaints(args, workflow)
         else:
             replayed = replay_history(args)
             if isinstance(replayed, str):

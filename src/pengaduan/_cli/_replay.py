@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import json
-import os
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
@@ -18,6 +16,7 @@ from pengaduan._cli._common import (
     instant,
     numbered_history,
     read_error,
+    store_complaints,
     table,
     where,
 )
@@ -121,22 +120,13 @@ def _row(label: str, complaint: Complaint) -> dict[str, Any]:
 
 def _store_complaints(args: argparse.Namespace, workflow: Workflow) -> Iterator[Complaint]:
     """The store's complaints one at a time, cut at ``--as-of`` (none before it: left out)."""
-    from pengaduan.store import open_store
-
-    target = str(args.db)
-    if "://" not in target and not os.path.exists(target):
-        raise FileNotFoundError(errno.ENOENT, "no such store", target)
-    store = open_store(target, workflow)
-    try:
-        for complaint in store.complaints():
-            if args.as_of is not None and any(e.at > args.as_of for e in complaint.events):
-                kept = [e for e in complaint.events if e.at <= args.as_of]
-                if not kept:
-                    continue
-                complaint = workflow.replay(kept)[complaint.id]
-            yield complaint
-    finally:
-        store.close()
+    for complaint in store_complaints(args, workflow):
+        if args.as_of is not None and any(e.at > args.as_of for e in complaint.events):
+            kept = [e for e in complaint.events if e.at <= args.as_of]
+            if not kept:
+                continue
+            complaint = workflow.replay(kept)[complaint.id]
+        yield complaint
 
 
 def _replay_store(args: argparse.Namespace, workflow: Workflow) -> int:

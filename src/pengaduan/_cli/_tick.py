@@ -14,6 +14,7 @@ from pengaduan._cli._common import (
     fail,
     history_name,
     replay_history,
+    unreadable_reporter,
 )
 from pengaduan._cli._due import add_common
 from pengaduan.escalation import tick
@@ -86,11 +87,11 @@ def _tick_store(args: argparse.Namespace, as_of: datetime) -> int:
     written = done = 0
     refused = False
     try:
-        store = open_store(target)
+        store = open_store(target, readonly=not args.write)  # only --write changes it
     except (PengaduanError, OSError) as error:
         return fail(_reason(args, error))
     try:
-        for complaint in store.complaints():
+        for complaint in store.complaints(on_error=unreadable_reporter(args)):
             result = tick({complaint.id: complaint}, as_of, language=args.lang)
             for event in result.events:
                 print(dumps_event(event))
