@@ -269,6 +269,13 @@ def write_all_or_nothing(path: str, write: Callable[[IO[str]], _T]) -> _T:
     directory = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=".pengaduan-", suffix=".tmp")
     try:
+        try:  # the mode the file has, or would have had if opened plainly
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(fd, mode)
         with open(fd, "w", encoding="utf-8") as target:
             result = write(target)
             target.flush()
