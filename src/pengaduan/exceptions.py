@@ -27,6 +27,7 @@ PengaduanError (Exception)
     ├── InvalidDataError (ValueError)         a required data field is missing or invalid
     ├── GuardRefusedError (ValueError)        a guard of the action said no, with its reason
     │   └── NotOwnComplaintError (PermissionError)  a reporter acting on another's complaint
+    ├── PrivacyFlagClearError (PermissionError)  a role that may not clear a privacy flag tried
     ├── OutOfOrderEventError (ValueError)     an event earlier than the complaint's last event
     ├── DuplicateEventError (ValueError)      an event id reused with different content
     └── ComplaintMismatchError (ValueError)   an event applied to another complaint than its own
@@ -69,6 +70,7 @@ __all__ = [
     "OutOfOrderEventError",
     "OutsideUnitError",
     "PengaduanError",
+    "PrivacyFlagClearError",
     "RefusedError",
     "RoleNotPermittedError",
     "StoreError",
@@ -659,6 +661,52 @@ class NotOwnComplaintError(GuardRefusedError, PermissionError):
                 "entered naming their account"
             ),
             state_label=state_label,
+            event_id=event_id,
+        )
+
+
+class PrivacyFlagClearError(RefusedError, PermissionError):
+    """An event would clear a privacy flag (*anonim* or *rahasia*) its actor may not clear.
+
+    A privacy update merges into the complaint's flags: a flag it does not name is kept, and
+    clearing a set flag takes an explicit ``false`` from a role the action allows to clear it
+    (`pengaduan.workflow.Action.clears_privacy`).
+
+    Attributes:
+        flag: The flag it would clear, ``"anonymous"`` or ``"confidential"``.
+        role: The actor's role.
+        roles: The roles that may clear a flag with this action (empty if none may).
+        actor_id: The actor's id (kept out of the message: it may be personal).
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        flag: str,
+        role: str,
+        roles: Iterable[str],
+        actor_id: str,
+        event_id: str | None = None,
+    ) -> None:
+        self.flag = flag
+        self.role = role
+        self.roles = tuple(roles)
+        self.actor_id = actor_id
+        who = (
+            f"only {_names(self.roles)} may clear it with {action!r}"
+            if self.roles
+            else f"no role may clear it with {action!r}"
+        )
+        super().__init__(
+            f"cannot {action!r} complaint {complaint_id!r} (state {state!r}): data field "
+            f"'privacy' would clear the {flag!r} flag, which is set; the actor's role may not "
+            f"clear it ({who}); leave the flag out to keep it",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
             event_id=event_id,
         )
 
