@@ -354,6 +354,18 @@ def _privacy(complaint: Complaint) -> tuple[bool, bool]:
     return facts.privacy.anonymous, facts.privacy.confidential
 
 
+def _described(viewer: Viewer, wf: Workflow) -> str:
+    # The viewer in words for a refusal: no unit and no role the workflow does not know
+    # (both are input and may be anything).
+    if viewer.role is None:
+        return "the public"
+    if viewer.role not in wf.roles:
+        return "a role the workflow does not know"
+    if viewer.unit is not None:
+        return f"role {viewer.role!r} of a unit it is not dispatched to"
+    return f"role {viewer.role!r}"
+
+
 def _hidden_because(
     complaint: Complaint, viewer: Viewer, place: Standing, policy: PrivacyPolicy
 ) -> str | None:
@@ -378,12 +390,13 @@ def visible(
     policy: PrivacyPolicy | None = None,
 ) -> Decision:
     """May `viewer` see `complaint` at all? Refusals carry a `NotVisibleError`."""
+    wf = _workflow(workflow)
     pol = DEFAULT_POLICY if policy is None else policy
-    place = standing(complaint, viewer, workflow=workflow, policy=pol)
+    place = standing(complaint, viewer, workflow=wf, policy=pol)
     reason = _hidden_because(complaint, viewer, place, pol)
     if reason is not None:
         return Decision.refused(
-            NotVisibleError(complaint_id=complaint.id, viewer=viewer.describe(), reason=reason)
+            NotVisibleError(complaint_id=complaint.id, viewer=_described(viewer, wf), reason=reason)
         )
     return Decision(True, f"complaint {complaint.id!r} is visible to {viewer.describe()}")
 
@@ -505,7 +518,9 @@ def view(
     place = standing(complaint, viewer, workflow=wf, policy=pol)
     reason = _hidden_because(complaint, viewer, place, pol)
     if reason is not None:
-        raise NotVisibleError(complaint_id=complaint.id, viewer=viewer.describe(), reason=reason)
+        raise NotVisibleError(
+            complaint_id=complaint.id, viewer=_described(viewer, wf), reason=reason
+        )
     return _redacted(complaint, place, wf, pol)
 
 

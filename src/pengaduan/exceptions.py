@@ -422,9 +422,10 @@ class UnknownActionError(RefusedError, LookupError):
         self, *, complaint_id: str, state: str, action: str, known: Iterable[str], **kw: str | None
     ) -> None:
         known = tuple(known)
+        # The name asked for is input, not a definition name: it is on `action`, not echoed.
         super().__init__(
-            f"unknown action {action!r} for complaint {complaint_id!r}; "
-            f"the workflow's actions are: {_names(known)}",
+            f"unknown action for complaint {complaint_id!r}: the action asked for is not one "
+            f"of the workflow's actions, which are: {_names(known)}",
             complaint_id=complaint_id,
             state=state,
             action=action,
@@ -485,6 +486,9 @@ class ActionNotAllowedError(RefusedError):
 class RoleNotPermittedError(RefusedError, PermissionError):
     """The actor's role may not take this action.
 
+    A role the workflow does not know is not echoed (it is input and may be anything, e.g. a
+    name from a shifted column); it is on `role`.
+
     Attributes:
         role: The actor's role.
         roles: The roles that may take the action.
@@ -503,13 +507,15 @@ class RoleNotPermittedError(RefusedError, PermissionError):
         allowed: Iterable[str] = (),
         state_label: str | None = None,
         event_id: str | None = None,
+        known_role: bool = True,
     ) -> None:
         self.role = role
         self.roles = tuple(roles)
         self.actor_id = actor_id
         allowed = tuple(allowed)
+        who = f"role {role!r}" if known_role else "the actor's role (not one of the workflow's)"
         super().__init__(
-            f"role {role!r} may not {action!r}: "
+            f"{who} may not {action!r}: "
             f"{self._context(complaint_id, state, state_label)}; roles that may: "
             f"{_names(self.roles)}; this actor may: {_names(allowed)}",
             complaint_id=complaint_id,
@@ -522,6 +528,8 @@ class RoleNotPermittedError(RefusedError, PermissionError):
 
 class OutsideUnitError(RefusedError, PermissionError):
     """A unit-scoped role acted on a complaint not currently dispatched to its unit.
+
+    The actor's unit is input and is not echoed (it is on `actor_unit`).
 
     Attributes:
         role: The actor's role.
@@ -552,8 +560,9 @@ class OutsideUnitError(RefusedError, PermissionError):
             if complaint_unit is not None
             else "it is not dispatched to any unit"
         )
+        own = "another unit" if actor_unit is not None else "no unit"
         super().__init__(
-            f"{role!r} of unit {actor_unit!r} may not {action!r}: "
+            f"{role!r} of {own} may not {action!r}: "
             f"{self._context(complaint_id, state, state_label)} and {where}; "
             f"a {role!r} acts only on complaints dispatched to its own unit",
             complaint_id=complaint_id,

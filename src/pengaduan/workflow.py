@@ -675,6 +675,7 @@ class Workflow:
                 allowed=self.allowed_actions(complaint, actor),
                 state_label=compiled.states[state].label,
                 event_id=event_id,
+                known_role=actor.role in compiled.roles,
             )
         if (
             action.unit_scoped

@@ -151,3 +151,29 @@ def test_an_unknown_key_is_named_by_position_not_echoed() -> None:
         )
     assert "Siti" not in str(info.value)
     assert "unknown key (key 2)" in str(info.value)
+
+
+def test_unknown_roles_units_and_actions_are_not_echoed() -> None:
+    from pengaduan import OutsideUnitError, RoleNotPermittedError, UnknownActionError
+
+    c = WORKFLOW.apply(WORKFLOW.new("C-1"), "submit", REPORTER, at(0), SUBMIT)
+    secret = "Siti 0812555"
+    for actor, action, error in (
+        (Actor("x", secret), "comment", RoleNotPermittedError),
+        (Actor("x", "admin_agency"), secret, UnknownActionError),
+        (Actor("x", "unit_operator", secret), "comment", OutsideUnitError),
+    ):
+        with pytest.raises(error) as info:
+            WORKFLOW.apply(c, action, actor, at(1), {"message": "m"})
+        assert secret not in str(info.value)
+
+
+def test_a_hidden_complaint_does_not_echo_the_viewers_unit_or_unknown_role() -> None:
+    from pengaduan import NotVisibleError
+    from pengaduan.access import Viewer, view
+
+    c = submitted(confidential=True)
+    for viewer in (Viewer.staff("Siti 0812555"), Viewer.staff("unit_head", "Siti 0812555")):
+        with pytest.raises(NotVisibleError) as info:
+            view(c, viewer)
+        assert "Siti" not in str(info.value)
