@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pengaduan import Actor, NotVisibleError, PengaduanError
-from pengaduan.access import Standing, json_feed, standing, summary, view
+from pengaduan.access import DEFAULT_POLICY, HANDLING, Standing, json_feed, standing, summary, view
 from pengaduan.exceptions import PrivacyFlagClearError
 from pengaduan.presets import lapor_workflow
 from pengaduan.workflow import Action, Field, FieldKind
@@ -86,6 +86,10 @@ def test_privacy_updates_merge_and_never_leak(
         if expected["confidential"] and place in (Standing.PUBLIC, Standing.STAFF):
             assert json_feed([c], viewer, workflow=WORKFLOW) == []
             assert "Pungutan" not in texts[0]
+        # With the body restricted to those handling it, nobody else reads it, flags or not.
+        restricted = DEFAULT_POLICY.restrict("body")
+        feed = json.dumps(json_feed([c], viewer, workflow=WORKFLOW, policy=restricted))
+        assert ("Petugas meminta" in feed) is (place in HANDLING and feed != "[]")
         if place in (Standing.OWNER, Standing.TRUSTED):
             continue
         if expected["anonymous"] or place is Standing.PUBLIC:
