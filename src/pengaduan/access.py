@@ -61,6 +61,7 @@ from pengaduan.workflow import REPORTER_ACCOUNT, Workflow
 __all__ = [
     "ANONYMOUS_ACTOR_ID",
     "DEFAULT_POLICY",
+    "HANDLING",
     "PUBLIC",
     "Decision",
     "PrivacyPolicy",
@@ -253,12 +254,27 @@ def _optional_frozen(value: Iterable[str] | None) -> frozenset[str] | None:
     return None if value is None else _frozen(value)
 
 
-def _check_paths(_instance: object, _attribute: object, value: frozenset[str]) -> None:
+def _check_paths(_instance: object, _attribute: object, value: Iterable[str]) -> None:
     for path in value:
         if not path or any(not part for part in path.split(".")):
             raise ValueError(
                 f"a personal field is a dotted path like 'reporter.phone', got {path!r}"
             )
+
+
+def _restrictions(value: Mapping[str, Iterable[Standing | str]]) -> dict[str, frozenset[Standing]]:
+    return {str(path): frozenset(Standing(item) for item in who) for path, who in value.items()}
+
+
+def _check_restricted(
+    instance: object, attribute: object, value: Mapping[str, frozenset[Standing]]
+) -> None:
+    _check_paths(instance, attribute, value)
+
+
+HANDLING = frozenset({Standing.OWNER, Standing.TRUSTED, Standing.HANDLER})
+"""The standings that handle a complaint: the reporter, the trusted roles and its unit (the
+default of `PrivacyPolicy.restrict`)."""
 
 
 @attrs.frozen
@@ -273,7 +289,8 @@ class PrivacyPolicy:
         personal_fields: Dotted paths of personal data. A path names the same thing in an
             event's data and in a complaint's facts: ``"reporter"`` is the submitted
             ``reporter`` object and `Facts.reporter`; ``"location.address"`` is the address
-            inside ``location``. By default ``reporter`` and ``reporter_account``.
+            inside ``location``. By default ``reporter``, ``reporter_account`` and
+            ``location.address`` (an address may be someone's home).
         trusted_roles: Roles that see every complaint in full (by default the admins).
         confidential_roles: Further roles that see *rahasia* complaints (without the
             reporter's identity if *anonim*); none by default.
@@ -284,7 +301,7 @@ class PrivacyPolicy:
     """
 
     personal_fields: frozenset[str] = attrs.field(
-        default=frozenset({"reporter", REPORTER_ACCOUNT}),
+        default=frozenset({"reporter", REPORTER_ACCOUNT, "location.address"}),
         converter=_frozen,
         validator=_check_paths,
     )
@@ -296,10 +313,31 @@ class PrivacyPolicy:
         default=frozenset({"verified", "dispatched", "followed_up", "closed"}),
         converter=_optional_frozen,
     )
+    restricted_fields: Mapping[str, frozenset[Standing]] = attrs.field(
+        factory=dict, converter=_restrictions, validator=_check_restricted, hash=False
+    )
 
     def with_personal_fields(self, *paths: str) -> PrivacyPolicy:
-        """Return a copy with more personal fields, e.g. ``"location.address"``."""
+        """Return a copy with more personal fields, e.g. ``"location.village"``."""
         return attrs.evolve(self, personal_fields=self.personal_fields | set(paths))
+
+    def restrict(self, *paths: str, to: Iterable[Standing | str] = HANDLING) -> PrivacyPolicy:
+        """Return a copy in which the fields `paths` are seen only by the standings `to`.
+
+        For free text that may name people (``"body"``, ``"title"``, ``"response"``,
+        ``"message"``): by default (`HANDLING`) the reporter, the trusted roles and the unit
+        handling the complaint still see it, while the public and every other role do not,
+        whatever the flags. The field is withheld like a personal one (``None`` in the facts,
+        the key left out of each event's data).
+
+        >>> policy = DEFAULT_POLICY.restrict("body", "response")
+        >>> sorted(str(who) for who in policy.restricted_fields["body"])
+        ['handler', 'owner', 'trusted']
+        """
+        standings = frozenset(Standing(item) for item in to)
+        return attrs.evolve(
+            self, restricted_fields={**self.restricted_fields, **dict.fromkeys(paths, standings)}
+        )
 
 
 DEFAULT_POLICY = PrivacyPolicy()
@@ -312,7 +350,7 @@ def personal_paths(
     """Every personal field: the policy's plus the workflow's fields marked ``personal``.
 
     >>> sorted(personal_paths())
-    ['reporter', 'reporter_account']
+    ['location.address', 'reporter', 'reporter_account']
     """
     wf = _workflow(workflow)
     pol = DEFAULT_POLICY if policy is None else policy
@@ -354,6 +392,18 @@ def _privacy(complaint: Complaint) -> tuple[bool, bool]:
     return facts.privacy.anonymous, facts.privacy.confidential
 
 
+def _described(viewer: Viewer, wf: Workflow) -> str:
+    # The viewer in words for a refusal: no unit and no role the workflow does not know
+    # (both are input and may be anything).
+    if viewer.role is None:
+        return "the public"
+    if viewer.role not in wf.roles:
+        return "a role the workflow does not know"
+    if viewer.unit is not None:
+        return f"role {viewer.role!r} of a unit it is not dispatched to"
+    return f"role {viewer.role!r}"
+
+
 def _hidden_because(
     complaint: Complaint, viewer: Viewer, place: Standing, policy: PrivacyPolicy
 ) -> str | None:
@@ -378,12 +428,13 @@ def visible(
     policy: PrivacyPolicy | None = None,
 ) -> Decision:
     """May `viewer` see `complaint` at all? Refusals carry a `NotVisibleError`."""
+    wf = _workflow(workflow)
     pol = DEFAULT_POLICY if policy is None else policy
-    place = standing(complaint, viewer, workflow=workflow, policy=pol)
+    place = standing(complaint, viewer, workflow=wf, policy=pol)
     reason = _hidden_because(complaint, viewer, place, pol)
     if reason is not None:
         return Decision.refused(
-            NotVisibleError(complaint_id=complaint.id, viewer=viewer.describe(), reason=reason)
+            NotVisibleError(complaint_id=complaint.id, viewer=_described(viewer, wf), reason=reason)
         )
     return Decision(True, f"complaint {complaint.id!r} is visible to {viewer.describe()}")
 
@@ -460,12 +511,16 @@ def _redact_event(event: Event, tree: _Tree, hide_actor: bool) -> Event:
 
 
 def _redacted(complaint: Complaint, place: Standing, wf: Workflow, pol: PrivacyPolicy) -> Complaint:
-    if _shows_identity(complaint, place):
+    identity = _shows_identity(complaint, place)
+    restricted = {path for path, who in pol.restricted_fields.items() if place not in who}
+    if identity and not restricted:
         return complaint
-    tree = _tree(personal_paths(wf, pol))
+    tree = _tree(restricted if identity else personal_paths(wf, pol) | restricted)
     everyone = place is Standing.PUBLIC
     events = tuple(
-        _redact_event(event, tree, everyone or event.actor.role in wf.owner_roles)
+        _redact_event(
+            event, tree, not identity and (everyone or event.actor.role in wf.owner_roles)
+        )
         for event in complaint.events
     )
     facts: Facts | None = _strip_record(complaint.facts, tree)
@@ -505,7 +560,9 @@ def view(
     place = standing(complaint, viewer, workflow=wf, policy=pol)
     reason = _hidden_because(complaint, viewer, place, pol)
     if reason is not None:
-        raise NotVisibleError(complaint_id=complaint.id, viewer=viewer.describe(), reason=reason)
+        raise NotVisibleError(
+            complaint_id=complaint.id, viewer=_described(viewer, wf), reason=reason
+        )
     return _redacted(complaint, place, wf, pol)
 
 

@@ -32,6 +32,7 @@ PengaduanError (Exception)
     ├── InvalidDataError (ValueError)         a required data field is missing or invalid
     ├── GuardRefusedError (ValueError)        a guard of the action said no, with its reason
     │   └── NotOwnComplaintError (PermissionError)  a reporter acting on another's complaint
+    ├── PrivacyFlagClearError (PermissionError)  a role that may not clear a privacy flag tried
     ├── OutOfOrderEventError (ValueError)     an event earlier than the complaint's last event
     ├── DuplicateEventError (ValueError)      an event id reused with different content
     └── ComplaintMismatchError (ValueError)   an event applied to another complaint than its own
@@ -77,6 +78,7 @@ __all__ = [
     "OutOfOrderEventError",
     "OutsideUnitError",
     "PengaduanError",
+    "PrivacyFlagClearError",
     "RefusedError",
     "RoleNotPermittedError",
     "StoreError",
@@ -565,9 +567,10 @@ class UnknownActionError(RefusedError, LookupError):
         self, *, complaint_id: str, state: str, action: str, known: Iterable[str], **kw: str | None
     ) -> None:
         known = tuple(known)
+        # The name asked for is input, not a definition name: it is on `action`, not echoed.
         super().__init__(
-            f"unknown action {action!r} for complaint {complaint_id!r}; "
-            f"the workflow's actions are: {_names(known)}",
+            f"unknown action for complaint {complaint_id!r}: the action asked for is not one "
+            f"of the workflow's actions, which are: {_names(known)}",
             complaint_id=complaint_id,
             state=state,
             action=action,
@@ -628,6 +631,9 @@ class ActionNotAllowedError(RefusedError):
 class RoleNotPermittedError(RefusedError, PermissionError):
     """The actor's role may not take this action.
 
+    A role the workflow does not know is not echoed (it is input and may be anything, e.g. a
+    name from a shifted column); it is on `role`.
+
     Attributes:
         role: The actor's role.
         roles: The roles that may take the action.
@@ -646,13 +652,15 @@ class RoleNotPermittedError(RefusedError, PermissionError):
         allowed: Iterable[str] = (),
         state_label: str | None = None,
         event_id: str | None = None,
+        known_role: bool = True,
     ) -> None:
         self.role = role
         self.roles = tuple(roles)
         self.actor_id = actor_id
         allowed = tuple(allowed)
+        who = f"role {role!r}" if known_role else "the actor's role (not one of the workflow's)"
         super().__init__(
-            f"role {role!r} may not {action!r}: "
+            f"{who} may not {action!r}: "
             f"{self._context(complaint_id, state, state_label)}; roles that may: "
             f"{_names(self.roles)}; this actor may: {_names(allowed)}",
             complaint_id=complaint_id,
@@ -665,6 +673,8 @@ class RoleNotPermittedError(RefusedError, PermissionError):
 
 class OutsideUnitError(RefusedError, PermissionError):
     """A unit-scoped role acted on a complaint not currently dispatched to its unit.
+
+    The actor's unit is input and is not echoed (it is on `actor_unit`).
 
     Attributes:
         role: The actor's role.
@@ -695,8 +705,9 @@ class OutsideUnitError(RefusedError, PermissionError):
             if complaint_unit is not None
             else "it is not dispatched to any unit"
         )
+        own = "another unit" if actor_unit is not None else "no unit"
         super().__init__(
-            f"{role!r} of unit {actor_unit!r} may not {action!r}: "
+            f"{role!r} of {own} may not {action!r}: "
             f"{self._context(complaint_id, state, state_label)} and {where}; "
             f"a {role!r} acts only on complaints dispatched to its own unit",
             complaint_id=complaint_id,
@@ -804,6 +815,52 @@ class NotOwnComplaintError(GuardRefusedError, PermissionError):
                 "entered naming their account"
             ),
             state_label=state_label,
+            event_id=event_id,
+        )
+
+
+class PrivacyFlagClearError(RefusedError, PermissionError):
+    """An event would clear a privacy flag (*anonim* or *rahasia*) its actor may not clear.
+
+    A privacy update merges into the complaint's flags: a flag it does not name is kept, and
+    clearing a set flag takes an explicit ``false`` from a role the action allows to clear it
+    (`pengaduan.workflow.Action.clears_privacy`).
+
+    Attributes:
+        flag: The flag it would clear, ``"anonymous"`` or ``"confidential"``.
+        role: The actor's role.
+        roles: The roles that may clear a flag with this action (empty if none may).
+        actor_id: The actor's id (kept out of the message: it may be personal).
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        flag: str,
+        role: str,
+        roles: Iterable[str],
+        actor_id: str,
+        event_id: str | None = None,
+    ) -> None:
+        self.flag = flag
+        self.role = role
+        self.roles = tuple(roles)
+        self.actor_id = actor_id
+        who = (
+            f"only {_names(self.roles)} may clear it with {action!r}"
+            if self.roles
+            else f"no role may clear it with {action!r}"
+        )
+        super().__init__(
+            f"cannot {action!r} complaint {complaint_id!r} (state {state!r}): data field "
+            f"'privacy' would clear the {flag!r} flag, which is set; the actor's role may not "
+            f"clear it ({who}); leave the flag out to keep it",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
             event_id=event_id,
         )
 

@@ -21,7 +21,8 @@ Every update received is kept in the store (`EventStore.updates`) with its outco
 >>> from pengaduan.store import InMemoryStore
 >>> store = InMemoryStore()
 >>> at = datetime(2026, 3, 2, 8, tzinfo=timezone.utc)
->>> _ = store.append("SPIKM-001", [Event("e1", "SPIKM-001", "submit", at, Actor("w", "reporter"),
+>>> _ = store.append("SPIKM-001", [Event("e1", "SPIKM-001", "submit", at,
+...     Actor("a", "admin_agency"),
 ...     {"title": "Jalan rusak", "body": "...", "channel": "web",
 ...      "external_ids": {"lapor": "1916449"}})])
 >>> bridge = SyncBridge(store, "lapor", {"Terverifikasi": "verify"},

@@ -16,7 +16,9 @@ Applying an event checks, in this order, and refuses with a specific `RefusedErr
 5. the actor's role may take it (`RoleNotPermittedError`); for a unit-scoped role, the
    complaint is dispatched to the actor's unit (`OutsideUnitError`); for an owner role (the
    reporter), the complaint is the actor's own (`NotOwnComplaintError`, see `Workflow.owner`);
-6. the data has every required field, valid (`InvalidDataError`);
+6. the data has every required field, valid (`InvalidDataError`; an owner role may not give
+   ``external_ids``), and clears no privacy flag its actor may not clear
+   (`PrivacyFlagClearError`, see `Action.clears_privacy`);
 7. every guard of the action agrees (`GuardRefusedError`, with the guard's reason).
 
 Only then does the machine fire, and a new complaint with the event appended is returned. A
@@ -43,6 +45,7 @@ from pengaduan.exceptions import (
     NotOwnComplaintError,
     OutOfOrderEventError,
     OutsideUnitError,
+    PrivacyFlagClearError,
     RefusedError,
     RoleNotPermittedError,
     UnknownActionError,
@@ -96,7 +99,8 @@ class FieldKind(StrEnum):
     CLASSIFICATION = "classification"
     """A `Classification` value."""
     PRIVACY = "privacy"
-    """An object ``{"anonymous": bool, "confidential": bool}`` (either key optional)."""
+    """An object ``{"anonymous": bool, "confidential": bool}`` (either key optional). As a
+    fact it merges into the complaint's flags: a flag left out is kept."""
     REPORTER = "reporter"
     """An object with optional string keys ``name``, ``phone``, ``email``, ``nik``."""
     LOCATION = "location"
@@ -175,6 +179,11 @@ class Action:
             complaint's facts when present in the data.
         unit_scoped: Whether unit-scoped roles may take it only on a complaint dispatched to
             their own unit. ``False`` for actions that create a complaint.
+        clears_privacy: The roles that may clear a privacy flag with it. A ``privacy`` update
+            merges into the complaint's flags (a flag it leaves out is kept); setting a flag
+            is open to whoever may take the action, but turning a set flag off takes an
+            explicit ``false`` from one of these roles (`PrivacyFlagClearError` otherwise).
+            None by default.
     """
 
     name: str
@@ -189,6 +198,7 @@ class Action:
     clears_unit: bool = False
     updates_facts: bool = False
     unit_scoped: bool = True
+    clears_privacy: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
 
 
 def _check_text(value: object, _roles: frozenset[str]) -> str | None:
@@ -225,10 +235,11 @@ def _object_checker(
     def check(value: object, _roles: frozenset[str]) -> str | None:
         if not isinstance(value, Mapping):
             return f"must be an object ({what})"
-        for key, item in value.items():
+        for position, (key, item) in enumerate(value.items(), start=1):
             types = keys.get(key)
             if types is None:
-                return f"has an unknown key {key!r}; allowed keys: {', '.join(keys)}"
+                # The key itself is not echoed: a shifted column may put a name there.
+                return f"has an unknown key (key {position}); allowed keys: {', '.join(keys)}"
             if item is not None and (not isinstance(item, types) or isinstance(item, bool)):
                 if bool in types and isinstance(item, bool):
                     continue
@@ -332,7 +343,9 @@ def _updated_facts(
         elif key == "classification":
             value = None if value is None else Classification(value)
         elif key == "privacy":
-            value = Privacy(**value) if value is not None else Privacy()
+            # Merge: a flag the update leaves out keeps its current value.
+            current = Privacy() if facts is None else facts.privacy
+            value = attrs.evolve(current, **value)
         elif key == "reporter":
             value = None if value is None else Reporter(**value)
         elif key == "location":
@@ -662,6 +675,7 @@ class Workflow:
                 allowed=self.allowed_actions(complaint, actor),
                 state_label=compiled.states[state].label,
                 event_id=event_id,
+                known_role=actor.role in compiled.roles,
             )
         if (
             action.unit_scoped
@@ -804,6 +818,20 @@ class Workflow:
             reason = check(value, compiled.roles)
             if reason is not None:
                 self._refuse_data(complaint, event, name, reason)
+        if (
+            actor.role in self.owner_roles
+            and "external_ids" in data
+            and action.updates_facts
+            and "external_ids" in compiled.fact_fields[action.name]
+        ):
+            self._refuse_data(
+                complaint,
+                event,
+                "external_ids",
+                f"may not be given by an owner role ({actor.role!r}): ids in other systems "
+                "are set by staff or a sync bridge, never by the reporter",
+            )
+        self._check_privacy_clearing(complaint, action, event)
         for guard in action.guards:
             reason = guard(complaint, event)
             if reason is not None:
@@ -836,6 +864,34 @@ class Workflow:
         elif action.clears_unit:
             unit = None
         return Complaint(complaint.id, cursor.state, (*events, event), facts, unit)
+
+    def _check_privacy_clearing(self, complaint: Complaint, action: Action, event: Event) -> None:
+        """Refuse an event that would turn off a set privacy flag without the right role."""
+        facts = complaint.facts
+        update = event.data.get("privacy")
+        if (
+            facts is None
+            or not isinstance(update, Mapping)
+            or not action.updates_facts
+            or "privacy" not in self._compiled.fact_fields[action.name]
+        ):
+            return
+        for flag in ("anonymous", "confidential"):
+            if (
+                getattr(facts.privacy, flag)
+                and update.get(flag) is False
+                and event.actor.role not in action.clears_privacy
+            ):
+                raise PrivacyFlagClearError(
+                    complaint_id=complaint.id,
+                    state=complaint.state,
+                    action=action.name,
+                    flag=flag,
+                    role=event.actor.role,
+                    roles=sorted(action.clears_privacy),
+                    actor_id=event.actor.id,
+                    event_id=event.id,
+                )
 
     def _state_refusal(
         self, complaint: Complaint, action: str, event_id: str | None

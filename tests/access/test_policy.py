@@ -27,13 +27,14 @@ from .conftest import NAME, PHONE, at, build
 HANDLER = Viewer.staff("unit_operator", "dinas-pu")
 
 
-def test_the_default_personal_fields_are_the_reporter_and_their_account() -> None:
-    assert DEFAULT_POLICY.personal_fields == {"reporter", "reporter_account"}
-    assert personal_paths() == {"reporter", "reporter_account"}
+def test_the_default_personal_fields_are_the_reporter_their_account_and_the_address() -> None:
+    expected = {"reporter", "reporter_account", "location.address"}
+    assert DEFAULT_POLICY.personal_fields == expected
+    assert personal_paths() == expected
 
 
 def test_an_app_marks_a_nested_field_personal_and_only_that_part_goes() -> None:
-    policy = DEFAULT_POLICY.with_personal_fields("location.address")
+    policy = DEFAULT_POLICY.with_personal_fields("location.village")
     complaint = build(
         anonymous=True,
         stage="dispatched",
@@ -43,8 +44,11 @@ def test_an_app_marks_a_nested_field_personal_and_only_that_part_goes() -> None:
     assert seen.facts is not None
     assert seen.facts.location == Location(district="Lawang Kidul")
     assert seen.events[0].data["location"] == {"district": "Lawang Kidul"}
-    assert view(complaint, HANDLER).facts.location.address == "Jl. Mawar 3"  # type: ignore[union-attr]
     assert view(complaint, Viewer.staff("admin_agency"), policy=policy) == complaint
+    # The address is personal by default; an app may make it plain data again.
+    assert view(complaint, HANDLER).facts.location.address is None  # type: ignore[union-attr]
+    plain = PrivacyPolicy(personal_fields={"reporter", "reporter_account"})
+    assert view(complaint, HANDLER, policy=plain).facts.location.address == "Jl. Mawar 3"  # type: ignore[union-attr]
 
 
 def test_a_whole_path_wins_over_a_nested_one() -> None:
@@ -91,7 +95,13 @@ def _custom_workflow() -> Workflow:
 
 def test_a_custom_workflow_extends_the_policy_by_marking_fields_personal() -> None:
     workflow = _custom_workflow()
-    assert personal_paths(workflow) == {"reporter", "reporter_account", "home_address", "witness"}
+    assert personal_paths(workflow) == {
+        "reporter",
+        "reporter_account",
+        "location.address",
+        "home_address",
+        "witness",
+    }
     citizen = Actor("c-1", "citizen")
     complaint = workflow.apply(
         workflow.new("K-1"),
@@ -198,3 +208,22 @@ def test_a_reporters_actor_id_is_not_in_the_repr_an_officials_is() -> None:
     assert repr(Actor("op-pu", "unit_operator", "dinas-pu")) == (
         "Actor(id='op-pu', role='unit_operator', unit='dinas-pu')"
     )
+
+
+def test_restricted_free_text_is_withheld_from_the_public_and_other_units_not_the_handler() -> None:
+    policy = DEFAULT_POLICY.restrict("body", "response")
+    complaint = build(stage="followed_up")
+    body = complaint.facts.body  # type: ignore[union-attr]
+    for viewer in (Viewer.public(), Viewer.staff("unit_operator", "dinas-kesehatan")):
+        seen = view(complaint, viewer, policy=policy)
+        assert seen.facts.body is None  # type: ignore[union-attr]
+        assert all("response" not in e.data and "body" not in e.data for e in seen.events)
+        assert body not in str(json_feed([complaint], viewer, policy=policy))
+    for viewer in (HANDLER, Viewer.staff("admin_agency"), Viewer.reporter("warga-17")):
+        seen = view(complaint, viewer, policy=policy)
+        assert seen.facts.body == body  # type: ignore[union-attr]
+        assert [e.data.get("response") for e in seen.events] == [
+            e.data.get("response") for e in complaint.events
+        ]
+    # Without the restriction the body is plain data, as before.
+    assert view(complaint).facts.body == body  # type: ignore[union-attr]

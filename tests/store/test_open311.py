@@ -75,7 +75,7 @@ def test_an_open_complaint_projects_every_field() -> None:
         "requested_datetime": START.isoformat(),
         "updated_datetime": (START + timedelta(hours=3)).isoformat(),
         "expected_datetime": None,
-        "address": "Jl. Merdeka 1, Lawang Kidul",
+        "address": "Lawang Kidul",  # the street address is personal by default
         "lat": -3.7,
         "long": 103.8,
     }

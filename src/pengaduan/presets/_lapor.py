@@ -55,6 +55,9 @@ def lapor_workflow() -> Workflow:
     reporter acts only on their own complaints (those they submitted, and those staff entered
     with their account id as ``reporter_account``). The submitted ``reporter`` details and
     ``reporter_account`` are personal fields, withheld by `pengaduan.access.view`.
+    Privacy flags are set by the reporter at ``submit`` or by an admin at ``verify``; an update
+    merges into the flags, and only an admin may clear one (``verify`` with an explicit
+    ``false``); a unit role never changes them.
 
     Returns:
         The workflow ``sp4n-lapor``, version ``2025.1`` (built once, then cached).
@@ -124,6 +127,7 @@ def lapor_workflow() -> Workflow:
             label="Verifikasi",
             label_en="Verify",
             updates_facts=True,
+            clears_privacy=ADMINS,
         ),
         Action(
             "archive",
