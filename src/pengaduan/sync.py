@@ -44,6 +44,7 @@ from typing import Any
 
 import attrs
 
+from pengaduan._store_base import check_text
 from pengaduan._time import require_aware
 from pengaduan.exceptions import ConflictError, DefinitionError, EventFormatError, RefusedError
 from pengaduan.model import Actor, Event, _data_keys
@@ -212,6 +213,7 @@ class SyncBridge:
         record = update.to_record()
         try:
             json.dumps(record, allow_nan=False)
+            check_text(record.get("data"))  # NUL, lone surrogates: no store keeps them
         except (TypeError, ValueError, RecursionError):
             record["data"] = None  # kept without its data, which JSON cannot hold
             result: SyncResult | None = SyncResult(
