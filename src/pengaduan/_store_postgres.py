@@ -36,6 +36,7 @@ class _Queries:
                 events=sql.Identifier(schema, "events"),
                 streams=sql.Identifier(schema, "streams"),
                 updates=sql.Identifier(schema, "updates"),
+                external_ids=sql.Identifier(schema, "external_ids"),
             )
 
         self.schema = [
@@ -59,7 +60,19 @@ class _Queries:
                 " system TEXT NOT NULL, update_id TEXT NOT NULL, body TEXT NOT NULL,"
                 " UNIQUE (system, update_id))"
             ),
+            q(
+                "CREATE TABLE IF NOT EXISTS {external_ids} ("
+                " system TEXT NOT NULL, external_id TEXT NOT NULL, complaint TEXT NOT NULL,"
+                " UNIQUE (system, external_id))"
+            ),
         ]
+        self.claim_external_id = q(
+            "INSERT INTO {external_ids} (system, external_id, complaint) VALUES (%s, %s, %s) "
+            "ON CONFLICT (system, external_id) DO NOTHING"
+        )
+        self.external_id_holder = q(
+            "SELECT complaint FROM {external_ids} WHERE system = %s AND external_id = %s"
+        )
         self.bodies = q("SELECT body FROM {events} WHERE complaint = %s ORDER BY seq")
         self.find = q("SELECT id, body FROM {events} WHERE id = ANY(%s)")
         self.insert = q(
@@ -123,6 +136,17 @@ class _PostgresTxn(_Txn):
 
     def put_update(self, system: str, update_id: str, body: str) -> None:
         self.db.execute(self.q.put_update, (system, update_id, body))
+
+
+    def claim_external_ids(
+        self, complaint_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> tuple[str, str] | None:
+        for system, external_id in pairs:
+            self.db.execute(self.q.claim_external_id, (system, external_id, complaint_id))
+            row = self.db.execute(self.q.external_id_holder, (system, external_id)).fetchone()
+            if row is not None and row[0] != complaint_id:
+                return system, str(row[0])
+        return None
 
 
 class PostgresStore(_StoreCore):
@@ -238,6 +262,14 @@ class PostgresStore(_StoreCore):
             f"read update {update_id!r} of {system!r}",
             self._queries.get_update,
             (system, update_id),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def _read_external_id(self, system: str, external_id: str) -> str | None:
+        rows = self._read(
+            f"look up an external id of {system!r}",
+            self._queries.external_id_holder,
+            (system, external_id),
         )
         return str(rows[0][0]) if rows else None
 

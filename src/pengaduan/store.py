@@ -99,6 +99,10 @@ class EventStore(Protocol):
         """The records of the external updates received, in arrival order."""
         ...
 
+    def complaint_for_external_id(self, system: str, external_id: str) -> str | None:
+        """The complaint holding an external id of `system` (unique per system), if any."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...

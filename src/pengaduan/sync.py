@@ -5,8 +5,9 @@ Other systems send duplicates and late, out-of-order updates (FixMyStreet PR #20
 into an event store so that:
 
 - an update already received (same system and update id) is a no-op, reported ``duplicate``;
-- an update older than what the complaint already holds is recorded but never moves the
-  state back: ``stale``;
+- an update older than the complaint's last change of state (or than the last update from
+  the same system) is recorded but never moves the state back: ``stale``; local escalations
+  and comments, which leave the state as it is, do not make an update stale;
 - an update whose status the complaint already has is recorded as ``current``, no event;
 - an update the workflow refuses (or whose status, complaint or data is unknown or bad) is
   recorded and reported ``refused`` with the reason, never dropped silently and never
@@ -46,7 +47,7 @@ import attrs
 
 from pengaduan._time import require_aware
 from pengaduan.exceptions import ConflictError, DefinitionError, EventFormatError, RefusedError
-from pengaduan.model import Actor, Event, _data_keys
+from pengaduan.model import Actor, Complaint, Event, _data_keys
 from pengaduan.store import EventStore
 
 __all__ = ["ExternalUpdate", "Outcome", "SyncBridge", "SyncReport", "SyncResult"]
@@ -161,9 +162,9 @@ class SyncBridge:
         system: The other system's name, as used in ``Facts.external_ids`` (e.g. ``"lapor"``).
         actions: The workflow action each external status maps to.
         actor: Who the recorded events are by, unless an update names its own actor.
-        complaint_for: Finds our complaint id from the other system's id; by default a
-            complaint is found by ``facts.external_ids[system]`` (an index built from the
-            store and refreshed from its log on a miss).
+        complaint_for: Finds our complaint id from the other system's id; by default the
+            store's own index (`EventStore.complaint_for_external_id`), in which each
+            external id of a system is held by one complaint only.
 
     Raises:
         DefinitionError: If `actions` maps a status to an action the store's workflow does
@@ -192,8 +193,6 @@ class SyncBridge:
         self.actions = dict(actions)
         self.actor = actor
         self._complaint_for = complaint_for
-        self._index: dict[str, str] = {}
-        self._indexed = 0
 
     def event_id(self, update: ExternalUpdate) -> str:
         """The id of the event an update is recorded as."""
@@ -239,7 +238,10 @@ class SyncBridge:
     def _duplicate(
         self, update: ExternalUpdate, record: dict[str, Any], earlier: dict[str, Any]
     ) -> SyncResult:
-        same = all(earlier.get(key) == value for key, value in record.items())
+        same = all(
+            _same_instant(earlier.get(key), value) if key == "at" else earlier.get(key) == value
+            for key, value in record.items()
+        )
         if not same:
             return SyncResult(
                 update,
@@ -255,16 +257,19 @@ class SyncBridge:
     def _find(self, external_id: str) -> str | None:
         if self._complaint_for is not None:
             return self._complaint_for(external_id)
-        found = self._index.get(external_id)
-        if found is None:
-            position = self.store.position()
-            for complaint in self.store.complaints(since=self._indexed):
-                ids = complaint.facts.external_ids if complaint.facts else {}
-                if self.system in ids:
-                    self._index[ids[self.system]] = complaint.id
-            self._indexed = position
-            found = self._index.get(external_id)
-        return found
+        return self.store.complaint_for_external_id(self.system, external_id)
+
+    def _last_relevant(self, complaint: Complaint) -> Event | None:
+        """The last event that changed the state, or came from this system, if later."""
+        prefix = f"{self.system}:"
+        last = None
+        replayed = self.store.workflow.new(complaint.id)
+        for event in complaint.events:
+            state = replayed.state
+            replayed = self.store.workflow.apply_event(replayed, event)
+            if replayed.state != state or event.id.startswith(prefix):
+                last = event
+        return last
 
     def _decide(self, update: ExternalUpdate) -> SyncResult:
         action_name = self.actions.get(update.status)
@@ -296,13 +301,14 @@ class SyncBridge:
             complaint = self.store.load(complaint_id)
             if any(e.id == event.id for e in complaint.events):
                 return SyncResult(update, Outcome.APPLIED, complaint_id, event.id)
-            last = complaint.updated_at
-            if last is not None and update.at < last:
+            last = self._last_relevant(complaint)
+            if last is not None and update.at < last.at:
                 return SyncResult(
                     update,
                     Outcome.STALE,
                     complaint_id,
-                    reason=f"older than the complaint's last event ({last.isoformat()}); "
+                    reason=f"older than the complaint's last change of state or last update "
+                    f"from {self.system!r} ({last.at.isoformat()}); "
                     f"the state stays {complaint.state!r}",
                 )
             if action.dest is not None and action.dest == complaint.state:
@@ -327,3 +333,13 @@ class SyncBridge:
             complaint_id,
             reason=f"the complaint kept changing under {_RETRIES} attempts; send it again",
         )
+
+
+def _same_instant(earlier: object, now: object) -> bool:
+    """Whether two recorded ``at`` texts name the same instant, whatever their UTC offsets."""
+    if earlier == now:
+        return True
+    try:
+        return datetime.fromisoformat(str(earlier)) == datetime.fromisoformat(str(now))
+    except ValueError:
+        return False
