@@ -158,6 +158,10 @@ class _Txn(ABC):
         """Record an external update (known not to be recorded yet)."""
 
     @abstractmethod
+    def set_update(self, system: str, update_id: str, body: str) -> None:
+        """Replace the record of an external update (known to be recorded)."""
+
+    @abstractmethod
     def claim_external_ids(
         self, complaint_id: str, pairs: Sequence[tuple[str, str]]
     ) -> tuple[str, str] | None:
@@ -383,6 +387,34 @@ class _StoreCore(ABC):
             txn.put_update(system, update_id, body)
         return None
 
+    def replace_update(
+        self, system: str, update_id: str, record: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """Replace the record of an update judged again, while its outcome is ``refused``.
+
+        The earlier outcomes are kept, oldest first, in the record's ``attempts`` list (each
+        with its outcome and reason), so the history of attempts stays honest.
+
+        Returns:
+            ``None`` if the record was replaced (or none was kept: it is stored now), else the
+            record kept (unchanged: an applied, stale or current outcome is final).
+        """
+        with self._write(f"record update {update_id!r} of {system!r}") as txn:
+            body = txn.get_update(system, update_id)
+            if body is None:
+                kept = dict(record)
+                kept.setdefault("attempts", [])
+                txn.put_update(system, update_id, _encode_record(kept))
+                return None
+            earlier = _as_dict(json.loads(body))
+            if earlier.get("outcome") not in _REJUDGED:
+                return earlier
+            attempts = earlier.get("attempts")
+            history = list(attempts) if isinstance(attempts, list) else []
+            history.append({"outcome": earlier.get("outcome"), "reason": earlier.get("reason")})
+            txn.set_update(system, update_id, _encode_record({**record, "attempts": history}))
+        return None
+
     def complaint_for_external_id(self, system: str, external_id: str) -> str | None:
         """The complaint holding an external id of `system` (unique per system), if any."""
         return self._read_external_id(system, external_id)
@@ -420,6 +452,14 @@ class _StoreCore(ABC):
         for body in bodies:
             complaint = apply(complaint, decode(body))
         return complaint
+
+
+# Outcomes of an update that is judged again when it is re-sent or its predecessor arrives.
+_REJUDGED = frozenset({"refused", "pending"})
+
+
+def _encode_record(record: Mapping[str, Any]) -> str:
+    return json.dumps(dict(record), ensure_ascii=False, allow_nan=False, sort_keys=True)
 
 
 def _external_ids(complaint: Complaint) -> list[tuple[str, str]]:

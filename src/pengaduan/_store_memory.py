@@ -52,6 +52,9 @@ class _MemoryTxn(_Txn):
     def put_update(self, system: str, update_id: str, body: str) -> None:
         self.pending_updates[(system, update_id)] = body
 
+    def set_update(self, system: str, update_id: str, body: str) -> None:
+        self.pending_updates[(system, update_id)] = body
+
     def claim_external_ids(
         self, complaint_id: str, pairs: Sequence[tuple[str, str]]
     ) -> tuple[str, str] | None:

@@ -66,6 +66,7 @@ class _Queries:
                 " UNIQUE (system, external_id))"
             ),
         ]
+        self.set_update = q("UPDATE {updates} SET body = %s WHERE system = %s AND update_id = %s")
         self.claim_external_id = q(
             "INSERT INTO {external_ids} (system, external_id, complaint) VALUES (%s, %s, %s) "
             "ON CONFLICT (system, external_id) DO NOTHING"
@@ -137,6 +138,8 @@ class _PostgresTxn(_Txn):
     def put_update(self, system: str, update_id: str, body: str) -> None:
         self.db.execute(self.q.put_update, (system, update_id, body))
 
+    def set_update(self, system: str, update_id: str, body: str) -> None:
+        self.db.execute(self.q.set_update, (body, system, update_id))
 
     def claim_external_ids(
         self, complaint_id: str, pairs: Sequence[tuple[str, str]]

@@ -123,6 +123,11 @@ class _SQLiteTxn(_Txn):
             (system, update_id, body),
         )
 
+    def set_update(self, system: str, update_id: str, body: str) -> None:
+        self.db.execute(
+            "UPDATE updates SET body = ? WHERE system = ? AND update_id = ?",
+            (body, system, update_id),
+        )
 
     def claim_external_ids(
         self, complaint_id: str, pairs: Sequence[tuple[str, str]]

@@ -207,7 +207,12 @@ class SyncBridge:
         return SyncReport(tuple(self.ingest_one(update) for update in updates))
 
     def ingest_one(self, update: ExternalUpdate) -> SyncResult:
-        """Ingest one update and record its outcome."""
+        """Ingest one update and record its outcome.
+
+        An update received before is a duplicate, unless it was refused: then it is judged
+        again (its complaint or its predecessor may have arrived since). After an update
+        applies, the refused updates of the same external id are judged again.
+        """
         record = update.to_record()
         try:
             json.dumps(record, allow_nan=False)
@@ -220,29 +225,84 @@ class SyncBridge:
             result = None
         earlier = self.store.recall_update(self.system, update.update_id)
         if earlier is not None:
-            return self._duplicate(update, record, earlier)
+            if result is not None or earlier.get("outcome") != Outcome.REFUSED.value:
+                return self._duplicate(update, record, earlier)
+            if not self._same(record, earlier):
+                return self._duplicate(update, record, earlier)
+            return self._judge_again(update, record)
         if result is None:
             result = self._decide(update)
-        kept = {
+        earlier = self.store.remember_update(
+            self.system, update.update_id, self._kept(record, result)
+        )
+        if earlier is not None:  # another worker recorded it meanwhile
+            return self._duplicate(update, record, earlier)
+        if result.outcome is Outcome.APPLIED:
+            self.rejudge(update.external_id)
+        return result
+
+    def rejudge(self, external_id: str | None = None) -> SyncReport:
+        """Judge again the refused updates (of one external id), oldest instant first.
+
+        Call it after importing complaints, so that updates that arrived before their
+        complaint apply; `ingest_one` calls it for an external id after an update applies.
+        Goes on while an update applies (one may be the predecessor of another).
+
+        Returns:
+            The outcome of each update judged again, in the order judged.
+        """
+        results: list[SyncResult] = []
+        progress = True
+        while progress:
+            progress = False
+            pending = [
+                kept
+                for kept in self.store.updates(self.system)
+                if kept.get("outcome") == Outcome.REFUSED.value
+                and kept.get("data") is not None
+                and (external_id is None or kept.get("external_id") == external_id)
+            ]
+            for update in sorted(
+                (u for u in map(_update_from_record, pending) if u is not None),
+                key=lambda u: u.at,
+            ):
+                result = self._judge_again(update, update.to_record(), cascade=False)
+                results.append(result)
+                progress = progress or result.outcome is Outcome.APPLIED
+        return SyncReport(tuple(results))
+
+    def _judge_again(
+        self, update: ExternalUpdate, record: dict[str, Any], *, cascade: bool = True
+    ) -> SyncResult:
+        result = self._decide(update)
+        kept = self.store.replace_update(self.system, update.update_id, self._kept(record, result))
+        if kept is not None:  # judged final meanwhile by another worker
+            return self._duplicate(update, record, kept)
+        if cascade and result.outcome is Outcome.APPLIED:
+            self.rejudge(update.external_id)
+        return result
+
+    @staticmethod
+    def _kept(record: dict[str, Any], result: SyncResult) -> dict[str, Any]:
+        return {
             **record,
             "outcome": result.outcome.value,
             "complaint": result.complaint_id,
             "event_id": result.event_id,
             "reason": result.reason,
         }
-        earlier = self.store.remember_update(self.system, update.update_id, kept)
-        if earlier is not None:  # another worker recorded it meanwhile
-            return self._duplicate(update, record, earlier)
-        return result
+
+    @staticmethod
+    def _same(record: dict[str, Any], earlier: dict[str, Any]) -> bool:
+        return all(
+            _same_instant(earlier.get(key), value) if key == "at" else earlier.get(key) == value
+            for key, value in record.items()
+        )
 
     def _duplicate(
         self, update: ExternalUpdate, record: dict[str, Any], earlier: dict[str, Any]
     ) -> SyncResult:
-        same = all(
-            _same_instant(earlier.get(key), value) if key == "at" else earlier.get(key) == value
-            for key, value in record.items()
-        )
-        if not same:
+        if not self._same(record, earlier):
             return SyncResult(
                 update,
                 Outcome.REFUSED,
@@ -289,16 +349,22 @@ class SyncBridge:
             )
         workflow = self.store.workflow
         action = workflow.action(action_name)
-        event = Event(
-            self.event_id(update),
-            complaint_id,
-            action_name,
-            update.at,
-            update.actor or self.actor,
-            dict(update.data),
-        )
         for _attempt in range(_RETRIES):
             complaint = self.store.load(complaint_id)
+            # A change made there before a local comment or escalation was written here is
+            # recorded when it was learnt (history is append-only, in time order); the
+            # update's own instant stays in its record.
+            at = update.at
+            if complaint.events and at < complaint.events[-1].at:
+                at = complaint.events[-1].at
+            event = Event(
+                self.event_id(update),
+                complaint_id,
+                action_name,
+                at,
+                update.actor or self.actor,
+                dict(update.data),
+            )
             if any(e.id == event.id for e in complaint.events):
                 return SyncResult(update, Outcome.APPLIED, complaint_id, event.id)
             last = self._last_relevant(complaint)
@@ -343,3 +409,19 @@ def _same_instant(earlier: object, now: object) -> bool:
         return datetime.fromisoformat(str(earlier)) == datetime.fromisoformat(str(now))
     except ValueError:
         return False
+
+
+def _update_from_record(record: Mapping[str, Any]) -> ExternalUpdate | None:
+    """The update a kept record describes, or ``None`` if the record is not one."""
+    try:
+        actor = record.get("actor")
+        return ExternalUpdate(
+            str(record["update_id"]),
+            str(record["external_id"]),
+            str(record["status"]),
+            datetime.fromisoformat(str(record["at"])),
+            dict(record["data"]),
+            None if actor is None else Actor(actor["id"], actor["role"], actor["unit"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
