@@ -11,7 +11,8 @@ into an event store so that:
 - an update whose status the complaint already has is recorded as ``current``, no event;
 - an update the workflow refuses (or whose status, complaint or data is unknown or bad) is
   recorded and reported ``refused`` with the reason, never dropped silently and never
-  half-applied;
+  half-applied; it is judged again when re-sent under the same id, when another update of
+  its external id applies, and on `SyncBridge.rejudge` (e.g. after an import);
 - every other update becomes one event, ``applied``, whose id is derived from the update's id
   (``"<system>:<update id>"``), so that two workers ingesting the same update write it once.
 
@@ -290,6 +291,7 @@ class SyncBridge:
             "complaint": result.complaint_id,
             "event_id": result.event_id,
             "reason": result.reason,
+            "attempts": [],
         }
 
     @staticmethod
