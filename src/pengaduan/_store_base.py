@@ -22,6 +22,7 @@ from pengaduan.exceptions import (
     ConflictError,
     DuplicateEventError,
     EventFormatError,
+    ExternalIdClashError,
     PengaduanError,
     RefusedError,
     StoreError,
@@ -294,6 +295,22 @@ class _Txn(ABC):
     def put_update(self, system: str, update_id: str, body: str) -> None:
         """Record an external update (known not to be recorded yet)."""
 
+    @abstractmethod
+    def set_update(self, system: str, update_id: str, body: str) -> None:
+        """Replace the record of an external update (known to be recorded)."""
+
+    @abstractmethod
+    def claim_external_ids(
+        self, complaint_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> tuple[str, str] | None:
+        """Claim ``(system, external id)`` pairs for a complaint (UNIQUE per pair).
+
+        Returns:
+            ``None`` if every pair is now held by `complaint_id` (claimed now or before),
+            else ``(system, holder complaint id)`` of the first pair another complaint holds
+            (the caller then raises and the transaction rolls back).
+        """
+
 
 class _StoreCore(ABC):
     """The logic shared by every store; subclasses provide the backend primitives."""
@@ -356,6 +373,10 @@ class _StoreCore(ABC):
     @abstractmethod
     def _read_update(self, system: str, update_id: str) -> str | None:
         """The recorded external update, encoded, if any (a read, no lock)."""
+
+    @abstractmethod
+    def _read_external_id(self, system: str, external_id: str) -> str | None:
+        """The complaint holding an external id of `system`, if any (a read, no lock)."""
 
     @abstractmethod
     def close(self) -> None:
@@ -448,8 +469,20 @@ class _StoreCore(ABC):
                     actual_version=complaint.version,
                 )
             version = complaint.version
+            held = _external_ids(complaint)
             for event, _body in new:
                 complaint = self.workflow.apply_event(complaint, event)
+            claimed = [pair for pair in _external_ids(complaint) if pair not in held]
+            clash = txn.claim_external_ids(complaint_id, claimed) if claimed else None
+            if clash is not None:
+                raise ExternalIdClashError(
+                    complaint_id=complaint_id,
+                    state=complaint.state,
+                    action=new[-1][0].action,
+                    system=clash[0],
+                    holder_id=clash[1],
+                    event_id=new[-1][0].id,
+                )
             position = txn.insert(complaint_id, version, [(event.id, body) for event, body in new])
         return AppendResult(complaint, tuple(e for e, _ in new), tuple(duplicates), position)
 
@@ -579,6 +612,58 @@ class _StoreCore(ABC):
             txn.put_update(system, update_id, body)
         return None
 
+    def replace_update(
+        self, system: str, update_id: str, record: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """Replace the record of an update judged again, while its outcome is ``refused``.
+
+        The earlier outcomes are kept, oldest first, in the record's ``attempts`` list (each
+        with its outcome and reason), so the history of attempts stays honest.
+
+        Returns:
+            ``None`` if the record was replaced (or none was kept: it is stored now), else the
+            record kept (unchanged: an applied, stale or current outcome is final).
+        """
+        with self._write(f"record update {update_id!r} of {system!r}") as txn:
+            body = txn.get_update(system, update_id)
+            if body is None:
+                kept = dict(record)
+                kept.setdefault("attempts", [])
+                txn.put_update(system, update_id, _encode_record(kept))
+                return None
+            earlier = _as_dict(json.loads(body))
+            if earlier.get("outcome") not in _REJUDGED:
+                return earlier
+            attempts = earlier.get("attempts")
+            history = list(attempts) if isinstance(attempts, list) else []
+            history.append({"outcome": earlier.get("outcome"), "reason": earlier.get("reason")})
+            txn.set_update(system, update_id, _encode_record({**record, "attempts": history}))
+        return None
+
+    def complaint_for_external_id(self, system: str, external_id: str) -> str | None:
+        """The complaint holding an external id of `system` (unique per system), if any."""
+        return self._read_external_id(system, external_id)
+
+    def _backfill_external_ids(self) -> list[tuple[str, str, str]]:
+        """Fill the external-id table from the stored history (for a store older than it).
+
+        For the schema migration of a store written before external ids were indexed: each
+        pair goes to the complaint that appeared first; later claimants are left out (their
+        updates are then refused, not misrouted) and returned for the operator.
+
+        Returns:
+            ``(system, complaint id, holder id)`` of every claim left out.
+        """
+        wanted = [(c.id, _external_ids(c)) for c in self.complaints()]
+        left_out: list[tuple[str, str, str]] = []
+        with self._write("index external ids") as txn:
+            for complaint_id, pairs in wanted:
+                for pair in pairs:
+                    clash = txn.claim_external_ids(complaint_id, [pair])
+                    if clash is not None:
+                        left_out.append((clash[0], complaint_id, clash[1]))
+        return left_out
+
     def updates(self, system: str | None = None) -> Iterator[dict[str, Any]]:
         """The records of every external update received (of one `system`), in arrival order."""
         for arrival, body in enumerate(self._read_updates(system), start=1):
@@ -609,6 +694,22 @@ class _StoreCore(ABC):
         for event, _key in decoded:
             complaint = apply(complaint, event)
         return complaint
+
+
+# Outcomes of an update that is judged again when it is re-sent or its predecessor arrives.
+_REJUDGED = frozenset({"refused", "pending"})
+
+
+def _encode_record(record: Mapping[str, Any]) -> str:
+    return json.dumps(dict(record), ensure_ascii=False, allow_nan=False, sort_keys=True)
+
+
+def _external_ids(complaint: Complaint) -> list[tuple[str, str]]:
+    """The ``(system, external id)`` pairs a complaint's facts hold, sorted."""
+    facts = complaint.facts
+    if facts is None:
+        return []
+    return sorted((str(system), str(value)) for system, value in facts.external_ids.items())
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

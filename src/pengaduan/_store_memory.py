@@ -18,6 +18,7 @@ class _Memory:
         self.streams: dict[str, list[int]] = {}  # complaint id -> positions
         self.first: list[tuple[int, str]] = []  # (first position, complaint id), ascending
         self.updates: dict[tuple[str, str], str] = {}
+        self.external_ids: dict[tuple[str, str], str] = {}  # (system, id) -> complaint
 
 
 class _MemoryTxn(_Txn):
@@ -25,6 +26,7 @@ class _MemoryTxn(_Txn):
         self.memory = memory
         self.pending: list[tuple[str, str, str]] = []
         self.pending_updates: dict[tuple[str, str], str] = {}
+        self.pending_claims: dict[tuple[str, str], str] = {}
 
     def bodies(self, complaint_id: str) -> list[str]:
         log = self.memory.log
@@ -50,6 +52,19 @@ class _MemoryTxn(_Txn):
     def put_update(self, system: str, update_id: str, body: str) -> None:
         self.pending_updates[(system, update_id)] = body
 
+    def set_update(self, system: str, update_id: str, body: str) -> None:
+        self.pending_updates[(system, update_id)] = body
+
+    def claim_external_ids(
+        self, complaint_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> tuple[str, str] | None:
+        for pair in pairs:
+            holder = self.pending_claims.get(pair) or self.memory.external_ids.get(pair)
+            if holder is not None and holder != complaint_id:
+                return pair[0], holder
+            self.pending_claims[pair] = complaint_id
+        return None
+
     def commit(self) -> None:
         memory = self.memory
         for event_id, complaint_id, body in self.pending:
@@ -63,6 +78,7 @@ class _MemoryTxn(_Txn):
             else:
                 stream.append(position)
         memory.updates.update(self.pending_updates)
+        memory.external_ids.update(self.pending_claims)
 
 
 class InMemoryStore(_StoreCore):
@@ -145,6 +161,10 @@ class InMemoryStore(_StoreCore):
     def _read_update(self, system: str, update_id: str) -> str | None:
         with self._lock:
             return self._memory.updates.get((system, update_id))
+
+    def _read_external_id(self, system: str, external_id: str) -> str | None:
+        with self._lock:
+            return self._memory.external_ids.get((system, external_id))
 
     def close(self) -> None:
         """Nothing to release; kept for the common protocol."""

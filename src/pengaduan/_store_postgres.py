@@ -40,6 +40,7 @@ class _Queries:
                 streams=sql.Identifier(schema, "streams"),
                 updates=sql.Identifier(schema, "updates"),
                 meta=sql.Identifier(schema, "meta"),
+                external_ids=sql.Identifier(schema, "external_ids"),
             )
 
         self.schema = [
@@ -63,6 +64,11 @@ class _Queries:
                 " system TEXT NOT NULL, update_id TEXT NOT NULL, body TEXT NOT NULL,"
                 " UNIQUE (system, update_id))"
             ),
+            q(
+                "CREATE TABLE IF NOT EXISTS {external_ids} ("
+                " system TEXT NOT NULL, external_id TEXT NOT NULL, complaint TEXT NOT NULL,"
+                " UNIQUE (system, external_id))"
+            ),
         ]
         # Schema versions: 0.1 had no meta table (version 1); see SCHEMA_VERSION.
         self.meta = q(
@@ -73,6 +79,14 @@ class _Queries:
         self.set_version = q(
             "INSERT INTO {meta} (key, value) VALUES ('schema_version', %s) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
+        self.set_update = q("UPDATE {updates} SET body = %s WHERE system = %s AND update_id = %s")
+        self.claim_external_id = q(
+            "INSERT INTO {external_ids} (system, external_id, complaint) VALUES (%s, %s, %s) "
+            "ON CONFLICT (system, external_id) DO NOTHING"
+        )
+        self.external_id_holder = q(
+            "SELECT complaint FROM {external_ids} WHERE system = %s AND external_id = %s"
         )
         self.bodies = q("SELECT body FROM {events} WHERE complaint = %s ORDER BY seq")
         self.find = q("SELECT id, body FROM {events} WHERE id = ANY(%s)")
@@ -137,6 +151,19 @@ class _PostgresTxn(_Txn):
 
     def put_update(self, system: str, update_id: str, body: str) -> None:
         self.db.execute(self.q.put_update, (system, update_id, body))
+
+    def set_update(self, system: str, update_id: str, body: str) -> None:
+        self.db.execute(self.q.set_update, (body, system, update_id))
+
+    def claim_external_ids(
+        self, complaint_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> tuple[str, str] | None:
+        for system, external_id in pairs:
+            self.db.execute(self.q.claim_external_id, (system, external_id, complaint_id))
+            row = self.db.execute(self.q.external_id_holder, (system, external_id)).fetchone()
+            if row is not None and row[0] != complaint_id:
+                return system, str(row[0])
+        return None
 
 
 class PostgresStore(_StoreCore):
@@ -353,6 +380,14 @@ class PostgresStore(_StoreCore):
             f"read update {update_id!r} of {system!r}",
             self._queries.get_update,
             (system, update_id),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def _read_external_id(self, system: str, external_id: str) -> str | None:
+        rows = self._read(
+            f"look up an external id of {system!r}",
+            self._queries.external_id_holder,
+            (system, external_id),
         )
         return str(rows[0][0]) if rows else None
 

@@ -55,6 +55,12 @@ _SCHEMA = (
         body TEXT NOT NULL,
         UNIQUE (system, update_id)
     )""",
+    """CREATE TABLE IF NOT EXISTS external_ids (
+        system TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        complaint TEXT NOT NULL,
+        UNIQUE (system, external_id)
+    )""",
     f"PRAGMA user_version = {_SCHEMA_VERSION}",
 )
 
@@ -125,6 +131,29 @@ class _SQLiteTxn(_Txn):
             "INSERT INTO updates (system, update_id, body) VALUES (?, ?, ?)",
             (system, update_id, body),
         )
+
+    def set_update(self, system: str, update_id: str, body: str) -> None:
+        self.db.execute(
+            "UPDATE updates SET body = ? WHERE system = ? AND update_id = ?",
+            (body, system, update_id),
+        )
+
+    def claim_external_ids(
+        self, complaint_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> tuple[str, str] | None:
+        for system, external_id in pairs:
+            self.db.execute(
+                "INSERT INTO external_ids (system, external_id, complaint) VALUES (?, ?, ?) "
+                "ON CONFLICT (system, external_id) DO NOTHING",
+                (system, external_id, complaint_id),
+            )
+            row = self.db.execute(
+                "SELECT complaint FROM external_ids WHERE system = ? AND external_id = ?",
+                (system, external_id),
+            ).fetchone()
+            if row is not None and row[0] != complaint_id:
+                return system, str(row[0])
+        return None
 
 
 class SQLiteStore(_StoreCore):
@@ -393,6 +422,14 @@ class SQLiteStore(_StoreCore):
             f"read update {update_id!r} of {system!r}",
             "SELECT body FROM updates WHERE system = ? AND update_id = ?",
             (system, update_id),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def _read_external_id(self, system: str, external_id: str) -> str | None:
+        rows = self._read(
+            f"look up an external id of {system!r}",
+            "SELECT complaint FROM external_ids WHERE system = ? AND external_id = ?",
+            (system, external_id),
         )
         return str(rows[0][0]) if rows else None
 

@@ -35,7 +35,8 @@ PengaduanError (Exception)
     ├── PrivacyFlagClearError (PermissionError)  a role that may not clear a privacy flag tried
     ├── OutOfOrderEventError (ValueError)     an event earlier than the complaint's last event
     ├── DuplicateEventError (ValueError)      an event id reused with different content
-    └── ComplaintMismatchError (ValueError)   an event applied to another complaint than its own
+    ├── ComplaintMismatchError (ValueError)   an event applied to another complaint than its own
+    └── ExternalIdClashError (ValueError)     an external id another complaint already holds
 ```
 
 Catch `PengaduanError` to handle anything from the library, or `RefusedError` for whatever the
@@ -65,6 +66,7 @@ __all__ = [
     "DefinitionError",
     "DuplicateEventError",
     "EventFormatError",
+    "ExternalIdClashError",
     "GuardRefusedError",
     "InstantRangeError",
     "InvalidDataError",
@@ -936,6 +938,41 @@ class ComplaintMismatchError(RefusedError):
         super().__init__(
             f"event {event_id!r} ({action!r}) is for complaint {event_complaint_id!r}, "
             f"not for complaint {complaint_id!r}",
+            complaint_id=complaint_id,
+            state=state,
+            action=action,
+            event_id=event_id,
+        )
+
+
+class ExternalIdClashError(RefusedError):
+    """An event gives a complaint an external id that another complaint already holds.
+
+    External ids are unique per system across a store, so that a sync bridge routes another
+    system's updates to one complaint only. The message names the system, never the id (it
+    came from input) nor the complaint holding it.
+
+    Attributes:
+        system: The other system, e.g. ``"lapor"``.
+        holder_id: The complaint that holds the id (not in the message).
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        state: str,
+        action: str,
+        system: str,
+        holder_id: str,
+        event_id: str | None = None,
+    ) -> None:
+        self.system = system
+        self.holder_id = holder_id
+        super().__init__(
+            f"cannot {action!r} complaint {complaint_id!r} (state {state!r}): its "
+            f"external id of system {system!r} is already held by another complaint; "
+            "external ids are unique per system, nothing was written",
             complaint_id=complaint_id,
             state=state,
             action=action,

@@ -111,6 +111,16 @@ class EventStore(Protocol):
         """The records of the external updates received, in arrival order."""
         ...
 
+    def replace_update(
+        self, system: str, update_id: str, record: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """Replace a refused update's record after judging it again; see `_StoreCore`."""
+        ...
+
+    def complaint_for_external_id(self, system: str, external_id: str) -> str | None:
+        """The complaint holding an external id of `system` (unique per system), if any."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...

@@ -5,12 +5,14 @@ Other systems send duplicates and late, out-of-order updates (FixMyStreet PR #20
 into an event store so that:
 
 - an update already received (same system and update id) is a no-op, reported ``duplicate``;
-- an update older than what the complaint already holds is recorded but never moves the
-  state back: ``stale``;
+- an update older than the complaint's last change of state (or than the last update from
+  the same system) is recorded but never moves the state back: ``stale``; local escalations
+  and comments, which leave the state as it is, do not make an update stale;
 - an update whose status the complaint already has is recorded as ``current``, no event;
 - an update the workflow refuses (or whose status, complaint or data is unknown or bad) is
   recorded and reported ``refused`` with the reason, never dropped silently and never
-  half-applied;
+  half-applied; it is judged again when re-sent under the same id, when another update of
+  its external id applies, and on `SyncBridge.rejudge` (e.g. after an import);
 - every other update becomes one event, ``applied``, whose id is derived from the update's id
   (``"<system>:<update id>"``), so that two workers ingesting the same update write it once.
 
@@ -48,7 +50,7 @@ import attrs
 from pengaduan._store_base import check_text
 from pengaduan._time import require_aware
 from pengaduan.exceptions import ConflictError, DefinitionError, EventFormatError, RefusedError
-from pengaduan.model import Actor, Event, _data_keys
+from pengaduan.model import Actor, Complaint, Event, _data_keys
 from pengaduan.store import EventStore
 
 __all__ = ["ExternalUpdate", "Outcome", "SyncBridge", "SyncReport", "SyncResult"]
@@ -163,9 +165,9 @@ class SyncBridge:
         system: The other system's name, as used in ``Facts.external_ids`` (e.g. ``"lapor"``).
         actions: The workflow action each external status maps to.
         actor: Who the recorded events are by, unless an update names its own actor.
-        complaint_for: Finds our complaint id from the other system's id; by default a
-            complaint is found by ``facts.external_ids[system]`` (an index built from the
-            store and refreshed from its log on a miss).
+        complaint_for: Finds our complaint id from the other system's id; by default the
+            store's own index (`EventStore.complaint_for_external_id`), in which each
+            external id of a system is held by one complaint only.
 
     Raises:
         DefinitionError: If `actions` maps a status to an action the store's workflow does
@@ -194,8 +196,6 @@ class SyncBridge:
         self.actions = dict(actions)
         self.actor = actor
         self._complaint_for = complaint_for
-        self._index: dict[str, str] = {}
-        self._indexed = 0
 
     def event_id(self, update: ExternalUpdate) -> str:
         """The id of the event an update is recorded as."""
@@ -210,7 +210,12 @@ class SyncBridge:
         return SyncReport(tuple(self.ingest_one(update) for update in updates))
 
     def ingest_one(self, update: ExternalUpdate) -> SyncResult:
-        """Ingest one update and record its outcome."""
+        """Ingest one update and record its outcome.
+
+        An update received before is a duplicate, unless it was refused: then it is judged
+        again (its complaint or its predecessor may have arrived since). After an update
+        applies, the refused updates of the same external id are judged again.
+        """
         record = update.to_record()
         try:
             check_text({key: value for key, value in record.items() if key != "data"})
@@ -243,26 +248,85 @@ class SyncBridge:
             )
         earlier = self.store.recall_update(self.system, update.update_id)
         if earlier is not None:
-            return self._duplicate(update, record, earlier)
+            if result is not None or earlier.get("outcome") != Outcome.REFUSED.value:
+                return self._duplicate(update, record, earlier)
+            if not self._same(record, earlier):
+                return self._duplicate(update, record, earlier)
+            return self._judge_again(update, record)
         if result is None:
             result = self._decide(update)
-        kept = {
+        earlier = self.store.remember_update(
+            self.system, update.update_id, self._kept(record, result)
+        )
+        if earlier is not None:  # another worker recorded it meanwhile
+            return self._duplicate(update, record, earlier)
+        if result.outcome is Outcome.APPLIED:
+            self.rejudge(update.external_id)
+        return result
+
+    def rejudge(self, external_id: str | None = None) -> SyncReport:
+        """Judge again the refused updates (of one external id), oldest instant first.
+
+        Call it after importing complaints, so that updates that arrived before their
+        complaint apply; `ingest_one` calls it for an external id after an update applies.
+        Goes on while an update applies (one may be the predecessor of another).
+
+        Returns:
+            The outcome of each update judged again, in the order judged.
+        """
+        results: list[SyncResult] = []
+        progress = True
+        while progress:
+            progress = False
+            pending = [
+                kept
+                for kept in self.store.updates(self.system)
+                if kept.get("outcome") == Outcome.REFUSED.value
+                and kept.get("data") is not None
+                and (external_id is None or kept.get("external_id") == external_id)
+            ]
+            for update in sorted(
+                (u for u in map(_update_from_record, pending) if u is not None),
+                key=lambda u: u.at,
+            ):
+                result = self._judge_again(update, update.to_record(), cascade=False)
+                results.append(result)
+                progress = progress or result.outcome is Outcome.APPLIED
+        return SyncReport(tuple(results))
+
+    def _judge_again(
+        self, update: ExternalUpdate, record: dict[str, Any], *, cascade: bool = True
+    ) -> SyncResult:
+        result = self._decide(update)
+        kept = self.store.replace_update(self.system, update.update_id, self._kept(record, result))
+        if kept is not None:  # judged final meanwhile by another worker
+            return self._duplicate(update, record, kept)
+        if cascade and result.outcome is Outcome.APPLIED:
+            self.rejudge(update.external_id)
+        return result
+
+    @staticmethod
+    def _kept(record: dict[str, Any], result: SyncResult) -> dict[str, Any]:
+        return {
             **record,
             "outcome": result.outcome.value,
             "complaint": result.complaint_id,
             "event_id": result.event_id,
             "reason": result.reason,
+            "attempts": [],
         }
-        earlier = self.store.remember_update(self.system, update.update_id, kept)
-        if earlier is not None:  # another worker recorded it meanwhile
-            return self._duplicate(update, record, earlier)
-        return result
+
+    @staticmethod
+    def _same(record: dict[str, Any], earlier: dict[str, Any]) -> bool:
+        return all(
+            _same_instant(earlier.get(key), value) if key == "at" else earlier.get(key) == value
+            for key, value in record.items()
+        )
 
     def _duplicate(
         self, update: ExternalUpdate, record: dict[str, Any], earlier: dict[str, Any]
     ) -> SyncResult:
-        same = all(_same(key, earlier.get(key), value) for key, value in record.items())
-        if not same:
+        if not self._same(record, earlier):
             return SyncResult(
                 update,
                 Outcome.REFUSED,
@@ -277,16 +341,19 @@ class SyncBridge:
     def _find(self, external_id: str) -> str | None:
         if self._complaint_for is not None:
             return self._complaint_for(external_id)
-        found = self._index.get(external_id)
-        if found is None:
-            position = self.store.position()
-            for complaint in self.store.complaints(since=self._indexed):
-                ids = complaint.facts.external_ids if complaint.facts else {}
-                if self.system in ids:
-                    self._index[ids[self.system]] = complaint.id
-            self._indexed = position
-            found = self._index.get(external_id)
-        return found
+        return self.store.complaint_for_external_id(self.system, external_id)
+
+    def _last_relevant(self, complaint: Complaint) -> Event | None:
+        """The last event that changed the state, or came from this system, if later."""
+        prefix = f"{self.system}:"
+        last = None
+        replayed = self.store.workflow.new(complaint.id)
+        for event in complaint.events:
+            state = replayed.state
+            replayed = self.store.workflow.apply_event(replayed, event)
+            if replayed.state != state or event.id.startswith(prefix):
+                last = event
+        return last
 
     def _decide(self, update: ExternalUpdate) -> SyncResult:
         action_name = self.actions.get(update.status)
@@ -306,25 +373,32 @@ class SyncBridge:
             )
         workflow = self.store.workflow
         action = workflow.action(action_name)
-        event = Event(
-            self.event_id(update),
-            complaint_id,
-            action_name,
-            update.at,
-            update.actor or self.actor,
-            dict(update.data),
-        )
         for _attempt in range(_RETRIES):
             complaint = self.store.load(complaint_id)
+            # A change made there before a local comment or escalation was written here is
+            # recorded when it was learnt (history is append-only, in time order); the
+            # update's own instant stays in its record.
+            at = update.at
+            if complaint.events and at < complaint.events[-1].at:
+                at = complaint.events[-1].at
+            event = Event(
+                self.event_id(update),
+                complaint_id,
+                action_name,
+                at,
+                update.actor or self.actor,
+                dict(update.data),
+            )
             if any(e.id == event.id for e in complaint.events):
                 return SyncResult(update, Outcome.APPLIED, complaint_id, event.id)
-            last = complaint.updated_at
-            if last is not None and update.at < last:
+            last = self._last_relevant(complaint)
+            if last is not None and update.at < last.at:
                 return SyncResult(
                     update,
                     Outcome.STALE,
                     complaint_id,
-                    reason=f"older than the complaint's last event ({last.isoformat()}); "
+                    reason=f"older than the complaint's last change of state or last update "
+                    f"from {self.system!r} ({last.at.isoformat()}); "
                     f"the state stays {complaint.state!r}",
                 )
             if action.dest is not None and action.dest == complaint.state:
@@ -351,15 +425,27 @@ class SyncBridge:
         )
 
 
-def _same(key: str, earlier: object, value: object) -> bool:
-    """Whether a field of a re-sent update equals the one recorded; instants compare as such.
+def _same_instant(earlier: object, now: object) -> bool:
+    """Whether two recorded ``at`` texts name the same instant, whatever their UTC offsets."""
+    if earlier == now:
+        return True
+    try:
+        return datetime.fromisoformat(str(earlier)) == datetime.fromisoformat(str(now))
+    except ValueError:
+        return False
 
-    The same update sent again in another UTC offset (``+07:00`` then ``Z``) is the same
-    update, not other content.
-    """
-    if key == "at" and isinstance(earlier, str) and isinstance(value, str):
-        try:
-            return datetime.fromisoformat(earlier) == datetime.fromisoformat(value)
-        except ValueError:
-            return False
-    return earlier == value
+
+def _update_from_record(record: Mapping[str, Any]) -> ExternalUpdate | None:
+    """The update a kept record describes, or ``None`` if the record is not one."""
+    try:
+        actor = record.get("actor")
+        return ExternalUpdate(
+            str(record["update_id"]),
+            str(record["external_id"]),
+            str(record["status"]),
+            datetime.fromisoformat(str(record["at"])),
+            dict(record["data"]),
+            None if actor is None else Actor(actor["id"], actor["role"], actor["unit"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
