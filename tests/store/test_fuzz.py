@@ -90,11 +90,11 @@ def mutated_events(draw: st.DrawFn) -> Any:
 
 
 def seeded(store: EventStore) -> EventStore:
-    from store_helpers import REPORTER, event
+    from store_helpers import ADMIN, event
 
     store.append("C-1", lifecycle("C-1")[:2])
     data = {"title": "t", "body": "b", "channel": "web", "external_ids": {"lapor": "L-1"}}
-    store.append("C-EXT", [event("C-EXT", 1, "submit", REPORTER, data, -10)])
+    store.append("C-EXT", [event("C-EXT", 1, "submit", ADMIN, data, -10)])
     return store
 
 
