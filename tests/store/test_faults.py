@@ -302,3 +302,54 @@ def test_a_stored_body_edited_by_hand_is_a_library_error_when_read(durable_spec:
             store.load("C-1")
         with pytest.raises(PengaduanError):
             list(store.events())
+
+
+def test_postgres_appends_wait_for_each_other_so_a_log_reader_never_skips_one(
+    durable_spec: str,
+) -> None:
+    """While one append is inside its transaction (its positions taken, not committed), an
+    append to another complaint must wait: committed first with a higher position, it would
+    let a reader of `events(since=...)` move past the lower one for good."""
+    if not durable_spec.startswith("pg:"):
+        pytest.skip("the advisory lock is PostgreSQL's (SQLite has one writer at a time)")
+    import threading
+    import time
+
+    import psycopg
+
+    _schema, _, dsn = durable_spec.removeprefix("pg:").partition("|")
+    other = open_spec(durable_spec)
+    backend = other._db.info.backend_pid  # type: ignore[attr-defined]
+    done = threading.Event()
+    with worker("lockstep", durable_spec, "G", "1") as process, psycopg.connect(dsn) as watch:
+        out = lines(process)
+        for stops, line in enumerate(out, start=1):
+            if line == "pause after" and stops >= 8:  # inside, after its insert
+                break
+            go(process)
+        thread = threading.Thread(
+            target=lambda: (other.append("OTHER", [submit("OTHER")]), done.set())
+        )
+        thread.start()
+        waiting = False
+        deadline = time.monotonic() + 60
+        while not done.is_set() and not waiting and time.monotonic() < deadline:
+            row = watch.execute(
+                "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE pid = %s",
+                (backend,),
+            ).fetchone()
+            watch.commit()
+            waiting = row is not None and tuple(row) == ("Lock", "advisory")
+        assert waiting, "the other append did not wait for the one in progress"
+        assert not done.is_set()
+        go(process)
+        for line in out:
+            if line.startswith("ack"):
+                break
+            go(process)
+        thread.join(timeout=60)
+    assert done.is_set()
+    with open_spec(durable_spec) as store:
+        log = [(position, event.complaint) for position, event in store.events()]
+    assert [complaint for _position, complaint in log] == ["G-0"] * 6 + ["OTHER"]
+    other.close()

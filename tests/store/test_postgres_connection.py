@@ -215,3 +215,22 @@ def test_a_backend_terminated_inside_remember_update_raises_and_is_not_retried(
     assert lost.value.written is False
     assert store.recall_update("lapor", "U-1") is None
     assert store.remember_update("lapor", "U-1", {"status": "x"}) is None
+
+
+def test_a_read_on_a_connection_lost_unnoticed_is_run_again_on_a_new_one(
+    shared: tuple[PostgresStore, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As after a network cut: the idle check sees nothing, the read itself fails."""
+    store, dsn = shared
+    store.append("C-1", [submit("C-1")], expected_version=0)
+    monkeypatch.setattr("pengaduan._store_postgres._dropped", lambda db: False)
+    terminate(dsn, store)
+    assert store.load("C-1").version == 1
+    terminate(dsn, store)
+    assert [c.id for c in store.complaints()] == ["C-1"]
+    terminate(dsn, store)
+    with pytest.raises(ConnectionLostError) as lost:
+        store.append("C-1", [comment("C-1", 2, 5)], expected_version=1)
+    assert lost.value.written is False
+    store.append("C-1", [comment("C-1", 2, 5)], expected_version=1)
+    assert store.load("C-1").version == 2
