@@ -644,6 +644,30 @@ class _StoreCore(ABC):
         """The complaint holding an external id of `system` (unique per system), if any."""
         return self._read_external_id(system, external_id)
 
+    def _index_external_ids(
+        self, txn: _Txn, streams: Iterable[tuple[str, list[str]]]
+    ) -> list[tuple[str, str, str]]:
+        """Claim the external ids of complaints already stored, in a schema upgrade's txn.
+
+        `streams` gives each complaint's bodies, complaints by first appearance: the first
+        claimant of a pair keeps it. A complaint this store cannot replay claims nothing (no
+        update can be routed to it anyway).
+
+        Returns:
+            ``(system, complaint id, holder id)`` of every claim left out.
+        """
+        left_out: list[tuple[str, str, str]] = []
+        for complaint_id, bodies in streams:
+            try:
+                complaint = self._replay(complaint_id, bodies)
+            except PengaduanError:
+                continue
+            for pair in _external_ids(complaint):
+                clash = txn.claim_external_ids(complaint_id, [pair])
+                if clash is not None:
+                    left_out.append((clash[0], complaint_id, clash[1]))
+        return left_out
+
     def _backfill_external_ids(self) -> list[tuple[str, str, str]]:
         """Fill the external-id table from the stored history (for a store older than it).
 
@@ -714,3 +738,9 @@ def _external_ids(complaint: Complaint) -> list[tuple[str, str]]:
 
 def _as_dict(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {"value": value}
+
+
+def grouped_bodies(rows: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """``(complaint, body)`` rows ordered by complaint run, as ``(complaint, bodies)``."""
+    for complaint_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+        yield str(complaint_id), [str(body) for _id, body in group]

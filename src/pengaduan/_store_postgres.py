@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from pengaduan._store_base import SCHEMA_VERSION, _StoreCore, _Txn
+from pengaduan._store_base import SCHEMA_VERSION, _StoreCore, _Txn, grouped_bodies
 from pengaduan.exceptions import ConnectionLostError, NotAStoreError, StoreError, StoreVersionError
 from pengaduan.workflow import Workflow
 
@@ -89,6 +89,10 @@ class _Queries:
             "SELECT complaint FROM {external_ids} WHERE system = %s AND external_id = %s"
         )
         self.bodies = q("SELECT body FROM {events} WHERE complaint = %s ORDER BY seq")
+        self.all_bodies = q(
+            "SELECT e.complaint, e.body FROM {events} e JOIN {streams} s"
+            " ON s.complaint = e.complaint ORDER BY s.first_position, e.seq"
+        )
         self.find = q("SELECT id, body FROM {events} WHERE id = ANY(%s)")
         self.insert = q(
             "INSERT INTO {events} (id, complaint, seq, body) "
@@ -260,8 +264,12 @@ class PostgresStore(_StoreCore):
             for statement in q.schema:
                 db.execute(statement)
             db.execute(q.meta)
-            # Upgrades from `version` to SCHEMA_VERSION go here (1 -> 2 changes no table:
-            # bodies may now carry their workflow).
+            # Upgrades from `version` to SCHEMA_VERSION: 1 -> 2 creates the external-id
+            # index (above, with the other tables) and fills it from the history here, in
+            # the same transaction; bodies may now carry their workflow.
+            if version == 1:
+                rows = db.execute(q.all_bodies).fetchall()
+                self._index_external_ids(_PostgresTxn(db, q), grouped_bodies(rows))
             if version != SCHEMA_VERSION:
                 db.execute(q.set_version, (str(SCHEMA_VERSION),))
 

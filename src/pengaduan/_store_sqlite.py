@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pengaduan._store_base import SCHEMA_VERSION, _StoreCore, _Txn
+from pengaduan._store_base import SCHEMA_VERSION, _StoreCore, _Txn, grouped_bodies
 from pengaduan.exceptions import NotAStoreError, StoreError, StoreVersionError
 from pengaduan.workflow import Workflow
 
@@ -25,8 +25,17 @@ from pengaduan.workflow import Workflow
 _SCHEMA_VERSION = SCHEMA_VERSION
 
 # Statements that bring a store from version N to N + 1, run in one transaction on open.
+# 1 -> 2: bodies may carry "workflow" (older bodies count as the store's workflow), and the
+# external-id index is created, then filled from the history (see `_prepare`).
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (),  # 1 -> 2: bodies may carry "workflow"; older bodies count as the store's workflow
+    1: (
+        """CREATE TABLE IF NOT EXISTS external_ids (
+        system TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        complaint TEXT NOT NULL,
+        UNIQUE (system, external_id)
+    )""",
+    ),
 }
 
 _TABLES = ("events", "streams", "updates")
@@ -255,10 +264,17 @@ class SQLiteStore(_StoreCore):
                 for statement in _SCHEMA:
                     db.execute(statement)
             else:
+                indexed = version >= 2
                 while version < _SCHEMA_VERSION:
                     for statement in _MIGRATIONS[version]:
                         db.execute(statement)
                     version += 1
+                if not indexed:  # in the same transaction: all of the upgrade or none
+                    rows = db.execute(
+                        "SELECT e.complaint, e.body FROM events e JOIN streams s"
+                        " ON s.complaint = e.complaint ORDER BY s.first_position, e.seq"
+                    )
+                    self._index_external_ids(_SQLiteTxn(db), grouped_bodies(rows))
                 db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:

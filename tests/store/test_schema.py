@@ -11,7 +11,8 @@ import pytest
 from store_helpers import drop_schema, lifecycle, postgres_dsn, unique_schema
 
 from pengaduan.exceptions import StoreError, StoreVersionError
-from pengaduan.store import PostgresStore, SQLiteStore
+from pengaduan.model import Event
+from pengaduan.store import EventStore, PostgresStore, SQLiteStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OLD = FIXTURES / "store-0.1.sqlite"
@@ -147,3 +148,85 @@ def test_opening_a_0_1_postgres_schema_upgrades_it_and_loses_nothing(
         )
     with pytest.raises(StoreVersionError):
         PostgresStore(dsn, schema=schema)
+
+
+def _claims() -> list[tuple[str, list[Event]]]:
+    """Complaints as 0.1 let them be stored: two claiming one LAPOR! id, one another."""
+    from store_helpers import ADMIN, event
+
+    def submitted(complaint: str, lapor: str, hours: float) -> list[Event]:
+        data = {"title": "t", "body": "b", "channel": "web", "external_ids": {"lapor": lapor}}
+        return [event(complaint, 1, "submit", ADMIN, data, hours)]
+
+    return [
+        ("C-A", submitted("C-A", "L-1", 0)),
+        ("C-B", submitted("C-B", "L-1", 1)),  # the hijacker, stored later
+        ("C-C", submitted("C-C", "L-2", 2)),
+    ]
+
+
+def _assert_indexed(store: EventStore) -> None:
+    from store_helpers import ADMIN, event
+
+    from pengaduan.exceptions import ExternalIdClashError
+
+    assert store.complaint_for_external_id("lapor", "L-1") == "C-A"
+    assert store.complaint_for_external_id("lapor", "L-2") == "C-C"
+    data = {"title": "t", "body": "b", "channel": "web", "external_ids": {"lapor": "L-2"}}
+    with pytest.raises(ExternalIdClashError):
+        store.append("C-D", [event("C-D", 1, "submit", ADMIN, data, 5)])
+
+
+def test_upgrading_a_0_1_sqlite_store_indexes_its_external_ids_first_claimant_first(
+    old_copy: Path,
+) -> None:
+    from pengaduan._store_base import encode
+
+    db = sqlite3.connect(old_copy)
+    try:
+        (position,) = db.execute("SELECT MAX(position) FROM events").fetchone()
+        for complaint, events in _claims():
+            for seq, one in enumerate(events, start=1):
+                db.execute(
+                    "INSERT INTO events (id, complaint, seq, body) VALUES (?, ?, ?, ?)",
+                    (one.id, complaint, seq, encode(one)),
+                )
+            position += len(events)
+            db.execute(
+                "INSERT INTO streams VALUES (?, ?, ?, ?)",
+                (complaint, len(events), position, position),
+            )
+        db.commit()
+    finally:
+        db.close()
+    assert user_version(old_copy) == 1
+    with SQLiteStore(old_copy) as store:
+        _assert_indexed(store)
+    assert user_version(old_copy) == 2
+
+
+def test_upgrading_a_0_1_postgres_schema_indexes_its_external_ids_first_claimant_first(
+    old_pg_schema: tuple[str, str],
+) -> None:
+    import psycopg
+
+    from pengaduan._store_base import encode
+
+    schema, dsn = old_pg_schema
+    with psycopg.connect(dsn, autocommit=True) as db:
+        for complaint, events in _claims():
+            for seq, one in enumerate(events, start=1):
+                db.execute(
+                    f'INSERT INTO "{schema}".events (id, complaint, seq, body) '  # type: ignore[arg-type]
+                    "VALUES (%s, %s, %s, %s) RETURNING position",
+                    (one.id, complaint, seq, encode(one)),
+                )
+            (last,) = db.execute(
+                f'SELECT MAX(position) FROM "{schema}".events'  # type: ignore[arg-type]
+            ).fetchone()
+            db.execute(
+                f'INSERT INTO "{schema}".streams VALUES (%s, %s, %s, %s)',  # type: ignore[arg-type]
+                (complaint, len(events), last, last),
+            )
+    with PostgresStore(dsn, schema=schema) as store:
+        _assert_indexed(store)
