@@ -99,3 +99,8 @@ def test_a_refused_connection_still_says_where_and_why() -> None:
     assert "connect to the server" in str(error)
     assert "127.0.0.1" in str(error)
     assert "PWsecret" not in str(error)
+
+
+def test_open_store_takes_a_postgres_scheme_in_any_case() -> None:
+    error = attempt(open_store, "PostgreSQL://user:PWsecret@127.0.0.1:1/db")
+    assert "connect to the server" in str(error)
