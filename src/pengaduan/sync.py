@@ -362,14 +362,16 @@ class SyncBridge:
             return SyncResult(
                 update,
                 Outcome.REFUSED,
-                reason=f"unknown status {update.status!r} of {self.system!r}; mapped: {known}",
+                # The status is not echoed: a shifted column may put anything there.
+                reason=f"its status is not one of the {self.system!r} statuses mapped: {known}",
             )
         complaint_id = self._find(update.external_id)
         if complaint_id is None:
             return SyncResult(
                 update,
                 Outcome.REFUSED,
-                reason=f"no complaint has {self.system!r} id {update.external_id!r}",
+                reason=f"no complaint holds its {self.system!r} id (external_id) yet; it is "
+                "judged again when re-sent or on rejudge() after the complaint is stored",
             )
         workflow = self.store.workflow
         action = workflow.action(action_name)

@@ -104,8 +104,8 @@ def test_an_update_the_workflow_refuses_is_reported_and_recorded(
 @pytest.mark.parametrize(
     ("made", "reason"),
     [
-        (lambda: update(1, "Dibatalkan", 1), "unknown status"),
-        (lambda: update(1, "Terverifikasi", 1, tracking="999"), "no complaint"),
+        (lambda: update(1, "Dibatalkan", 1), "status is not one of"),
+        (lambda: update(1, "Terverifikasi", 1, tracking="999"), "no complaint holds"),
         (lambda: update(1, "Terverifikasi", 1, classification=float("nan")), "JSON"),
     ],
     ids=["status", "complaint", "data"],
@@ -239,3 +239,13 @@ def test_an_update_holding_a_nul_is_refused_and_recorded_without_its_data(
     recorded = store.recall_update("lapor", "u1")
     assert recorded is not None
     assert recorded["data"] is None
+
+
+def test_refusals_of_unknown_statuses_and_ids_do_not_echo_them(bridge: SyncBridge) -> None:
+    unknown_status = bridge.ingest_one(update(1, "Siti 0812345678", 1))
+    unknown_id = bridge.ingest_one(update(2, "Terverifikasi", 1, tracking="0812999999"))
+    assert unknown_status.outcome is Outcome.REFUSED
+    assert unknown_id.outcome is Outcome.REFUSED
+    assert "0812345678" not in (unknown_status.reason or "")
+    assert "0812999999" not in (unknown_id.reason or "")
+    assert "external_id" in (unknown_id.reason or "")
