@@ -419,12 +419,7 @@ class _StoreCore(ABC):
             EventFormatError: If an event's data is not JSON.
             StoreError: If the store cannot write (read-only, disk full, ...).
         """
-        if self.readonly:
-            raise StoreError(
-                store=repr(self),
-                operation=f"append to complaint {complaint_id!r}",
-                reason="it was opened read-only",
-            )
+        self._refuse_if_readonly(f"append to complaint {complaint_id!r}")
         batch = [normalise(event, self.workflow) for event in events]
         for event, _body in batch:
             if event.complaint != complaint_id:
@@ -598,12 +593,7 @@ class _StoreCore(ABC):
         Returns:
             ``None`` if the record was stored now, else the record kept earlier (unchanged).
         """
-        if self.readonly:
-            raise StoreError(
-                store=repr(self),
-                operation=f"record an update of {system!r}",
-                reason="it was opened read-only",
-            )
+        self._refuse_if_readonly(f"record an update of {system!r}")
         body = encode_update(system, update_id, record)
         with self._write(f"record update {update_id!r} of {system!r}") as txn:
             earlier = txn.get_update(system, update_id)
@@ -624,20 +614,21 @@ class _StoreCore(ABC):
             ``None`` if the record was replaced (or none was kept: it is stored now), else the
             record kept (unchanged: an applied, stale or current outcome is final).
         """
+        self._refuse_if_readonly(f"record an update of {system!r}")
         with self._write(f"record update {update_id!r} of {system!r}") as txn:
             body = txn.get_update(system, update_id)
             if body is None:
-                kept = dict(record)
-                kept.setdefault("attempts", [])
-                txn.put_update(system, update_id, _encode_record(kept))
+                kept = {"attempts": [], **record}
+                txn.put_update(system, update_id, encode_update(system, update_id, kept))
                 return None
-            earlier = _as_dict(json.loads(body))
+            earlier = decode_update(body, f"{update_id!r} of {system!r}")
             if earlier.get("outcome") not in _REJUDGED:
                 return earlier
             attempts = earlier.get("attempts")
             history = list(attempts) if isinstance(attempts, list) else []
             history.append({"outcome": earlier.get("outcome"), "reason": earlier.get("reason")})
-            txn.set_update(system, update_id, _encode_record({**record, "attempts": history}))
+            kept = {**record, "attempts": history}
+            txn.set_update(system, update_id, encode_update(system, update_id, kept))
         return None
 
     def complaint_for_external_id(self, system: str, external_id: str) -> str | None:
@@ -656,17 +647,15 @@ class _StoreCore(ABC):
         Returns:
             ``(system, complaint id, holder id)`` of every claim left out.
         """
-        left_out: list[tuple[str, str, str]] = []
-        for complaint_id, bodies in streams:
-            try:
-                complaint = self._replay(complaint_id, bodies)
-            except PengaduanError:
-                continue
-            for pair in _external_ids(complaint):
-                clash = txn.claim_external_ids(complaint_id, [pair])
-                if clash is not None:
-                    left_out.append((clash[0], complaint_id, clash[1]))
-        return left_out
+
+        def replayable() -> Iterator[Complaint]:
+            for complaint_id, bodies in streams:
+                try:
+                    yield self._replay(complaint_id, bodies)
+                except PengaduanError:
+                    continue
+
+        return _claim_all(txn, replayable())
 
     def _backfill_external_ids(self) -> list[tuple[str, str, str]]:
         """Fill the external-id table from the stored history (for a store older than it).
@@ -678,15 +667,9 @@ class _StoreCore(ABC):
         Returns:
             ``(system, complaint id, holder id)`` of every claim left out.
         """
-        wanted = [(c.id, _external_ids(c)) for c in self.complaints()]
-        left_out: list[tuple[str, str, str]] = []
+        complaints = list(self.complaints())
         with self._write("index external ids") as txn:
-            for complaint_id, pairs in wanted:
-                for pair in pairs:
-                    clash = txn.claim_external_ids(complaint_id, [pair])
-                    if clash is not None:
-                        left_out.append((clash[0], complaint_id, clash[1]))
-        return left_out
+            return _claim_all(txn, complaints)
 
     def updates(self, system: str | None = None) -> Iterator[dict[str, Any]]:
         """The records of every external update received (of one `system`), in arrival order."""
@@ -694,6 +677,12 @@ class _StoreCore(ABC):
             yield decode_update(body, f"number {arrival} in arrival order")
 
     # -- helpers -----------------------------------------------------------------------
+
+    def _refuse_if_readonly(self, operation: str) -> None:
+        if self.readonly:
+            raise StoreError(
+                store=repr(self), operation=operation, reason="it was opened read-only"
+            )
 
     def _replay(
         self, complaint_id: str, bodies: Iterable[str], *, writing: bool = False
@@ -724,16 +713,27 @@ class _StoreCore(ABC):
 _REJUDGED = frozenset({"refused", "pending"})
 
 
-def _encode_record(record: Mapping[str, Any]) -> str:
-    return json.dumps(dict(record), ensure_ascii=False, allow_nan=False, sort_keys=True)
-
-
 def _external_ids(complaint: Complaint) -> list[tuple[str, str]]:
     """The ``(system, external id)`` pairs a complaint's facts hold, sorted."""
     facts = complaint.facts
     if facts is None:
         return []
     return sorted((str(system), str(value)) for system, value in facts.external_ids.items())
+
+
+def _claim_all(txn: _Txn, complaints: Iterable[Complaint]) -> list[tuple[str, str, str]]:
+    """Claim every complaint's external ids, in order: the first claimant keeps a pair.
+
+    Returns:
+        ``(system, complaint id, holder id)`` of every claim left out.
+    """
+    left_out: list[tuple[str, str, str]] = []
+    for complaint in complaints:
+        for pair in _external_ids(complaint):
+            clash = txn.claim_external_ids(complaint.id, [pair])
+            if clash is not None:
+                left_out.append((clash[0], complaint.id, clash[1]))
+    return left_out
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

@@ -277,10 +277,10 @@ class PostgresStore(_StoreCore):
         return f"PostgresStore({self._name!r})"
 
     def _error(self, operation: str, error: Exception) -> StoreError:
-        text = str(error).strip()
-        reason = text.splitlines()[0] if text else type(error).__name__
         return StoreError(
-            store=self._name, operation=operation, reason=_redact(reason, self._conninfo)
+            store=self._name,
+            operation=operation,
+            reason=_redact(_first_line(error), self._conninfo),
         )
 
     def _connect(self) -> psycopg.Connection[Any]:

@@ -24,18 +24,18 @@ from pengaduan.workflow import Workflow
 # its body) and is the first to be upgraded on open (see `_MIGRATIONS`).
 _SCHEMA_VERSION = SCHEMA_VERSION
 
-# Statements that bring a store from version N to N + 1, run in one transaction on open.
-# 1 -> 2: bodies may carry "workflow" (older bodies count as the store's workflow), and the
-# external-id index is created, then filled from the history (see `_prepare`).
-_MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        """CREATE TABLE IF NOT EXISTS external_ids (
+_EXTERNAL_IDS = """CREATE TABLE IF NOT EXISTS external_ids (
         system TEXT NOT NULL,
         external_id TEXT NOT NULL,
         complaint TEXT NOT NULL,
         UNIQUE (system, external_id)
-    )""",
-    ),
+    )"""
+
+# Statements that bring a store from version N to N + 1, run in one transaction on open.
+# 1 -> 2: bodies may carry "workflow" (older bodies count as the store's workflow), and the
+# external-id index is created, then filled from the history (see `_prepare`).
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (_EXTERNAL_IDS,),
 }
 
 _TABLES = ("events", "streams", "updates")
@@ -64,12 +64,7 @@ _SCHEMA = (
         body TEXT NOT NULL,
         UNIQUE (system, update_id)
     )""",
-    """CREATE TABLE IF NOT EXISTS external_ids (
-        system TEXT NOT NULL,
-        external_id TEXT NOT NULL,
-        complaint TEXT NOT NULL,
-        UNIQUE (system, external_id)
-    )""",
+    _EXTERNAL_IDS,
     f"PRAGMA user_version = {_SCHEMA_VERSION}",
 )
 

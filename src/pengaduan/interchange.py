@@ -28,12 +28,12 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from typing import IO, Any
 
 from pengaduan.exceptions import EventFormatError, PengaduanError
-from pengaduan.model import Actor, Event
+from pengaduan.model import Actor, Event, _instant_in_range
 
 __all__ = [
     "dumps_event",
@@ -50,9 +50,6 @@ __all__ = [
 _EVENT_KEYS = frozenset({"id", "complaint", "action", "at", "actor", "data"})
 _ACTOR_KEYS = frozenset({"id", "role", "unit"})
 
-# The range of years an instant may have: one whose UTC conversion (or a working-time
-# computation a day either side) would overflow `datetime` is refused where it is read.
-_MIN_YEAR, _MAX_YEAR = 2, 9998
 # A key that is named in a field path; any other (it may be input) is named by its position.
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 
@@ -174,14 +171,8 @@ def _instant(value: Any, path: str) -> datetime:
             "it has none",
             path=path,
         )
-    try:
-        year = instant.astimezone(UTC).year
-    except OverflowError:
-        year = 0
-    if not _MIN_YEAR <= year <= _MAX_YEAR or not _MIN_YEAR <= instant.year <= _MAX_YEAR:
-        raise EventFormatError(
-            f"is outside the years {_MIN_YEAR}..{_MAX_YEAR} an instant may have", path=path
-        )
+    if not _instant_in_range(instant):
+        raise EventFormatError("is outside the years 2..9998 an instant may have", path=path)
     return instant
 
 

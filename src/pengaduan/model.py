@@ -103,14 +103,19 @@ def _data_keys(value: Mapping[str, Any]) -> str:
     return "{" + ", ".join(f"{key!r}: ..." for key in value) + "}"
 
 
-def _event_instant(_instance: object, _attribute: object, value: datetime) -> None:
-    """An event's instant: aware, and within years 2..9998 in UTC (so nothing overflows)."""
-    require_aware(value, "Event.at")
+def _instant_in_range(value: datetime) -> bool:
+    """Whether an aware instant lies within years 2..9998, in its offset and in UTC."""
     try:
         year = value.astimezone(UTC).year
     except OverflowError:
-        raise InstantRangeError() from None
-    if not 2 <= year <= 9998 or not 2 <= value.year <= 9998:
+        return False
+    return 2 <= year <= 9998 and 2 <= value.year <= 9998
+
+
+def _event_instant(_instance: object, _attribute: object, value: datetime) -> None:
+    """An event's instant: aware, and within years 2..9998 (so nothing overflows)."""
+    require_aware(value, "Event.at")
+    if not _instant_in_range(value):
         raise InstantRangeError()
 
 
