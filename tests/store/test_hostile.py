@@ -27,8 +27,18 @@ def snapshot(store: EventStore) -> tuple[list[tuple[int, Event]], list[dict[str,
     return list(store.events()), list(store.updates())
 
 
-@pytest.mark.parametrize("value", HOSTILE, ids=lambda v: type(v).__name__)
-@pytest.mark.parametrize("where", ["value", "key", "nested"])
+# Every hostile value as a data value and nested; only the strings can also be keys.
+PLACES = [
+    (value, where)
+    for where in ("value", "key", "nested")
+    for value in HOSTILE
+    if where != "key" or isinstance(value, str)
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "where"), PLACES, ids=[f"{w}-{type(v).__name__}" for v, w in PLACES]
+)
 def test_a_hostile_value_in_data_is_refused_alike_naming_its_position(
     store: EventStore, value: Any, where: str
 ) -> None:
@@ -37,8 +47,6 @@ def test_a_hostile_value_in_data_is_refused_alike_naming_its_position(
     if where == "value":
         data: dict[Any, Any] = {"message": value}
     elif where == "key":
-        if not isinstance(value, str):
-            pytest.skip("only strings can be keys")
         data = {"message": "ok", value: 1}
     else:
         data = {"message": "ok", "extra": [{"deep": value}]}
