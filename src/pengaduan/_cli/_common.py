@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 from pengaduan.exceptions import (
     EventFormatError,
@@ -286,3 +288,14 @@ def write_all_or_nothing(path: str, write: Callable[[IO[str]], _T]) -> _T:
             os.unlink(temporary)
         raise
     return result
+
+
+def print_json_array(records: Iterable[dict[str, Any]]) -> None:
+    """Print a JSON array element by element, so no list of every record is held."""
+    out = sys.stdout
+    first = True
+    for record in records:
+        out.write("[\n" if first else ",\n")
+        out.write(textwrap.indent(json.dumps(record, ensure_ascii=False, indent=2), "  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")

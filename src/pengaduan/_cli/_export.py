@@ -8,10 +8,7 @@ it. The default viewer is the public.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
-import textwrap
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +16,7 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     instant,
+    print_json_array,
     replay_history,
     store_complaints,
     without_password,
@@ -90,17 +88,6 @@ def _viewer(args: argparse.Namespace, workflow: Workflow) -> Viewer | str:
     return Viewer(role=args.viewer, unit=args.unit, account=args.account)
 
 
-def _json_array(records: Iterable[dict[str, Any]]) -> None:
-    """Print a JSON array element by element, so no list of every record is held."""
-    out = sys.stdout
-    first = True
-    for record in records:
-        out.write("[\n" if first else ",\n")
-        out.write(textwrap.indent(json.dumps(record, ensure_ascii=False, indent=2), "  "))
-        first = False
-    out.write("[]\n" if first else "\n]\n")
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan export``."""
     workflow = lapor_workflow()
@@ -131,7 +118,7 @@ def _write(
 ) -> None:
     """Print the export one complaint at a time."""
     if args.format == "public-json":
-        _json_array(
+        print_json_array(
             record
             for complaint in complaints
             for record in json_feed([complaint], viewer, workflow=workflow)
@@ -146,7 +133,7 @@ def _write(
 
         as_of = as_of_or_now(args.as_of)
         policy = lapor_policy()
-        _json_array(
+        print_json_array(
             record
             for complaint in complaints
             for record in to_open311(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ from pengaduan._cli._common import (
     history_name,
     instant,
     numbered_history,
+    print_json_array,
     read_error,
     store_complaints,
     table,
@@ -144,14 +144,10 @@ def _replay_store(args: argparse.Namespace, workflow: Workflow) -> int:
 
     try:
         if args.json:
-            first = True
-            for complaint in _store_complaints(args, workflow):
-                record = _row(workflow.state(complaint.state).label, complaint)
-                sys.stdout.write("[\n" if first else ",\n")
-                text = json.dumps(record, ensure_ascii=False, indent=2)
-                sys.stdout.write(textwrap.indent(text, "  "))
-                first = False
-            sys.stdout.write("[]\n" if first else "\n]\n")
+            print_json_array(
+                _row(workflow.state(complaint.state).label, complaint)
+                for complaint in _store_complaints(args, workflow)
+            )
             return 0
         widths = [len(h) for h in header]
         for line in cells():
