@@ -266,12 +266,6 @@ def _restrictions(value: Mapping[str, Iterable[Standing | str]]) -> dict[str, fr
     return {str(path): frozenset(Standing(item) for item in who) for path, who in value.items()}
 
 
-def _check_restricted(
-    instance: object, attribute: object, value: Mapping[str, frozenset[Standing]]
-) -> None:
-    _check_paths(instance, attribute, value)
-
-
 HANDLING = frozenset({Standing.OWNER, Standing.TRUSTED, Standing.HANDLER})
 """The standings that handle a complaint: the reporter, the trusted roles and its unit (the
 default of `PrivacyPolicy.restrict`)."""
@@ -314,7 +308,7 @@ class PrivacyPolicy:
         converter=_optional_frozen,
     )
     restricted_fields: Mapping[str, frozenset[Standing]] = attrs.field(
-        factory=dict, converter=_restrictions, validator=_check_restricted, hash=False
+        factory=dict, converter=_restrictions, validator=_check_paths, hash=False
     )
 
     def with_personal_fields(self, *paths: str) -> PrivacyPolicy:
@@ -334,9 +328,9 @@ class PrivacyPolicy:
         >>> sorted(str(who) for who in policy.restricted_fields["body"])
         ['handler', 'owner', 'trusted']
         """
-        standings = frozenset(Standing(item) for item in to)
+        who = tuple(to)  # made standings by the field's converter
         return attrs.evolve(
-            self, restricted_fields={**self.restricted_fields, **dict.fromkeys(paths, standings)}
+            self, restricted_fields={**self.restricted_fields, **dict.fromkeys(paths, who)}
         )
 
 
