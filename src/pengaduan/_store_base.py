@@ -62,8 +62,12 @@ SCHEMA_VERSION = 2
 _WORKFLOW_KEY = "workflow"
 
 
-def _bad_text(value: object, path: str) -> str | None:
-    """The position of the first string holding NUL or a lone surrogate, if any."""
+def _bad_text(value: object, path: str, depth: int = 0) -> str | None:
+    """The position of the first string holding NUL or a lone surrogate, if any.
+
+    Nesting deeper than any store keeps is reported at the level where it passes the limit,
+    so a hostile value cannot exhaust the stack here.
+    """
     if isinstance(value, str):
         if "\x00" in value:
             return path
@@ -72,18 +76,20 @@ def _bad_text(value: object, path: str) -> str | None:
         except UnicodeEncodeError:
             return path
         return None
+    if depth > _MAX_DEPTH and isinstance(value, Mapping | list | tuple):
+        raise EventFormatError(f"is nested more than {_MAX_DEPTH} levels deep", path=path)
     if isinstance(value, Mapping):
         for key, item in value.items():
             where = f"{path}.<key>" if path else "<key>"
-            if _bad_text(key, where) is not None:
+            if _bad_text(key, where, depth + 1) is not None:
                 return where
-            found = _bad_text(item, f"{path}.{key}" if path else str(key))
+            found = _bad_text(item, f"{path}.{key}" if path else str(key), depth + 1)
             if found is not None:
                 return found
         return None
     if isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            found = _bad_text(item, f"{path}[{index}]")
+            found = _bad_text(item, f"{path}[{index}]", depth + 1)
             if found is not None:
                 return found
     return None

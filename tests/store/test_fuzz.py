@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_helpers import lifecycle
@@ -57,11 +58,22 @@ json_values = st.recursive(
 )
 
 
+class _Deep(dict[str, Any]):
+    """A deeply nested value that Hypothesis can print (its pretty printer recurses)."""
+
+    depth = 0
+
+    def __repr__(self) -> str:
+        return f"deep({self.depth})"
+
+
 def deep(depth: int) -> Any:
     value: Any = "bottom"
     for _ in range(depth):
         value = {"a": [value]}
-    return value
+    top = _Deep(value)
+    top.depth = depth
+    return top
 
 
 hostile = st.one_of(json_values, st.integers(1, 3000).map(deep))
@@ -285,3 +297,29 @@ def test_hostile_external_updates_are_reported_never_raised(
         assert result.outcome.value in {"refused", "stale", "current"}
         assert after == before, "a refused update is never half-applied"
     assert store.recall_update("lapor", result.update.update_id) is not None
+
+
+def _called_at_depth(frames: int, function: Any, *args: Any) -> Any:
+    """Call `function` with `frames` more frames on the stack (a test runner's own)."""
+    if frames == 0:
+        return function(*args)
+    return _called_at_depth(frames - 1, function, *args)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("frames", [0, 50, 200])
+def test_a_value_nested_past_the_limit_is_refused_however_deep_the_callers_stack(
+    kind: str, frames: int
+) -> None:
+    store = store_of(kind)
+    before = list(store.events())
+    record = event_to_dict(lifecycle("C-NEW")[0])
+    record["data"]["title"] = deep(450)
+
+    def append() -> None:
+        event = loads_event(dump(record))
+        store.append(event.complaint, [event])
+
+    with pytest.raises(PengaduanError, match="nested"):
+        _called_at_depth(frames, append)
+    assert list(store.events()) == before
