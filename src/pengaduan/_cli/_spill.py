@@ -3,9 +3,10 @@
 A JSON Lines history is in time order, so each complaint's events are spread through the
 whole file: replaying it in one pass keeps every complaint in memory until the last line.
 Here the file is read once into a temporary SQLite database (the events by complaint), then
-replayed one complaint at a time, twice: the first pass judges every event and keeps only
-its verdicts (the first refused line in file order is what a one-pass replay would have
-stopped at), the second yields the complaints for the command to print. Memory holds one
+replayed one complaint at a time: each replayed complaint is kept there too, with the verdicts
+on its events (the first refused line in file order is what a one-pass replay would have
+stopped at), and the complaints are read back one by one for the command to print once the
+whole file has been judged. Memory holds one
 complaint at a time; the temporary database stays in SQLite's page cache while small, goes to
 an unnamed temporary file when large, and is gone on close.
 
@@ -17,12 +18,13 @@ one pass instead, in file order, with the one-pass replay's exact verdicts.
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 
 from pengaduan.exceptions import EventFormatError, RefusedError
-from pengaduan.interchange import dumps_event, loads_event, read_numbered_events
+from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Complaint, Event
 from pengaduan.workflow import Workflow
 
@@ -66,9 +68,9 @@ class SpilledHistory:
             """
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
-            CREATE TABLE events (line INTEGER PRIMARY KEY, complaint TEXT, id TEXT, body TEXT);
+            CREATE TABLE events (line INTEGER PRIMARY KEY, complaint TEXT, id TEXT, body BLOB);
             CREATE TABLE notes (line INTEGER PRIMARY KEY, message TEXT);
-            CREATE TABLE replayed (complaint TEXT, first INTEGER);
+            CREATE TABLE replayed (first INTEGER, body BLOB);
             """
         )
         self._source = source
@@ -99,13 +101,13 @@ class SpilledHistory:
         )
 
     def _read(self) -> None:
-        rows: list[tuple[int, str, str, str]] = []
+        rows: list[tuple[int, str, str, bytes]] = []
         insert = "INSERT INTO events VALUES (?, ?, ?, ?)"
         try:
             for number, event in read_numbered_events(self._source, on_error=self._malformed):
                 if self._as_of is not None and event.at > self._as_of:
                     continue
-                rows.append((number, event.complaint, event.id, dumps_event(event)))
+                rows.append((number, event.complaint, event.id, _pickled(event)))
                 if len(rows) >= _BATCH:
                     self._db.executemany(insert, rows)
                     rows.clear()
@@ -123,11 +125,11 @@ class SpilledHistory:
             "SELECT line, body FROM events WHERE complaint = ? ORDER BY line", (complaint,)
         ).fetchall()
         for line, body in rows:
-            yield line, loads_event(body)
+            yield line, pickle.loads(body)
 
     def _in_file_order(self) -> Iterator[tuple[int, Event]]:
         for line, body in self._db.execute("SELECT line, body FROM events ORDER BY line"):
-            yield line, loads_event(body)
+            yield line, pickle.loads(body)
 
     def _by_first_line(self) -> list[tuple[str, int]]:
         # Only the ids and a number: a few bytes each, however long the histories are.
@@ -166,10 +168,13 @@ class SpilledHistory:
     def _judge(self, numbered: Iterator[tuple[int, Event]]) -> tuple[int, RefusedError] | None:
         """Replay, noting each complaint's first accepted line; the first refusal, if any."""
         try:
-            _complaints, first = self._replay(numbered)
+            complaints, first = self._replay(numbered)
         except _RefusedAtLineError as refused:
             return refused.line, refused.error
-        self._db.executemany("INSERT INTO replayed VALUES (?, ?)", first.items())
+        self._db.executemany(
+            "INSERT INTO replayed VALUES (?, ?)",
+            ((first[cid], _pickled(complaint)) for cid, complaint in complaints.items()),
+        )
         return None
 
     def _replay(
@@ -216,14 +221,16 @@ class SpilledHistory:
 
         Call after `judge` has found nothing to stop at.
         """
-        if self._one_pass:
-            complaints, _first = self._replay(self._in_file_order())
-            yield from complaints.values()
-            return
-        query = "SELECT complaint FROM replayed ORDER BY first"
-        for (complaint,) in self._db.execute(query).fetchall():
-            replayed, _first = self._replay(self._events_of(complaint))
-            yield replayed[complaint]
+        query = "SELECT body FROM replayed ORDER BY first"
+        for (body,) in self._db.execute(query):
+            complaint: Complaint = pickle.loads(body)
+            yield complaint
+
+
+def _pickled(value: Event | Complaint) -> bytes:
+    # Written and read back by this process only, in a private temporary database: a
+    # lossless copy that is about twice as fast to read as the JSON line it came from.
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
 class _RefusedAtLineError(Exception):
