@@ -47,6 +47,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from pengaduan import _present
 from pengaduan._calendar_index import (
     Index,
     from_us,
@@ -404,6 +405,10 @@ class Combination:
     mode: Literal["union", "intersection"]
     calendars: tuple[WorkCalendar, ...]
 
+    def __repr__(self) -> str:
+        parts = _present.names((repr(c.name) for c in self.calendars), 4)
+        return f"<Combination {self.mode} of {_present.clip(parts, 200)}>"
+
 
 @attrs.frozen
 class Deadline:
@@ -555,6 +560,58 @@ class WorkCalendar:
             parts.append(self.combination.mode)
             parts.extend(c._rules_text() for c in self.combination.calendars)
         return "\n".join(parts)
+
+    # -- presentation ------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        if self.combination is not None:
+            rules = f"{self.combination.mode} of {len(self.combination.calendars)} calendars"
+        else:
+            weekly = self.hours.weekly_total.total_seconds() / 3600
+            rules = f"{weekly:g} h a week, {len(self.holidays)} holidays, {len(self.dated)} dated"
+        years = (
+            ""
+            if self.holiday_years is None
+            else f", decreed {self.holiday_years[0]}-{self.holiday_years[1]}"
+        )
+        return (
+            f"<WorkCalendar {_present.clip(self.name, 40)!r} {self.zone}: {rules}{years}, "
+            f"fingerprint {self.fingerprint}>"
+        )
+
+    def _showcase_month(self) -> tuple[int, int]:
+        """The month `_repr_html_` shows: the one with most holidays in the last decreed year."""
+        if self.holiday_years is not None:
+            year = self.holiday_years[1]
+        elif self.holidays:
+            year = self.holidays[-1].day.year
+        else:
+            year = 2026
+        counts = [0] * 13
+        for holiday in self.holidays_in(year):
+            counts[holiday.day.month] += 1
+        month = max(range(1, 13), key=lambda m: (counts[m], -m))
+        return year, month
+
+    def month_html(self, year: int, month: int) -> str:
+        """One month of working time as an HTML table (what a notebook shows for a calendar).
+
+        Each day shows its working windows and total, or the holidays that close it; dated
+        hours (Ramadan) are named; estimated holidays and rules are marked.
+
+        Args:
+            year: The year.
+            month: The month, 1 to 12.
+
+        Returns:
+            A self-styled HTML fragment, every value escaped.
+        """
+        from pengaduan._present_calendar import month_table
+
+        return month_table(self, year, month)
+
+    def _repr_html_(self) -> str:
+        return self.month_html(*self._showcase_month())
 
     # -- deriving new calendars --------------------------------------------------------------
 

@@ -616,6 +616,13 @@ class Metrics:
         groups = _groups(grouping, self.summaries, self.as_of, cal, self.clocks)
         return attrs.evolve(self, by=grouping, groups=groups)
 
+    def __repr__(self) -> str:
+        by = "ungrouped" if self.by is None else f"by {self.by.value}: {len(self.groups)} groups"
+        return (
+            f"<Metrics as of {self.as_of.isoformat(timespec='minutes')}: "
+            f"{len(self.summaries)} complaints, {by}, {len(self.clocks)} clocks>"
+        )
+
     def __str__(self) -> str:
         from pengaduan.reports import render_metrics_text
 

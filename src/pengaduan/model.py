@@ -279,7 +279,7 @@ class Complaint:
 
     id: str
     state: str
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = attrs.field(default=(), repr=lambda e: f"<{len(e)} events>")
     facts: Facts | None = None
     unit: str | None = None
 

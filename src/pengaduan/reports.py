@@ -136,6 +136,14 @@ class Report:
             "reminders": [attrs.asdict(r) for r in self.reminders],
         }
 
+    def __repr__(self) -> str:
+        title = self.title if len(self.title) <= 60 else self.title[:57] + "..."
+        return (
+            f"<Report {title!r} as of {self.as_of.isoformat(timespec='minutes')}: "
+            f"{len(self.metrics.summaries)} complaints, {len(self.sections)} sections, "
+            f"{len(self.overdue)} overdue>"
+        )
+
     def __str__(self) -> str:
         return _report_text(self)
 
