@@ -60,7 +60,8 @@ def test_every_preset_definition_has_a_short_repr(value: object) -> None:
 def test_the_policy_repr_names_version_fingerprint_and_counts() -> None:
     policy = lapor_policy()
     text = repr(policy)
-    assert policy.name in text and policy.version in text
+    assert policy.name in text
+    assert policy.version in text
     assert policy.fingerprint in text
     assert f"{len(policy.clocks)} clocks" in text
 
@@ -136,7 +137,8 @@ def test_the_workflow_html_is_its_diagram_with_every_state() -> None:
     assert "svg" in parsed.tags
     text = " ".join(parsed.text)
     for state in workflow.states:
-        assert state.name in text and state.label in text
+        assert state.name in text
+        assert state.label in text
 
 
 def test_the_calendar_html_is_a_month_of_working_time() -> None:
