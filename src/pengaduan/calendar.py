@@ -18,6 +18,7 @@ The fast methods return plain values. To learn whether an answer depends on an e
 holiday (or an estimated dated rule, or a year without holiday data), ask for a `Deadline` or a
 `Measure` instead, which carry an ``estimated`` flag and the reasons:
 
+```pycon
 >>> from datetime import datetime, timedelta
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.calendar import WeeklyHours, WorkCalendar
@@ -33,6 +34,8 @@ datetime.datetime(2026, 3, 30, 10, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Amste
 datetime.datetime(2026, 3, 31, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Amsterdam'))
 >>> cal.deadline(start, working_days=1).estimated
 False
+
+```
 """
 
 from __future__ import annotations
@@ -178,10 +181,13 @@ class Window:
         start: The opening time, from 00:00 (inclusive) to before 24:00.
         end: The closing time (exclusive), after ``start`` and at most 24 hours after it.
 
+    ```pycon
     >>> Window.parse("21:00-02:00")
     Window(start=datetime.timedelta(seconds=75600), end=datetime.timedelta(days=1, seconds=7200))
     >>> str(Window("07:30", "24:00")), Window("07:30", "12:00").duration
     ('07:30-24:00', datetime.timedelta(seconds=16200))
+
+    ```
     """
 
     start: timedelta = attrs.field(converter=_clock)
@@ -247,9 +253,12 @@ class WeeklyHours:
     Attributes:
         days: Seven tuples of windows, Monday (0) to Sunday (6).
 
+    ```pycon
     >>> hours = WeeklyHours.parse({"mon-thu": "07:30-12:00, 13:00-16:00", "fri": "07:30-11:30"})
     >>> [str(w) for w in hours.days[0]], hours.days[5], hours.weekly_total
     (['07:30-12:00', '13:00-16:00'], (), datetime.timedelta(days=1, seconds=36000))
+
+    ```
     """
 
     days: tuple[tuple[Window, ...], ...] = attrs.field(converter=_week)
@@ -900,9 +909,12 @@ class WorkCalendar:
     def is_working_day(self, day: date) -> bool:
         """Whether a working window starts on a local date.
 
+        ```pycon
         >>> from pengaduan.presets import id_gov_calendar
         >>> id_gov_calendar().is_working_day(date(2026, 3, 19))  # Nyepi
         False
+
+        ```
 
         Raises:
             TypeError: If ``day`` is not a date (a datetime included).
@@ -1273,6 +1285,7 @@ def changed_results(
     Returns:
         One `CalendarChange` per (start, amount) whose result differs, starts first.
 
+    ```pycon
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> from pengaduan.presets import id_gov_calendar
@@ -1282,6 +1295,8 @@ def changed_results(
     >>> for change in changed_results(old, new, [start], [3, 1]):
     ...     print(change.amount, change.old.date(), "->", change.new.date())
     3 2026-03-28 -> 2026-03-31
+
+    ```
 
     Raises:
         NaiveDatetimeError: If a start has no time zone.

@@ -32,6 +32,7 @@ The rules of firing:
 5. **Exactly once** per key: a key recorded in the history (at or before ``as_of``) is never due
    again. A repeat is due only if no later repeat of the same rule and cycle is recorded.
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.model import Actor
@@ -58,6 +59,8 @@ escalate 1 unit_operator 2026-06-17T08:00:00+07:00
 escalate 2 unit_head 2026-06-17T08:00:00+07:00
 >>> tick(result.complaints, at(17, 8)).events  # idempotent
 ()
+
+```
 """
 
 from __future__ import annotations
@@ -538,9 +541,12 @@ class Notifier(Protocol):
 class RecordingNotifier:
     """A `Notifier` for tests: it keeps every action it is given, in order.
 
+    ```pycon
     >>> notifier = RecordingNotifier()
     >>> notifier.sent, notifier.keys
     ([], [])
+
+    ```
     """
 
     def __init__(self) -> None:

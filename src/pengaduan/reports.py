@@ -11,6 +11,7 @@ their title, text or reporter.
 
 Headings are bilingual (Bahasa Indonesia first, English after a slash).
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.presets import lapor_policy
@@ -21,6 +22,8 @@ Headings are bilingual (Bahasa Indonesia first, English after a slash).
 Laporan Pengaduan / Complaints report
 >>> report.total.received
 40
+
+```
 """
 
 from __future__ import annotations

@@ -13,11 +13,14 @@ something (reminders, a slower unit) from the same seed and compares the metrics
 draws are made in the same order whatever the scenario says about reminders, so with one
 seed both runs see the same arrivals and the same base handling times.
 
+```pycon
 >>> history = simulate(muara_enim(), seed=1)
 >>> len(history.complaints())
 260
 >>> history.events[0].action
 'submit'
+
+```
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ A cycle stopped at an instant strictly before its deadline is met, otherwise mis
 still open is breached once ``as_of`` reaches its deadline. While a cycle is paused before its
 deadline, its deadline is unknown (``None``): it depends on when it resumes.
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.model import Actor
@@ -60,6 +61,8 @@ deadline, its deadline is unknown (``None``): it depends on when it resumes.
 >>> state = result["verification"]
 >>> state.status, state.breached, state.deadline.isoformat()
 (<ClockStatus.RUNNING: 'running'>, False, '2026-03-28T00:00:00+07:00')
+
+```
 """
 
 from __future__ import annotations
