@@ -36,6 +36,10 @@ TH_STYLE = (
     "border:1px solid #d0d7de;padding:3px 8px;text-align:left;background:#f3f5f7;font-weight:600"
 )
 TD_STYLE = "border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top"
+BOX_STYLE = (
+    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:13px;"
+    "line-height:1.4;color:#1f2328;max-width:100%;overflow-x:auto"
+)
 
 
 def esc(value: object) -> str:
@@ -68,7 +72,7 @@ class Markup:
 
 def fragment(title: str, body: str) -> str:
     """A self-styled HTML fragment with a heading."""
-    return f'<div class="pengaduan">{STYLE}<h4>{esc(title)}</h4>{body}</div>'
+    return f'<div class="pengaduan" style="{BOX_STYLE}">{STYLE}<h4>{esc(title)}</h4>{body}</div>'
 
 
 def names(values: Iterable[str], limit: int = 5) -> str:
