@@ -146,6 +146,7 @@ def workflow_svg(
         edges: ``(action, source, destination)`` of every state-changing action.
     """
     w, h, gap_x, gap_y, pad = 150.0, 44.0, 70.0, 34.0, 30.0
+    top = pad + 40  # room for the arcs of back edges above the first row
     depth: dict[str, int] = {initial: 0}
     frontier = [initial]
     while frontier:
@@ -165,9 +166,12 @@ def workflow_svg(
     centre: dict[str, tuple[float, float]] = {}
     for col, members in columns.items():
         for row, name in enumerate(members):
-            centre[name] = (pad + 40 + col * (w + gap_x) + w / 2, pad + row * (h + gap_y) + h / 2)
+            centre[name] = (
+                pad + 40 + col * (w + gap_x) + w / 2,
+                top + row * (h + gap_y) + h / 2,
+            )
     width = pad * 2 + 40 + (max(columns) + 1) * (w + gap_x)
-    height = pad * 2 + max(len(m) for m in columns.values()) * (h + gap_y) + 30
+    height = top + pad + max(len(m) for m in columns.values()) * (h + gap_y)
     labels: dict[tuple[str, str], list[str]] = {}
     for action, src, dst in edges:
         labels.setdefault((src, dst), []).append(action)
@@ -179,19 +183,23 @@ def workflow_svg(
         'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         '<path d="M0,0L10,5L0,10z" fill="#57606a"/></marker></defs>',
     ]
+    named: set[tuple[str, str]] = set()
     for (src, dst), actions in labels.items():
         (x1, y1), (x2, y2) = centre[src], centre[dst]
         forward = depth[dst] == depth[src] + 1
-        # Bend every edge but the plain forward ones, each pair of opposite edges apart.
-        bend = 0.0 if forward and y1 == y2 else 40.0
-        if not forward:
-            bend = 55.0 + 10 * abs(depth[dst] - depth[src])
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         dx, dy = x2 - x1, y2 - y1
         length = max((dx * dx + dy * dy) ** 0.5, 1.0)
         nx, ny = -dy / length, dx / length
-        if forward and y1 != y2:
+        if (dst, src) in labels:
+            bend = 22.0  # a pair of opposite edges: one on each side of the straight line
+        elif forward:
             bend = 0.0
+        elif depth[dst] == depth[src]:  # within a column: clear the boxes between them
+            skips = abs(y2 - y1) > h + gap_y + 1  # a box lies between them
+            bend = w + 40.0 if skips else 35.0  # the arc's peak is half the bend away
+        else:
+            bend = 55.0 + 12 * abs(depth[dst] - depth[src])  # back or skipping: arc around
         cx, cy = mx + nx * bend, my + ny * bend
         sx, sy = _border(x1, y1, cx, cy, w + 4, h + 4)
         ex, ey = _border(x2, y2, cx, cy, w + 8, h + 8)
@@ -199,11 +207,15 @@ def workflow_svg(
             f'<path d="M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {ex:.1f},{ey:.1f}" fill="none" '
             'stroke="#57606a" stroke-width="1.3" marker-end="url(#pengaduan-arrow)"/>'
         )
+        text = ", ".join(actions)
+        if (dst, text) in named:  # one label for the arrows of one action into one state
+            continue
+        named.add((dst, text))
         lx, ly = 0.25 * sx + 0.5 * cx + 0.25 * ex, 0.25 * sy + 0.5 * cy + 0.25 * ey
         out.append(
             f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle" font-size="11" '
             'fill="#0b5394" stroke="#fff" stroke-width="3" paint-order="stroke">'
-            f"{esc(', '.join(actions))}</text>"
+            f"{esc(text)}</text>"
         )
     ix, iy = centre[initial]
     out.append(f'<circle cx="{ix - w / 2 - 32:.1f}" cy="{iy:.1f}" r="6" fill="#1f2328"/>')
