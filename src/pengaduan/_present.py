@@ -57,8 +57,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
             for c in row
         )
         body.append(f"<tr>{cells}</tr>")
+    # A class of its own: themes (mkdocs-material) restyle tables without one.
     return (
-        f'<table style="{TABLE_STYLE}"><thead><tr>{head}</tr></thead>'
+        f'<table class="pengaduan-table" style="{TABLE_STYLE}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -176,9 +177,11 @@ def workflow_svg(
     for action, src, dst in edges:
         labels.setdefault((src, dst), []).append(action)
     out = [
+        # At its own size (labels stay legible), scrolled sideways where the page is narrower.
+        '<div style="overflow-x:auto;max-width:100%">'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-        'style="max-width:100%;height:auto;font-family:system-ui,sans-serif">',
+        'style="max-width:none;font-family:system-ui,sans-serif">',
         '<defs><marker id="pengaduan-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
         'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         '<path d="M0,0L10,5L0,10z" fill="#57606a"/></marker></defs>',
@@ -239,7 +242,7 @@ def workflow_svg(
             f'<text x="{x:.1f}" y="{y + 12:.1f}" text-anchor="middle" font-size="11" '
             f'fill="#59636e">{esc(clip(label, 24))}</text>'
         )
-    out.append("</svg>")
+    out.append("</svg></div>")
     return "".join(out)
 
 

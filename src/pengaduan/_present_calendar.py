@@ -82,13 +82,15 @@ def month_table(cal: WorkCalendar, year: int, month: int) -> str:
             elif worked:
                 kind = "dated" if dated is not None else "work"
                 if cal.combination is None:
-                    windows = ", ".join(str(w) for w in cal.windows_on(day))
-                    lines.append(f'<span style="color:#59636e">{esc(windows)}</span>')
+                    lines.extend(
+                        f'<span style="color:#59636e;white-space:nowrap">{esc(str(w))}</span>'
+                        for w in cal.windows_on(day)
+                    )
                 lines.append(esc(_hours(worked)))
             else:
                 kind = "off"
                 lines.append('<span style="color:#59636e">libur / off</span>')
-            if dated is not None and not holidays:
+            if dated is not None and worked and not holidays:
                 mark = " (perkiraan)" if dated.status == "estimated" else ""
                 lines.append(f'<i style="color:#0b5394">{esc(dated.name + mark)}</i>')
             cells.append(
@@ -105,6 +107,7 @@ def month_table(cal: WorkCalendar, year: int, month: int) -> str:
     )
     return (
         f'<div class="pengaduan">{STYLE}<h4>{esc(title)}</h4>{note}'
-        f'<table style="{TABLE_STYLE};table-layout:fixed;width:100%;max-width:900px">'
+        f'<table class="pengaduan-table" '
+        f'style="{TABLE_STYLE};table-layout:fixed;width:100%;min-width:560px;max-width:900px">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )

@@ -181,7 +181,7 @@ def render_html(timeline: Timeline) -> str:
     """The timeline as an HTML fragment for a notebook (it carries its own styles)."""
     esc = html.escape
     td, th = _present.TD_STYLE, _present.TH_STYLE
-    table = f'<table style="{_present.TABLE_STYLE}"><thead><tr>'
+    table = f'<table class="pengaduan-table" style="{_present.TABLE_STYLE}"><thead><tr>'
     parts = [
         f'<div class="pengaduan" style="{_present.BOX_STYLE}">{_present.STYLE}'
         f"<strong>complaint {esc(timeline.complaint)}</strong> as of "
