@@ -495,7 +495,8 @@ class DueAction:
     to: tuple[Recipient, ...]
     due_at: datetime
     deadline: datetime | None
-    message: str
+    # The text may carry the complaint's title: a log line shows its length only.
+    message: str = attrs.field(repr=lambda text: f"<{len(text)} chars>")
 
     @property
     def automatic(self) -> bool:
@@ -582,6 +583,12 @@ class TickResult:
     events: tuple[Event, ...]
     actions: tuple[DueAction, ...]
     refused: tuple[tuple[DueAction, RefusedError], ...] = ()
+
+    def __repr__(self) -> str:
+        return (
+            f"<TickResult: {len(self.complaints)} complaints, {len(self.events)} events "
+            f"recorded, {len(self.actions)} actions done, {len(self.refused)} refused>"
+        )
 
 
 # -- schedule ---------------------------------------------------------------------------------

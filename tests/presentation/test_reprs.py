@@ -191,3 +191,20 @@ def test_reprs_of_complaints_and_their_evaluations_hide_personal_data() -> None:
         for secret in (phone, name, title):
             assert secret not in text
     assert "<hidden>" in repr(complaint)
+
+
+def test_due_actions_and_tick_results_show_no_message_text_and_stay_short() -> None:
+    from pengaduan.escalation import due, tick
+
+    complaint = _dispatched(title="Pungli di kantor desa")
+    later = datetime(2026, 10, 30, 9, tzinfo=WIB)
+    actions = due(complaint, later, lapor_ladder())
+    assert actions
+    for action in actions:
+        text = repr(action)
+        assert action.message
+        assert action.message not in text
+        assert f"<{len(action.message)} chars>" in text
+    result = tick(complaint, later, lapor_ladder())
+    assert len(repr(result)) < LIMIT
+    assert "Pungli" not in repr(result)
