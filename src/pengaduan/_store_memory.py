@@ -92,6 +92,7 @@ class InMemoryStore(_StoreCore):
         workflows: Further workflow versions, to replay complaints they wrote.
 
     Example:
+        ```pycon
         >>> from datetime import datetime, timezone
         >>> from pengaduan.model import Actor, Event
         >>> store = InMemoryStore()
@@ -102,6 +103,8 @@ class InMemoryStore(_StoreCore):
         'submitted'
         >>> store.append("C-1", [submit]).duplicates == (submit,)
         True
+
+        ```
     """
 
     def __init__(

@@ -27,6 +27,7 @@ the one the complaint is currently dispatched to.)
 The public sees a complaint only once it is published (by default: verified, so that an admin
 had the chance to set the flags) and never sees personal data or actor ids.
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan import Actor
 >>> from pengaduan.presets import lapor_workflow
@@ -43,6 +44,8 @@ False
 'Siti'
 >>> print(view(complaint, Viewer.staff("unit_operator", unit="dinas-pu")).facts.reporter)
 None
+
+```
 """
 
 from __future__ import annotations
@@ -150,11 +153,14 @@ def can(
         `RoleNotPermittedError`, `OutsideUnitError` or `NotOwnComplaintError`).
 
     Example:
+        ```pycon
         >>> from pengaduan.presets import lapor_workflow
         >>> decision = can(Actor("op-1", "unit_operator", "dinas-pu"), "follow_up",
         ...                lapor_workflow().new("C-9"))
         >>> decision.allowed, decision.error.__name__
         (False, 'UnknownComplaintError')
+
+        ```
     """
     wf = _workflow(workflow)
     refusal: RefusedError | None = wf.refusal(complaint, actor, action)
@@ -324,9 +330,12 @@ class PrivacyPolicy:
         whatever the flags. The field is withheld like a personal one (``None`` in the facts,
         the key left out of each event's data).
 
+        ```pycon
         >>> policy = DEFAULT_POLICY.restrict("body", "response")
         >>> sorted(str(who) for who in policy.restricted_fields["body"])
         ['handler', 'owner', 'trusted']
+
+        ```
         """
         who = tuple(to)  # made standings by the field's converter
         return attrs.evolve(
@@ -343,8 +352,11 @@ def personal_paths(
 ) -> frozenset[str]:
     """Every personal field: the policy's plus the workflow's fields marked ``personal``.
 
+    ```pycon
     >>> sorted(personal_paths())
     ['location.address', 'reporter', 'reporter_account']
+
+    ```
     """
     wf = _workflow(workflow)
     pol = DEFAULT_POLICY if policy is None else policy
@@ -654,9 +666,12 @@ def summary(
     gives only its id, state and ``"hidden": true``, so that a reminder can still say that
     complaint X is late without saying what it is about.
 
+    ```pycon
     >>> from pengaduan.presets import lapor_workflow
     >>> summary(lapor_workflow().new("C-7"))
     {'id': 'C-7', 'state': 'new', 'hidden': True}
+
+    ```
     """
     wf = _workflow(workflow)
     pol = DEFAULT_POLICY if policy is None else policy

@@ -10,6 +10,7 @@ only when the test moves it.
 The protocol is named `TimeSource` rather than ``Clock`` because `pengaduan.sla.Clock` is an
 SLA clock definition, a different thing.
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> class Frozen:
 ...     def now(self) -> datetime:
@@ -18,6 +19,8 @@ SLA clock definition, a different thing.
 True
 >>> now_of(Frozen()).isoformat()
 '2026-03-13T02:00:00+00:00'
+
+```
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ One event per line::
 The JSON Schema of a line ships with the package (`event_schema`). Decoding checks the record's
 shape (types, offsets on instants); whether the action makes sense is the workflow's business.
 
+```pycon
 >>> line = ('{"id": "e1", "complaint": "C-1", "action": "submit", '
 ...         '"at": "2026-03-17T09:15:00+07:00", "actor": {"id": "w", "role": "reporter"}, '
 ...         '"data": {"title": "Jalan rusak", "body": "...", "channel": "web"}}')
@@ -19,6 +20,8 @@ shape (types, offsets on instants); whether the action makes sense is the workfl
 Traceback (most recent call last):
 ...
 pengaduan.exceptions.EventFormatError: field 'at': must be an ISO 8601 instant with a UTC offset ...
+
+```
 """
 
 from __future__ import annotations
@@ -128,12 +131,15 @@ def strict_json(text: str | bytes) -> Any:
     `json` resolves silently, last wins), integers too long to convert and lone surrogates
     are refused, so what is read can always be stored and written back as JSON.
 
+    ```pycon
     >>> strict_json('{"a": 1}')
     {'a': 1}
     >>> strict_json('{"a": 1, "a": 2}')
     Traceback (most recent call last):
     ...
     pengaduan.interchange._JSONRefusalError: an object repeats a key (its key number 2)
+
+    ```
 
     Raises:
         ValueError: Saying why (a `json.JSONDecodeError` for a text that is not JSON); the

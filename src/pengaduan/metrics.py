@@ -23,6 +23,7 @@ Definitions (the milestones are action names, configurable with `Milestones`):
 Groups by month and year use the calendar's zone (WIB for the preset). A complaint never
 dispatched has no unit: it is grouped under ``None`` (shown as ``-``).
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.model import Actor
@@ -44,6 +45,8 @@ dispatched has no unit: it is grouped under ``None`` (shown as ``-``).
 (3.0, 3.0)
 >>> m.total.compliance["follow_up"].rate
 1.0
+
+```
 """
 
 from __future__ import annotations
@@ -383,8 +386,11 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     Returns:
         The quantile, or ``None`` for no values.
 
+    ```pycon
     >>> quantile([1.0, 2.0, 3.0, 4.0], 0.9)
     3.7
+
+    ```
     """
     if not values:
         return None
@@ -615,6 +621,13 @@ class Metrics:
             cal = id_gov_calendar()
         groups = _groups(grouping, self.summaries, self.as_of, cal, self.clocks)
         return attrs.evolve(self, by=grouping, groups=groups)
+
+    def __repr__(self) -> str:
+        by = "ungrouped" if self.by is None else f"by {self.by.value}: {len(self.groups)} groups"
+        return (
+            f"<Metrics as of {self.as_of.isoformat(timespec='minutes')}: "
+            f"{len(self.summaries)} complaints, {by}, {len(self.clocks)} clocks>"
+        )
 
     def __str__(self) -> str:
         from pengaduan.reports import render_metrics_text

@@ -11,6 +11,7 @@ their title, text or reporter.
 
 Headings are bilingual (Bahasa Indonesia first, English after a slash).
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.presets import lapor_policy
@@ -21,11 +22,14 @@ Headings are bilingual (Bahasa Indonesia first, English after a slash).
 Laporan Pengaduan / Complaints report
 >>> report.total.received
 40
+
+```
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -33,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from pengaduan import _present
 from pengaduan.calendar import WorkCalendar
 from pengaduan.metrics import GroupBy, GroupMetrics, Metrics, Milestones, Overdue, measure
 from pengaduan.model import Complaint
@@ -135,6 +140,14 @@ class Report:
             ],
             "reminders": [attrs.asdict(r) for r in self.reminders],
         }
+
+    def __repr__(self) -> str:
+        title = self.title if len(self.title) <= 60 else self.title[:57] + "..."
+        return (
+            f"<Report {title!r} as of {self.as_of.isoformat(timespec='minutes')}: "
+            f"{len(self.metrics.summaries)} complaints, {len(self.sections)} sections, "
+            f"{len(self.overdue)} overdue>"
+        )
 
     def __str__(self) -> str:
         return _report_text(self)
@@ -347,12 +360,28 @@ def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+_NUMBER = re.compile(r"[-+]?[\d.,]+\s*(%|/\s*[\d.,]+.*)?")
+
+
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    # Inline styles, so that the table reads alike in a notebook, on the docs site and in a
+    # mail client that drops <style> elements; numbers are right-aligned.
+    head = "".join(f'<th style="{_present.TH_STYLE}">{html.escape(h)}</th>' for h in header)
+
+    def cell(text: str) -> str:
+        align = ";text-align:right" if _NUMBER.fullmatch(text.strip()) else ""
+        return f'<td style="{_present.TD_STYLE}{align}">{html.escape(text)}</td>'
+
+    body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)
+    return (
+        f'<table class="pengaduan-table" style="{_present.TABLE_STYLE}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
-    return f'<table class="pengaduan"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _styled(body: str) -> str:
+    """An HTML fragment that carries its own (scoped) styles."""
+    return f'<div class="pengaduan" style="{_present.BOX_STYLE}">{_present.STYLE}{body}</div>'
 
 
 _SECTION_TITLES = {
@@ -462,7 +491,7 @@ def _report_html(report: Report) -> str:
         if report.reminders
         else "<p>None.</p>"
     )
-    return "<div>" + "".join(parts) + "</div>"
+    return _styled("".join(parts))
 
 
 def render_metrics_text(metrics: Metrics) -> str:
@@ -501,10 +530,10 @@ def render_metrics_html(metrics: Metrics) -> str:
     if metrics.by is None:
         rows = [list(p) for p in _summary_lines(metrics.total)]
         rows += [[f"compliance {c}", _compliance_cell(metrics.total, c)] for c in clocks]
-        return _html_table(("measure", "value"), rows)
+        return _styled(_html_table(("measure", "value"), rows))
     rows = [_group_cells(g, clocks) for g in metrics.groups]
     rows.append(_group_cells(attrs.evolve(metrics.total, key="(all)"), clocks))
-    return _html_table(_group_header(metrics, clocks), rows)
+    return _styled(_html_table(_group_header(metrics, clocks), rows))
 
 
 def _comparison_rows(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
@@ -554,7 +583,7 @@ def render_comparison_html(comparison: Comparison) -> str:
         An HTML ``<table>``: one row per group and measure, both values and the change.
     """
     header, rows = _comparison_rows(comparison)
-    return _html_table(header, rows)
+    return _styled(_html_table(header, rows))
 
 
 _SAFE_DATA = ("unit", "level", "to", "classification", "channel")
@@ -608,9 +637,8 @@ def complaint_html(complaint: Complaint, workflow: Workflow | None = None) -> st
                 details,
             ]
         )
-    return (
-        f"<div><h4>Complaint {html.escape(complaint.id)}</h4>"
+    return _styled(
+        f"<h4>Complaint {html.escape(complaint.id)}</h4>"
         + _html_table(("", ""), rows)
         + _html_table(("at", "action", "role", "actor unit", "details"), history)
-        + "</div>"
     )

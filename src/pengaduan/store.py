@@ -12,6 +12,7 @@ an append-only log. Every store honours one contract (`EventStore`):
   log in order;
 - `remember_update` / `updates` keep the record of external updates (see `pengaduan.sync`).
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan.model import Actor, Event
 >>> store = SQLiteStore(":memory:")
@@ -24,6 +25,8 @@ an append-only log. Every store honours one contract (`EventStore`):
 ()
 >>> store.load("C-1").state
 'submitted'
+
+```
 
 `PostgresStore` needs the ``postgres`` extra (psycopg 3) and is imported only when used.
 """

@@ -84,12 +84,15 @@ def history_name(args: argparse.Namespace) -> str:
 def without_password(target: str) -> str:
     """A store location fit for a message: a URL's password is replaced by ``***``.
 
+    ```pycon
     >>> without_password("postgresql://lapor:rahasia@db.example/lapor")
     'postgresql://lapor:***@db.example/lapor'
     >>> without_password("postgresql://db.example/lapor?user=lapor&password=rahasia")
     'postgresql://db.example/lapor?user=lapor&password=***'
     >>> without_password("pengaduan.db")
     'pengaduan.db'
+
+    ```
     """
     from urllib.parse import parse_qsl, urlencode, urlsplit
 

@@ -46,6 +46,7 @@ def id_gov_calendar(
         ramadan_hours: Apply the Ramadan hours (only with ``"perpres-21-2023"``).
         years: The first and last year of holiday data to load.
 
+    ```pycon
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> cal = id_gov_calendar()
@@ -53,6 +54,8 @@ def id_gov_calendar(
     ('id-gov-wib', 'Asia/Jakarta')
     >>> cal.add_working_days(datetime(2026, 3, 17, 10, tzinfo=ZoneInfo("Asia/Jakarta")), 3)
     datetime.datetime(2026, 3, 28, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Jakarta'))
+
+    ```
     """
     return _id_gov(
         zone,
@@ -102,8 +105,11 @@ def id_gov_days_calendar(
 def calendar_24x7(zone: str = "UTC") -> WorkCalendar:
     """Return a calendar in which every instant is working time (no gap at midnight).
 
+    ```pycon
     >>> calendar_24x7().hours.weekly_total
     datetime.timedelta(days=7)
+
+    ```
     """
     return WorkCalendar(name="24x7", zone=zone, hours=WeeklyHours.every_day("00:00-24:00"))
 
