@@ -131,10 +131,11 @@ class SpilledHistory:
         for line, body in self._db.execute("SELECT line, body FROM events ORDER BY line"):
             yield line, pickle.loads(body)
 
-    def _by_first_line(self) -> list[tuple[str, int]]:
-        # Only the ids and a number: a few bytes each, however long the histories are.
+    def _by_first_line(self) -> Iterator[tuple[str, int]]:
+        # Read as it goes (SQLite sorts the groups before the first row comes out, so the
+        # inserts made meanwhile do not disturb it): nothing here grows with the file.
         query = "SELECT complaint, MIN(line) FROM events GROUP BY complaint ORDER BY 2"
-        return self._db.execute(query).fetchall()
+        yield from self._db.execute(query)
 
     def judge(self) -> str | None:
         """Read the file and judge every event, keeping only the verdicts.
