@@ -17,7 +17,7 @@ from pengaduan.calendar import (
     Window,
     WorkCalendar,
 )
-from pengaduan.clock import TimeSource
+from pengaduan.clock import SystemClock, TimeSource
 from pengaduan.exceptions import (
     ActionNotAllowedError,
     CodecError,
@@ -105,6 +105,7 @@ __all__ = [
     "Role",
     "RoleNotPermittedError",
     "StoreError",
+    "SystemClock",
     "TimeSource",
     "UnknownActionError",
     "UnknownCalendarError",

@@ -15,6 +15,7 @@ from pengaduan._cli._common import (
     table,
 )
 from pengaduan.escalation import DueAction, due
+from pengaduan.interchange import due_action_to_dict
 
 
 def register(subparsers: Any) -> None:
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(complaints)
     actions = due(complaints, as_of, language=args.lang)
     if args.json:
-        print(json.dumps([a.to_dict() for a in actions], ensure_ascii=False, indent=2))
+        print(json.dumps([due_action_to_dict(a) for a in actions], ensure_ascii=False, indent=2))
     elif actions:
         print(rows(actions))
     else:
