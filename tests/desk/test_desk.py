@@ -30,7 +30,8 @@ from pengaduan.testing import ManualClock
 
 def test_the_desk_is_importable_from_the_package_root_and_binds_the_presets() -> None:
     desk = pengaduan.Desk(InMemoryStore())
-    assert pengaduan.Desk is Desk and pengaduan.AsyncDesk is AsyncDesk
+    assert pengaduan.Desk is Desk
+    assert pengaduan.AsyncDesk is AsyncDesk
     assert desk.workflow == lapor_workflow()
     assert desk.policy == lapor_policy()
     assert desk.ladder == lapor_ladder()
@@ -46,9 +47,11 @@ def test_submit_appends_and_returns_the_complaint_with_its_clocks(desk: Desk) ->
         True,
         1,
     )
-    assert done.complaint is not None and done.complaint.facts is not None
+    assert done.complaint is not None
+    assert done.complaint.facts is not None
     assert done.complaint.facts.title == "Jalan rusak"
-    assert done.clocks is not None and done.clocks["verification"].status is ClockStatus.RUNNING
+    assert done.clocks is not None
+    assert done.clocks["verification"].status is ClockStatus.RUNNING
     assert done.clocks.as_of == START
     assert desk.store.load("C-1").version == 1
 
@@ -98,7 +101,8 @@ def test_a_conflict_is_retried_on_the_fresh_state(desk: Desk) -> None:
     # Between our read and our append, an admin comments: our append meets a conflict.
     store.before_append.append(lambda: desk.act("C-1", "comment", ADMIN, {"message": "cek"}))
     done = racing.act("C-1", "follow_up", OPERATOR, {"response": "Sudah ditambal"})
-    assert done.attempts == 2 and done.appended
+    assert done.attempts == 2
+    assert done.appended
     assert [e.action for e in desk.store.load("C-1").events][-2:] == ["comment", "follow_up"]
 
 
@@ -146,7 +150,8 @@ def test_the_same_request_again_appends_nothing_and_returns_the_same_outcome(
     desk.act("C-1", "comment", ADMIN, {"message": "cek"})
     clock.advance(timedelta(hours=1))
     again = desk.act("C-1", "follow_up", OPERATOR, {"response": "Sudah"}, request_id="r-9")
-    assert again.appended is False and first.appended is True
+    assert again.appended is False
+    assert first.appended is True
     assert attrs.evolve(again, appended=True) == first
     assert [e.action for e in desk.store.load("C-1").events].count("follow_up") == 1
 
@@ -154,7 +159,8 @@ def test_the_same_request_again_appends_nothing_and_returns_the_same_outcome(
 def test_a_retried_submission_without_a_complaint_id_finds_its_complaint(desk: Desk) -> None:
     first = desk.submit(REPORTER, SUBMISSION, request_id="form-1")
     again = desk.submit(REPORTER, SUBMISSION, request_id="form-1")
-    assert again.complaint_id == first.complaint_id and not again.appended
+    assert again.complaint_id == first.complaint_id
+    assert not again.appended
     assert sum(1 for _ in desk.store.complaints()) == 1
 
 
@@ -186,13 +192,12 @@ def test_a_concurrent_retry_of_the_same_request_is_answered_once(desk: Desk) -> 
     first: list[Outcome] = []
     # The same request, retried by the client, lands between our read and our append.
     store.before_append.append(
-        lambda: first.append(
-            desk.act("C-1", "comment", ADMIN, {"message": "x"}, request_id="r-1")
-        )
+        lambda: first.append(desk.act("C-1", "comment", ADMIN, {"message": "x"}, request_id="r-1"))
     )
     racing.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
     late = racing.act("C-1", "comment", ADMIN, {"message": "x"}, request_id="r-1")
-    assert late.appended is False and late.event_id == first[0].event_id
+    assert late.appended is False
+    assert late.event_id == first[0].event_id
     assert [e.action for e in desk.store.load("C-1").events].count("comment") == 1
 
 
@@ -212,13 +217,16 @@ def test_reads_are_for_a_viewer_and_never_show_what_it_may_not_see(desk: Desk) -
     with pytest.raises(NotVisibleError):
         desk.explain("C-1", Viewer.public())
     own = desk.get("C-1", Viewer.reporter("warga-17"))
-    assert own.facts is not None and own.facts.reporter is not None
+    assert own.facts is not None
+    assert own.facts.reporter is not None
     desk.act("C-1", "verify", ADMIN, {"classification": "pengaduan"})
     desk.act("C-1", "dispatch", ADMIN, {"unit": "dinas-pu"})
     seen = desk.get("C-1", Viewer.staff("unit_operator", "dinas-pu"))
-    assert seen.facts is not None and seen.facts.reporter is None
+    assert seen.facts is not None
+    assert seen.facts.reporter is None
     events = desk.history("C-1", Viewer.public())
-    assert "Siti" not in repr(events) and "0812" not in repr(events)
+    assert "Siti" not in repr(events)
+    assert "0812" not in repr(events)
     assert "reporter" not in events[0].data
 
 
@@ -232,7 +240,8 @@ def test_clocks_and_explain_answer_as_of_an_instant(desk: Desk, clock: ManualClo
     admin = Viewer.staff("admin_agency")
     later = START + timedelta(days=14)
     clocks = desk.clocks("C-1", admin, as_of=later)
-    assert clocks.as_of == later and clocks["follow_up"].breached
+    assert clocks.as_of == later
+    assert clocks["follow_up"].breached
     assert desk.clocks("C-1", admin).as_of == clock.now()
     assert "follow_up" in str(desk.explain("C-1", admin, as_of=later))
 
@@ -262,7 +271,8 @@ def test_the_outcome_shows_the_complaint_as_the_actor_may_see_it(desk: Desk) -> 
     desk.act("C-1", "verify", ADMIN, {"classification": "pengaduan"})
     desk.act("C-1", "dispatch", ADMIN, {"unit": "dinas-pu"})
     done = desk.act("C-1", "comment", OPERATOR, {"message": "Kami cek"})
-    assert done.complaint is not None and done.complaint.facts is not None
+    assert done.complaint is not None
+    assert done.complaint.facts is not None
     assert done.complaint.facts.reporter is None  # anonymous: not for the unit
     outsider = Actor("op-x", "unit_operator", "dinas-lain")
     with pytest.raises(NotVisibleError):  # rahasia: only for those handling it
@@ -274,4 +284,5 @@ def test_an_actor_who_may_not_see_the_complaint_gets_no_copy_of_it(desk: Desk) -
     desk.submit(REPORTER, data, complaint_id="C-1")
     done = desk.act("C-1", "comment", Actor("omb-1", "ombudsman"), {"message": "Dipantau"})
     assert (done.state, done.version, done.appended) == ("submitted", 2, True)
-    assert done.complaint is None and done.clocks is None
+    assert done.complaint is None
+    assert done.clocks is None

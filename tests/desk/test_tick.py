@@ -41,15 +41,16 @@ def test_tick_records_what_is_due_and_the_same_instant_twice_adds_nothing(desk: 
     report = desk.tick(LATE)
     assert [e.id for e in report.events] == expected == _escalations(desk)
     assert [a.key for a in report.actions] == expected
-    assert report.as_of == LATE and report.retried == 0 and report.gave_up == ()
+    assert report.as_of == LATE
+    assert report.retried == 0
+    assert report.gave_up == ()
     again = desk.tick(LATE)
-    assert again.events == () and again.actions == ()
+    assert again.events == ()
+    assert again.actions == ()
     assert _escalations(desk) == expected
 
 
-def test_tick_uses_the_time_source_when_no_instant_is_given(
-    desk: Desk, clock: ManualClock
-) -> None:
+def test_tick_uses_the_time_source_when_no_instant_is_given(desk: Desk, clock: ManualClock) -> None:
     dispatched(desk)
     assert desk.tick().events == ()  # nothing is due yet
     clock.set(LATE)
@@ -92,7 +93,8 @@ def test_next_wakeup_is_the_earliest_instant_anything_can_fall_due(desk: Desk) -
     assert desk.next_wakeup() == first
     assert desk.tick(first).events  # something falls due at the wake-up instant
     later = desk.next_wakeup()
-    assert later is not None and later > first
+    assert later is not None
+    assert later > first
 
 
 def test_a_user_action_between_read_and_append_is_retried_on_the_fresh_state(
@@ -103,7 +105,8 @@ def test_a_user_action_between_read_and_append_is_retried_on_the_fresh_state(
     scheduler = Desk(store, clock=desk.clock)  # type: ignore[arg-type]
     store.before_append.append(lambda: desk.act("C-1", "comment", ADMIN, {"message": "cek"}))
     report = scheduler.tick(LATE)
-    assert report.retried == 1 and len(report.events) == 2
+    assert report.retried == 1
+    assert len(report.events) == 2
     assert [e.action for e in desk.store.load("C-1").events][-3:] == [
         "comment",
         "escalate",
@@ -119,7 +122,8 @@ def test_a_follow_up_between_read_and_append_leaves_nothing_due(desk: Desk) -> N
         lambda: desk.act("C-1", "follow_up", OPERATOR, {"response": "Sudah"}, at=LATE)
     )
     report = scheduler.tick(LATE)
-    assert report.retried == 1 and report.events == ()
+    assert report.retried == 1
+    assert report.events == ()
     assert _escalations(desk) == []
 
 
@@ -133,7 +137,8 @@ def test_a_second_scheduler_records_nothing_twice(desk: Desk, shift: timedelta) 
     # and our append.
     store.before_append.append(lambda: desk.tick(LATE + shift))
     report = second.tick(LATE)
-    assert report.events == () and notifier.keys == []
+    assert report.events == ()
+    assert notifier.keys == []
     assert len(_escalations(desk)) == 2
 
 
@@ -149,7 +154,8 @@ def _run_schedulers(spec: str, instants: list[datetime]) -> list[dict[str, list[
     ]
     try:
         for proc in procs:
-            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready"
         for proc in procs:
             assert proc.stdin is not None
             proc.stdin.write("go\n")
@@ -180,9 +186,7 @@ def test_several_scheduler_processes_record_no_action_twice(
     results = _run_schedulers(spec, instants)
     store = open_store(spec)
     try:
-        recorded = [
-            e.id for c in store.complaints() for e in c.events if e.action == "escalate"
-        ]
+        recorded = [e.id for c in store.complaints() for e in c.events if e.action == "escalate"]
     finally:
         store.close()
     assert len(recorded) == 24  # two levels due for each of the 12 complaints
