@@ -64,6 +64,7 @@ from pengaduan.exceptions import (
     ConflictError,
     DuplicateEventError,
     NotVisibleError,
+    PengaduanError,
     RefusedError,
     RequestReusedError,
     RetriesExhaustedError,
@@ -118,7 +119,7 @@ class Outcome:
     clocks: Evaluation | None = attrs.field(repr=False)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Snapshot:
     """A complaint as a viewer may see it, with its clock states as of an instant.
 
@@ -134,6 +135,9 @@ class Snapshot:
     def id(self) -> str:
         """The complaint's id."""
         return self.complaint.id
+
+    def __repr__(self) -> str:
+        return f"Snapshot({self.complaint.id!r}, state={self.complaint.state!r})"
 
 
 @attrs.frozen
@@ -172,6 +176,19 @@ def _request_event_id(request_id: str) -> str:
     if not isinstance(request_id, str) or not request_id:
         raise ValueError("request_id must be a non-empty string")
     return _REQUEST_PREFIX + request_id
+
+
+def _unreadable(complaint_id: str, error: PengaduanError) -> None:
+    _LOG.warning(
+        "skipped complaint %s: its history cannot be read (%s)",
+        complaint_id,
+        type(error).__name__,
+        extra={
+            "complaint_id": complaint_id,
+            "outcome": "unreadable",
+            "error": type(error).__name__,
+        },
+    )
 
 
 def _new_complaint_id() -> str:
@@ -639,7 +656,7 @@ class Desk:
         complaint of the store; with a read model, those whose ``next_due_at`` has come.
         """
         del as_of  # every complaint, until the store keeps a read model
-        return self.store.complaints()
+        return self.store.complaints(on_error=_unreadable)
 
     def tick(self, as_of: datetime | None = None) -> TickReport:
         """Record what the ladder has due at `as_of` (by default now), and notify.

@@ -196,3 +196,26 @@ def test_several_scheduler_processes_record_no_action_twice(
     assert sorted(appended) == sorted(recorded)  # each recorded by exactly one process
     assert sorted(notified) == sorted(recorded)  # and notified by that one only
     assert all(r["gave_up"] == [] for r in results)
+
+
+class _OneUnreadable(Interrupting):
+    """A store proxy that reports one complaint it cannot read, then lists the others."""
+
+    def complaints(self, since: int = 0, *, on_error=None):  # type: ignore[no-untyped-def]
+        from pengaduan.exceptions import EventFormatError
+
+        assert on_error is not None, "the desk must not let one bad history stop a tick"
+        on_error("C-bad", EventFormatError("not JSON", line=1))
+        return self._store.complaints(since, on_error=on_error)
+
+
+def test_a_complaint_whose_history_cannot_be_read_is_skipped_and_logged(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    dispatched(desk)
+    scheduler = Desk(_OneUnreadable(desk.store), clock=desk.clock)  # type: ignore[arg-type]
+    with caplog.at_level("WARNING", logger="pengaduan.desk"):
+        report = scheduler.tick(LATE)
+    assert len(report.events) == 2
+    (record,) = [r for r in caplog.records if getattr(r, "outcome", None) == "unreadable"]
+    assert record.__dict__["complaint_id"] == "C-bad"
