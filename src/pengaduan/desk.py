@@ -431,6 +431,8 @@ class Desk:
             except RefusedError as error:
                 self._log_refused(error, extra)
                 raise
+            if not appended.new:
+                continue  # this very event was recorded meanwhile (a retried request)
             stored = appended.complaint
             _LOG.info(
                 "appended %s to complaint %s (version %d)",
@@ -439,7 +441,7 @@ class Desk:
                 stored.version,
                 extra={**extra, "version": stored.version, "outcome": "appended"},
             )
-            return self._outcome(stored, event, appended=bool(appended.new), attempts=attempt)
+            return self._outcome(stored, event, appended=True, attempts=attempt)
         _LOG.warning(
             "gave up %s on complaint %s after %d attempts",
             action,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desk_helpers import ADMIN, OPERATOR, REPORTER, START, SUBMISSION, dispatched
+from desk_helpers import ADMIN, OPERATOR, REPORTER, START, SUBMISSION, dispatched, open_desk
 
 from pengaduan.desk import AsyncDesk, Desk
 from pengaduan.store import SQLiteStore
@@ -106,9 +106,9 @@ def test_overdue_and_tick(client: Any) -> None:
     assert client.post("/tick", headers=_headers(ADMIN)).json()["recorded"] == []
 
 
-def test_the_async_face_settles_concurrent_requests_with_retries(tmp_path: Path) -> None:
+def test_the_async_face_settles_concurrent_requests_with_retries(spec: str) -> None:
     # Each lost race means another request won: with 8 requests, 7 retries always suffice.
-    desk = Desk(SQLiteStore(tmp_path / "aio.db"), clock=ManualClock(START), retries=7)
+    desk = open_desk(spec, ManualClock(START), retries=7)
     dispatched(desk)
 
     async def main() -> list[Any]:

@@ -286,3 +286,17 @@ def test_an_actor_who_may_not_see_the_complaint_gets_no_copy_of_it(desk: Desk) -
     assert (done.state, done.version, done.appended) == ("submitted", 2, True)
     assert done.complaint is None
     assert done.clocks is None
+
+
+def test_a_concurrent_identical_retry_at_the_same_instant_is_answered_once(desk: Desk) -> None:
+    dispatched(desk)
+    store = Interrupting(desk.store)
+    racing = Desk(store, clock=desk.clock)  # type: ignore[arg-type]
+    request = ("C-1", "comment", ADMIN, {"message": "x"})
+    # The very same event (same instant) is recorded between our read and our append: the
+    # store skips ours as a duplicate, and the desk answers with the recorded one.
+    store.before_append.append(lambda: desk.act(*request, at=START, request_id="r-1"))
+    late = racing.act(*request, at=START, request_id="r-1")
+    assert late.appended is False
+    assert late.attempts == 2
+    assert [e.action for e in desk.store.load("C-1").events].count("comment") == 1
