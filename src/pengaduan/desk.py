@@ -48,6 +48,8 @@ import asyncio
 import hashlib
 import json
 import logging
+import random
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -84,8 +86,13 @@ __all__ = [
     "TickReport",
 ]
 
-DEFAULT_RETRIES = 5
+DEFAULT_RETRIES = 10
 """How many times a desk retries an action on fresh state after a conflict, by default."""
+
+DEFAULT_BACKOFF = 0.005
+"""The first pause between retries, in seconds, by default (doubled at each retry, jittered)."""
+
+_BACKOFF_CAP = 0.25
 
 _LOG = logging.getLogger("pengaduan.desk")
 _REQUEST_PREFIX = "request:"
@@ -217,9 +224,13 @@ class Desk:
         new_id: Makes the id of a complaint submitted without one (by default ``C-`` and 16
             random hex digits). With a ``request_id`` and no complaint id, the id is derived
             from the request id instead, so that a retried submission finds its complaint.
+        backoff: The pause before the first retry, in seconds; each further retry waits up
+            to twice as long (a random share of it, at most a quarter of a second), so that
+            writers racing for one complaint spread out instead of colliding again. 0 retries
+            at once.
 
     Raises:
-        ValueError: If `retries` is negative.
+        ValueError: If `retries` or `backoff` is negative.
     """
 
     def __init__(
@@ -235,9 +246,12 @@ class Desk:
         notifier: Notifier | None = None,
         language: str = "id",
         new_id: Callable[[], str] | None = None,
+        backoff: float = DEFAULT_BACKOFF,
     ) -> None:
         if retries < 0:
             raise ValueError(f"retries must be 0 or more, got {retries}")
+        if backoff < 0:
+            raise ValueError(f"backoff must be 0 or more seconds, got {backoff}")
         # The desk is the top layer: it binds the presets where nothing else is given.
         from pengaduan.access import DEFAULT_POLICY
         from pengaduan.presets import lapor_ladder, lapor_policy
@@ -252,6 +266,7 @@ class Desk:
         self.notifier = notifier
         self.language = language
         self._new_id = _new_complaint_id if new_id is None else new_id
+        self.backoff = backoff
 
     def __repr__(self) -> str:
         return (
@@ -268,6 +283,12 @@ class Desk:
     def now(self) -> datetime:
         """The desk's current instant (its time source asked once)."""
         return now_of(self.clock)
+
+    def _pause(self, attempt: int) -> None:
+        """Wait a jittered, doubling share of `backoff` after the `attempt`-th conflict."""
+        if self.backoff > 0:
+            window = min(_BACKOFF_CAP, self.backoff * 2 ** (attempt - 1))
+            time.sleep(random.uniform(0, window))  # jitter, not a secret
 
     def _instant(self, at: datetime | None, what: str = "at") -> datetime:
         return self.now() if at is None else require_aware(at, what)
@@ -396,6 +417,7 @@ class Desk:
                     actual,
                     extra={**extra, "actual_version": actual, "outcome": "conflict"},
                 )
+                self._pause(attempt)
                 continue
             except DuplicateEventError as error:
                 fresh = self.store.load(complaint_id)
@@ -425,6 +447,7 @@ class Desk:
                         actual,
                         extra={**extra, "actual_version": actual, "outcome": "conflict"},
                     )
+                    self._pause(attempt)
                     continue
                 self._log_refused(error, extra)
                 raise
@@ -722,6 +745,7 @@ class Desk:
                         type(error).__name__,
                         extra={**extra, "outcome": "conflict", "error": type(error).__name__},
                     )
+                    self._pause(attempt)
                     current = self.store.load(current.id)
                     continue
                 refused.extend(result.refused)

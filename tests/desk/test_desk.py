@@ -137,9 +137,11 @@ def test_retries_are_bounded_then_a_specific_error(desk: Desk) -> None:
     assert "follow_up" not in [e.action for e in desk.store.load("C-1").events]
 
 
-def test_a_negative_retry_count_is_refused() -> None:
+def test_a_negative_retry_count_or_backoff_is_refused() -> None:
     with pytest.raises(ValueError, match="retries"):
         Desk(InMemoryStore(), retries=-1)
+    with pytest.raises(ValueError, match="backoff"):
+        Desk(InMemoryStore(), backoff=-0.1)
 
 
 def test_the_same_request_again_appends_nothing_and_returns_the_same_outcome(
