@@ -78,6 +78,7 @@ from pengaduan.store import EventStore
 from pengaduan.workflow import Workflow
 
 __all__ = [
+    "DEFAULT_BACKOFF",
     "DEFAULT_RETRIES",
     "AsyncDesk",
     "Desk",
