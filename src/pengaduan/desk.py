@@ -678,8 +678,11 @@ class Desk:
     def _candidates(self, as_of: datetime) -> Iterable[Complaint]:
         """The complaints that may have something due (or overdue) at `as_of`.
 
-        The one place the scheduler and the listings find their complaints: today every
-        complaint of the store; with a read model, those whose ``next_due_at`` has come.
+        The one place `tick`, `next_wakeup` and `overdue` find their complaints: today every
+        complaint of the store. With a read model each caller needs less: `tick` the
+        complaints whose ``next_due_at`` has come (``store.due_ids(as_of)``), `next_wakeup`
+        only the earliest ``next_due_at`` (``store.next_due_at()``), `overdue` the rows with a
+        breached clock (``store.rows(overdue_as_of=as_of)``); the answers stay the same.
         """
         del as_of  # every complaint, until the store keeps a read model
         return self.store.complaints(on_error=_unreadable)
