@@ -135,6 +135,8 @@ def test_the_async_scheduler_ticks_until_stopped(tmp_path: Path) -> None:
         stop = asyncio.Event()
         task = asyncio.create_task(desk.aio.run_scheduler(idle=0.01, least=0.0, stop=stop))
         while not any(e.action == "escalate" for e in desk.store.load("C-1").events):
+            if task.done():  # the scheduler failed: show why instead of waiting for ever
+                task.result()
             await asyncio.sleep(0.01)
         stop.set()
         await task
