@@ -8,6 +8,8 @@ PengaduanError (Exception)
 │   └── InstantRangeError                     an event instant outside years 2..9998 (UTC)
 ├── CodecError (ValueError)                   a malformed serialised definition or record
 ├── ConflictError (RuntimeError)              the complaint changed since it was read; no write
+│   └── RetriesExhaustedError                 the desk gave up: still conflicting after retries
+├── RequestReusedError (ValueError)           a request id already recorded for another request
 ├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
 │   ├── ConnectionLostError (ConnectionError) the server connection dropped mid-write; retry
 │   ├── NotAStoreError                        the file or schema is not a pengaduan store
@@ -82,6 +84,8 @@ __all__ = [
     "PengaduanError",
     "PrivacyFlagClearError",
     "RefusedError",
+    "RequestReusedError",
+    "RetriesExhaustedError",
     "RoleNotPermittedError",
     "StoreError",
     "StoreVersionError",
@@ -349,6 +353,74 @@ class ConflictError(PengaduanError, RuntimeError):
             f"cannot append to complaint {complaint_id!r}: expected version "
             f"{expected_version} but the store holds version {actual_version} (another writer "
             "appended first); nothing was written: load it again and retry"
+        )
+
+
+class RetriesExhaustedError(ConflictError):
+    """The desk retried an action on fresh state as often as allowed and still met conflicts.
+
+    Nothing of this action was written. The complaint is being changed by other writers
+    faster than the action could be re-decided; try again later.
+
+    Attributes:
+        action: The action asked for.
+        attempts: How many times it was tried.
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        action: str,
+        attempts: int,
+        expected_version: int,
+        actual_version: int,
+    ) -> None:
+        super().__init__(
+            complaint_id=complaint_id,
+            expected_version=expected_version,
+            actual_version=actual_version,
+        )
+        self.action = action
+        self.attempts = attempts
+        self.args = (
+            f"cannot {action!r} complaint {complaint_id!r}: other writers changed it during "
+            f"each of {attempts} attempts (the last read version {expected_version}, the store "
+            f"then held version {actual_version}); nothing was written: try again later",
+        )
+
+
+class RequestReusedError(PengaduanError, ValueError):
+    """A request id was already recorded for a different request.
+
+    A request id (``request_id=`` of `pengaduan.desk.Desk.act` and ``submit``) makes a retried
+    request a no-op: the same request again returns what the first did. Reusing it for
+    another action, actor, data or complaint is refused, and nothing is written.
+
+    Attributes:
+        complaint_id: The complaint the new request was for.
+        action: The action the new request asked for.
+        recorded_action: The action recorded under the request id (``None`` if it was
+            recorded on another complaint).
+        reason: What differs, in words (field names only, never values).
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        action: str,
+        recorded_action: str | None,
+        reason: str,
+    ) -> None:
+        self.complaint_id = complaint_id
+        self.action = action
+        self.recorded_action = recorded_action
+        self.reason = reason
+        super().__init__(
+            f"cannot {action!r} complaint {complaint_id!r} under this request id: it is "
+            f"already recorded for another request ({reason}); nothing was written: use a new "
+            "request id for a new request"
         )
 
 

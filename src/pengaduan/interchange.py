@@ -31,15 +31,22 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pengaduan.exceptions import EventFormatError, PengaduanError
 from pengaduan.model import Actor, Event, _instant_in_range
 
+if TYPE_CHECKING:  # only attributes are read: importing interchange stays light
+    from pengaduan.escalation import DueAction
+    from pengaduan.sla import ClockState, Evaluation
+
 __all__ = [
+    "clock_state_to_dict",
+    "due_action_to_dict",
     "dumps_event",
+    "evaluation_to_dict",
     "event_from_dict",
     "event_schema",
     "event_to_dict",
@@ -361,3 +368,86 @@ def write_events(events: Iterable[Event], target: IO[str]) -> int:
         target.write("\n")
         count += 1
     return count
+
+
+# -- results as JSON ----------------------------------------------------------------------------
+
+_SECOND = timedelta(seconds=1)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _seconds(value: timedelta | None) -> int | None:
+    return None if value is None else value // _SECOND
+
+
+def clock_state_to_dict(state: ClockState) -> dict[str, Any]:
+    """One clock's state as a JSON-compatible object (the form of ``pengaduan sla --json``).
+
+    Instants are ISO 8601 with their offset (a deadline in its calendar's zone); durations are
+    whole seconds (rounded down) with their unit named beside them: ``"working"`` (counted in
+    the calendar's working time) or ``"calendar"`` (plain elapsed time).
+
+    Keys: ``clock``, ``status`` (``not_started``, ``running``, ``paused``, ``stopped``),
+    ``breached``, ``deadline`` (``null`` if not started, or paused before it was known),
+    ``cycles`` (their number), ``remaining_seconds`` with ``remaining_unit`` (always
+    ``"working"``: `ClockState.remaining_working`, negative once breached, ``null`` unless
+    running or paused), ``elapsed_seconds`` of the current cycle with ``elapsed_unit`` (the
+    clock's own measure: ``"working"`` for working targets, ``"calendar"`` for calendar
+    targets; ``null`` if not started) and ``as_of``.
+
+    >>> from datetime import datetime, timezone
+    >>> from pengaduan.model import Actor
+    >>> from pengaduan.presets import lapor_policy, lapor_workflow
+    >>> from pengaduan.sla import evaluate
+    >>> wf = lapor_workflow()
+    >>> at = datetime(2026, 3, 2, 2, tzinfo=timezone.utc)  # Monday 09:00 WIB
+    >>> c = wf.apply(wf.new("C-1"), "submit", Actor("w", "reporter"), at,
+    ...              {"title": "Jalan rusak", "body": "...", "channel": "web"})
+    >>> state = evaluate(c, lapor_policy(), at)["verification"]
+    >>> record = clock_state_to_dict(state)
+    >>> record["status"], record["deadline"], record["remaining_unit"]
+    ('running', '2026-03-06T00:00:00+07:00', 'working')
+    """
+    cycle = state.current
+    return {
+        "clock": state.name,
+        "status": state.status.value,
+        "breached": state.breached,
+        "deadline": _iso(state.deadline),
+        "cycles": len(state.cycles),
+        "remaining_seconds": _seconds(state.remaining_working),
+        "remaining_unit": "working",
+        "elapsed_seconds": None if cycle is None else _seconds(cycle.elapsed),
+        "elapsed_unit": "working" if state.clock.target.in_working_time else "calendar",
+        "as_of": state.as_of.isoformat(),
+    }
+
+
+def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """Every clock of one complaint as a JSON-compatible object.
+
+    Keys: ``complaint``, ``policy`` and ``policy_version``, ``as_of``, ``next_change_at`` (the
+    earliest instant a clock changes with no new event, or ``null``) and ``clocks``: one
+    `clock_state_to_dict` object per clock, in the policy's order.
+    """
+    return {
+        "complaint": evaluation.complaint,
+        "policy": evaluation.policy,
+        "policy_version": evaluation.version,
+        "as_of": evaluation.as_of.isoformat(),
+        "next_change_at": _iso(evaluation.next_change_at),
+        "clocks": [clock_state_to_dict(state) for state in evaluation],
+    }
+
+
+def due_action_to_dict(action: DueAction) -> dict[str, Any]:
+    """A due escalation action as a JSON-compatible object (``pengaduan due --json``).
+
+    Keys: ``complaint``, ``clock``, ``cycle``, ``rule``, ``repeat``, ``level``, ``action``,
+    ``to`` (objects with ``role`` and ``unit``), ``due_at`` and ``deadline`` (ISO 8601 with
+    offset; ``deadline`` may be ``null``), ``key`` (the idempotency key) and ``message``.
+    """
+    return action.to_dict()

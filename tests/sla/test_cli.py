@@ -62,6 +62,10 @@ def test_json_has_one_object_per_complaint_and_clock_with_the_documented_keys(ev
         "deadline",
         "cycles",
         "remaining_seconds",
+        "remaining_unit",
+        "elapsed_seconds",
+        "elapsed_unit",
+        "as_of",
     }
     verification = rows[0]
     assert verification["status"] == "paused"
@@ -81,6 +85,10 @@ def test_json_has_one_object_per_complaint_and_clock_with_the_documented_keys(ev
         "deadline": None,
         "cycles": 0,
         "remaining_seconds": None,
+        "remaining_unit": "working",
+        "elapsed_seconds": None,
+        "elapsed_unit": "working",
+        "as_of": "2026-03-26T09:00:00+07:00",
     }
 
 

@@ -17,6 +17,7 @@ from pengaduan._cli._common import (
 )
 from pengaduan.escalation import DueAction, due
 from pengaduan.exceptions import PengaduanError
+from pengaduan.interchange import due_action_to_dict
 
 
 def register(subparsers: Any) -> None:
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         except (PengaduanError, OSError) as error:
             return fail(read_error(args, error))
     if args.json:
-        print(json.dumps([a.to_dict() for a in actions], ensure_ascii=False, indent=2))
+        print(json.dumps([due_action_to_dict(a) for a in actions], ensure_ascii=False, indent=2))
     elif actions:
         print(rows(actions))
     else:

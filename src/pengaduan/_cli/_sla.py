@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import timedelta
 from typing import Any
 
 from pengaduan._cli._common import (
@@ -18,6 +17,7 @@ from pengaduan._cli._common import (
 )
 from pengaduan._sla_explain import format_delta, format_instant
 from pengaduan.exceptions import PengaduanError
+from pengaduan.interchange import clock_state_to_dict
 from pengaduan.presets import lapor_policy
 from pengaduan.sla import ClockState, evaluate_many
 
@@ -45,8 +45,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="print a JSON array: one object per complaint and clock with keys complaint, "
-        "clock, status, breached, deadline, cycles, remaining_seconds",
+        help="print a JSON array: one object per complaint and clock, the key complaint "
+        "and those of pengaduan.interchange.clock_state_to_dict",
     )
     parser.set_defaults(handler=run)
 
@@ -80,16 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _record(complaint: str, state: ClockState) -> dict[str, Any]:
-    remaining = state.remaining_working
-    return {
-        "complaint": complaint,
-        "clock": state.name,
-        "status": state.status.value,
-        "breached": state.breached,
-        "deadline": state.deadline.isoformat() if state.deadline is not None else None,
-        "cycles": len(state.cycles),
-        "remaining_seconds": None if remaining is None else remaining // timedelta(seconds=1),
-    }
+    return {"complaint": complaint, **clock_state_to_dict(state)}
 
 
 def _cells(complaint: str, state: ClockState) -> list[str]:
