@@ -264,14 +264,16 @@ def dumps_event(event: Event) -> str:
 
 
 def read_events(
-    source: str | os.PathLike[str] | IO[str] | Iterable[str],
+    source: str | os.PathLike[str] | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes],
     *,
     on_error: Callable[[EventFormatError], object] | None = None,
 ) -> Iterator[Event]:
     """Read events from a JSON Lines file, lazily, in file order. Blank lines are skipped.
 
     Args:
-        source: A path, an open text file, or any iterable of lines.
+        source: A path, an open text or binary file (``sys.stdin.buffer``), or any iterable
+            of lines. Bytes are read as UTF-8; a byte order mark before the first line is
+            ignored (Notepad and Excel write one).
         on_error: Called with the error of each malformed line, which is then skipped.
             Without it, the first malformed line raises.
 
@@ -279,14 +281,15 @@ def read_events(
         Each event.
 
     Raises:
-        EventFormatError: Naming the file and line number of a malformed line.
+        EventFormatError: Naming the file and line number of a malformed line (for bytes that
+            are not UTF-8, the byte offset in the line too).
     """
     for _number, event in read_numbered_events(source, on_error=on_error):
         yield event
 
 
 def read_numbered_events(
-    source: str | os.PathLike[str] | IO[str] | Iterable[str],
+    source: str | os.PathLike[str] | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes],
     *,
     on_error: Callable[[EventFormatError], object] | None = None,
 ) -> Iterator[tuple[int, Event]]:
@@ -303,11 +306,13 @@ def read_numbered_events(
 
 
 def _read_lines(
-    lines: Iterable[str | bytes],
+    lines: Iterable[str] | Iterable[bytes],
     name: str | None,
     on_error: Callable[[EventFormatError], object] | None,
 ) -> Iterator[tuple[int, Event]]:
     for number, raw in enumerate(lines, start=1):
+        if number == 1:  # a byte order mark, as Notepad and Excel write: not part of the text
+            raw = raw.removeprefix(b"\xef\xbb\xbf" if isinstance(raw, bytes) else "\ufeff")
         if not raw.strip():
             continue
         try:
@@ -316,7 +321,8 @@ def _read_lines(
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as error:
                     raise EventFormatError(
-                        f"is not UTF-8 text (a bad byte at column {error.start + 1})"
+                        f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at byte offset "
+                        f"{error.start} of the line)"
                     ) from None
             else:
                 line = raw

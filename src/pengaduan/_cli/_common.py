@@ -67,7 +67,9 @@ def fail(message: str, code: int = 2) -> int:
 def add_history_argument(parser: argparse.ArgumentParser) -> None:
     """Add the history source of a command: a positional ``FILE`` or ``--db PATH``."""
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("file", metavar="FILE", nargs="?", help="JSON Lines event file")
+    source.add_argument(
+        "file", metavar="FILE", nargs="?", help="JSON Lines event file ('-': standard input)"
+    )
     source.add_argument(
         "--db",
         metavar="PATH",
@@ -129,7 +131,8 @@ def numbered_history(
         EventFormatError: For a malformed line, unless `on_error` is given.
     """
     if args.file is not None:
-        yield from read_numbered_events(args.file, on_error=on_error)
+        source = sys.stdin.buffer if args.file == "-" else args.file
+        yield from read_numbered_events(source, on_error=on_error)
         return
     from pengaduan.store import open_store
 
@@ -193,16 +196,18 @@ def history(
 
 
 def replay_history(
-    args: argparse.Namespace, as_of: datetime | None = None
+    args: argparse.Namespace, as_of: datetime | None = None, workflow: Workflow | None = None
 ) -> dict[str, Complaint] | str:
-    """Replay ``FILE`` or ``--db`` through the SP4N-LAPOR! workflow, up to `as_of` if given.
+    """Replay ``FILE`` or ``--db`` through `workflow` (SP4N-LAPOR!), up to `as_of` if given.
 
     Returns:
         The complaints by id, or the message to fail with: the first refused event (with its
         line or store position), the first malformed line, or why the history cannot be read.
     """
-    from pengaduan.presets import lapor_workflow
+    if workflow is None:
+        from pengaduan.presets import lapor_workflow
 
+        workflow = lapor_workflow()
     # replay() judges each event before pulling the next, so the number last read is the
     # refused event's.
     current = 0
@@ -215,7 +220,7 @@ def replay_history(
                 yield event
 
     try:
-        return lapor_workflow().replay(events())
+        return workflow.replay(events())
     except RefusedError as error:
         return f"{history_name(args)}:{where(args, current)}: refused: {error}"
     except EventFormatError as error:

@@ -14,6 +14,7 @@ from pengaduan._cli._common import (
     replay_history,
     table,
 )
+from pengaduan._cli._definitions import add_definition_arguments, definitions
 from pengaduan.escalation import DueAction, due
 
 
@@ -43,6 +44,7 @@ def register(subparsers: Any) -> None:
 def add_common(parser: argparse.ArgumentParser) -> None:
     """The arguments ``due`` and ``tick`` share."""
     add_history_argument(parser)
+    add_definition_arguments(parser, ladder=True)
     parser.add_argument(
         "--as-of",
         type=instant,
@@ -79,10 +81,12 @@ def rows(actions: tuple[DueAction, ...]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan due``."""
     as_of = as_of_or_now(args.as_of)
-    complaints = replay_history(args)
+    found = definitions(args)
+    ladder = found.ladder()
+    complaints = replay_history(args, workflow=found.workflow)
     if isinstance(complaints, str):
         return fail(complaints)
-    actions = due(complaints, as_of, language=args.lang)
+    actions = due(complaints, as_of, ladder, language=args.lang)
     if args.json:
         print(json.dumps([a.to_dict() for a in actions], ensure_ascii=False, indent=2))
     elif actions:

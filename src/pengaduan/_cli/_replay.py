@@ -20,9 +20,9 @@ from pengaduan._cli._common import (
     table,
     where,
 )
+from pengaduan._cli._definitions import add_definition_arguments, definitions
 from pengaduan.exceptions import EventFormatError, RefusedError
 from pengaduan.model import Complaint, Event
-from pengaduan.presets import lapor_workflow
 from pengaduan.workflow import Workflow
 
 
@@ -37,6 +37,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_history_argument(parser)
+    add_definition_arguments(parser, policy=False)
     parser.add_argument(
         "--as-of", type=instant, help="ignore events after this ISO 8601 instant (with offset)"
     )
@@ -55,7 +56,7 @@ class _StopReplayError(Exception):
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan replay``."""
-    workflow = lapor_workflow()
+    workflow = definitions(args).workflow
     if args.db is not None:
         return _replay_store(args, workflow)
     # replay() pulls one event at a time and judges it before pulling the next, so the line

@@ -13,8 +13,8 @@ from pengaduan._cli._common import (
     instant,
     replay_history,
 )
+from pengaduan._cli._definitions import add_definition_arguments, definitions
 from pengaduan.metrics import GroupBy
-from pengaduan.presets import lapor_policy
 from pengaduan.reports import build_report
 
 
@@ -33,6 +33,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_history_argument(parser)
+    add_definition_arguments(parser)
     parser.add_argument(
         "--as-of",
         type=instant,
@@ -60,13 +61,20 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan report``."""
     as_of = as_of_or_now(args.as_of)
-
-    complaints = replay_history(args, as_of)
+    found = definitions(args)
+    complaints = replay_history(args, as_of, found.workflow)
     if isinstance(complaints, str):
         return fail(complaints)
 
     by: tuple[str, ...] = (args.by,) if args.by is not None else ("year", "unit")
-    report = build_report(complaints, as_of, policy=lapor_policy(), by=by)
+    report = build_report(
+        complaints,
+        as_of,
+        policy=found.policy,
+        by=by,
+        workflow=found.workflow,
+        calendar=found.zone_calendar,
+    )
     if args.json:
         metrics = report.metrics if args.by is None else report.section(args.by)
         print(json.dumps(metrics.to_dict(), ensure_ascii=False, indent=2))

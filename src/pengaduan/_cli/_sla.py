@@ -15,8 +15,8 @@ from pengaduan._cli._common import (
     replay_history,
     table,
 )
+from pengaduan._cli._definitions import add_definition_arguments, definitions
 from pengaduan._sla_explain import format_delta, format_instant
-from pengaduan.presets import lapor_policy
 from pengaduan.sla import ClockState, evaluate_many
 
 
@@ -28,11 +28,13 @@ def register(subparsers: Any) -> None:
         description=(
             "Replay a JSON Lines event file through the SP4N-LAPOR! workflow and evaluate the "
             "SP4N-LAPOR! clocks (verification, follow_up, closure, resolution) on the id-gov "
-            "calendar: one row per complaint and clock. A malformed line or a refused event "
-            "stops the run with exit code 2."
+            "calendar (or on --calendar/--tz, or your own --workflow/--policy files): one row "
+            "per complaint and clock. A malformed line or a refused event stops the run with "
+            "exit code 2."
         ),
     )
     add_history_argument(parser)
+    add_definition_arguments(parser)
     parser.add_argument(
         "--as-of",
         type=instant,
@@ -51,12 +53,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan sla``."""
-    policy = lapor_policy()
+    found = definitions(args)
+    policy = found.policy
     if args.clock is not None and args.clock not in policy.names:
         return fail(f"unknown clock {args.clock!r}; the clocks are: {', '.join(policy.names)}")
     as_of = as_of_or_now(args.as_of)
 
-    complaints = replay_history(args, as_of)
+    complaints = replay_history(args, as_of, found.workflow)
     if isinstance(complaints, str):
         return fail(complaints)
 
