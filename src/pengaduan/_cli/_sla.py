@@ -46,7 +46,8 @@ def register(subparsers: Any) -> None:
         "--json",
         action="store_true",
         help="print a JSON array: one object per complaint and clock with keys complaint, "
-        "clock, status, breached, deadline, cycles, remaining_seconds",
+        "clock, status, breached, deadline, cycles, remaining_seconds (in remaining_unit: "
+        "working or calendar time, as the table shows it) and remaining_working_seconds",
     )
     parser.set_defaults(handler=run)
 
@@ -78,8 +79,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unit(state: ClockState) -> str:
+    """The unit the clock's target counts in: ``working`` or ``calendar`` time."""
+    return "working" if state.clock.target.in_working_time else "calendar"
+
+
+def _seconds(delta: timedelta | None) -> int | None:
+    return None if delta is None else delta // timedelta(seconds=1)
+
+
 def _record(complaint: str, state: ClockState) -> dict[str, Any]:
-    remaining = state.remaining_working
     return {
         "complaint": complaint,
         "clock": state.name,
@@ -87,7 +96,10 @@ def _record(complaint: str, state: ClockState) -> dict[str, Any]:
         "breached": state.breached,
         "deadline": state.deadline.isoformat() if state.deadline is not None else None,
         "cycles": len(state.cycles),
-        "remaining_seconds": None if remaining is None else remaining // timedelta(seconds=1),
+        # What the table shows, in the clock's own unit; and the working time left, always.
+        "remaining_seconds": _seconds(state.remaining),
+        "remaining_unit": _unit(state),
+        "remaining_working_seconds": _seconds(state.remaining_working),
     }
 
 
@@ -102,7 +114,7 @@ def _cells(complaint: str, state: ClockState) -> list[str]:
         "yes" if state.breached else "no",
         format_instant(deadline.astimezone(tz)) if deadline is not None else "-",
         (
-            format_delta(remaining, hours=state.clock.target.in_working_time)
+            f"{format_delta(remaining, hours=state.clock.target.in_working_time)} {_unit(state)}"
             if remaining is not None
             else "-"
         ),
