@@ -306,13 +306,16 @@ def read_numbered_events(
 
 
 def _read_lines(
-    lines: Iterable[str] | Iterable[bytes],
+    lines: Iterable[str | bytes],
     name: str | None,
     on_error: Callable[[EventFormatError], object] | None,
 ) -> Iterator[tuple[int, Event]]:
     for number, raw in enumerate(lines, start=1):
         if number == 1:  # a byte order mark, as Notepad and Excel write: not part of the text
-            raw = raw.removeprefix(b"\xef\xbb\xbf" if isinstance(raw, bytes) else "\ufeff")
+            if isinstance(raw, bytes):
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            else:
+                raw = raw.removeprefix("\ufeff")
         if not raw.strip():
             continue
         try:
