@@ -53,7 +53,7 @@ def test_the_how_to_runs_as_shown(
     folder = test.globs["folder"]
     assert isinstance(folder, Path)
     monkeypatch.chdir(folder)
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("COLUMNS", "80")
     for argv, shown in _consoles(section):
         code = main(argv)
         captured = capsys.readouterr()

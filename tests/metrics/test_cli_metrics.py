@@ -22,10 +22,10 @@ KEYS = {
     "closed",
     "follow_up_rate",
     "settlement_rate",
-    "mean_follow_up_days",
-    "median_follow_up_days",
-    "mean_follow_up_working_days",
-    "compliance",
+    "follow_up_mean_calendar_days",
+    "follow_up_median_calendar_days",
+    "follow_up_mean_working_days",
+    "compliance_follow_up",
 }
 AS_OF = "2027-01-01T00:00:00+07:00"
 
@@ -71,7 +71,9 @@ def test_report_json_has_the_documented_keys(simulated: str, capsys) -> None:
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= KEYS
     assert data["received"] == 60
-    assert set(data["compliance"]) == {"verification", "follow_up", "closure", "resolution"}
+    assert {k for k in data if k.startswith("compliance_")} == {
+        f"compliance_{c}" for c in ("verification", "follow_up", "closure", "resolution")
+    }
     assert "groups" not in data
 
 
@@ -89,7 +91,7 @@ def test_report_json_by_group_has_one_object_per_group(simulated: str, by: str, 
 def test_report_text_is_the_full_report(simulated: str, capsys) -> None:
     assert main(["report", simulated, "--as-of", AS_OF]) == 0
     out = capsys.readouterr().out
-    assert "Per tahun / by year" in out
+    assert "Per tahun pengajuan / by year of submission" in out
     assert "Per unit kerja / by unit" in out
 
 
@@ -145,7 +147,7 @@ def test_demo_prints_the_regency_report(capsys) -> None:
     assert "Scenario muara-enim (seed 1): 260 complaints" in out
     assert "Average follow-up (dispatch to first follow-up) by year: 2025: " in out
     for heading in (
-        "Per tahun / by year",
+        "Per tahun pengajuan / by year of submission",
         "Per unit kerja / by unit",
         "Paling lama terlambat / most overdue",
         "Pengingat terkirim / reminders sent",

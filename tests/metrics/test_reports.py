@@ -54,7 +54,7 @@ def test_text_report_has_every_section(report) -> None:
     for heading in (
         "Diterima / received",
         "Tingkat tindak lanjut / follow-up rate",
-        "Per tahun / by year",
+        "Per tahun pengajuan / by year of submission",
         "Per unit kerja / by unit",
         "Paling lama terlambat / most overdue",
         "Pengingat terkirim / reminders sent",

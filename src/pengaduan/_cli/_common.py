@@ -45,17 +45,27 @@ def as_of_or_now(as_of: datetime | None) -> datetime:
     return as_of if as_of is not None else datetime.now(UTC)  # wall-clock ok: CLI default
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Render rows as a plain, left-aligned text table."""
-    widths = [len(h) for h in header]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-        for line in (header, *rows)
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, wrap_last: bool = False) -> str:
+    """Render rows as a plain, left-aligned text table that fits the terminal's width.
+
+    Heads ``"Bahasa / English"`` show both languages; a table too wide is split into parts
+    repeating the first column, or with `wrap_last` its last column (a message) wraps.
+    """
+    from pengaduan._table import fit_table
+
+    return fit_table(header, rows, width=terminal_width(), wrap_last=wrap_last)
+
+
+def terminal_width() -> int:
+    """The width of the output: ``COLUMNS`` if set, else the terminal's, else 80 (a pipe)."""
+    import shutil
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((80, 24)).columns
+    return 80
 
 
 def fail(message: str, code: int = 2) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from pengaduan._cli._common import fail, table
+from pengaduan._cli._common import fail, table, terminal_width
 from pengaduan.escalation import due, tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.model import Complaint, Event
@@ -212,7 +212,7 @@ def _run(args: argparse.Namespace, path: str, progress: _Progress) -> int:
         means = means or "none, nothing was followed up"
         print(f"Average follow-up (dispatch to first follow-up) by year: {means}.")
     print()
-    print(report, end="")
+    print(report.to_text(width=terminal_width()), end="")
     late = _latest_follow_ups(complaints.values(), policy, as_of)
     title = "Tindak lanjut paling terlambat / latest follow-ups (missed deadlines, all years)"
     print(f"\n{title}\n{'-' * len(title)}")

@@ -60,7 +60,15 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 
 def rows(actions: tuple[DueAction, ...]) -> str:
     """A text table of due actions."""
-    header = ("due_at", "complaint", "clock", "level", "action", "to", "message")
+    header = (
+        "Jatuh tempo / due at",
+        "Laporan / complaint",
+        "Jam SLA / clock",
+        "Tingkat / level",
+        "Tindakan / action",
+        "Kepada / to",
+        "Pesan / message",
+    )
     return table(
         header,
         [
@@ -75,6 +83,7 @@ def rows(actions: tuple[DueAction, ...]) -> str:
             )
             for a in actions
         ],
+        wrap_last=True,
     )
 
 
@@ -92,5 +101,5 @@ def run(args: argparse.Namespace) -> int:
     elif actions:
         print(rows(actions))
     else:
-        print(f"nothing due as of {as_of.isoformat()}")
+        print(f"Tidak ada yang jatuh tempo / nothing due as of {as_of.isoformat()}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from pengaduan._cli._common import (
@@ -18,9 +18,11 @@ from pengaduan._cli._common import (
     read_error,
     store_complaints,
     table,
+    terminal_width,
     where,
 )
 from pengaduan._cli._definitions import add_definition_arguments, definitions
+from pengaduan._table import stream_table
 from pengaduan.exceptions import EventFormatError, RefusedError
 from pengaduan.model import Complaint, Event
 from pengaduan.workflow import Workflow
@@ -99,11 +101,22 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        header = ("complaint", "state", "label", "unit", "events", "last_action", "last_at")
-        print(
-            table(header, [[str(r[h]) if r[h] is not None else "-" for h in header] for r in rows])
-        )
+        header = tuple(_HEADS)
+        cells = [[str(r[h]) if r[h] is not None else "-" for h in header] for r in rows]
+        print(table(tuple(_HEADS.values()), cells))
     return 0
+
+
+# The columns of the table: the JSON key, and the head (Bahasa Indonesia / English).
+_HEADS = {
+    "complaint": "Laporan / complaint",
+    "state": "Status / state",
+    "label": "Label / label",
+    "unit": "Unit kerja / unit",
+    "events": "Peristiwa / events",
+    "last_action": "Tindakan terakhir / last action",
+    "last_at": "Waktu terakhir / last at",
+}
 
 
 def _row(label: str, complaint: Complaint) -> dict[str, Any]:
@@ -136,7 +149,7 @@ def _replay_store(args: argparse.Namespace, workflow: Workflow) -> int:
     The JSON array is printed element by element; the table is printed in a second pass
     over the store, once the column widths are known.
     """
-    header = ("complaint", "state", "label", "unit", "events", "last_action", "last_at")
+    header = tuple(_HEADS)
 
     def cells() -> Iterator[list[str]]:
         for complaint in _store_complaints(args, workflow):
@@ -150,17 +163,8 @@ def _replay_store(args: argparse.Namespace, workflow: Workflow) -> int:
                 for complaint in _store_complaints(args, workflow)
             )
             return 0
-        widths = [len(h) for h in header]
-        for line in cells():
-            widths = [max(w, len(cell)) for w, cell in zip(widths, line, strict=True)]
-
-        def render(line: Sequence[str]) -> str:
-            return "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-
-        print(render(header))
-        print("  ".join("-" * w for w in widths))
-        for line in cells():
-            print(render(line))
+        for line in stream_table(tuple(_HEADS.values()), cells, width=terminal_width()):
+            print(line)
     except (EventFormatError, RefusedError) as error:
         return fail(f"{history_name(args)}: {error}")
     except OSError as error:

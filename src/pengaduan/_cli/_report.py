@@ -12,6 +12,7 @@ from pengaduan._cli._common import (
     fail,
     instant,
     replay_history,
+    terminal_width,
 )
 from pengaduan._cli._definitions import add_definition_arguments, definitions
 from pengaduan.metrics import GroupBy
@@ -49,11 +50,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="print one JSON object with keys received, archived, verified, dispatched, "
-        "followed_up, closed, follow_up_rate, settlement_rate, mean_follow_up_days, "
-        "median_follow_up_days, mean_follow_up_working_days, compliance (by clock: every "
-        "clock of the policy, closure included) and more; with --by, one object per group "
-        'under "groups"',
+        help="print one JSON object with the figures under the names of the report's columns "
+        "and of Metrics.to_frame: received, archived, verified, dispatched, followed_up, "
+        "closed, open, reminders, follow_up_rate, settlement_rate, durations as "
+        "<duration>_<statistic>_<calendar|working>_days (e.g. follow_up_mean_calendar_days, "
+        "follow_up_mean_working_days) and compliance_<clock> with <clock>_met and "
+        "<clock>_stopped for every clock of the policy; with --by, one object per group under "
+        '"groups"',
     )
     parser.set_defaults(handler=run)
 
@@ -79,5 +82,5 @@ def run(args: argparse.Namespace) -> int:
         metrics = report.metrics if args.by is None else report.section(args.by)
         print(json.dumps(metrics.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(report, end="")
+    print(report.to_text(width=terminal_width()), end="")
     return 0

@@ -74,7 +74,15 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([_record(cid, s) for cid, s in rows], ensure_ascii=False, indent=2))
         return 0
-    header = ("complaint", "clock", "status", "breached", "deadline", "remaining", "cycles")
+    header = (
+        "Laporan / complaint",
+        "Jam SLA / clock",
+        "Status / status",
+        "Terlambat / breached",
+        "Batas waktu / deadline",
+        "Sisa / remaining",
+        "Siklus / cycles",
+    )
     print(table(header, [_cells(cid, s) for cid, s in rows]))
     return 0
 

@@ -132,7 +132,7 @@ def _tick_store(args: argparse.Namespace, as_of: datetime, found: Definitions) -
 def _nothing_due(as_of: datetime) -> None:
     """Say so on stderr when nothing is due (stdout stays JSON Lines, empty)."""
     print(
-        f"pengaduan: tidak ada yang jatuh tempo / nothing due as of {as_of.isoformat()}",
+        f"pengaduan: Tidak ada yang jatuh tempo / nothing due as of {as_of.isoformat()}",
         file=sys.stderr,
     )
 
