@@ -319,7 +319,7 @@ def _summary_lines(group: GroupMetrics) -> list[tuple[str, str]]:
         lines.append(
             (
                 "Umur tunggakan / backlog age",
-                f"mean {_num(group.backlog_age.mean_days)} calendar days, "
+                f"mean {_num(group.backlog_age.mean_days)}, "
                 f"oldest {_num(group.backlog_age.max_days)} calendar days",
             )
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pengaduan._cli import main
-from pengaduan._cli._demo import _Progress
+from pengaduan._cli._progress import Progress as _Progress
 from pengaduan.interchange import read_events
 from pengaduan.store import open_store
 
@@ -145,7 +145,9 @@ def test_demo_prints_the_regency_report(capsys) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "Scenario muara-enim (seed 1): 260 complaints" in out
-    assert "Average follow-up (dispatch to first follow-up) by year: 2025: " in out
+    assert "Average follow-up (dispatch to first follow-up) by year of submission: 2025: " in (
+        " ".join(out.split())
+    )
     for heading in (
         "Per tahun pengajuan / by year of submission",
         "Per unit kerja / by unit",
@@ -156,6 +158,37 @@ def test_demo_prints_the_regency_report(capsys) -> None:
         assert heading in out
     assert "unit_head" in out
     assert "SPIKM-0" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_demo_shows_one_reminder_it_sent_as_the_whatsapp_message_a_unit_head_reads(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    block = out.split("one reminder the ladder sent (WhatsApp):\n", 1)[1].split("\n\n", 1)[0]
+    lines = block.splitlines()
+    assert lines[0].startswith("Kepada / to: unit_head@")
+    text = " ".join(line.strip("| ") for line in lines[2:-2])
+    assert text.startswith("[Pengingat tingkat 1] Laporan SPIKM-")
+    assert "batas waktu Tindak Lanjut" in text
+    assert lines[-2].strip("| ").endswith("WIB")
+
+
+def test_progress_is_silent_with_quiet_even_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown, quiet = Terminal(), Terminal()
+    clock = FakeClock()
+    for stream, flag in ((shown, False), (quiet, True)):
+        progress = _Progress(stream, clock=clock, quiet=flag)
+        clock.now += 5
+        progress(3, None, "imported")
+        progress.close()
+    assert shown.getvalue() == "\rimported 3\n"
+    assert quiet.getvalue() == ""
 
 
 def test_demo_is_reproducible(capsys) -> None:
@@ -173,7 +206,7 @@ def test_demo_keeps_its_store_and_a_second_run_adds_nothing(tmp_path: Path, caps
     complaints = list(store.complaints())
     store.close()
     assert len(complaints) == 25
-    assert f"Stored {position} events in {db}" in capsys.readouterr().out
+    assert f"Stored {position} events in {db}" in " ".join(capsys.readouterr().out.split())
     assert main(["demo", "--complaints", "25", "--db", str(db)]) == 0
     store = open_store(db)
     assert store.position() == position
@@ -198,7 +231,7 @@ def test_demo_refuses_a_negative_number_of_complaints(tmp_path: Path, capsys) ->
 def test_demo_of_no_complaints_says_nothing_was_followed_up(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--complaints", "0", "--db", str(tmp_path / "demo.sqlite")]) == 0
     out = capsys.readouterr().out
-    assert "by year: none, nothing was followed up." in out
+    assert "by year of submission: none, nothing was followed up." in " ".join(out.split())
     assert "Diterima / received                       0" in out
 
 
