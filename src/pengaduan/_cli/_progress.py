@@ -1,7 +1,7 @@
 """Progress of long work on standard error: a bar on a terminal, nothing anywhere else.
 
 Written by hand rather than taken from a library (``rich``, ``tqdm``): one line redrawn with
-``\\r`` is all the commands need, and the library stays with its four core dependencies.
+a carriage return is all the commands need, and the library stays with its four core dependencies.
 """
 
 from __future__ import annotations
@@ -72,10 +72,8 @@ class Progress:
 
     def counted(self, items: Iterable[_T], label: str, total: int | None = None) -> Iterator[_T]:
         """Yield `items`, showing how many have passed."""
-        done = 0
-        for item in items:
+        for done, item in enumerate(items, start=1):
             yield item
-            done += 1
             self(done, total, label)
 
     def close(self) -> None:
