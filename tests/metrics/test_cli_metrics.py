@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -272,3 +273,48 @@ def test_progress_writes_nothing_to_a_stream_that_is_not_a_terminal() -> None:
     progress(1, 2, "storing")
     progress.close()
     assert stream.getvalue() == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("command", "label"),
+    [
+        (["simulate", "--complaints", "5", "--years", "1"], "simulating"),
+        (["import", "{file}", "--db", "{db}"], "events read"),
+        (["report", "--db", "{db}", "--as-of", AS_OF, "--json"], "events"),
+        (["export", "--db", "{db}"], "complaints"),
+    ],
+)
+def test_long_work_shows_progress_on_a_terminal_and_none_with_quiet(
+    simulated: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    label: str,
+) -> None:
+    import itertools
+
+    from pengaduan._cli import _progress
+
+    db = tmp_path / "s.sqlite"
+    assert main(["import", simulated, "--db", str(db)]) in (0, 1)
+    capsys.readouterr()
+    argv = [a.format(file=simulated, db=db) for a in command]
+    ticks = itertools.count(0.0, 2.0)  # every look at the clock: two seconds later
+    monkeypatch.setattr(_progress.time, "monotonic", lambda: next(ticks))
+    for quiet in (False, True):
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert main([*argv, *(["--quiet"] if quiet else [])]) in (0, 1)
+        capsys.readouterr()
+        shown = terminal.getvalue()
+        if quiet:
+            assert "\r" not in shown
+        else:
+            assert f"\r{label}" in shown or f"% {label}" in shown, shown
+            assert shown.endswith("\n")

@@ -86,6 +86,9 @@ def add_history_argument(parser: argparse.ArgumentParser) -> None:
         help="read the history from an event store instead: a SQLite file or a "
         "postgresql:// URL (see docs/storage.md)",
     )
+    from pengaduan._cli._progress import add_quiet_argument
+
+    add_quiet_argument(parser)
 
 
 def history_name(args: argparse.Namespace) -> str:
@@ -149,10 +152,14 @@ def numbered_history(
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         raise FileNotFoundError(errno.ENOENT, "no such store", target)
+    from pengaduan._cli._progress import progress_for
+
     store = open_store(target, readonly=True)  # a reading command changes nothing
+    progress = progress_for(args)  # on a terminal only, after a second
     try:
-        yield from store.events(on_error=unreadable_reporter(args))
+        yield from progress.counted(store.events(on_error=unreadable_reporter(args)), "events")
     finally:
+        progress.close()
         store.close()
 
 
@@ -183,10 +190,15 @@ def store_complaints(
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         raise FileNotFoundError(errno.ENOENT, "no such store", target)
+    from pengaduan._cli._progress import progress_for
+
     store = open_store(target, workflow, readonly=True)  # a reading command changes nothing
+    progress = progress_for(args)  # on a terminal only, after a second
     try:
-        yield from store.complaints(on_error=unreadable_reporter(args))
+        complaints = store.complaints(on_error=unreadable_reporter(args))
+        yield from progress.counted(complaints, "complaints")
     finally:
+        progress.close()
         store.close()
 
 

@@ -22,6 +22,7 @@ from pengaduan._cli._common import (
     without_password,
 )
 from pengaduan._cli._definitions import Definitions, add_definition_arguments, definitions
+from pengaduan._cli._progress import add_quiet_argument
 from pengaduan.access import PUBLIC, Viewer, json_feed, views
 from pengaduan.exceptions import PengaduanError
 from pengaduan.interchange import dumps_event
@@ -52,6 +53,7 @@ def register(subparsers: Any) -> None:
         "--db", metavar="PATH", help="an event store: a SQLite file or a postgresql:// URL"
     )
     add_definition_arguments(parser)
+    add_quiet_argument(parser)
     parser.add_argument(
         "--format",
         default="jsonl",

@@ -8,6 +8,7 @@ from typing import Any
 
 from pengaduan._cli._common import fail
 from pengaduan._cli._definitions import add_definition_arguments, definitions
+from pengaduan._cli._progress import add_quiet_argument, progress_for
 from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError, StoreError
 from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Event
@@ -34,6 +35,7 @@ def register(subparsers: Any) -> None:
         "--db", metavar="PATH", required=True, help="the store: a SQLite file or postgresql:// URL"
     )
     add_definition_arguments(parser, policy=False)
+    add_quiet_argument(parser)
     parser.set_defaults(handler=run)
 
 
@@ -84,8 +86,10 @@ def run(args: argparse.Namespace) -> int:
             counts["duplicate"] += len(result.duplicates)
 
     run: list[tuple[int, Event]] = []
+    progress = progress_for(args)
     try:
-        for number, event in read_numbered_events(source, on_error=malformed):
+        read = read_numbered_events(source, on_error=malformed)
+        for number, event in progress.counted(read, "events read"):
             if run and (run[0][1].complaint != event.complaint or len(run) >= _RUN):
                 append(run[0][1].complaint, run)
                 run = []
@@ -99,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         print(_summary(counts), file=sys.stderr)
         return fail(f"cannot read {args.file}: {error.strerror or error}")
     finally:
+        progress.close()
         store.close()
     print(_summary(counts))
     return 1 if counts["refused"] else 0

@@ -38,25 +38,29 @@ class Progress:
         stream: IO[str] | None = None,
         *,
         after: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         width: int = 30,
         force: bool = False,
         quiet: bool = False,
     ) -> None:
         self.stream = sys.stderr if stream is None else stream
         self.after = after
-        self.clock = clock
+        self.clock = time.monotonic if clock is None else clock
         self.width = width
-        self.started = clock()
+        self.started = self.clock()
         self.shown = False
         self.enabled = not quiet and (force or _is_terminal(self.stream))
         self.last = ""
+        self.drawn = self.started
 
     def __call__(self, done: int, total: int | None, label: str) -> None:
         if not self.enabled:
             return
-        if not self.shown and self.clock() - self.started < self.after:
+        now = self.clock()
+        if not self.shown and now - self.started < self.after:
             return
+        if self.shown and now - self.drawn < 0.1 and done != total:
+            return  # at most ten lines a second
         if total is None:
             line = f"\r{label} {done}"
         else:
@@ -65,6 +69,7 @@ class Progress:
             bar = "#" * filled + "-" * (self.width - filled)
             line = f"\r[{bar}] {100 * share:3.0f}% {label:<12}"
         if line != self.last:
+            self.drawn = now
             self.shown = True
             self.last = line
             self.stream.write(line)

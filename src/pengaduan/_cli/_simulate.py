@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from pengaduan._cli._common import fail, write_all_or_nothing
+from pengaduan._cli._progress import add_quiet_argument, progress_for
 from pengaduan.interchange import write_events
 from pengaduan.simulation import muara_enim, simulate
 
@@ -41,6 +42,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="never switch the escalation ladder's reminders on",
     )
+    add_quiet_argument(parser)
     parser.set_defaults(handler=run)
 
 
@@ -55,7 +57,15 @@ def run(args: argparse.Namespace) -> int:
         years=args.years,
         ladder_from_year=None if args.no_ladder else min(2, args.years),
     )
-    history = simulate(scenario, seed=args.seed)
+    progress = progress_for(args)
+    try:
+        history = simulate(
+            scenario,
+            seed=args.seed,
+            progress=lambda done, total: progress(done, total, "simulating"),
+        )
+    finally:
+        progress.close()
     if args.out == "-":
         write_events(history.events, sys.stdout)
         return 0
