@@ -196,6 +196,20 @@ def test_a_workflow_file_replays_the_history(
     assert json.loads(capsys.readouterr().out)[0]["state"] == "dispatched"
 
 
+def test_diagram_draws_a_workflow_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import attrs
+
+    preset = lapor_workflow()
+    states = tuple(
+        attrs.evolve(s, label="Diproses Dinas") if s.name == "dispatched" else s
+        for s in preset.states
+    )
+    path = tmp_path / "workflow.json"
+    path.write_text(codecs.dumps(attrs.evolve(preset, states=states)), encoding="utf-8")
+    assert main(["diagram", "--workflow", str(path)]) == 0
+    assert "Diproses Dinas" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("option", "value", "path"),
     [

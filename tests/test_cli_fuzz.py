@@ -290,3 +290,39 @@ def test_a_definition_file_of_any_bytes_is_used_or_refused_in_one_line(
         _assert_refusal_or_success(code, err, {0, 1} if command[0] == "tick" else {0})
         if code == 2:
             assert str(definition) in err, err
+
+
+_ARG_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    command=st.sampled_from(
+        [
+            ["calendar", "deadline", "{a}", "--working-days", "3"],
+            ["calendar", "deadline", "2026-03-17", "--working-hours", "2", "--tz", "{a}"],
+            ["calendar", "between", "{a}", "{b}"],
+            ["calendar", "holidays", "2026", "--tz", "{a}"],
+            ["sla", "{file}", "--tz", "{a}", "--as-of", AS_OF],
+            ["due", "{file}", "--calendar", "24x7", "--tz", "{a}", "--as-of", AS_OF],
+            ["report", "{file}", "--tz", "{a}", "--as-of", AS_OF, "--json"],
+        ]
+    ),
+    a=_ARG_TEXT,
+    b=_ARG_TEXT,
+)
+def test_any_text_as_an_argument_succeeds_or_refuses_in_one_line(
+    command: list[str], a: str, b: str
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        history = Path(directory) / "h.jsonl"
+        history.write_text("\n".join(json.dumps(r) for r in _BASE) + "\n", encoding="utf-8")
+        argv = [x.format(a=a, b=b, file=history) for x in command]
+        try:
+            code, _out, err = _run(argv)
+        except SystemExit as exit_:  # argparse refuses what it cannot parse, with exit 2
+            assert exit_.code == 2
+            return
+        _assert_refusal_or_success(code, err, {0})
