@@ -355,3 +355,18 @@ def test_the_working_time_left_and_the_deadline_agree(
 ) -> None:
     row = _verification(capsys, str(makassar), "--as-of", FRIDAY_NOON_WITA, "--tz", "WITA")
     assert timedelta(seconds=row["remaining_working_seconds"]) == timedelta(hours=3, minutes=30)  # type: ignore[arg-type]
+
+
+def test_the_demo_on_wita_sends_its_reminders_at_0730_local_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--complaints", "60", "--tz", "WITA"]) == 0
+    out = capsys.readouterr().out
+    assert "07:30 WITA |" in out
+    assert "(Asia/Makassar)" in out  # the by-year table counts by the local year
+
+
+def test_simulate_on_wit_starts_at_local_midnight(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--complaints", "3", "--years", "1", "--tz", "WIT"]) == 0
+    first = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert first["at"].endswith("+09:00")

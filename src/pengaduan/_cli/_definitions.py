@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -28,6 +28,9 @@ from pengaduan.escalation import Ladder
 from pengaduan.exceptions import PengaduanError
 from pengaduan.sla import Policy
 from pengaduan.workflow import Workflow
+
+if TYPE_CHECKING:
+    from pengaduan.simulation import Scenario
 
 _T = TypeVar("_T")
 
@@ -125,6 +128,37 @@ def add_definition_arguments(
         add_calendar_arguments(parser)
 
 
+def on_calendar(policy: Policy, calendar: WorkCalendar | None) -> Policy:
+    """`policy` with every clock on `calendar` (unchanged when it is None)."""
+    if calendar is None:
+        return policy
+    return policy.evolve(clocks=tuple(c.evolve(calendar=calendar) for c in policy.clocks))
+
+
+def regional_scenario(
+    calendar: WorkCalendar | None, **options: Any
+) -> tuple[Scenario, Ladder, Policy]:
+    """The Muara Enim scenario (`muara_enim` `options`) on `calendar`, its ladder and policy.
+
+    On another calendar the scenario starts at local midnight of 1 January and its ladder
+    and policy count on that calendar.
+    """
+    from datetime import datetime
+
+    from pengaduan.presets import lapor_policy
+    from pengaduan.simulation import muara_enim, muara_enim_ladder
+
+    ladder = muara_enim_ladder()
+    if calendar is None:
+        return muara_enim(**options), ladder, lapor_policy()
+    start = datetime(2025, 1, 1, tzinfo=calendar.tz)
+    scenario = muara_enim(start=start, calendar=calendar, **options)
+    ladder = ladder.evolve(policy=on_calendar(ladder.policy, calendar))
+    if scenario.reminders is not None and scenario.reminders.ladder.name == ladder.name:
+        scenario = scenario.evolve(reminders=attrs.evolve(scenario.reminders, ladder=ladder))
+    return scenario, ladder, lapor_policy(calendar=calendar)
+
+
 def load_json(cls: type[_T], path: str, option: str) -> _T:
     """Decode a definition of class `cls` from the JSON file at `path` (``-``: stdin).
 
@@ -219,10 +253,7 @@ def definitions(args: argparse.Namespace) -> Definitions:
             what = "the preset policy"
             policy = lapor_policy(calendar=calendar)
         else:
-            if calendar is not None:
-                policy = policy.evolve(
-                    clocks=tuple(attrs.evolve(c, calendar=calendar) for c in policy.clocks)
-                )
+            policy = on_calendar(policy, calendar)
         if policy.workflow != workflow:
             what = f"{what} on the --workflow file"
             policy = policy.evolve(workflow=workflow)

@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pengaduan._cli._common import fail, table, terminal_width
+from pengaduan._cli._definitions import add_calendar_arguments, calendar_of, regional_scenario
 from pengaduan._cli._progress import Progress, add_quiet_argument, progress_for
 from pengaduan.escalation import DueAction, Ladder, due, tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.model import Complaint, Event
-from pengaduan.presets import lapor_policy
 from pengaduan.reports import build_report
-from pengaduan.simulation import muara_enim, muara_enim_ladder, simulate
+from pengaduan.simulation import simulate
 from pengaduan.sla import Policy, evaluate
 from pengaduan.store import open_store
 
@@ -57,6 +57,7 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="how many reports arrive over the two years (default 260)",
     )
+    add_calendar_arguments(parser)
     add_quiet_argument(parser)
     parser.set_defaults(handler=run)
 
@@ -164,9 +165,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, path: str, progress: Progress) -> int:
-    scenario = muara_enim(complaints=args.complaints)
-    ladder = muara_enim_ladder()
-    policy = lapor_policy()
+    scenario, ladder, policy = regional_scenario(calendar_of(args), complaints=args.complaints)
     total = max(scenario.complaints, 1)
     # Weights of the phases in the bar: simulating, storing, reporting.
     history = simulate(
