@@ -110,7 +110,7 @@ def stream_table(
         ws = list(ws)
         return sum(ws) + len(_GAP) * (len(ws) - 1)
 
-    if total(widths) <= width or len(header) <= 2:
+    if total(widths) <= width:
         yield from _lines(header, rows(), widths, everything)
         return
     wrap = None
@@ -121,8 +121,12 @@ def stream_table(
             widths[-1] = min(widths[-1], room)
             yield from _lines(header, rows(), widths, everything, wrap=wrap)
             return
-        # Split, and wrap the last column within a part of its own beside the first.
+    last = len(header) - 1
+    if wrap is not None:  # split, and wrap the last column in the room its part leaves it
         widths[-1] = min(widths[-1], max(24, width - widths[0] - len(_GAP)))
+    if len(header) <= 2:  # nothing to split off
+        yield from _lines(header, rows(), widths, everything, wrap=wrap)
+        return
     # Split: the first column, then as many others as fit, part after part.
     rest = list(range(1, len(header)))
     first = True
@@ -130,6 +134,11 @@ def stream_table(
         chosen = [0, rest.pop(0)]
         while rest and total(widths[i] for i in [*chosen, rest[0]]) <= width:
             chosen.append(rest.pop(0))
+        if wrap is not None and rest == [last]:
+            room = width - total(widths[i] for i in chosen) - len(_GAP)
+            if room >= 24:  # the message beside the others, wrapped
+                widths[last] = room
+                chosen.append(rest.pop())
         if not first:
             yield ""
         first = False
