@@ -134,7 +134,12 @@ class Report:
                 }
                 for o in self.overdue
             ],
-            "reminders": [attrs.asdict(r) for r in self.reminders],
+            # "reminders" is the count (of the total's figures); these are the rows of the
+            # reminders-sent table, by the year they were sent.
+            "reminders_sent": [
+                {"year_sent": r.year, "level": r.level, "to": r.to, "count": r.count}
+                for r in self.reminders
+            ],
         }
 
     def to_text(self, *, width: int | None = DEFAULT_WIDTH) -> str:
