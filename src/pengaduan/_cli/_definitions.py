@@ -59,9 +59,11 @@ class Definitions:
     ladder_file: Ladder | None = None
 
     @property
-    def zone_calendar(self) -> WorkCalendar:
+    def zone_calendar(self) -> WorkCalendar | None:
         """The calendar months, years and working days are counted on in reports."""
-        return self.calendar if self.calendar is not None else self.policy.clocks[0].calendar
+        if self.calendar is not None:
+            return self.calendar
+        return self.policy.clocks[0].calendar if self.policy.clocks else None
 
     def ladder(self) -> Ladder:
         """The escalation ladder on `policy`: ``--ladder``'s, or the SP4N-LAPOR! preset's.
@@ -260,11 +262,3 @@ def definitions(args: argparse.Namespace) -> Definitions:
     except PengaduanError as error:
         raise DefinitionsError(f"{what} does not fit: {error}") from None
     return Definitions(workflow, policy, calendar, ladder)
-
-
-def resolve(args: argparse.Namespace) -> Definitions | str:
-    """`definitions`, or the message to fail with."""
-    try:
-        return definitions(args)
-    except DefinitionsError as error:
-        return str(error)
