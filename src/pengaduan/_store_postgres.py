@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from pengaduan._store_base import SCHEMA_VERSION, _StoreCore, _Txn, grouped_bodies
-from pengaduan.exceptions import ConnectionLostError, NotAStoreError, StoreError, StoreVersionError
+from pengaduan.exceptions import (
+    ConnectionLostError,
+    MissingExtraError,
+    NotAStoreError,
+    StoreError,
+    StoreVersionError,
+)
 from pengaduan.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -187,7 +193,7 @@ class PostgresStore(_StoreCore):
         NotAStoreError: If `readonly` and the schema holds no pengaduan store.
         StoreVersionError: If a newer pengaduan wrote the store.
         StoreError: If the server cannot be reached or the tables cannot be created.
-        ImportError: If psycopg is not installed (``pip install 'pengaduan[postgres]'``).
+        MissingExtraError: If psycopg is not installed (``pip install 'pengaduan[postgres]'``).
     """
 
     def __init__(
@@ -201,10 +207,8 @@ class PostgresStore(_StoreCore):
     ) -> None:
         try:
             import psycopg
-        except ImportError as error:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "PostgresStore needs psycopg 3: pip install 'pengaduan[postgres]'"
-            ) from error
+        except ImportError:
+            raise MissingExtraError("PostgresStore", "postgres") from None
         self._set_workflows(workflow, workflows)
         self.readonly = readonly
         self.schema = schema

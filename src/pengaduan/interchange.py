@@ -292,14 +292,16 @@ def dumps_event(event: Event) -> str:
 
 
 def read_events(
-    source: str | os.PathLike[str] | IO[str] | Iterable[str],
+    source: str | os.PathLike[str] | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes],
     *,
     on_error: Callable[[EventFormatError], object] | None = None,
 ) -> Iterator[Event]:
     """Read events from a JSON Lines file, lazily, in file order. Blank lines are skipped.
 
     Args:
-        source: A path, an open text file, or any iterable of lines.
+        source: A path, an open text or binary file (``sys.stdin.buffer``), or any iterable
+            of lines. Bytes are read as UTF-8; a byte order mark before the first line is
+            ignored (Notepad and Excel write one).
         on_error: Called with the error of each malformed line, which is then skipped.
             Without it, the first malformed line raises.
 
@@ -307,14 +309,15 @@ def read_events(
         Each event.
 
     Raises:
-        EventFormatError: Naming the file and line number of a malformed line.
+        EventFormatError: Naming the file and line number of a malformed line (for bytes that
+            are not UTF-8, the byte offset in the line too).
     """
     for _number, event in read_numbered_events(source, on_error=on_error):
         yield event
 
 
 def read_numbered_events(
-    source: str | os.PathLike[str] | IO[str] | Iterable[str],
+    source: str | os.PathLike[str] | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes],
     *,
     on_error: Callable[[EventFormatError], object] | None = None,
 ) -> Iterator[tuple[int, Event]]:
@@ -336,6 +339,11 @@ def _read_lines(
     on_error: Callable[[EventFormatError], object] | None,
 ) -> Iterator[tuple[int, Event]]:
     for number, raw in enumerate(lines, start=1):
+        if number == 1:  # a byte order mark, as Notepad and Excel write: not part of the text
+            if isinstance(raw, bytes):
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            else:
+                raw = raw.removeprefix("\ufeff")
         if not raw.strip():
             continue
         try:
@@ -344,7 +352,8 @@ def _read_lines(
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as error:
                     raise EventFormatError(
-                        f"is not UTF-8 text (a bad byte at column {error.start + 1})"
+                        f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at byte offset "
+                        f"{error.start} of the line)"
                     ) from None
             else:
                 line = raw
@@ -392,11 +401,13 @@ def clock_state_to_dict(state: ClockState) -> dict[str, Any]:
 
     Keys: ``clock``, ``status`` (``not_started``, ``running``, ``paused``, ``stopped``),
     ``breached``, ``deadline`` (``null`` if not started, or paused before it was known),
-    ``cycles`` (their number), ``remaining_seconds`` with ``remaining_unit`` (always
-    ``"working"``: `ClockState.remaining_working`, negative once breached, ``null`` unless
-    running or paused), ``elapsed_seconds`` of the current cycle with ``elapsed_unit`` (the
-    clock's own measure: ``"working"`` for working targets, ``"calendar"`` for calendar
-    targets; ``null`` if not started) and ``as_of``.
+    ``cycles`` (their number), ``remaining_seconds`` with ``remaining_unit`` (the time left
+    in the clock's own measure, as ``pengaduan sla`` shows it: ``"working"`` for working
+    targets, ``"calendar"`` for calendar targets; `ClockState.remaining`, negative once
+    breached, ``null`` unless running or paused), ``remaining_working_seconds`` (the working
+    time left whatever the target, `ClockState.remaining_working`), ``elapsed_seconds`` of the
+    current cycle with ``elapsed_unit`` (the clock's own measure; ``null`` if not started)
+    and ``as_of``.
 
     >>> from datetime import datetime, timezone
     >>> from pengaduan.model import Actor
@@ -412,16 +423,18 @@ def clock_state_to_dict(state: ClockState) -> dict[str, Any]:
     ('running', '2026-03-06T00:00:00+07:00', 'working')
     """
     cycle = state.current
+    unit = "working" if state.clock.target.in_working_time else "calendar"
     return {
         "clock": state.name,
         "status": state.status.value,
         "breached": state.breached,
         "deadline": _iso(state.deadline),
         "cycles": len(state.cycles),
-        "remaining_seconds": _seconds(state.remaining_working),
-        "remaining_unit": "working",
+        "remaining_seconds": _seconds(state.remaining),
+        "remaining_unit": unit,
+        "remaining_working_seconds": _seconds(state.remaining_working),
         "elapsed_seconds": None if cycle is None else _seconds(cycle.elapsed),
-        "elapsed_unit": "working" if state.clock.target.in_working_time else "calendar",
+        "elapsed_unit": unit,
         "as_of": state.as_of.isoformat(),
     }
 

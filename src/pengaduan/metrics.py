@@ -522,29 +522,23 @@ class GroupMetrics:
         return _ratio(self.closed, self.received - self.archived)
 
     def to_dict(self) -> dict[str, Any]:
-        """The figures as JSON-compatible values (the keys of ``pengaduan report --json``)."""
-        return {
-            "received": self.received,
-            "archived": self.archived,
-            "verified": self.verified,
-            "dispatched": self.dispatched,
-            "followed_up": self.followed_up,
-            "closed": self.closed,
-            "open": self.open,
-            "reminders": self.reminders,
-            "follow_up_rate": self.follow_up_rate,
-            "settlement_rate": self.settlement_rate,
-            "mean_follow_up_days": self.follow_up_time.mean_days,
-            "median_follow_up_days": self.follow_up_time.median_days,
-            "p90_follow_up_days": self.follow_up_time.p90_days,
-            "mean_follow_up_working_days": self.follow_up_time.mean_working_days,
-            "mean_verification_days": self.verification_time.mean_days,
-            "mean_closure_days": self.closure_time.mean_days,
-            "compliance": {name: c.rate for name, c in self.compliance.items()},
-        }
+        """The figures as JSON-compatible values: `row` without its ``key``.
+
+        The names are those of `row`, of `Metrics.to_frame`'s columns and of the report's
+        columns: one name per figure.
+        """
+        row = self.row()
+        del row["key"]
+        return row
 
     def row(self) -> dict[str, Any]:
-        """One flat row (no nesting): counts, rates, every duration statistic, compliance."""
+        """One flat row (no nesting): counts, rates, every duration statistic, compliance.
+
+        Durations are named ``<duration>_<statistic>_<unit>_days``, the unit ``calendar`` or
+        ``working`` (e.g. ``follow_up_mean_calendar_days``, ``follow_up_mean_working_days``);
+        each clock gives ``compliance_<clock>`` (a share, met / stopped) with
+        ``<clock>_met`` and ``<clock>_stopped`` (the names of `Metrics.complaint_rows`).
+        """
         row: dict[str, Any] = {
             "key": self.key,
             "received": self.received,
@@ -565,12 +559,15 @@ class GroupMetrics:
             self.backlog_age,
         ):
             for stat in ("mean", "median", "p90"):
-                row[f"{duration.name}_{stat}_days"] = getattr(duration, f"{stat}_days")
+                row[f"{duration.name}_{stat}_calendar_days"] = getattr(duration, f"{stat}_days")
                 row[f"{duration.name}_{stat}_working_days"] = getattr(
                     duration, f"{stat}_working_days"
                 )
+            row[f"{duration.name}_max_calendar_days"] = duration.max_days
         for name, compliance in self.compliance.items():
             row[f"compliance_{name}"] = compliance.rate
+            row[f"{name}_met"] = compliance.met
+            row[f"{name}_stopped"] = compliance.stopped
         return row
 
 

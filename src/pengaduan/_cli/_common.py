@@ -45,17 +45,27 @@ def as_of_or_now(as_of: datetime | None) -> datetime:
     return as_of if as_of is not None else datetime.now(UTC)  # wall-clock ok: CLI default
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Render rows as a plain, left-aligned text table."""
-    widths = [len(h) for h in header]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-        for line in (header, *rows)
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, wrap_last: bool = False) -> str:
+    """Render rows as a plain, left-aligned text table that fits the terminal's width.
+
+    Heads ``"Bahasa / English"`` show both languages; a table too wide is split into parts
+    repeating the first column, or with `wrap_last` its last column (a message) wraps.
+    """
+    from pengaduan._table import fit_table
+
+    return fit_table(header, rows, width=terminal_width(), wrap_last=wrap_last)
+
+
+def terminal_width() -> int:
+    """The width of the output: ``COLUMNS`` if set, else the terminal's, else 80 (a pipe)."""
+    import shutil
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((80, 24)).columns
+    return 80
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -67,13 +77,18 @@ def fail(message: str, code: int = 2) -> int:
 def add_history_argument(parser: argparse.ArgumentParser) -> None:
     """Add the history source of a command: a positional ``FILE`` or ``--db PATH``."""
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("file", metavar="FILE", nargs="?", help="JSON Lines event file")
+    source.add_argument(
+        "file", metavar="FILE", nargs="?", help="JSON Lines event file ('-': standard input)"
+    )
     source.add_argument(
         "--db",
         metavar="PATH",
         help="read the history from an event store instead: a SQLite file or a "
         "postgresql:// URL (see docs/storage.md)",
     )
+    from pengaduan._cli._progress import add_quiet_argument
+
+    add_quiet_argument(parser)
 
 
 def history_name(args: argparse.Namespace) -> str:
@@ -132,17 +147,22 @@ def numbered_history(
         EventFormatError: For a malformed line, unless `on_error` is given.
     """
     if args.file is not None:
-        yield from read_numbered_events(args.file, on_error=on_error)
+        source = sys.stdin.buffer if args.file == "-" else args.file
+        yield from read_numbered_events(source, on_error=on_error)
         return
     from pengaduan.store import open_store
 
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         raise FileNotFoundError(errno.ENOENT, "no such store", target)
+    from pengaduan._cli._progress import progress_for
+
     store = open_store(target, readonly=True)  # a reading command changes nothing
+    progress = progress_for(args)  # on a terminal only, after a second
     try:
-        yield from store.events(on_error=unreadable_reporter(args))
+        yield from progress.counted(store.events(on_error=unreadable_reporter(args)), "events")
     finally:
+        progress.close()
         store.close()
 
 
@@ -173,10 +193,15 @@ def store_complaints(
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         raise FileNotFoundError(errno.ENOENT, "no such store", target)
+    from pengaduan._cli._progress import progress_for
+
     store = open_store(target, workflow, readonly=True)  # a reading command changes nothing
+    progress = progress_for(args)  # on a terminal only, after a second
     try:
-        yield from store.complaints(on_error=unreadable_reporter(args))
+        complaints = store.complaints(on_error=unreadable_reporter(args))
+        yield from progress.counted(complaints, "complaints")
     finally:
+        progress.close()
         store.close()
 
 
@@ -197,13 +222,18 @@ def history(
 
 @contextlib.contextmanager
 def replayed_history(
-    args: argparse.Namespace, as_of: datetime | None = None, *, skip_invalid: bool = False
+    args: argparse.Namespace,
+    as_of: datetime | None = None,
+    *,
+    workflow: Workflow | None = None,
+    skip_invalid: bool = False,
 ) -> Iterator[Iterable[Complaint] | str]:
-    """Replay ``FILE`` or ``--db`` through the SP4N-LAPOR! workflow, up to `as_of` if given.
+    """Replay ``FILE`` or ``--db`` through `workflow` (SP4N-LAPOR!), up to `as_of` if given.
 
     Both read one complaint at a time, so memory stays bounded however long the history: a
-    store by its pages, a file through a temporary copy by complaint (see `SpilledHistory`).
-    What was skipped (``skip_invalid``) is reported on standard error, in file order.
+    store by its pages, a file (or standard input, ``-``) through a temporary copy by
+    complaint (see `SpilledHistory`). What was skipped (``skip_invalid``) is reported on
+    standard error, in file order.
 
     Yields:
         The complaints (iterable once), in order of their first event, or the message to
@@ -211,19 +241,18 @@ def replayed_history(
         malformed line, or why the history cannot be read.
     """
     from pengaduan._cli._spill import SpilledHistory
-    from pengaduan.presets import lapor_workflow
 
-    workflow = lapor_workflow()
+    if workflow is None:
+        from pengaduan.presets import lapor_workflow
+
+        workflow = lapor_workflow()
     if args.file is None:
         yield _cut(store_complaints(args, workflow), workflow, as_of)
         return
-    try:
-        spilled = SpilledHistory(
-            args.file, workflow, name=history_name(args), as_of=as_of, skip_invalid=skip_invalid
-        )
-    except OSError as error:
-        yield read_error(args, error)
-        return
+    source = sys.stdin.buffer if args.file == "-" else args.file
+    spilled = SpilledHistory(
+        source, workflow, name=history_name(args), as_of=as_of, skip_invalid=skip_invalid
+    )
     with spilled:
         try:
             stop = spilled.judge()

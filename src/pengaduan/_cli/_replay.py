@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from pengaduan._cli._common import (
@@ -16,10 +16,12 @@ from pengaduan._cli._common import (
     print_json_array,
     read_error,
     replayed_history,
+    terminal_width,
 )
+from pengaduan._cli._definitions import add_definition_arguments, definitions
+from pengaduan._table import stream_table
 from pengaduan.exceptions import EventFormatError, RefusedError
 from pengaduan.model import Complaint
-from pengaduan.presets import lapor_workflow
 
 
 def register(subparsers: Any) -> None:
@@ -33,6 +35,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_history_argument(parser)
+    add_definition_arguments(parser, policy=False)
     parser.add_argument(
         "--as-of", type=instant, help="ignore events after this ISO 8601 instant (with offset)"
     )
@@ -47,29 +50,33 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan replay``."""
-    workflow = lapor_workflow()
-    header = ("complaint", "state", "label", "unit", "events", "last_action", "last_at")
-    with replayed_history(args, args.as_of, skip_invalid=args.skip_invalid) as complaints:
+    workflow = definitions(args).workflow
+    header = tuple(_HEADS)
+    with replayed_history(
+        args, args.as_of, workflow=workflow, skip_invalid=args.skip_invalid
+    ) as complaints:
         if isinstance(complaints, str):
             return fail(complaints)
         try:
-            # The file is copied to disk, so the rows can go out one at a time (JSON) or be
-            # spooled to measure the columns (table) without holding the complaints.
             rows = (_row(workflow.state(c.state).label, c) for c in complaints)
             if args.json:
                 print_json_array(rows)
                 return 0
+            # The complaints are read once; their rows are spooled to disk, so the table can
+            # be measured and printed in parts without holding them.
             with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-                widths = [len(h) for h in header]
                 for row in rows:
                     cells = [str(row[h]) if row[h] is not None else "-" for h in header]
-                    widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
                     spool.write(json.dumps(cells, ensure_ascii=False) + "\n")
-                spool.seek(0)
-                print(_render(header, widths))
-                print("  ".join("-" * w for w in widths))
-                for line in spool:
-                    print(_render(json.loads(line), widths))
+
+                def spooled() -> Iterator[list[str]]:
+                    spool.seek(0)
+                    for line in spool:
+                        cells: list[str] = json.loads(line)
+                        yield cells
+
+                for line in stream_table(tuple(_HEADS.values()), spooled, width=terminal_width()):
+                    print(line)
         except (EventFormatError, RefusedError) as error:
             return fail(f"{history_name(args)}: {error}")
         except OSError as error:
@@ -77,8 +84,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _render(cells: Sequence[str], widths: Sequence[int]) -> str:
-    return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+# The columns of the table: the JSON key, and the head (Bahasa Indonesia / English).
+_HEADS = {
+    "complaint": "Laporan / complaint",
+    "state": "Status / state",
+    "label": "Label / label",
+    "unit": "Unit kerja / unit",
+    "events": "Peristiwa / events",
+    "last_action": "Tindakan terakhir / last action",
+    "last_at": "Waktu terakhir / last at",
+}
 
 
 def _row(label: str, complaint: Complaint) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import pickle
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
+from typing import IO
 
 from pengaduan.exceptions import EventFormatError, RefusedError
 from pengaduan.interchange import read_numbered_events
@@ -36,7 +37,7 @@ class SpilledHistory:
     """A history file's events on disk by complaint, judged and replayed one at a time.
 
     Args:
-        source: The file's path.
+        source: The file's path, or a binary stream (standard input).
         workflow: The workflow that judges the events.
         name: The history's name in messages (the file's path, or ``-``).
         as_of: Leave out events after this instant (malformed lines are reported wherever
@@ -49,7 +50,7 @@ class SpilledHistory:
 
     def __init__(
         self,
-        source: str,
+        source: str | IO[bytes],
         workflow: Workflow,
         *,
         name: str,
