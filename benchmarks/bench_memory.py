@@ -33,6 +33,7 @@ COMMANDS: dict[str, list[str]] = {
     "replay FILE": ["replay", "{file}"],
     "replay --db": ["replay", "--db", "{db}"],
     "export FILE jsonl": ["export", "{file}"],
+    "export FILE public-json": ["export", "{file}", "--format", "public-json"],
     "export --db jsonl": ["export", "--db", "{db}"],
     "export --db public-json": ["export", "--db", "{db}", "--format", "public-json"],
     "tick FILE": ["tick", "{file}", "--as-of", AS_OF],
