@@ -83,6 +83,7 @@ __all__ = [
     "PrivacyFlagClearError",
     "RefusedError",
     "RoleNotPermittedError",
+    "StaleReadModelError",
     "StoreError",
     "StoreVersionError",
     "UnknownActionError",
@@ -431,6 +432,19 @@ class InstantRangeError(EventFormatError):
 
 class NotAStoreError(StoreError):
     """The file (or PostgreSQL schema) is not a pengaduan store; it was left untouched."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_subclass, (type(self), self.store, self.operation, self.reason))
+
+
+class StaleReadModelError(StoreError):
+    """A store's read model cannot answer as current: rebuild it (or open the store writable).
+
+    Raised by the row queries (`row`, `rows`, `due_ids`, `next_due_at`) of a store whose rows
+    were computed with other definitions than those it was opened with (see
+    `read_model_mismatch`), or of a read-only store too old to hold rows. Nothing is served
+    stale; ``store.rebuild()`` (``pengaduan rebuild``) recomputes the rows from history.
+    """
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_subclass, (type(self), self.store, self.operation, self.reason))

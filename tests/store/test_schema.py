@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from store_helpers import drop_schema, lifecycle, postgres_dsn, unique_schema
 
+from pengaduan._store_base import SCHEMA_VERSION
 from pengaduan.exceptions import StoreError, StoreVersionError
 from pengaduan.model import Event
 from pengaduan.store import EventStore, PostgresStore, SQLiteStore
@@ -71,7 +72,7 @@ def test_opening_a_0_1_sqlite_store_upgrades_it_and_loses_nothing(old_copy: Path
         # still writable after the upgrade, and a retry of an old event is a no-op
         old_event = store.load("C-3").events[0]
         assert store.append("C-3", [old_event]).new == ()
-    assert user_version(old_copy) == 2
+    assert user_version(old_copy) == SCHEMA_VERSION
     raw = sqlite3.connect(old_copy)
     assert raw.execute(query).fetchall() == bodies_before
     raw.close()
@@ -202,7 +203,7 @@ def test_upgrading_a_0_1_sqlite_store_indexes_its_external_ids_first_claimant_fi
     assert user_version(old_copy) == 1
     with SQLiteStore(old_copy) as store:
         _assert_indexed(store)
-    assert user_version(old_copy) == 2
+    assert user_version(old_copy) == SCHEMA_VERSION
 
 
 def test_upgrading_a_0_1_postgres_schema_indexes_its_external_ids_first_claimant_first(
