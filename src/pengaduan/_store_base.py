@@ -881,7 +881,6 @@ class _StoreCore(ABC):
             StoreError: If the store is read-only or cannot write.
         """
         self._refuse_if_readonly("rebuild the read model")
-        self._require_rows("rebuild the read model")
         target = self._fingerprint
         with self._write("rebuild the read model") as txn:
             resumed = (

@@ -88,7 +88,7 @@ def test_a_newer_sqlite_store_is_refused_untouched(tmp_path: Path) -> None:
     with pytest.raises(StoreVersionError) as raised:
         SQLiteStore(path)
     assert isinstance(raised.value, StoreError)
-    assert (raised.value.found, raised.value.supported) == (99, 2)
+    assert (raised.value.found, raised.value.supported) == (99, SCHEMA_VERSION)
     assert "upgrade pengaduan" in str(raised.value)
     with pytest.raises(StoreVersionError):
         SQLiteStore(path, readonly=True)
@@ -143,7 +143,7 @@ def test_opening_a_0_1_postgres_schema_upgrades_it_and_loses_nothing(
         row = db.execute(
             f"SELECT value FROM \"{schema}\".meta WHERE key = 'schema_version'"  # type: ignore[arg-type]
         ).fetchone()
-        assert row == ("2",)
+        assert row == (str(SCHEMA_VERSION),)
         db.execute(
             f"UPDATE \"{schema}\".meta SET value = '7' WHERE key = 'schema_version'"  # type: ignore[arg-type]
         )
