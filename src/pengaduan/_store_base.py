@@ -83,6 +83,8 @@ SCHEMA_VERSION = 3
 META_FINGERPRINT = "rows_fingerprint"
 META_REBUILD_TARGET = "rebuild_target"
 META_REBUILD_AFTER = "rebuild_after"
+# The fingerprint recorded once rows of several definitions were written (see `append`).
+MIXED = "mixed"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -722,6 +724,10 @@ class _StoreCore(ABC):
                 )
             position = txn.insert(complaint_id, version, [(event.id, body) for event, body in new])
             txn.put_rows([project(complaint, self.read_model)])
+            if self.read_model_mismatch is not None:
+                # This row follows other definitions than the rest: every reader must now
+                # see the rows as stale until a rebuild, whatever its definitions.
+                txn.set_meta(META_FINGERPRINT, MIXED)
         log.debug(
             "appended",
             extra={
@@ -743,7 +749,8 @@ class _StoreCore(ABC):
                 store=repr(self),
                 operation=operation,
                 reason="the store's schema is older than its read model and it was opened "
-                "read-only, so it was not upgraded; open it writable once (or replay it)",
+                "read-only, so it was not upgraded; open it writable once (e.g. "
+                "`pengaduan rebuild`)",
             )
         mismatch = self.read_model_mismatch
         if mismatch is not None:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from pengaduan._cli._common import fail, table
+from pengaduan._cli._list import read_model as lapor_read_model
 from pengaduan.escalation import due, tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.model import Complaint, Event
@@ -158,7 +159,7 @@ def _run(args: argparse.Namespace, path: str, progress: _Progress) -> int:
     for event in history.events:
         by_complaint.setdefault(event.complaint, []).append(event)
     try:
-        store = open_store(path)
+        store = open_store(path, read_model=lapor_read_model())
     except PengaduanError as error:
         return fail(str(error))
     try:

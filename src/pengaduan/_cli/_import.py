@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from pengaduan._cli._common import fail
+from pengaduan._cli._list import read_model as lapor_read_model
 from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError, StoreError
 from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Event
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return fail(f"cannot read {args.file}: {error.strerror or error}")
     try:
-        store = open_store(args.db)
+        store = open_store(args.db, read_model=lapor_read_model())
     except StoreError as error:
         return fail(str(error))
 

@@ -17,6 +17,7 @@ from pengaduan._cli._common import (
     unreadable_reporter,
 )
 from pengaduan._cli._due import add_common
+from pengaduan._cli._list import read_model as lapor_read_model
 from pengaduan.escalation import tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.interchange import dumps_event
@@ -87,7 +88,8 @@ def _tick_store(args: argparse.Namespace, as_of: datetime) -> int:
     written = done = 0
     refused = False
     try:
-        store = open_store(target, readonly=not args.write)  # only --write changes it
+        # only --write changes it
+        store = open_store(target, readonly=not args.write, read_model=lapor_read_model())
     except (PengaduanError, OSError) as error:
         return fail(_reason(args, error))
     try:
