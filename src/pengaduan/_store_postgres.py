@@ -372,6 +372,8 @@ class PostgresStore(_StoreCore):
                     )
                 self._has_rows = version >= 3
                 return
+            if version == SCHEMA_VERSION:
+                return  # every table is there: opening costs no DDL round trips
             for statement in q.schema:
                 db.execute(statement)
             db.execute(q.meta)

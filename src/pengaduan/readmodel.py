@@ -43,7 +43,7 @@ from typing import Any
 import attrs
 
 from pengaduan.calendar import WorkCalendar
-from pengaduan.escalation import Ladder, next_due_at
+from pengaduan.escalation import Ladder, _next_due_at
 from pengaduan.exceptions import UnknownClockError
 from pengaduan.model import Complaint
 from pengaduan.sla import ClockStatus, Policy, evaluate
@@ -125,11 +125,17 @@ class ReadModel:
     policy: Policy | None = None
     ladder: Ladder | None = None
     fingerprint: str = attrs.field(init=False)
+    # Whether the ladder watches the very policy (its evaluation then serves both).
+    _shared: bool = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if self.policy is None and self.ladder is not None:
             object.__setattr__(self, "policy", self.ladder.policy)
         object.__setattr__(self, "fingerprint", _digest([self.policy, self.ladder]))
+        shared = self.ladder is not None and (
+            self.ladder.policy is self.policy or self.ladder.policy == self.policy
+        )
+        object.__setattr__(self, "_shared", shared)
 
 
 def definitions_fingerprint(workflow: Workflow, read_model: ReadModel | None) -> str:
@@ -321,6 +327,7 @@ def project(complaint: Complaint, read_model: ReadModel | None = None) -> Compla
     clocks: tuple[ClockRow, ...] = ()
     due: datetime | None = None
     if read_model is not None and as_of is not None:
+        evaluation = None
         if read_model.policy is not None:
             evaluation = evaluate(complaint, read_model.policy, as_of)
             rows = []
@@ -344,7 +351,9 @@ def project(complaint: Complaint, read_model: ReadModel | None = None) -> Compla
                 )
             clocks = tuple(rows)
         if read_model.ladder is not None:
-            due = next_due_at(complaint, read_model.ladder)
+            # As `escalation.next_due_at` as of the last event, the evaluation shared.
+            shared = evaluation if read_model._shared else None
+            due = _next_due_at(complaint, read_model.ladder, as_of, shared)
     return ComplaintRow(
         id=complaint.id,
         state=complaint.state,
