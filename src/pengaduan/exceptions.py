@@ -11,6 +11,7 @@ PengaduanError (Exception)
 ├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
 │   ├── ConnectionLostError (ConnectionError) the server connection dropped mid-write; retry
 │   ├── NotAStoreError                        the file or schema is not a pengaduan store
+│   ├── StaleReadModelError                   the read-model rows are not current: rebuild
 │   └── StoreVersionError                     the store's schema is newer than this library
 ├── UnknownWorkflowVersionError (LookupError)  an event written by a workflow version not registered
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed

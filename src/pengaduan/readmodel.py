@@ -27,8 +27,8 @@ other definitions than its rows were computed with says so until it is rebuilt (
 ('submitted', 'web', 1)
 >>> row.clock("verification").status.value
 'running'
->>> row_to_dict(row)["clocks"][0]["remaining_unit"]
-'working'
+>>> sorted({clock["remaining_unit"] for clock in row_to_dict(row)["clocks"]})
+['calendar', 'working']
 """
 
 from __future__ import annotations
