@@ -83,8 +83,10 @@ SCHEMA_VERSION = 3
 META_FINGERPRINT = "rows_fingerprint"
 META_REBUILD_TARGET = "rebuild_target"
 META_REBUILD_AFTER = "rebuild_after"
-# The fingerprint recorded once rows of several definitions were written (see `append`).
+# The fingerprint recorded once rows of several definitions were written (see `append`),
+# and the prefix of the one recorded while a rebuild runs (see `rebuild`).
 MIXED = "mixed"
+REBUILDING = "rebuilding:"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -724,7 +726,8 @@ class _StoreCore(ABC):
                 )
             position = txn.insert(complaint_id, version, [(event.id, body) for event, body in new])
             txn.put_rows([project(complaint, self.read_model)])
-            if self.read_model_mismatch is not None:
+            stored = txn.get_meta(META_FINGERPRINT)
+            if stored not in (self._fingerprint, REBUILDING + self._fingerprint, MIXED):
                 # This row follows other definitions than the rest: every reader must now
                 # see the rows as stale until a rebuild, whatever its definitions.
                 txn.set_meta(META_FINGERPRINT, MIXED)
@@ -752,6 +755,13 @@ class _StoreCore(ABC):
                 "read-only, so it was not upgraded; open it writable once (e.g. "
                 "`pengaduan rebuild`)",
             )
+        # Checked at every query, not only on opening: another process may have rebuilt the
+        # rows with its definitions, or written rows of other definitions, since.
+        stored = self._read_meta(META_FINGERPRINT) or "-"
+        if stored != self._fingerprint:
+            self.read_model_mismatch = FingerprintMismatch(stored, self._fingerprint)
+        else:
+            self.read_model_mismatch = None
         mismatch = self.read_model_mismatch
         if mismatch is not None:
             raise StaleReadModelError(
@@ -874,8 +884,10 @@ class _StoreCore(ABC):
         Streams the complaints in id order, `batch` at a time, each batch in one write
         transaction (appends go on meanwhile). A checkpoint is kept after every batch, so
         a rebuild that is interrupted resumes where it stopped when called again with the
-        same definitions. Events are never touched. When it ends, the rows' fingerprint is
-        the store's and `read_model_mismatch` is ``None``.
+        same definitions. Events are never touched. While it runs, row queries are refused
+        (the rows are partly old); when it ends, the rows' fingerprint is the store's and
+        `read_model_mismatch` is ``None`` (unless a process with other definitions appended
+        meanwhile: then the rows stay marked stale and a rebuild must run again).
 
         Args:
             progress: Called after every batch with ``(done, total)`` complaints.
@@ -897,6 +909,7 @@ class _StoreCore(ABC):
             )
             total = txn.count_streams("")
             done = total - txn.count_streams(resumed or "")
+            txn.set_meta(META_FINGERPRINT, REBUILDING + target)
         log.info(
             "rebuild started",
             extra={
@@ -910,11 +923,16 @@ class _StoreCore(ABC):
         moved: list[MovedDeadline] = []
         skipped: list[str] = []
         count = 0
+        mixed = False
         while True:
             with self._write("rebuild the read model") as txn:
                 ids = txn.stream_ids(after, batch)
                 if not ids:
-                    txn.set_meta(META_FINGERPRINT, target)
+                    # Unless a writer of other definitions appended meanwhile (it marked the
+                    # rows mixed): then they stay stale, and a rebuild must run again.
+                    mixed = txn.get_meta(META_FINGERPRINT) != REBUILDING + target
+                    if not mixed:
+                        txn.set_meta(META_FINGERPRINT, target)
                     txn.set_meta(META_REBUILD_TARGET, None)
                     txn.set_meta(META_REBUILD_AFTER, None)
                     break
@@ -937,7 +955,7 @@ class _StoreCore(ABC):
             done += len(ids)
             if progress is not None:
                 progress(done, total)
-        self.read_model_mismatch = None
+        self.read_model_mismatch = FingerprintMismatch(MIXED, target) if mixed else None
         log.info(
             "rebuild finished",
             extra={
@@ -946,6 +964,7 @@ class _StoreCore(ABC):
                 "pengaduan_complaints": count,
                 "pengaduan_moved": len(moved),
                 "pengaduan_skipped": len(skipped),
+                "pengaduan_mixed": mixed,
             },
         )
         return RebuildResult(count, tuple(moved), tuple(skipped), resumed)

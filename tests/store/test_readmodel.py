@@ -505,3 +505,50 @@ def test_a_v2_postgres_schema_is_upgraded_with_its_rows(tmp_path: Path) -> None:
             assert {r.id: r for r in all_rows(store)} == replayed_rows(store)
     finally:
         drop_schema(spec)
+
+
+def test_a_writer_of_other_definitions_makes_every_reader_see_stale_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.db"
+    first = SQLiteStore(path, read_model=MODEL)
+    fill(first)
+    assert first.rows().rows
+    second = SQLiteStore(path, read_model=shorter())
+    try:
+        assert second.read_model_mismatch is not None
+        second.append("C-1", [comment("C-1", 9, 10)])
+        with pytest.raises(StaleReadModelError):
+            first.rows()  # its rows are no longer all of its definitions
+        assert first.read_model_mismatch is not None
+        first.rebuild()
+        assert first.rows().rows
+        with pytest.raises(StaleReadModelError):
+            second.rows()  # rebuilt with the first's definitions, not the second's
+    finally:
+        first.close()
+        second.close()
+
+
+def test_rows_are_refused_while_a_rebuild_runs(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path, read_model=MODEL)
+    reader = SQLiteStore(path, read_model=MODEL)
+    try:
+        fill(store)
+        seen: list[bool] = []
+
+        def look(done: int, total: int) -> None:
+            try:
+                reader.rows()
+            except StaleReadModelError:
+                seen.append(True)
+            else:
+                seen.append(False)
+
+        store.rebuild(look, batch=2)
+        assert seen == [True, True, True]
+        assert reader.rows().rows
+    finally:
+        store.close()
+        reader.close()
