@@ -525,12 +525,15 @@ class _StoreCore(ABC):
         if stored == self._fingerprint:
             self.read_model_mismatch = None
             return
-        if not self.readonly and (stored is None or self._count_rows() == 0):
+        if not self.readonly:
+            # A store holding no complaint yet simply adopts the definitions it is opened with.
             with self._write("record the read model's fingerprint") as txn:
-                if txn.get_meta(META_FINGERPRINT) in (None, stored):
+                empty = txn.count_streams("") == 0
+                if empty:
                     txn.set_meta(META_FINGERPRINT, self._fingerprint)
-            self.read_model_mismatch = None
-            return
+            if empty:
+                self.read_model_mismatch = None
+                return
         self.read_model_mismatch = FingerprintMismatch(stored or "-", self._fingerprint)
         log.warning(
             "read model computed with other definitions: rebuild it",
@@ -603,10 +606,6 @@ class _StoreCore(ABC):
     @abstractmethod
     def _read_meta(self, key: str) -> str | None:
         """A meta record of the store, if any (a read, no lock)."""
-
-    @abstractmethod
-    def _count_rows(self) -> int:
-        """How many read-model rows the store keeps."""
 
     @abstractmethod
     def _read_row(self, complaint_id: str) -> ComplaintRow | None:

@@ -215,9 +215,6 @@ class InMemoryStore(_StoreCore):
         with self._lock:
             return self._memory.meta.get(key)
 
-    def _count_rows(self) -> int:
-        return len(self._memory.rows)
-
     def _read_row(self, complaint_id: str) -> ComplaintRow | None:
         with self._lock:
             return self._memory.rows.get(complaint_id)

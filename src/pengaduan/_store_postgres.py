@@ -180,7 +180,6 @@ class _Queries:
             'ORDER BY complaint COLLATE "C" LIMIT %s'
         )
         self.count_streams = q('SELECT count(*) FROM {streams} WHERE complaint COLLATE "C" > %s')
-        self.count_rows = q("SELECT count(*) FROM {rows}")
         self.due = q(
             "SELECT complaint FROM {rows} WHERE next_due_at <= %s "
             "ORDER BY next_due_at, complaint LIMIT %s"
@@ -525,9 +524,6 @@ class PostgresStore(_StoreCore):
     def _read_meta(self, key: str) -> str | None:
         rows = self._read("read the store's meta data", self._queries.get_meta, (key,))
         return str(rows[0][0]) if rows else None
-
-    def _count_rows(self) -> int:
-        return int(self._read("count rows", self._queries.count_rows, ())[0][0])
 
     def _read_row(self, complaint_id: str) -> ComplaintRow | None:
         rows = self._read(

@@ -576,9 +576,6 @@ class SQLiteStore(_StoreCore):
         )
         return str(rows[0][0]) if rows else None
 
-    def _count_rows(self) -> int:
-        return int(self._read("count rows", "SELECT count(*) FROM complaint_rows", ())[0][0])
-
     def _read_row(self, complaint_id: str) -> ComplaintRow | None:
         rows = self._read(
             f"read the row of complaint {complaint_id!r}",
