@@ -470,6 +470,10 @@ class _Txn(ABC):
             (the caller then raises and the transaction rolls back).
         """
 
+    def bodies_of(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The encoded events of several complaints, each oldest first (one query if it can)."""
+        return {complaint_id: self.bodies(complaint_id) for complaint_id in complaint_ids}
+
     @abstractmethod
     def put_rows(self, rows: Sequence[ComplaintRow]) -> None:
         """Write (insert or replace) the read-model rows of these complaints."""
@@ -936,10 +940,11 @@ class _StoreCore(ABC):
                     txn.set_meta(META_REBUILD_AFTER, None)
                     break
                 old = txn.get_rows(ids)
+                histories = txn.bodies_of(ids)
                 fresh: list[ComplaintRow] = []
                 for complaint_id in ids:
                     try:
-                        complaint = self._replay(complaint_id, txn.bodies(complaint_id))
+                        complaint = self._replay(complaint_id, histories.get(complaint_id, []))
                     except (UnknownWorkflowVersionError, EventFormatError, RefusedError):
                         skipped.append(complaint_id)
                         continue

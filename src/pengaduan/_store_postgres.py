@@ -247,6 +247,10 @@ class _PostgresTxn(_Txn):
             if clocks:
                 cursor.executemany(self.q.put_clock, clocks)
 
+    def bodies_of(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
+        rows = self.db.execute(self.q.bodies_of, (list(complaint_ids),))
+        return dict(grouped_bodies(rows))
+
     def get_rows(self, complaint_ids: Sequence[str]) -> dict[str, ComplaintRow]:
         rows = self.db.execute(self.q.get_rows, (list(complaint_ids),))
         return {str(c): decode_row(str(b)) for c, b in rows}

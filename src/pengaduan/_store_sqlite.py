@@ -226,15 +226,22 @@ class _SQLiteTxn(_Txn):
             [columns for row in rows for columns in clock_columns(row)],
         )
 
+    def bodies_of(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
+        marks = ",".join("?" * len(complaint_ids))
+        rows = self.db.execute(
+            f"SELECT complaint, body FROM events WHERE complaint IN ({marks}) "
+            "ORDER BY complaint, seq",
+            list(complaint_ids),
+        )
+        return dict(grouped_bodies(rows))
+
     def get_rows(self, complaint_ids: Sequence[str]) -> dict[str, ComplaintRow]:
-        found: dict[str, ComplaintRow] = {}
-        for complaint_id in complaint_ids:
-            row = self.db.execute(
-                "SELECT body FROM complaint_rows WHERE complaint = ?", (complaint_id,)
-            ).fetchone()
-            if row is not None:
-                found[complaint_id] = decode_row(row[0])
-        return found
+        marks = ",".join("?" * len(complaint_ids))
+        rows = self.db.execute(
+            f"SELECT complaint, body FROM complaint_rows WHERE complaint IN ({marks})",
+            list(complaint_ids),
+        )
+        return {str(c): decode_row(str(b)) for c, b in rows}
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
