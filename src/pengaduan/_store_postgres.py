@@ -93,10 +93,13 @@ class _Queries:
                 " earliest_deadline BIGINT, version INTEGER NOT NULL, body TEXT NOT NULL)"
             ),
             q("CREATE INDEX IF NOT EXISTS rows_by_state ON {rows} (state, complaint)"),
-            q("CREATE INDEX IF NOT EXISTS rows_by_unit ON {rows} (unit, earliest_deadline)"),
+            q(
+                "CREATE INDEX IF NOT EXISTS rows_by_unit ON {rows}"
+                " (unit, complaint, earliest_deadline, next_due_at)"
+            ),
             q("CREATE INDEX IF NOT EXISTS rows_by_channel ON {rows} (channel, complaint)"),
             q("CREATE INDEX IF NOT EXISTS rows_by_submitted ON {rows} (submitted_at)"),
-            q("CREATE INDEX IF NOT EXISTS rows_by_due ON {rows} (next_due_at)"),
+            q("CREATE INDEX IF NOT EXISTS rows_by_due ON {rows} (next_due_at, complaint)"),
             q("CREATE INDEX IF NOT EXISTS rows_by_deadline ON {rows} (earliest_deadline)"),
             q(
                 "CREATE TABLE IF NOT EXISTS {clocks} ("
@@ -104,8 +107,7 @@ class _Queries:
                 " cycle INTEGER NOT NULL, status TEXT NOT NULL, deadline BIGINT,"
                 " breached INTEGER NOT NULL, PRIMARY KEY (complaint, clock))"
             ),
-            q("CREATE INDEX IF NOT EXISTS clocks_by_deadline ON {clocks} (clock, deadline)"),
-            q("CREATE INDEX IF NOT EXISTS clocks_by_status ON {clocks} (clock, status)"),
+            q("CREATE INDEX IF NOT EXISTS clocks_by_status ON {clocks} (clock, status, deadline)"),
             q("CREATE INDEX IF NOT EXISTS clocks_by_breach ON {clocks} (clock, breached)"),
         ]
         # Schema versions: 0.1 had no meta table (version 1); see SCHEMA_VERSION.

@@ -47,8 +47,10 @@ _EXTERNAL_IDS = """CREATE TABLE IF NOT EXISTS external_ids (
 # the queries of `_StoreCore.rows` and `due_ids`; instants are integer microseconds (UTC), the
 # row itself is kept whole as JSON (`body`) so that it reads back with its offsets.
 _READ_MODEL = (
+    # A rowid table (its bodies are too large for WITHOUT ROWID); the indexes lead with the
+    # filtered column and go on in id order, so that a page is read in order and stops early.
     """CREATE TABLE IF NOT EXISTS complaint_rows (
-        complaint TEXT PRIMARY KEY,
+        complaint TEXT NOT NULL UNIQUE,
         state TEXT NOT NULL,
         unit TEXT,
         channel TEXT,
@@ -58,12 +60,13 @@ _READ_MODEL = (
         earliest_deadline INTEGER,
         version INTEGER NOT NULL,
         body TEXT NOT NULL
-    ) WITHOUT ROWID""",
+    )""",
     "CREATE INDEX IF NOT EXISTS rows_by_state ON complaint_rows (state, complaint)",
-    "CREATE INDEX IF NOT EXISTS rows_by_unit ON complaint_rows (unit, earliest_deadline)",
+    "CREATE INDEX IF NOT EXISTS rows_by_unit ON complaint_rows"
+    " (unit, complaint, earliest_deadline, next_due_at)",
     "CREATE INDEX IF NOT EXISTS rows_by_channel ON complaint_rows (channel, complaint)",
     "CREATE INDEX IF NOT EXISTS rows_by_submitted ON complaint_rows (submitted_at)",
-    "CREATE INDEX IF NOT EXISTS rows_by_due ON complaint_rows (next_due_at)",
+    "CREATE INDEX IF NOT EXISTS rows_by_due ON complaint_rows (next_due_at, complaint)",
     "CREATE INDEX IF NOT EXISTS rows_by_deadline ON complaint_rows (earliest_deadline)",
     """CREATE TABLE IF NOT EXISTS clock_rows (
         complaint TEXT NOT NULL,
@@ -74,8 +77,7 @@ _READ_MODEL = (
         breached INTEGER NOT NULL,
         PRIMARY KEY (complaint, clock)
     ) WITHOUT ROWID""",
-    "CREATE INDEX IF NOT EXISTS clocks_by_deadline ON clock_rows (clock, deadline)",
-    "CREATE INDEX IF NOT EXISTS clocks_by_status ON clock_rows (clock, status)",
+    "CREATE INDEX IF NOT EXISTS clocks_by_status ON clock_rows (clock, status, deadline)",
     "CREATE INDEX IF NOT EXISTS clocks_by_breach ON clock_rows (clock, breached)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
@@ -216,8 +218,12 @@ class _SQLiteTxn(_Txn):
             return
         db = self.db
         db.executemany(
-            f"INSERT OR REPLACE INTO complaint_rows ({ROW_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO complaint_rows ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (complaint) DO UPDATE SET state = excluded.state, "
+            "unit = excluded.unit, channel = excluded.channel, "
+            "submitted_at = excluded.submitted_at, updated_at = excluded.updated_at, "
+            "next_due_at = excluded.next_due_at, earliest_deadline = excluded.earliest_deadline, "
+            "version = excluded.version, body = excluded.body",
             [row_columns(row) for row in rows],
         )
         db.executemany("DELETE FROM clock_rows WHERE complaint = ?", [(row.id,) for row in rows])
