@@ -289,6 +289,73 @@ def report(result: dict[str, Any]) -> None:
     print(f"project() of one complaint: {result['project_ms']:.3f} ms")
 
 
+def synthetic(path: Path, count: int, repeat: int) -> None:
+    """Query speed only, at `count` rows: copies of real projections inserted in bulk.
+
+    The rows of 1,000 real complaints are copied under new ids (unit and instants kept as
+    projected), straight into the read-model tables; no history is written, so there is no
+    replay path to compare with here (see the full run at a size that fits).
+    """
+    import json
+
+    from pengaduan._store_base import clock_columns, row_columns
+    from pengaduan.readmodel import row_to_dict
+
+    SQLiteStore(path, WORKFLOW, read_model=MODEL).close()
+    sample = [project(WORKFLOW.replay(history(n))[f"K-{n:07d}"], MODEL) for n in range(1000)]
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for n in range(count):
+            row = sample[n % len(sample)]
+            columns = list(row_columns(row))
+            columns[0] = f"S-{n:08d}"
+            record = row_to_dict(row)
+            record["id"] = columns[0]
+            columns[-1] = json.dumps(record, separators=(",", ":"))
+            yield tuple(columns)
+
+    def clocks() -> Iterator[tuple[Any, ...]]:
+        for n in range(count):
+            for columns in clock_columns(sample[n % len(sample)]):
+                yield (f"S-{n:08d}", *columns[1:])
+
+    db.executemany(
+        f"INSERT INTO complaint_rows ({store_base.ROW_COLUMNS}) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows(),
+    )
+    db.executemany(
+        f"INSERT INTO clock_rows ({store_base.CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", clocks()
+    )
+    db.execute("COMMIT")
+    db.close()
+    store = SQLiteStore(path, WORKFLOW, read_model=MODEL)
+    unit = UNITS[0]
+    first = 1000 * median(lambda: store.rows(unit=unit, overdue_as_of=NOW, limit=100), repeat)
+    deep = store.rows(unit=unit, overdue_as_of=NOW, limit=100, after=f"S-{count // 2:08d}")
+    later = 1000 * median(
+        lambda: store.rows(unit=unit, overdue_as_of=NOW, limit=100, after=f"S-{count // 2:08d}"),
+        repeat,
+    )
+    next_due = store.next_due_at()
+    assert next_due is not None
+    quiet = next_due - timedelta(seconds=1)
+    quiet_ms = 1000 * median(lambda: store.due_ids(quiet), repeat)
+    peak = 1000 * median(lambda: store.due_ids(NOW, limit=1000), repeat)
+    store.close()
+    opened = 1000 * median(lambda: SQLiteStore(path, WORKFLOW, read_model=MODEL).close(), repeat)
+    print(f"\n## SQLite, query speed only: {count:,} synthetic rows (no history)")
+    print("| question | read model |")
+    print("| --- | --- |")
+    print(f"| overdue of one unit, first page (100) | {first:.2f} ms |")
+    print(f"| the same, a page halfway through ({len(deep.rows)} rows) | {later:.2f} ms |")
+    print(f"| due_ids at a quiet instant | {quiet_ms:.2f} ms |")
+    print(f"| due_ids at NOW, first 1,000 | {peak:.2f} ms |")
+    print(f"| open the store | {opened:.2f} ms |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=100_000)
@@ -296,8 +363,18 @@ def main() -> int:
     parser.add_argument("--postgres", default=os.environ.get("PENGADUAN_TEST_POSTGRES"))
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-replay", action="store_true", help="skip the replay path")
+    parser.add_argument(
+        "--synthetic-rows",
+        type=int,
+        default=0,
+        help="instead: time the queries alone at this many rows copied in bulk (no history)",
+    )
     args = parser.parse_args()
     replay = not args.no_replay
+    if args.synthetic_rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            synthetic(Path(tmp) / "rows.db", args.synthetic_rows, args.repeat)
+        return 0
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "bench.db"
