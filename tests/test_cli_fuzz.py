@@ -15,6 +15,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,3 +187,36 @@ def test_import_of_any_bytes_stores_only_valid_lines_and_other_commands_read_the
         ):
             code, _out, err = _run(argv)
             _assert_refusal_or_success(code, err, {0, 1})
+
+
+SUBMIT = (
+    '{"id": "C-1#1", "complaint": "C-1", "action": "submit", "at": "2026-03-02T08:00:00+07:00", '
+    '"actor": {"id": "warga-1", "role": "reporter", "unit": null}, '
+    '"data": {"title": "Jalan rusak", "body": "Berlubang", "channel": "web"}}'
+)
+# The same line with a key given twice, at the top and inside data (last would win in json).
+REPEATED = [
+    SUBMIT.replace('"action": "submit"', '"action": "submit", "action": "close"'),
+    SUBMIT.replace('"channel": "web"', '"channel": "web", "channel": "Budi 0812"'),
+]
+
+
+@pytest.mark.parametrize("line", REPEATED, ids=["top", "data"])
+def test_an_event_line_repeating_a_key_is_refused_naming_the_line_not_the_key(
+    line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(EventFormatError, match="repeats a key"):
+        loads_event(line)
+    path = tmp_path / "events.jsonl"
+    path.write_text(SUBMIT + "\n" + line.replace("C-1", "C-2") + "\n", encoding="utf-8")
+    # replay stops at the line; import reports it and stores the rest (exit 1).
+    for argv, code in (
+        (["replay", str(path)], 2),
+        (["import", str(path), "--db", str(tmp_path / "s.db")], 1),
+    ):
+        assert main(argv) == code
+        err = capsys.readouterr().err
+        assert "line 2" in err
+        assert "repeats a key" in err
+        assert "Budi" not in err
+        assert "Traceback" not in err

@@ -77,8 +77,23 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return record
 
 
+def _clean(value: Any) -> bool:
+    """Whether `value` holds no lone surrogate and no NaN or Infinity: one pass in C."""
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False, check_circular=False).encode()
+    except (ValueError, TypeError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return False
+    return True
+
+
 def _check_text(value: Any, path: str) -> None:
-    """Refuse lone surrogates (which cannot be stored or written as UTF-8), depth first."""
+    """Refuse lone surrogates (which cannot be stored or written as UTF-8), depth first.
+
+    The common case, a clean value, is settled by `_clean`; only a value it rejects is
+    walked to find and name the position of the problem.
+    """
+    if _clean(value):
+        return
     stack: list[tuple[Any, str]] = [(value, path)]
     while stack:
         item, where = stack.pop()

@@ -115,6 +115,7 @@ def test_a_refused_event_stops_replay_with_exit_2_naming_everything(tmp_path, ca
     assert main(["replay", path]) == 2
     err = capsys.readouterr().err
     assert err.startswith(
+        "pengaduan: error: "
         f"{path}:line 5: refused: cannot 'follow_up': complaint 'C-2' is 'submitted'"
     )
     assert "allowed there: hold, verify, archive, comment, escalate" in err

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 import textwrap
@@ -18,7 +19,6 @@ from pengaduan.exceptions import (
     EventFormatError,
     NaiveDatetimeError,
     PengaduanError,
-    RefusedError,
 )
 from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Complaint, Event
@@ -192,39 +192,63 @@ def history(
         yield event
 
 
-def replay_history(
-    args: argparse.Namespace, as_of: datetime | None = None
-) -> dict[str, Complaint] | str:
+@contextlib.contextmanager
+def replayed_history(
+    args: argparse.Namespace, as_of: datetime | None = None, *, skip_invalid: bool = False
+) -> Iterator[Iterable[Complaint] | str]:
     """Replay ``FILE`` or ``--db`` through the SP4N-LAPOR! workflow, up to `as_of` if given.
 
-    Returns:
-        The complaints by id, or the message to fail with: the first refused event (with its
-        line or store position), the first malformed line, or why the history cannot be read.
+    Both read one complaint at a time, so memory stays bounded however long the history: a
+    store by its pages, a file through a temporary copy by complaint (see `SpilledHistory`).
+    What was skipped (``skip_invalid``) is reported on standard error, in file order.
+
+    Yields:
+        The complaints (iterable once), in order of their first event, or the message to
+        fail with: the first refused event (with its line or store position), the first
+        malformed line, or why the history cannot be read.
     """
+    from pengaduan._cli._spill import SpilledHistory
     from pengaduan.presets import lapor_workflow
 
-    # replay() judges each event before pulling the next, so the number last read is the
-    # refused event's.
-    current = 0
-
-    def events() -> Iterator[Event]:
-        nonlocal current
-        for number, event in numbered_history(args):
-            if as_of is None or event.at <= as_of:
-                current = number
-                yield event
-
+    workflow = lapor_workflow()
+    if args.file is None:
+        yield _cut(store_complaints(args, workflow), workflow, as_of)
+        return
     try:
-        return lapor_workflow().replay(events())
-    except RefusedError as error:
-        return f"{history_name(args)}:{where(args, current)}: refused: {error}"
-    except EventFormatError as error:
-        return str(error)
+        spilled = SpilledHistory(
+            args.file, workflow, name=history_name(args), as_of=as_of, skip_invalid=skip_invalid
+        )
     except OSError as error:
-        return read_error(args, error)
+        yield read_error(args, error)
+        return
+    with spilled:
+        try:
+            stop = spilled.judge()
+        except OSError as error:
+            yield read_error(args, error)
+            return
+        except sqlite3.Error as error:  # a full temporary directory, a file size limit
+            yield f"cannot replay {history_name(args)}: its temporary copy failed ({error})"
+            return
+        for note in spilled.notes():
+            print(f"{history_name(args)}:{note}", file=sys.stderr)
+        yield stop if stop is not None else spilled.complaints()
 
 
-def read_error(args: argparse.Namespace, error: OSError) -> str:
+def _cut(
+    complaints: Iterable[Complaint], workflow: Workflow, as_of: datetime | None
+) -> Iterator[Complaint]:
+    """Complaints cut at `as_of`: later events left out, complaints begun later too."""
+    for complaint in complaints:
+        if as_of is not None and any(e.at > as_of for e in complaint.events):
+            kept = [e for e in complaint.events if e.at <= as_of]
+            if not kept:
+                continue
+            complaint = workflow.replay(kept)[complaint.id]
+        yield complaint
+
+
+def read_error(args: argparse.Namespace, error: OSError | PengaduanError) -> str:
     """A message for a history that cannot be read."""
     if isinstance(error, PengaduanError):
         return str(error)

@@ -11,10 +11,12 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     instant,
-    replay_history,
+    read_error,
+    replayed_history,
     table,
 )
 from pengaduan.escalation import DueAction, due
+from pengaduan.exceptions import PengaduanError
 
 
 def register(subparsers: Any) -> None:
@@ -79,10 +81,13 @@ def rows(actions: tuple[DueAction, ...]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan due``."""
     as_of = as_of_or_now(args.as_of)
-    complaints = replay_history(args)
-    if isinstance(complaints, str):
-        return fail(complaints)
-    actions = due(complaints, as_of, language=args.lang)
+    with replayed_history(args) as complaints:
+        if isinstance(complaints, str):
+            return fail(complaints)
+        try:
+            actions = due(complaints, as_of, language=args.lang)
+        except (PengaduanError, OSError) as error:
+            return fail(read_error(args, error))
     if args.json:
         print(json.dumps([a.to_dict() for a in actions], ensure_ascii=False, indent=2))
     elif actions:

@@ -17,7 +17,7 @@ from pengaduan._cli._common import (
     fail,
     instant,
     print_json_array,
-    replay_history,
+    replayed_history,
     store_complaints,
     without_password,
 )
@@ -98,13 +98,12 @@ def run(args: argparse.Namespace) -> int:
         if args.db is not None:
             if "://" not in args.db and not os.path.exists(args.db):
                 return fail(f"no store at {args.db}")
-            complaints: Iterable[Complaint] = store_complaints(args, workflow)
-        else:
-            replayed = replay_history(args)
-            if isinstance(replayed, str):
-                return fail(replayed)
-            complaints = replayed.values()
-        _write(args, complaints, viewer, workflow)
+            _write(args, store_complaints(args, workflow), viewer, workflow)
+            return 0
+        with replayed_history(args) as complaints:
+            if isinstance(complaints, str):
+                return fail(complaints)
+            _write(args, complaints, viewer, workflow)
     except PengaduanError as error:  # StoreError too: its message names no URL or password
         return fail(str(error))
     except OSError as error:

@@ -11,8 +11,10 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     instant,
-    replay_history,
+    read_error,
+    replayed_history,
 )
+from pengaduan.exceptions import PengaduanError
 from pengaduan.metrics import GroupBy
 from pengaduan.presets import lapor_policy
 from pengaduan.reports import build_report
@@ -61,12 +63,14 @@ def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan report``."""
     as_of = as_of_or_now(args.as_of)
 
-    complaints = replay_history(args, as_of)
-    if isinstance(complaints, str):
-        return fail(complaints)
-
     by: tuple[str, ...] = (args.by,) if args.by is not None else ("year", "unit")
-    report = build_report(complaints, as_of, policy=lapor_policy(), by=by)
+    with replayed_history(args, as_of) as complaints:
+        if isinstance(complaints, str):
+            return fail(complaints)
+        try:
+            report = build_report(complaints, as_of, policy=lapor_policy(), by=by)
+        except (PengaduanError, OSError) as error:
+            return fail(read_error(args, error))
     if args.json:
         metrics = report.metrics if args.by is None else report.section(args.by)
         print(json.dumps(metrics.to_dict(), ensure_ascii=False, indent=2))

@@ -12,10 +12,12 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     instant,
-    replay_history,
+    read_error,
+    replayed_history,
     table,
 )
 from pengaduan._sla_explain import format_delta, format_instant
+from pengaduan.exceptions import PengaduanError
 from pengaduan.presets import lapor_policy
 from pengaduan.sla import ClockState, evaluate_many
 
@@ -56,11 +58,13 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"unknown clock {args.clock!r}; the clocks are: {', '.join(policy.names)}")
     as_of = as_of_or_now(args.as_of)
 
-    complaints = replay_history(args, as_of)
-    if isinstance(complaints, str):
-        return fail(complaints)
-
-    evaluations = evaluate_many(complaints, policy, as_of)
+    with replayed_history(args, as_of) as complaints:
+        if isinstance(complaints, str):
+            return fail(complaints)
+        try:
+            evaluations = evaluate_many(complaints, policy, as_of)
+        except (PengaduanError, OSError) as error:
+            return fail(read_error(args, error))
     rows = [
         (cid, state)
         for cid, evaluation in evaluations.items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     history_name,
-    replay_history,
+    replayed_history,
     unreadable_reporter,
 )
 from pengaduan._cli._due import add_common
@@ -50,24 +51,34 @@ def run(args: argparse.Namespace) -> int:
     as_of = as_of_or_now(args.as_of)
     if args.db is not None:
         return _tick_store(args, as_of)
-    complaints = replay_history(args)
-    if isinstance(complaints, str):
-        return fail(complaints)
-    result = tick(complaints, as_of, language=args.lang)
-    for event in result.events:
-        print(dumps_event(event))
-    for action, error in result.refused:
-        print(f"pengaduan: refused {action.key}: {error}", file=sys.stderr)
-    if args.write and result.events:
+    refused = False
+    # The new events are kept on disk until the file has been read to its end: the file is
+    # then appended to in one write, all or nothing.
+    with tempfile.SpooledTemporaryFile(2**20) as new, replayed_history(args) as complaints:
+        if isinstance(complaints, str):
+            return fail(complaints)
         try:
-            data = "".join(dumps_event(event) + "\n" for event in result.events)
-            append_all_or_nothing(args.file, data.encode("utf-8"))
-        except OSError as error:
-            return fail(
-                f"cannot append to {args.file}: {error.strerror or error}; nothing was written "
-                "(the file is as it was)"
-            )
-    return 1 if result.refused else 0
+            for complaint in complaints:
+                result = tick({complaint.id: complaint}, as_of, language=args.lang)
+                for event in result.events:
+                    line = dumps_event(event)
+                    print(line)
+                    new.write(line.encode("utf-8") + b"\n")
+                for action, error in result.refused:
+                    refused = True
+                    print(f"pengaduan: refused {action.key}: {error}", file=sys.stderr)
+        except (PengaduanError, OSError) as error:
+            return fail(_reason(args, error))
+        if args.write and new.tell():
+            new.seek(0)
+            try:
+                append_all_or_nothing(args.file, new.read())
+            except OSError as error:
+                return fail(
+                    f"cannot append to {args.file}: {error.strerror or error}; nothing was "
+                    "written (the file is as it was)"
+                )
+    return 1 if refused else 0
 
 
 def _tick_store(args: argparse.Namespace, as_of: datetime) -> int:
