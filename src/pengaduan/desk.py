@@ -48,10 +48,11 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -73,6 +74,7 @@ from pengaduan.exceptions import (
     UnknownComplaintError,
 )
 from pengaduan.model import Actor, Complaint, Event
+from pengaduan.readmodel import ReadModel
 from pengaduan.sla import Evaluation, Policy, Timeline, evaluate
 from pengaduan.store import EventStore
 from pengaduan.workflow import Workflow
@@ -268,6 +270,68 @@ class Desk:
         self.language = language
         self._new_id = _new_complaint_id if new_id is None else new_id
         self.backoff = backoff
+        model = store.read_model
+        self._indexed = (
+            model is not None
+            and store.read_model_mismatch is None
+            and model.fingerprint == ReadModel(policy=self.policy, ladder=self.ladder).fingerprint
+        )
+        if not self._indexed:
+            # A store without rows for these definitions still gives every right answer,
+            # by reading every complaint; rows computed with other ones are worth a warning.
+            _LOG.log(
+                logging.INFO if model is None else logging.WARNING,
+                "the store's read model is not this desk's: tick, next_wakeup and overdue "
+                "read every complaint (open the store with the desk's read_model, or rebuild)",
+                extra={"pengaduan_store": type(store).__name__},
+            )
+
+    @classmethod
+    def open(
+        cls,
+        target: str | os.PathLike[str],
+        *,
+        workflow: Workflow | None = None,
+        policy: Policy | None = None,
+        ladder: Ladder | None = None,
+        **options: Any,
+    ) -> Desk:
+        """Open the store at `target` with this desk's read model, and the desk on it.
+
+        The store (`pengaduan.store.open_store`: a SQLite path or a ``postgresql://`` URL)
+        keeps the rows of the policy and ladder the desk runs on, so `tick`, `next_wakeup`
+        and `overdue` read only what they need. Close it with ``desk.store.close()``.
+
+        Args:
+            target: The store.
+            workflow: The workflow (by default SP4N-LAPOR!).
+            policy: The SLA policy (by default SP4N-LAPOR!'s).
+            ladder: The ladder (by default SP4N-LAPOR!'s on the policy).
+            **options: The desk's other options (`privacy`, `clock`, `retries`, ...).
+        """
+        from pengaduan.presets import lapor_ladder, lapor_policy
+        from pengaduan.store import open_store
+
+        chosen = lapor_policy() if policy is None else policy
+        steps = lapor_ladder(chosen) if ladder is None else ladder
+        store = open_store(target, workflow, read_model=ReadModel(policy=chosen, ladder=steps))
+        return cls(store, workflow=workflow, policy=chosen, ladder=steps, **options)
+
+    @property
+    def read_model(self) -> ReadModel:
+        """The read model this desk's definitions give (open its store with it)."""
+        return ReadModel(policy=self.policy, ladder=self.ladder)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the store's read-model rows are current for this desk's definitions.
+
+        Then `tick`, `next_wakeup` and `overdue` read only the complaints the rows point at;
+        otherwise (a store opened without the desk's `read_model`, or one whose rows were
+        computed with other definitions: see the store's ``read_model_mismatch``) they read
+        every complaint, with the same answers, more slowly.
+        """
+        return self._indexed
 
     def __repr__(self) -> str:
         return (
@@ -657,7 +721,7 @@ class Desk:
         if clock is not None:
             self.policy.clock(clock)  # an unknown name is an UnknownClockError
         out: list[Snapshot] = []
-        for complaint in self._candidates(instant):
+        for complaint in self._candidates(instant, unit=unit):
             if not complaint.events or (unit is not None and complaint.unit != unit):
                 continue
             try:
@@ -675,17 +739,37 @@ class Desk:
 
     # -- scheduling ----------------------------------------------------------------------
 
-    def _candidates(self, as_of: datetime) -> Iterable[Complaint]:
-        """The complaints that may have something due (or overdue) at `as_of`.
+    def _candidates(
+        self, as_of: datetime, *, due: bool = False, unit: str | None = None
+    ) -> Iterable[Complaint]:
+        """The complaints that may have something due (``due``) or overdue at `as_of`.
 
-        The one place `tick`, `next_wakeup` and `overdue` find their complaints: today every
-        complaint of the store. With a read model each caller needs less: `tick` the
-        complaints whose ``next_due_at`` has come (``store.due_ids(as_of)``), `next_wakeup`
-        only the earliest ``next_due_at`` (``store.next_due_at()``), `overdue` the rows with a
-        breached clock (``store.rows(overdue_as_of=as_of)``); the answers stay the same.
+        With current read-model rows (`indexed`): those whose ``next_due_at`` has come, or
+        those with an open clock whose deadline has passed (in `unit`, if given); each is
+        then judged exactly on its history. Otherwise every complaint of the store.
         """
-        del as_of  # every complaint, until the store keeps a read model
-        return self.store.complaints(on_error=_unreadable)
+        if not self._indexed:
+            yield from self.store.complaints(on_error=_unreadable)
+            return
+        if due:
+            ids: Iterable[str] = self.store.due_ids(as_of)
+        else:
+            ids = self._overdue_ids(as_of, unit)
+        for complaint_id in ids:
+            try:
+                yield self.store.load(complaint_id)
+            except PengaduanError as error:  # unreadable (e.g. an unknown workflow version)
+                _unreadable(complaint_id, error)
+
+    def _overdue_ids(self, as_of: datetime, unit: str | None) -> Iterator[str]:
+        after: str | None = None
+        while True:
+            page = self.store.rows(overdue_as_of=as_of, unit=unit, after=after, limit=500)
+            for row in page.rows:
+                yield row.id
+            if page.next_after is None:
+                return
+            after = page.next_after
 
     def tick(self, as_of: datetime | None = None) -> TickReport:
         """Record what the ladder has due at `as_of` (by default now), and notify.
@@ -716,7 +800,7 @@ class Desk:
         refused: list[tuple[DueAction, RefusedError]] = []
         gave_up: list[str] = []
         retried = seen = 0
-        for complaint in self._candidates(instant):
+        for complaint in self._candidates(instant, due=True):
             seen += 1
             current = complaint
             for attempt in range(1, self.retries + 2):
@@ -839,6 +923,8 @@ class Desk:
             NaiveDatetimeError: If `as_of` is naive.
         """
         instant = self._instant(as_of, "as_of")
+        if self._indexed:
+            return self.store.next_due_at()
         best: datetime | None = None
         for complaint in self._candidates(instant):
             at = escalation.next_due_at(complaint, self.ladder)

@@ -85,7 +85,7 @@ from pengaduan.exceptions import (
     UnknownRuleError,
 )
 from pengaduan.model import Actor, Complaint, Event, Role
-from pengaduan.sla import ClockState, ClockStatus, Cycle, Policy, TargetUnit, evaluate
+from pengaduan.sla import ClockState, ClockStatus, Cycle, Evaluation, Policy, TargetUnit, evaluate
 from pengaduan.workflow import Workflow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -720,10 +720,14 @@ class _Schedule:
 
 
 def _schedules(
-    complaint: Complaint, ladder: Ladder, as_of: datetime
+    complaint: Complaint, ladder: Ladder, as_of: datetime, evaluation: Evaluation | None = None
 ) -> list[tuple[ClockState, Cycle, _Schedule, int]]:
-    """Each rule's schedule on the running clocks, with the highest repeat recorded."""
-    evaluation = evaluate(complaint, ladder.policy, as_of)
+    """Each rule's schedule on the running clocks, with the highest repeat recorded.
+
+    `evaluation`, if given, is the complaint's under ``ladder.policy`` as of `as_of`.
+    """
+    if evaluation is None:
+        evaluation = evaluate(complaint, ladder.policy, as_of)
     recorded: dict[tuple[str, int, str], int] | None = None
     out: list[tuple[ClockState, Cycle, _Schedule, int]] = []
     for state in evaluation.clocks:
@@ -971,9 +975,15 @@ def next_due_at(
         if as_of is None:
             return None
     require_aware(as_of, "as_of")
-    chosen = _ladder(ladder)
+    return _next_due_at(complaint, _ladder(ladder), as_of)
+
+
+def _next_due_at(
+    complaint: Complaint, ladder: Ladder, as_of: datetime, evaluation: Evaluation | None = None
+) -> datetime | None:
+    """`next_due_at`, reusing the complaint's `evaluation` under the ladder's policy if given."""
     best: datetime | None = None
-    for _state, _cycle, schedule, last in _schedules(complaint, chosen, as_of):
+    for _state, _cycle, schedule, last in _schedules(complaint, ladder, as_of, evaluation):
         at = schedule.at(last + 1)
         if at is not None and (best is None or at < best):
             best = at

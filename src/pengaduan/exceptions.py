@@ -13,6 +13,7 @@ PengaduanError (Exception)
 ├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
 │   ├── ConnectionLostError (ConnectionError) the server connection dropped mid-write; retry
 │   ├── NotAStoreError                        the file or schema is not a pengaduan store
+│   ├── StaleReadModelError                   the read-model rows are not current: rebuild
 │   └── StoreVersionError                     the store's schema is newer than this library
 ├── UnknownWorkflowVersionError (LookupError)  an event written by a workflow version not registered
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
@@ -87,6 +88,7 @@ __all__ = [
     "RequestReusedError",
     "RetriesExhaustedError",
     "RoleNotPermittedError",
+    "StaleReadModelError",
     "StoreError",
     "StoreVersionError",
     "UnknownActionError",
@@ -503,6 +505,19 @@ class InstantRangeError(EventFormatError):
 
 class NotAStoreError(StoreError):
     """The file (or PostgreSQL schema) is not a pengaduan store; it was left untouched."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_subclass, (type(self), self.store, self.operation, self.reason))
+
+
+class StaleReadModelError(StoreError):
+    """A store's read model cannot answer as current: rebuild it (or open the store writable).
+
+    Raised by the row queries (`row`, `rows`, `due_ids`, `next_due_at`) of a store whose rows
+    were computed with other definitions than those it was opened with (see
+    `read_model_mismatch`), or of a read-only store too old to hold rows. Nothing is served
+    stale; ``store.rebuild()`` (``pengaduan rebuild``) recomputes the rows from history.
+    """
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_subclass, (type(self), self.store, self.operation, self.reason))

@@ -21,7 +21,8 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-@pytest.fixture(params=("memory", "sqlite", "postgres"))
+# The desk's own read model in each store; and, without it, the path that reads everything.
+@pytest.fixture(params=("memory", "sqlite", "postgres", "memory-scan", "sqlite-scan"))
 def spec(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     value = store_spec(request.param, tmp_path)
     yield value

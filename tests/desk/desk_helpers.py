@@ -14,6 +14,8 @@ import pytest
 from pengaduan.clock import TimeSource
 from pengaduan.desk import Desk
 from pengaduan.model import Actor, Role
+from pengaduan.presets import lapor_ladder, lapor_policy
+from pengaduan.readmodel import ReadModel
 from pengaduan.store import EventStore, InMemoryStore, PostgresStore, SQLiteStore
 
 POSTGRES_ENV = "PENGADUAN_TEST_POSTGRES"
@@ -31,6 +33,9 @@ SUBMISSION: dict[str, Any] = {
 
 
 def store_spec(kind: str, tmp_path: Path) -> str:
+    """A store spec; ``-scan`` kinds keep no read-model rows for the desk's definitions."""
+    if kind.endswith("-scan"):
+        return store_spec(kind.removesuffix("-scan"), tmp_path) + "#scan"
     if kind == "memory":
         return "memory:"
     if kind == "sqlite":
@@ -42,13 +47,16 @@ def store_spec(kind: str, tmp_path: Path) -> str:
 
 
 def open_store(spec: str) -> EventStore:
+    """The store of a spec, with the preset read model (the desk's) unless it ends ``#scan``."""
+    spec, scan, _ = spec.partition("#scan")
+    model = None if scan else ReadModel(policy=lapor_policy(), ladder=lapor_ladder())
     kind, _, rest = spec.partition(":")
     if kind == "memory":
-        return InMemoryStore()
+        return InMemoryStore(read_model=model)
     if kind == "sqlite":
-        return SQLiteStore(rest)
+        return SQLiteStore(rest, read_model=model)
     schema, _, dsn = rest.partition("|")
-    return PostgresStore(dsn, schema=schema)
+    return PostgresStore(dsn, schema=schema, read_model=model)
 
 
 def open_desk(spec: str, clock: TimeSource, **options: Any) -> Desk:
@@ -59,7 +67,7 @@ def drop_schema(spec: str) -> None:
     import psycopg
     from psycopg import sql
 
-    schema, _, dsn = spec[3:].partition("|")
+    schema, _, dsn = spec[3:].partition("#scan")[0].partition("|")
     with psycopg.connect(dsn, autocommit=True) as db:
         db.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 

@@ -19,6 +19,8 @@ _COMMANDS = (
     "sla",
     "due",
     "tick",
+    "list",
+    "rebuild",
     "report",
     "simulate",
     "calendar",

@@ -26,6 +26,7 @@ import attrs
 from pengaduan.calendar import WorkCalendar
 from pengaduan.escalation import Ladder
 from pengaduan.exceptions import PengaduanError
+from pengaduan.readmodel import ReadModel
 from pengaduan.sla import Policy
 from pengaduan.workflow import Workflow
 
@@ -64,6 +65,14 @@ class Definitions:
         if self.calendar is not None:
             return self.calendar
         return self.policy.clocks[0].calendar if self.policy.clocks else None
+
+    def read_model(self) -> ReadModel:
+        """The read model of a store written or read with these definitions.
+
+        Raises:
+            DefinitionsError: If the ladder does not fit the policy.
+        """
+        return ReadModel(policy=self.policy, ladder=self.ladder())
 
     def ladder(self) -> Ladder:
         """The escalation ladder on `policy`: ``--ladder``'s, or the SP4N-LAPOR! preset's.

@@ -22,6 +22,7 @@ from pengaduan._cli._progress import Progress, add_quiet_argument, progress_for
 from pengaduan.escalation import DueAction, Ladder, due, tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.model import Complaint, Event
+from pengaduan.readmodel import ReadModel
 from pengaduan.reports import build_report
 from pengaduan.simulation import simulate
 from pengaduan.sla import Policy, evaluate
@@ -177,7 +178,7 @@ def _run(args: argparse.Namespace, path: str, progress: Progress) -> int:
     for event in history.events:
         by_complaint.setdefault(event.complaint, []).append(event)
     try:
-        store = open_store(path)
+        store = open_store(path, read_model=ReadModel(policy=policy, ladder=ladder))
     except PengaduanError as error:
         return fail(str(error))
     try:

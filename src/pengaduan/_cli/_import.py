@@ -34,7 +34,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--db", metavar="PATH", required=True, help="the store: a SQLite file or postgresql:// URL"
     )
-    add_definition_arguments(parser, policy=False)
+    # The definitions the store's read-model rows are computed with (see pengaduan list).
+    add_definition_arguments(parser, ladder=True)
     add_quiet_argument(parser)
     parser.set_defaults(handler=run)
 
@@ -44,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from pengaduan.store import open_store
 
     counts = {"new": 0, "duplicate": 0, "refused": 0}
-    workflow = definitions(args).workflow
+    found = definitions(args)
+    workflow = found.workflow
 
     def malformed(error: EventFormatError) -> None:
         counts["refused"] += 1
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return fail(f"cannot read {args.file}: {error.strerror or error}")
     try:
-        store = open_store(args.db, workflow)
+        store = open_store(args.db, workflow, read_model=found.read_model())
     except StoreError as error:
         return fail(str(error))
 

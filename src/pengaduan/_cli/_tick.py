@@ -111,7 +111,9 @@ def _tick_store(args: argparse.Namespace, as_of: datetime, found: Definitions) -
     refused = False
     ladder = found.ladder()
     try:  # only --write changes it
-        store = open_store(target, found.workflow, readonly=not args.write)
+        store = open_store(
+            target, found.workflow, readonly=not args.write, read_model=found.read_model()
+        )
     except (PengaduanError, OSError) as error:
         return fail(_reason(args, error))
     try:
