@@ -113,7 +113,8 @@ def test_docstring_examples_render_as_code_on_the_reference_pages(site: Path) ->
     fenced = sum(
         path.read_text(encoding="utf-8").count("```pycon")
         for path in (ROOT / "src" / "pengaduan").rglob("*.py")
-        if "_cli" not in path.parts
+        # private modules have no reference page of their own (the CLI, the table fitter)
+        if "_cli" not in path.parts and not path.name.startswith("_")
     )
     assert examples >= fenced > 30
 

@@ -6,11 +6,14 @@ a table too wide split into parts that repeat its first column (a report keeps i
 every part). ``rich`` would do it, at the price of a core dependency (and its markup and
 terminal detection) for every user of the library.
 
+```pycon
 >>> print(fit_table(["Unit", "Diterima / received"], [["dinas-pu", "12"]], width=20))
 Unit      Diterima
           received
 --------  --------
 dinas-pu  12
+
+```
 """
 
 from __future__ import annotations

@@ -66,10 +66,13 @@ class SystemClock:
     instant from a `TimeSource` or an explicit ``at=`` / ``as_of=``. The answer is always
     timezone-aware (UTC); present it in a calendar's zone with ``astimezone``.
 
+    ```pycon
     >>> SystemClock().now().tzinfo
     datetime.timezone.utc
     >>> isinstance(SystemClock(), TimeSource)
     True
+
+    ```
     """
 
     def now(self) -> datetime:

@@ -22,6 +22,7 @@ Every write, refusal, retried conflict and tick is logged under the ``pengaduan.
 with structured ``extra`` fields (``complaint_id``, ``action``, ``version``, ``attempt``, ...);
 never a title, a body, a name or an actor id.
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan.access import Viewer
 >>> from pengaduan.model import Actor
@@ -40,6 +41,8 @@ never a title, a body, a name or an actor id.
 False
 >>> desk.get("C-1", Viewer.staff("admin_agency")).facts.title
 'Jalan rusak'
+
+```
 """
 
 from __future__ import annotations

@@ -409,6 +409,7 @@ def clock_state_to_dict(state: ClockState) -> dict[str, Any]:
     current cycle with ``elapsed_unit`` (the clock's own measure; ``null`` if not started)
     and ``as_of``.
 
+    ```pycon
     >>> from datetime import datetime, timezone
     >>> from pengaduan.model import Actor
     >>> from pengaduan.presets import lapor_policy, lapor_workflow
@@ -421,6 +422,8 @@ def clock_state_to_dict(state: ClockState) -> dict[str, Any]:
     >>> record = clock_state_to_dict(state)
     >>> record["status"], record["deadline"], record["remaining_unit"]
     ('running', '2026-03-06T00:00:00+07:00', 'working')
+
+    ```
     """
     cycle = state.current
     unit = "working" if state.clock.target.in_working_time else "calendar"

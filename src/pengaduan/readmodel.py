@@ -13,6 +13,7 @@ whenever any of them does (a holiday confirmed, a target changed), and a store o
 other definitions than its rows were computed with says so until it is rebuilt (see
 ``docs/storage.md``).
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan import Actor
 >>> from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
@@ -29,6 +30,8 @@ other definitions than its rows were computed with says so until it is rebuilt (
 'running'
 >>> sorted({clock["remaining_unit"] for clock in row_to_dict(row)["clocks"]})
 ['calendar', 'working']
+
+```
 """
 
 from __future__ import annotations
