@@ -830,93 +830,146 @@ class Desk:
                 many complaints were written before; each complaint is written whole).
         """
         instant = self._instant(as_of, "as_of")
+        parts = list(self.ticking(instant, dry_run=dry_run))
+        return TickReport(
+            instant,
+            tuple(e for part in parts for e in part.events),
+            tuple(a for part in parts for a in part.actions),
+            tuple(r for part in parts for r in part.refused),
+            sum(part.retried for part in parts),
+            tuple(c for part in parts for c in part.gave_up),
+        )
+
+    def ticking(
+        self, as_of: datetime | None = None, *, dry_run: bool = False
+    ) -> Iterator[TickReport]:
+        """`tick`, one complaint at a time: a report per complaint with something to say.
+
+        What `tick` does, yielded as it goes, so that a scheduler over a national store
+        holds one complaint's events at a time (the command line's ``tick --db`` prints
+        them so). A complaint's report comes after its events are recorded.
+
+        Raises:
+            NaiveDatetimeError: If `as_of` is naive.
+            TickInterruptedError: If the store failed part way (it says how many events of how
+                many complaints were written before; each complaint is written whole).
+        """
+        instant = self._instant(as_of, "as_of")
+        seen = recorded = written = refusals = retries = 0
+        for complaint in self._candidates(instant, due=True):
+            seen += 1
+            part = self._tick_one(complaint, instant, dry_run, recorded, written)
+            recorded += len(part.events) if not dry_run else 0
+            written += 1 if part.events and not dry_run else 0
+            refusals += len(part.refused)
+            retries += part.retried
+            if part.events or part.refused or part.gave_up or part.retried:
+                yield part
+        _LOG.info(
+            "tick as of %s: %d complaints read, %d events recorded, %d refused, %d retried",
+            instant.isoformat(),
+            seen,
+            recorded,
+            refusals,
+            retries,
+            extra={
+                "action": "tick",
+                "as_of": instant.isoformat(),
+                "complaints": seen,
+                "events": recorded,
+                "refused": refusals,
+                "retried": retries,
+            },
+        )
+
+    def _tick_one(
+        self, complaint: Complaint, instant: datetime, dry_run: bool, recorded: int, written: int
+    ) -> TickReport:
+        """Decide and record one complaint's due actions, deciding again after a conflict."""
         events: list[Event] = []
         actions: list[DueAction] = []
         refused: list[tuple[DueAction, RefusedError]] = []
         gave_up: list[str] = []
-        retried = seen = written = 0
-        for complaint in self._candidates(instant, due=True):
-            seen += 1
-            current = complaint
-            for attempt in range(1, self.retries + 2):
-                result = escalation.tick(
-                    {current.id: current},
-                    instant,
-                    self.ladder,
-                    language=self.language,
-                    workflow=self.workflow,
+        retried = 0
+        current = complaint
+        for attempt in range(1, self.retries + 2):
+            result = escalation.tick(
+                {current.id: current},
+                instant,
+                self.ladder,
+                language=self.language,
+                workflow=self.workflow,
+            )
+            if not result.events or dry_run:
+                refused.extend(result.refused)
+                events.extend(result.events)
+                actions.extend(result.actions)
+                break
+            extra = {
+                "complaint_id": current.id,
+                "action": "tick",
+                "version": current.version,
+                "attempt": attempt,
+            }
+            try:
+                appended = self.store.append(
+                    current.id, result.events, expected_version=current.version
                 )
-                if not result.events or dry_run:
-                    refused.extend(result.refused)
-                    events.extend(result.events)
-                    actions.extend(result.actions)
-                    break
-                extra = {
+            except (StoreError, OSError) as error:  # a full disk, a lost connection
+                raise TickInterruptedError(
+                    as_of=instant,
+                    events_written=recorded,
+                    complaints_written=written,
+                    reason=str(error) if isinstance(error, PengaduanError) else repr(error),
+                ) from error
+            except (ConflictError, DuplicateEventError) as error:
+                retried += 1
+                _LOG.info(
+                    "tick conflict on complaint %s at version %d (%s): deciding again",
+                    current.id,
+                    current.version,
+                    type(error).__name__,
+                    extra={**extra, "outcome": "conflict", "error": type(error).__name__},
+                )
+                self._pause(attempt)
+                current = self.store.load(current.id)
+                continue
+            refused.extend(result.refused)
+            new = {event.id for event in appended.new}
+            events.extend(appended.new)
+            for action in result.actions:
+                if action.key in new:
+                    actions.append(action)
+                    if self.notifier is not None:
+                        self.notifier.notify(action)
+            if new:
+                _LOG.info(
+                    "tick recorded %d events on complaint %s (version %d)",
+                    len(new),
+                    current.id,
+                    appended.complaint.version,
+                    extra={
+                        **extra,
+                        "version": appended.complaint.version,
+                        "events": len(new),
+                        "outcome": "appended",
+                    },
+                )
+            break
+        else:
+            gave_up.append(current.id)
+            _LOG.warning(
+                "tick gave up on complaint %s after %d attempts",
+                current.id,
+                self.retries + 1,
+                extra={
                     "complaint_id": current.id,
                     "action": "tick",
                     "version": current.version,
-                    "attempt": attempt,
-                }
-                try:
-                    appended = self.store.append(
-                        current.id, result.events, expected_version=current.version
-                    )
-                except (StoreError, OSError) as error:  # a full disk, a lost connection
-                    raise TickInterruptedError(
-                        as_of=instant,
-                        events_written=len(events),
-                        complaints_written=written,
-                        reason=str(error) if isinstance(error, PengaduanError) else repr(error),
-                    ) from error
-                except (ConflictError, DuplicateEventError) as error:
-                    retried += 1
-                    _LOG.info(
-                        "tick conflict on complaint %s at version %d (%s): deciding again",
-                        current.id,
-                        current.version,
-                        type(error).__name__,
-                        extra={**extra, "outcome": "conflict", "error": type(error).__name__},
-                    )
-                    self._pause(attempt)
-                    current = self.store.load(current.id)
-                    continue
-                refused.extend(result.refused)
-                new = {event.id for event in appended.new}
-                written += 1 if new else 0
-                events.extend(appended.new)
-                for action in result.actions:
-                    if action.key in new:
-                        actions.append(action)
-                        if self.notifier is not None:
-                            self.notifier.notify(action)
-                if new:
-                    _LOG.info(
-                        "tick recorded %d events on complaint %s (version %d)",
-                        len(new),
-                        current.id,
-                        appended.complaint.version,
-                        extra={
-                            **extra,
-                            "version": appended.complaint.version,
-                            "events": len(new),
-                            "outcome": "appended",
-                        },
-                    )
-                break
-            else:
-                gave_up.append(current.id)
-                _LOG.warning(
-                    "tick gave up on complaint %s after %d attempts",
-                    current.id,
-                    self.retries + 1,
-                    extra={
-                        "complaint_id": current.id,
-                        "action": "tick",
-                        "version": current.version,
-                        "attempt": self.retries + 1,
-                        "outcome": "gave_up",
-                    },
-                )
+                    "attempt": self.retries + 1,
+                    "outcome": "gave_up",
+                },
+            )
         for action, refusal in refused:
             _LOG.info(
                 "tick: %s of rule %s refused on complaint %s in state %s (%s)",
@@ -933,23 +986,6 @@ class Desk:
                     "error": type(refusal).__name__,
                 },
             )
-        _LOG.info(
-            "tick as of %s: %d complaints read, %d events recorded, %d refused, %d retried",
-            instant.isoformat(),
-            seen,
-            len(events),
-            len(refused),
-            retried,
-            extra={
-                "action": "tick",
-                "as_of": instant.isoformat(),
-                "complaints": seen,
-                "events": len(events),
-                "refused": len(refused),
-                "retried": retried,
-                "gave_up": len(gave_up),
-            },
-        )
         return TickReport(
             instant, tuple(events), tuple(actions), tuple(refused), retried, tuple(gave_up)
         )

@@ -230,3 +230,23 @@ def test_a_complaint_whose_history_cannot_be_read_is_skipped_and_logged(
     assert len(report.events) == 2
     (record,) = [r for r in caplog.records if getattr(r, "outcome", None) == "unreadable"]
     assert record.__dict__["complaint_id"] == "C-bad"
+
+
+def test_ticking_yields_each_complaint_as_it_is_recorded_and_adds_up_to_tick(
+    spec: str, clock: ManualClock
+) -> None:
+    desk = open_desk(spec, clock)
+    try:
+        for n in range(4):
+            dispatched(desk, f"C-{n}")
+        preview = desk.tick(LATE, dry_run=True)
+        assert desk.due(LATE)  # a dry run records nothing
+        parts = list(desk.ticking(LATE))
+        assert sorted(p.events[0].complaint for p in parts) == [f"C-{n}" for n in range(4)]
+        assert all({e.complaint for e in p.events} == {p.events[0].complaint} for p in parts)
+        recorded = [e.id for p in parts for e in p.events]
+        assert sorted(recorded) == sorted(e.id for e in preview.events)
+        assert desk.due(LATE) == ()
+        assert list(desk.ticking(LATE)) == []  # the same instant again: nothing
+    finally:
+        desk.store.close()

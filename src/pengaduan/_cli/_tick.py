@@ -107,6 +107,8 @@ def _tick_store(args: argparse.Namespace, as_of: datetime, found: Definitions) -
     if "://" not in target and not os.path.exists(target):
         return fail(f"cannot read {history_name(args)}: no such store")
     ladder = found.ladder()
+    produced = 0
+    refused = False
     try:  # only --write changes it
         store = open_store(
             target, found.workflow, readonly=not args.write, read_model=found.read_model()
@@ -121,23 +123,28 @@ def _tick_store(args: argparse.Namespace, as_of: datetime, found: Definitions) -
             ladder=ladder,
             language=args.lang,
         )
-        report = desk.tick(as_of, dry_run=not args.write)
+        # One complaint at a time, printed as it goes: memory does not grow with the store.
+        for report in desk.ticking(as_of, dry_run=not args.write):
+            produced += len(report.events)
+            for event in report.events:
+                print(dumps_event(event))
+            for action, refusal in report.refused:
+                refused = True
+                print(f"pengaduan: refused {action.key}: {refusal}", file=sys.stderr)
+            for complaint_id in report.gave_up:
+                refused = True
+                print(
+                    f"pengaduan: gave up on {complaint_id}: it kept changing under the tick; "
+                    "run again",
+                    file=sys.stderr,
+                )
     except (PengaduanError, OSError) as error:  # TickInterruptedError says how far it got
         return fail(_reason(args, error))
     finally:
         store.close()
-    for event in report.events:
-        print(dumps_event(event))
-    for action, refusal in report.refused:
-        print(f"pengaduan: refused {action.key}: {refusal}", file=sys.stderr)
-    for complaint_id in report.gave_up:
-        print(
-            f"pengaduan: gave up on {complaint_id}: it kept changing under the tick; run again",
-            file=sys.stderr,
-        )
-    if not report.events and not report.refused:
+    if not produced and not refused:
         _nothing_due(as_of)
-    return 1 if report.refused or report.gave_up else 0
+    return 1 if refused else 0
 
 
 def _nothing_due(as_of: datetime) -> None:
