@@ -92,6 +92,7 @@ __all__ = [
     "TargetUnit",
     "Timeline",
     "TimelineEntry",
+    "UnitShare",
     "diff",
     "evaluate",
     "evaluate_many",
@@ -507,6 +508,10 @@ class _Compiled:
     initial: str
     # Per clock: the actions that may affect it, and whether entering a state may.
     plans: tuple[_Plan, ...]
+    # The actions that give the complaint a unit (with the data field naming it), and those
+    # that take it away.
+    unit_from: dict[str, str] = attrs.field(factory=dict)
+    clears_unit: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -540,8 +545,13 @@ class Policy:
         if self.workflow is None:
             compiled = _Compiled({}, "", plans)
         else:
+            actions = self.workflow.actions
             compiled = _Compiled(
-                {a.name: a.dest for a in self.workflow.actions}, self.workflow.initial, plans
+                {a.name: a.dest for a in actions},
+                self.workflow.initial,
+                plans,
+                {a.name: a.unit_from for a in actions if a.unit_from is not None},
+                frozenset(a.name for a in actions if a.clears_unit),
             )
         object.__setattr__(self, "_compiled", compiled)
 
@@ -652,6 +662,50 @@ class Pause:
 
 
 @attrs.frozen
+class UnitShare:
+    """The stretch of a cycle during which one unit held the complaint, judged on its own.
+
+    A complaint declined by one unit (*bukan wewenang*) and dispatched to another stays in
+    one cycle of a clock that a decline does not stop (the reporter waits all along), but
+    each unit is answerable only for its own stretch: its deadline is the clock's target
+    counted from when it received the complaint, its own pauses accounted for.
+
+    Attributes:
+        unit: The unit (``None``: with no unit, e.g. with the admins before a dispatch).
+        start: When it received the complaint (or when the cycle started).
+        end: When it passed the complaint on or the cycle ended; ``None`` while it lasts.
+        ended_by: ``"handover"`` (the unit changed: a forward, a decline, a new dispatch),
+            else the cycle's own ``ended_by`` (``"stop"``, ``"reset"``, ``"expired"``, or
+            ``None`` while open).
+        deadline: The unit's own deadline; ``None`` while paused before it.
+        breach_at: Its deadline, if that came before its end (or, while open, by
+            ``as_of``).
+        elapsed: The clock's measure it used, pauses excluded (working time for working
+            targets, actual time for calendar targets).
+    """
+
+    unit: str | None
+    start: datetime
+    end: datetime | None
+    ended_by: str | None
+    deadline: datetime | None
+    breach_at: datetime | None
+    elapsed: timedelta
+
+    @property
+    def breached(self) -> bool:
+        """Whether the unit's own deadline passed during its stretch."""
+        return self.breach_at is not None
+
+    @property
+    def met(self) -> bool | None:
+        """For a stretch that ended by a stop or a handover, whether it met its deadline."""
+        if self.ended_by not in ("stop", "handover"):
+            return None
+        return self.breach_at is None
+
+
+@attrs.frozen
 class Cycle:
     """One cycle of a clock: from a start (or reset) to a stop, a reset, or ``as_of``.
 
@@ -682,6 +736,9 @@ class Cycle:
         estimated: Whether its deadline rests on an estimated holiday or dated rule.
         start_event: The id of the event that started it.
         stop_event: The id of the event that ended it, if any.
+        shares: Who held the complaint during the cycle, one `UnitShare` per stretch with
+            one unit (``None``: with no unit, e.g. before a dispatch or after a decline),
+            each judged on its own time: the metrics by unit charge each unit its share only.
     """
 
     index: int
@@ -700,6 +757,7 @@ class Cycle:
     estimated: bool = False
     start_event: str | None = None
     stop_event: str | None = None
+    shares: tuple[UnitShare, ...] = ()
 
     @property
     def open(self) -> bool:
@@ -1029,6 +1087,7 @@ def _finish(
     pauses: list[_OpenPause],
     as_of: datetime,
     memo: _Memo,
+    held: list[tuple[Event, str | None]],
 ) -> Cycle:
     """Close the books of one cycle.
 
@@ -1089,6 +1148,20 @@ def _finish(
     elif in_working_time:
         estimated = memo.depends_on_estimate(cal, start_ordinal, local.toordinal(), True)
     shown = local if deadline is not None else None
+    if len(held) == 1:
+        shares: tuple[UnitShare, ...] = (
+            UnitShare(
+                held[0][1],
+                start_event.at,
+                None if stop_event is None else stop_event.at,
+                ended_by,
+                shown,
+                shown if breached else None,
+                elapsed_working if in_working_time else elapsed_actual,
+            ),
+        )
+    else:
+        shares = _shares(clock, held, end, ended_by, stop_event, pauses, as_of, memo)
     return Cycle(
         index,
         start_event.at,
@@ -1116,7 +1189,78 @@ def _finish(
         estimated,
         start_event.id,
         None if stop_event is None else stop_event.id,
+        shares,
     )
+
+
+def _shares(
+    clock: Clock,
+    held: list[tuple[Event, str | None]],
+    end: datetime,
+    ended_by: str | None,
+    stop_event: Event | None,
+    pauses: list[_OpenPause],
+    as_of: datetime,
+    memo: _Memo,
+) -> tuple[UnitShare, ...]:
+    """Judge each unit's stretch of a cycle on its own (see `UnitShare`).
+
+    A stretch's deadline is the clock's target counted from its start, with the cycle's pauses
+    clipped to it; a stretch of no time at all (a dispatch and a forward at one instant) is
+    left out unless it is the cycle's last.
+    """
+    cal = clock.calendar
+    in_working_time = clock.target.in_working_time
+    out: list[UnitShare] = []
+    last = len(held) - 1
+    for k, (event, unit) in enumerate(held):
+        s0 = event.at.astimezone(UTC)
+        is_last = k == last
+        s1 = end if is_last else held[k + 1][0].at.astimezone(UTC)
+        if s1 <= s0 and not is_last:
+            continue
+        clipped: list[_OpenPause] = []
+        paused = _ZERO
+        for p0, p1, *rest in pauses:
+            q1 = p1 if p1 is not None else (None if is_last and ended_by is None else end)
+            if q1 is not None and q1 <= s0:
+                continue
+            if p0 >= s1 and not (is_last and ended_by is None):
+                break
+            q0 = max(p0, s0)
+            if q1 is not None and not is_last:
+                q1 = min(q1, s1)
+            clipped.append([q0, q1, *rest])
+            upto = q1 if q1 is not None else s1
+            if upto > q0:
+                paused += cal.working_time_between(q0, upto) if in_working_time else upto - q0
+        ordinal = event.at.astimezone(cal.tz).toordinal() if in_working_time else 0
+        deadline, _provisional, local = _deadline(clock, s0, ordinal, clipped, as_of, memo)
+        breached = deadline is not None and deadline <= s1
+        how = ended_by if is_last else "handover"
+        if (
+            breached
+            and how == "stop"
+            and stop_event is not None
+            and stop_event.action == clock.due_action
+        ):
+            how = "expired"
+        if how == "expired":
+            breached = False
+        worked = cal.working_time_between(s0, s1) if in_working_time else s1 - s0
+        shown = local if deadline is not None else None
+        out.append(
+            UnitShare(
+                unit,
+                event.at,
+                (None if stop_event is None else stop_event.at) if is_last else held[k + 1][0].at,
+                how,
+                shown,
+                shown if breached else None,
+                worked - paused,
+            )
+        )
+    return tuple(out)
 
 
 def _reason(data: Mapping[str, Any]) -> str | None:
@@ -1128,15 +1272,34 @@ def _reason(data: Mapping[str, Any]) -> str | None:
 _Step = tuple[Event, str, str | None, str, datetime]
 
 
-def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> list[_Step]:
+@attrs.frozen
+class _History:
+    """The steps of a history, and who held the complaint after each one.
+
+    Attributes:
+        steps: The events up to ``as_of``, with the states they entered.
+        units: The complaint's unit after each step (``None``: no unit).
+        changes: The indexes of the steps that changed the unit, in order.
+    """
+
+    steps: list[_Step]
+    units: list[str | None]
+    changes: list[int]
+
+
+def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> _History:
     """The events up to `as_of` (UTC), each with the state it moved the complaint into.
 
     Instants are taken in UTC: Python compares and subtracts datetimes of one zone by wall
     time, which is ambiguous at a daylight-saving fall-back.
     """
-    dests = policy._compiled.dest
-    state = policy._compiled.initial
+    compiled = policy._compiled
+    dests, unit_from, clears_unit = compiled.dest, compiled.unit_from, compiled.clears_unit
+    state = compiled.initial
+    unit: str | None = None
     out: list[_Step] = []
+    units: list[str | None] = []
+    changes: list[int] = []
     for event in complaint.events:
         at = event.at.astimezone(UTC)
         if at > as_of:
@@ -1148,11 +1311,41 @@ def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> list[_Step]
             out.append((event, action, dest, state, at))
         else:
             out.append((event, action, None, state, at))
+        field = unit_from.get(action)
+        before = unit
+        if field is not None:
+            value = event.data.get(field)
+            unit = value if isinstance(value, str) else unit
+        elif action in clears_unit:
+            unit = None
+        if unit != before:
+            changes.append(len(units))
+        units.append(unit)
+    return _History(out, units, changes)
+
+
+def _segments(history: _History, first: int, last: int) -> list[tuple[int, str | None]]:
+    """Who held the complaint from step `first` to step `last` (excluded): (step, unit) pairs.
+
+    The first pair is `first` itself with the unit after it; each later one a change of unit.
+    """
+    out: list[tuple[int, str | None]] = [(first, history.units[first])]
+    for index in history.changes:
+        if first < index < last:
+            out.append((index, history.units[index]))
+        elif index >= last:
+            break
     return out
 
 
+def _held(history: _History, first: int, last: int) -> list[tuple[Event, str | None]]:
+    """Who held the complaint from step `first` to `last` (excluded), with the events."""
+    steps = history.steps
+    return [(steps[i][0], unit) for i, unit in _segments(history, first, last)]
+
+
 def _clock_state(
-    clock: Clock, plan: _Plan, steps: list[_Step], as_of: datetime, memo: _Memo
+    clock: Clock, plan: _Plan, history: _History, as_of: datetime, memo: _Memo
 ) -> ClockState:
     """Evaluate one clock over the steps; `as_of` is the caller's, taken in UTC inside."""
     given = as_of
@@ -1166,9 +1359,11 @@ def _clock_state(
     # The open cycle: its start (UTC) and event, its pauses, whether a pause action holds it.
     started: datetime | None = None
     started_by: Event | None = None
+    started_step = 0
     pauses: list[_OpenPause] = []
     manual = False
-    for event, action, entered, state, at in steps:
+    steps = history.steps
+    for index, (event, action, entered, state, at) in enumerate(steps):
         if action not in triggers and (entered is None or not state_sensitive):
             continue
         stops = action in stop_actions or (entered is not None and entered in stop_states)
@@ -1192,6 +1387,7 @@ def _clock_state(
                     pauses,
                     as_of,
                     memo,
+                    _held(history, started_step, index),
                 )
             )
             started, started_by, pauses, manual = None, None, [], False
@@ -1202,6 +1398,7 @@ def _clock_state(
             and (action in start_actions or (entered is not None and entered in start_states))
         ):
             started, started_by, pauses, manual = at, event, [], False
+            started_step = index
         if started is None:
             continue
         if action in pause_on:
@@ -1220,7 +1417,17 @@ def _clock_state(
         assert started_by is not None
         cycles.append(
             _finish(
-                clock, len(cycles) + 1, started, started_by, None, None, None, pauses, as_of, memo
+                clock,
+                len(cycles) + 1,
+                started,
+                started_by,
+                None,
+                None,
+                None,
+                pauses,
+                as_of,
+                memo,
+                _held(history, started_step, len(steps)),
             )
         )
         status = ClockStatus.PAUSED if cycles[-1].paused else ClockStatus.RUNNING
@@ -1232,9 +1439,9 @@ def _clock_state(
 
 
 def _evaluate(complaint: Complaint, policy: Policy, as_of: datetime, memo: _Memo) -> Evaluation:
-    steps = _steps(policy, complaint, as_of.astimezone(UTC))
+    history = _steps(policy, complaint, as_of.astimezone(UTC))
     states = tuple(
-        _clock_state(clock, plan, steps, as_of, memo)
+        _clock_state(clock, plan, history, as_of, memo)
         for clock, plan in zip(policy.clocks, policy._compiled.plans, strict=True)
     )
     return Evaluation(complaint.id, policy.name, policy.version, as_of, states, complaint.events)
@@ -1306,8 +1513,8 @@ def expected_datetime(
     require_aware(as_of, "as_of")
     definition = policy.clock(clock)
     plan = policy._compiled.plans[policy.clocks.index(definition)]
-    steps = _steps(policy, complaint, as_of.astimezone(UTC))
-    state = _clock_state(definition, plan, steps, as_of, _Memo())
+    history = _steps(policy, complaint, as_of.astimezone(UTC))
+    state = _clock_state(definition, plan, history, as_of, _Memo())
     if state.status is ClockStatus.STOPPED:
         return None
     return state.deadline
