@@ -116,7 +116,9 @@ class Milestones:
         follow_up: A unit's follow-up (*tindak lanjut*).
         close: Closure (*selesai*).
         archive: Archiving.
-        reminder: A reminder or escalation (counted as a reminder sent).
+        reminder: A reminder or escalation (counted as a reminder sent, unless its ``kind``
+            is ``"skipped"``: a step of the ladder skipped because its recipient may not see
+            the complaint).
         closed_state: The state a closed complaint is in.
     """
 
@@ -350,7 +352,7 @@ class _Context:
                 closed_at = at
             if action == m.archive:
                 archived = True
-            if action == m.reminder:
+            if action == m.reminder and data.get("kind") != "skipped":
                 reminders += 1
         clocks: dict[str, tuple[int, int]] = {}
         unit_clocks: dict[str | None, dict[str, tuple[int, int]]] = {}
