@@ -366,10 +366,16 @@ class _Context:
                         stopped += 1
                         if cycle.breach_at is None:
                             met += 1
-                    for share in cycle.shares:
-                        verdict = share.met
+                    units = cycle.units
+                    if len(units) == 1:  # one unit held it throughout: the cycle's verdict
+                        verdicts: Iterable[tuple[str | None, bool | None]] = (
+                            (units[0], cycle.met),
+                        )
+                    else:
+                        verdicts = ((share.unit, share.met) for share in cycle.shares)
+                    for holder, verdict in verdicts:
                         if verdict is not None:
-                            tally = unit_clocks.setdefault(share.unit, {})
+                            tally = unit_clocks.setdefault(holder, {})
                             judged, kept = tally.get(name, (0, 0))
                             tally[name] = (judged + 1, kept + verdict)
                 clocks[name] = (stopped, met)

@@ -757,7 +757,30 @@ class Cycle:
     estimated: bool = False
     start_event: str | None = None
     stop_event: str | None = None
-    shares: tuple[UnitShare, ...] = ()
+    _held: tuple[tuple[datetime, str | None], ...] = attrs.field(
+        default=(), repr=False, alias="held"
+    )
+    _as_of: datetime | None = attrs.field(default=None, repr=False, eq=False, alias="as_of")
+    _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False, hash=False)
+
+    @property
+    def units(self) -> tuple[str | None, ...]:
+        """The units that held the complaint during the cycle, in order (``None``: no unit)."""
+        return tuple(unit for _at, unit in self._held)
+
+    @property
+    def shares(self) -> tuple[UnitShare, ...]:
+        """Who held the complaint during the cycle: one `UnitShare` per stretch, in order.
+
+        Each stretch with one unit (``None``: with no unit, e.g. before a dispatch or after a
+        decline) is judged on its own: its deadline is the clock's target counted from when
+        the unit received the complaint, its pauses accounted for. The metrics by unit count
+        these, so that no unit is charged for another's days. Computed on first use.
+        """
+        found: tuple[UnitShare, ...] | None = self._cache.get("shares")
+        if found is None:
+            found = self._cache["shares"] = _shares(self)
+        return found
 
     @property
     def open(self) -> bool:
@@ -1023,7 +1046,8 @@ class _Memo:
 
 
 def _deadline(
-    clock: Clock,
+    target: Target,
+    cal: WorkCalendar,
     start: datetime,
     start_ordinal: int,
     pauses: list[_OpenPause],
@@ -1035,8 +1059,6 @@ def _deadline(
     The provisional deadline counts an open pause as ending at `as_of`; the deadline is
     ``None`` while a pause that began before it lasts. "Locally": in the calendar's zone.
     """
-    target = clock.target
-    cal = clock.calendar
     if target.unit is TargetUnit.WORKING_DAYS:
         n = target.amount
         assert isinstance(n, int)
@@ -1101,7 +1123,7 @@ def _finish(
     by_days = unit is TargetUnit.WORKING_DAYS
     in_working_time = by_days or unit is TargetUnit.WORKING_TIME
     start_ordinal = start_event.at.astimezone(cal.tz).toordinal() if in_working_time else 0
-    deadline, provisional, local = _deadline(clock, start, start_ordinal, pauses, as_of, memo)
+    deadline, provisional, local = _deadline(target, cal, start, start_ordinal, pauses, as_of, memo)
     # Stopping at the deadline is too late, and an open cycle is breached once as_of reaches it.
     breached = deadline is not None and deadline <= end
     if (
@@ -1148,20 +1170,6 @@ def _finish(
     elif in_working_time:
         estimated = memo.depends_on_estimate(cal, start_ordinal, local.toordinal(), True)
     shown = local if deadline is not None else None
-    if len(held) == 1:
-        shares: tuple[UnitShare, ...] = (
-            UnitShare(
-                held[0][1],
-                start_event.at,
-                None if stop_event is None else stop_event.at,
-                ended_by,
-                shown,
-                shown if breached else None,
-                elapsed_working if in_working_time else elapsed_actual,
-            ),
-        )
-    else:
-        shares = _shares(clock, held, end, ended_by, stop_event, pauses, as_of, memo)
     return Cycle(
         index,
         start_event.at,
@@ -1189,71 +1197,79 @@ def _finish(
         estimated,
         start_event.id,
         None if stop_event is None else stop_event.id,
-        shares,
+        tuple((event.at, unit) for event, unit in held),
+        None if stop is not None else as_of,
     )
 
 
-def _shares(
-    clock: Clock,
-    held: list[tuple[Event, str | None]],
-    end: datetime,
-    ended_by: str | None,
-    stop_event: Event | None,
-    pauses: list[_OpenPause],
-    as_of: datetime,
-    memo: _Memo,
-) -> tuple[UnitShare, ...]:
+def _shares(cycle: Cycle) -> tuple[UnitShare, ...]:
     """Judge each unit's stretch of a cycle on its own (see `UnitShare`).
 
     A stretch's deadline is the clock's target counted from its start, with the cycle's pauses
     clipped to it; a stretch of no time at all (a dispatch and a forward at one instant) is
     left out unless it is the cycle's last.
     """
-    cal = clock.calendar
-    in_working_time = clock.target.in_working_time
+    held = cycle._held
+    ended_by = cycle.ended_by
+    if len(held) == 1:
+        return (
+            UnitShare(
+                held[0][1],
+                cycle.start,
+                cycle.stop,
+                ended_by,
+                cycle.deadline,
+                cycle.breach_at,
+                cycle.elapsed,
+            ),
+        )
+    target, cal = cycle.target, cycle.calendar
+    in_working_time = target.in_working_time
+    as_of = cycle._as_of
+    stop = cycle.stop
+    end = (stop if stop is not None else as_of or cycle.start).astimezone(UTC)
+    still_open = ended_by is None
+    pauses = [
+        (p.start.astimezone(UTC), None if p.end is None else p.end.astimezone(UTC))
+        for p in cycle.pauses
+    ]
+    memo = _Memo()
     out: list[UnitShare] = []
     last = len(held) - 1
-    for k, (event, unit) in enumerate(held):
-        s0 = event.at.astimezone(UTC)
+    for k, (began, unit) in enumerate(held):
+        s0 = began.astimezone(UTC)
         is_last = k == last
-        s1 = end if is_last else held[k + 1][0].at.astimezone(UTC)
+        s1 = end if is_last else held[k + 1][0].astimezone(UTC)
         if s1 <= s0 and not is_last:
             continue
         clipped: list[_OpenPause] = []
         paused = _ZERO
-        for p0, p1, *rest in pauses:
-            q1 = p1 if p1 is not None else (None if is_last and ended_by is None else end)
+        for p0, p1 in pauses:
+            q1 = p1 if p1 is not None else (None if is_last and still_open else end)
             if q1 is not None and q1 <= s0:
                 continue
-            if p0 >= s1 and not (is_last and ended_by is None):
+            if p0 >= s1 and not (is_last and still_open):
                 break
             q0 = max(p0, s0)
             if q1 is not None and not is_last:
                 q1 = min(q1, s1)
-            clipped.append([q0, q1, *rest])
+            clipped.append([q0, q1])
             upto = q1 if q1 is not None else s1
             if upto > q0:
                 paused += cal.working_time_between(q0, upto) if in_working_time else upto - q0
-        ordinal = event.at.astimezone(cal.tz).toordinal() if in_working_time else 0
-        deadline, _provisional, local = _deadline(clock, s0, ordinal, clipped, as_of, memo)
-        breached = deadline is not None and deadline <= s1
+        ordinal = began.astimezone(cal.tz).toordinal() if in_working_time else 0
+        deadline, _provisional, local = _deadline(
+            target, cal, s0, ordinal, clipped, end if still_open else s1, memo
+        )
         how = ended_by if is_last else "handover"
-        if (
-            breached
-            and how == "stop"
-            and stop_event is not None
-            and stop_event.action == clock.due_action
-        ):
-            how = "expired"
-        if how == "expired":
-            breached = False
+        breached = deadline is not None and deadline <= s1 and how != "expired"
         worked = cal.working_time_between(s0, s1) if in_working_time else s1 - s0
         shown = local if deadline is not None else None
         out.append(
             UnitShare(
                 unit,
-                event.at,
-                (None if stop_event is None else stop_event.at) if is_last else held[k + 1][0].at,
+                began,
+                stop if is_last else held[k + 1][0],
                 how,
                 shown,
                 shown if breached else None,
@@ -1324,24 +1340,20 @@ def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> _History:
     return _History(out, units, changes)
 
 
-def _segments(history: _History, first: int, last: int) -> list[tuple[int, str | None]]:
-    """Who held the complaint from step `first` to step `last` (excluded): (step, unit) pairs.
-
-    The first pair is `first` itself with the unit after it; each later one a change of unit.
-    """
-    out: list[tuple[int, str | None]] = [(first, history.units[first])]
-    for index in history.changes:
-        if first < index < last:
-            out.append((index, history.units[index]))
-        elif index >= last:
-            break
-    return out
-
-
 def _held(history: _History, first: int, last: int) -> list[tuple[Event, str | None]]:
-    """Who held the complaint from step `first` to `last` (excluded), with the events."""
-    steps = history.steps
-    return [(steps[i][0], unit) for i, unit in _segments(history, first, last)]
+    """Who held the complaint from step `first` to `last` (excluded), with the events.
+
+    The first pair is step `first`'s event with the unit after it; each later one a change
+    of unit.
+    """
+    steps, units = history.steps, history.units
+    out: list[tuple[Event, str | None]] = [(steps[first][0], units[first])]
+    for index in history.changes:
+        if index >= last:
+            break
+        if index > first:
+            out.append((steps[index][0], units[index]))
+    return out
 
 
 def _clock_state(
