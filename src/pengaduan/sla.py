@@ -64,6 +64,7 @@ deadline, its deadline is unknown (``None``): it depends on when it resumes.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -761,7 +762,9 @@ class Cycle:
         default=(), repr=False, alias="held"
     )
     _as_of: datetime | None = attrs.field(default=None, repr=False, eq=False, alias="as_of")
-    _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False, hash=False)
+    _shares: tuple[UnitShare, ...] | None = attrs.field(
+        default=None, init=False, repr=False, eq=False, hash=False
+    )
 
     @property
     def units(self) -> tuple[str | None, ...]:
@@ -777,9 +780,10 @@ class Cycle:
         the unit received the complaint, its pauses accounted for. The metrics by unit count
         these, so that no unit is charged for another's days. Computed on first use.
         """
-        found: tuple[UnitShare, ...] | None = self._cache.get("shares")
+        found = self._shares
         if found is None:
-            found = self._cache["shares"] = _shares(self)
+            found = _judge_shares(self)
+            object.__setattr__(self, "_shares", found)  # a cache: the cycle stays as it was
         return found
 
     @property
@@ -1109,7 +1113,7 @@ def _finish(
     pauses: list[_OpenPause],
     as_of: datetime,
     memo: _Memo,
-    held: list[tuple[Event, str | None]],
+    held: tuple[tuple[datetime, str | None], ...],
 ) -> Cycle:
     """Close the books of one cycle.
 
@@ -1197,12 +1201,12 @@ def _finish(
         estimated,
         start_event.id,
         None if stop_event is None else stop_event.id,
-        tuple((event.at, unit) for event, unit in held),
+        held,
         None if stop is not None else as_of,
     )
 
 
-def _shares(cycle: Cycle) -> tuple[UnitShare, ...]:
+def _judge_shares(cycle: Cycle) -> tuple[UnitShare, ...]:
     """Judge each unit's stretch of a cycle on its own (see `UnitShare`).
 
     A stretch's deadline is the clock's target counted from its start, with the cycle's pauses
@@ -1340,20 +1344,22 @@ def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> _History:
     return _History(out, units, changes)
 
 
-def _held(history: _History, first: int, last: int) -> list[tuple[Event, str | None]]:
-    """Who held the complaint from step `first` to `last` (excluded), with the events.
+def _held(history: _History, first: int, last: int) -> tuple[tuple[datetime, str | None], ...]:
+    """Who held the complaint from step `first` to `last` (excluded), and from when.
 
-    The first pair is step `first`'s event with the unit after it; each later one a change
-    of unit.
+    The first pair is step `first`'s instant (as recorded) with the unit after it; each later
+    one a change of unit.
     """
-    steps, units = history.steps, history.units
-    out: list[tuple[Event, str | None]] = [(steps[first][0], units[first])]
-    for index in history.changes:
+    steps, units, changes = history.steps, history.units, history.changes
+    k = bisect_right(changes, first)
+    if k == len(changes) or changes[k] >= last:  # the common case: one unit throughout
+        return ((steps[first][0].at, units[first]),)
+    out = [(steps[first][0].at, units[first])]
+    for index in changes[k:]:
         if index >= last:
             break
-        if index > first:
-            out.append((steps[index][0], units[index]))
-    return out
+        out.append((steps[index][0].at, units[index]))
+    return tuple(out)
 
 
 def _clock_state(
