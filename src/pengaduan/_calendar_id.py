@@ -7,11 +7,11 @@ estimated date.
 Ramadan periods: 1 Ramadan is fixed each year by the Ministry of Religious Affairs (Kemenag)
 in its *sidang isbat* (the evening of 29 Sya'ban), and the last day of Ramadan is the day
 before Idul Fitri, which the SKB 3 Menteri holiday decree fixes (the `holidays` package carries
-it, confirmed for the decreed years). For the years in `RAMADAN_ISBAT` (2018-2026: the isbat
+it, confirmed for the decreed years). For the years in `RAMADAN_ISBAT` (2015-2026: the isbat
 decisions, checked one by one, each with where it was published) a Ramadan period is therefore
 **confirmed**: its first day is the isbat's and its last the day before the confirmed Idul
 Fitri. Every other year (no isbat yet, such as 2027, whose isbat falls in February 2027, or
-not checked, such as 2015-2017) is **estimated**: its first day comes from the MABIMS lunar
+one before 2015) is **estimated**: its first day comes from the MABIMS lunar
 table of `holidays` (``IndonesiaIslamicHolidays.ramadan_beginning_dates``, which flags every
 date as unconfirmed), and the source says so. The table and the isbat disagree in 2025 (the
 table has 2 March; the isbat fixed 1 March 2025), which is why the decisions are recorded
@@ -50,6 +50,22 @@ ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 #: 1 Ramadan as fixed by Kemenag's sidang isbat, by Gregorian year: (the first day, the
 #: decision, where it was published). Add a year when its isbat has been held.
 RAMADAN_ISBAT: dict[int, tuple[date, str, str]] = {
+    2015: (
+        date(2015, 6, 18),
+        "1 Ramadan 1436 H: sidang isbat of Kemenag, Tuesday 16 June 2015",
+        "https://www.tempo.co/politik/pemerintah-resmi-tetapkan-awal-ramadan-2015-hari-kamis-nbsp--1443230",
+    ),
+    2016: (
+        date(2016, 6, 6),
+        "1 Ramadan 1437 H: sidang isbat of Kemenag, Sunday 5 June 2016",
+        "https://www.cnnindonesia.com/nasional/20160605191559-20-135974/"
+        "pemerintah-tetapkan-awal-ramadan-jatuh-esok-senin-6-juni",
+    ),
+    2017: (
+        date(2017, 5, 27),
+        "1 Ramadan 1438 H: sidang isbat of Kemenag, Friday 26 May 2017",
+        "https://kumparan.com/wisnu-prasetyo/pemerintah-tetapkan-1-ramadhan-1438-h-sabtu-27-mei",
+    ),
     2018: (
         date(2018, 5, 17),
         "1 Ramadan 1439 H: sidang isbat of Kemenag, Tuesday 15 May 2018",

@@ -107,6 +107,9 @@ def test_a_ramadan_without_an_isbat_yet_is_estimated_from_the_lunar_table() -> N
 # published decisions (see RAMADAN_ISBAT for where each was published), and Idul Fitri (1
 # Syawal) by the SKB 3 Menteri decrees.
 ISBAT = {
+    2015: (date(2015, 6, 18), date(2015, 7, 17)),
+    2016: (date(2016, 6, 6), date(2016, 7, 6)),
+    2017: (date(2017, 5, 27), date(2017, 6, 25)),
     2018: (date(2018, 5, 17), date(2018, 6, 15)),
     2019: (date(2019, 5, 6), date(2019, 6, 5)),
     2020: (date(2020, 4, 24), date(2020, 5, 24)),

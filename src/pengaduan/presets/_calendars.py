@@ -32,7 +32,7 @@ def id_gov_calendar(
     Monday to Friday under Perpres 21/2023: Mon-Thu 07:30-16:00 with a break 12:00-13:00, Fri
     07:30-16:30 with a break 11:30-13:00 (37.5 hours a week); Ramadan hours (32.5 hours a week
     from 08:00) over each Ramadan: **confirmed** for the years whose 1 Ramadan the Ministry of
-    Religious Affairs fixed in its sidang isbat (2018-2026, each with its source), estimated
+    Religious Affairs fixed in its sidang isbat (2015-2026, each with its source), estimated
     from the lunar table for the others (2027 until its isbat); national holidays and cuti
     bersama from the `holidays` package, those named "(perkiraan)" marked estimated. Years
     after the last cuti bersama decree in the package are outside ``holiday_years``, so
