@@ -19,10 +19,13 @@ What each viewer sees (the viewer's *standing* towards the complaint, see `Stand
 | trusted (admins) | all | all | all | all |
 | handler (unit role of its unit) | all | no personal | all | no personal |
 | staff (other roles of the workflow) | all | no personal | hidden | hidden |
+| staff in a confidential role (by default the ombudsman) | all | no personal | all | no personal |
 | public | no personal | no personal | hidden | hidden |
 
 ("no personal": personal fields and the reporter's actor ids withheld; the unit role's unit is
-the one the complaint is currently dispatched to.)
+the one the complaint is currently dispatched to. The Ombudsman is a confidential role by
+default because the preset ladder copies resolution breaches to it; see
+`pengaduan.escalation.due` for the ladder's side of that agreement.)
 
 The public sees a complaint only once it is published (by default: verified, so that an admin
 had the chance to set the flags) and never sees personal data or actor ids.
