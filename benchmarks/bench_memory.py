@@ -9,6 +9,7 @@ Run (from the repository root)::
 
     PYTHONPATH=src python benchmarks/bench_memory.py                 # 10^5 and 10^6 events
     PYTHONPATH=src python benchmarks/bench_memory.py --sizes 10000 100000
+    PYTHONPATH=src python benchmarks/bench_memory.py --only "replay FILE" "tick FILE"
 
 The files go to a temporary directory (``--workdir`` to keep them).
 """
@@ -32,6 +33,7 @@ COMMANDS: dict[str, list[str]] = {
     "replay FILE": ["replay", "{file}"],
     "replay --db": ["replay", "--db", "{db}"],
     "export FILE jsonl": ["export", "{file}"],
+    "export FILE public-json": ["export", "{file}", "--format", "public-json"],
     "export --db jsonl": ["export", "--db", "{db}"],
     "export --db public-json": ["export", "--db", "{db}", "--format", "public-json"],
     "tick FILE": ["tick", "{file}", "--as-of", AS_OF],
@@ -89,6 +91,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--workdir", help="keep the generated files here")
+    parser.add_argument(
+        "--only", metavar="NAME", nargs="+", help="run only these commands (names as printed)"
+    )
     args = parser.parse_args()
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="pengaduan-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -101,6 +106,8 @@ def main() -> None:
         count = generate(file, size)
         print(f"generated {count} events in {file}", file=sys.stderr)
         for name, template in COMMANDS.items():
+            if args.only is not None and name not in args.only:
+                continue
             argv = [part.format(file=file, db=db) for part in template]
             results[name][size] = peak_rss_kib(argv)
             rss, seconds, code = results[name][size]

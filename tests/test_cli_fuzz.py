@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -113,6 +115,12 @@ _COMMANDS = st.sampled_from(
         ["export"],
         ["export", "--format", "public-json"],
         ["export", "--format", "open311", "--as-of", AS_OF],
+        ["sla", "--as-of", AS_OF, "--tz", "WITA"],
+        ["sla", "--as-of", AS_OF, "--json", "--calendar", "24x7"],
+        ["due", "--as-of", AS_OF, "--json", "--tz", "WIT"],
+        ["report", "--as-of", AS_OF],
+        ["report", "--as-of", AS_OF, "--by", "unit", "--tz", "WITA"],
+        ["export", "--viewer", "admin_agency"],
     ]
 )
 
@@ -186,3 +194,168 @@ def test_import_of_any_bytes_stores_only_valid_lines_and_other_commands_read_the
         ):
             code, _out, err = _run(argv)
             _assert_refusal_or_success(code, err, {0, 1})
+
+
+SUBMIT = (
+    '{"id": "C-1#1", "complaint": "C-1", "action": "submit", "at": "2026-03-02T08:00:00+07:00", '
+    '"actor": {"id": "warga-1", "role": "reporter", "unit": null}, '
+    '"data": {"title": "Jalan rusak", "body": "Berlubang", "channel": "web"}}'
+)
+# The same line with a key given twice, at the top and inside data (last would win in json).
+REPEATED = [
+    SUBMIT.replace('"action": "submit"', '"action": "submit", "action": "close"'),
+    SUBMIT.replace('"channel": "web"', '"channel": "web", "channel": "Budi 0812"'),
+]
+
+
+@pytest.mark.parametrize("line", REPEATED, ids=["top", "data"])
+def test_an_event_line_repeating_a_key_is_refused_naming_the_line_not_the_key(
+    line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(EventFormatError, match="repeats a key"):
+        loads_event(line)
+    path = tmp_path / "events.jsonl"
+    path.write_text(SUBMIT + "\n" + line.replace("C-1", "C-2") + "\n", encoding="utf-8")
+    # replay stops at the line; import reports it and stores the rest (exit 1).
+    for argv, code in (
+        (["replay", str(path)], 2),
+        (["import", str(path), "--db", str(tmp_path / "s.db")], 1),
+    ):
+        assert main(argv) == code
+        err = capsys.readouterr().err
+        assert "line 2" in err
+        assert "repeats a key" in err
+        assert "Budi" not in err
+        assert "Traceback" not in err
+
+
+# Every command reading a history, as it reads standard input with ``-``.
+_STDIN_COMMANDS = st.sampled_from(
+    [
+        ["replay", "-"],
+        ["sla", "-", "--as-of", AS_OF],
+        ["due", "-", "--as-of", AS_OF],
+        ["tick", "-", "--as-of", AS_OF],
+        ["report", "-", "--as-of", AS_OF, "--json"],
+        ["export", "-", "--format", "public-json"],
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(content=_FILES, command=_STDIN_COMMANDS, bom=st.booleans())
+def test_standard_input_of_any_bytes_succeeds_or_refuses_in_one_line(
+    content: bytes, command: list[str], bom: bool
+) -> None:
+    data = (b"\xef\xbb\xbf" if bom else b"") + content
+    stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+    saved = sys.stdin
+    sys.stdin = stdin
+    try:
+        code, _out, err = _run(command)
+    finally:
+        sys.stdin = saved
+    _assert_refusal_or_success(code, err, {0, 1} if command[0] == "tick" else {0})
+
+
+@settings(max_examples=100, deadline=None)
+@given(content=_FILES, db=st.booleans())
+def test_import_from_standard_input_of_any_bytes_succeeds_or_refuses(
+    content: bytes, db: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        saved = sys.stdin
+        sys.stdin = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8")
+        try:
+            code, _out, err = _run(["import", "-", "--db", str(Path(directory) / "s.sqlite")])
+        finally:
+            sys.stdin = saved
+        assert "Traceback" not in err
+        assert code in {0, 1, 2}, err
+
+
+def _definition_bytes() -> st.SearchStrategy[bytes]:
+    """Arbitrary bytes, or a preset definition's JSON with one value made hostile."""
+    from pengaduan import codecs
+    from pengaduan.presets import id_gov_days_calendar, lapor_policy, lapor_workflow
+
+    texts = [codecs.dumps(lapor_workflow()), codecs.dumps(id_gov_days_calendar(years=(2026, 2026)))]
+    texts.append(codecs.dumps(lapor_policy(calendar=id_gov_days_calendar(years=(2026, 2026)))))
+
+    @st.composite
+    def spliced(draw: st.DrawFn) -> bytes:
+        text = draw(st.sampled_from(texts))
+        at = draw(st.integers(0, len(text)))
+        cut = draw(st.integers(0, 30))
+        middle = draw(st.one_of(_HOSTILE_TEXT, st.text(max_size=10)))
+        return (text[:at] + middle + text[at + cut :]).encode("utf-8", "surrogatepass")
+
+    return st.one_of(st.binary(max_size=300), spliced())
+
+
+_OPTIONS = st.sampled_from(
+    [
+        ["sla", "--workflow"],
+        ["sla", "--policy"],
+        ["sla", "--calendar-file"],
+        ["due", "--ladder"],
+        ["tick", "--policy"],
+        ["report", "--calendar-file"],
+        ["export", "--workflow"],
+        ["replay", "--workflow"],
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(content=_definition_bytes(), command=_OPTIONS)
+def test_a_definition_file_of_any_bytes_is_used_or_refused_in_one_line(
+    content: bytes, command: list[str]
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        history = Path(directory) / "h.jsonl"
+        history.write_text("\n".join(json.dumps(r) for r in _BASE) + "\n", encoding="utf-8")
+        definition = Path(directory) / "definition.json"
+        definition.write_bytes(content)
+        argv = [command[0], str(history), command[1], str(definition)]
+        if command[0] in ("sla", "due", "tick", "report"):
+            argv += ["--as-of", AS_OF]
+        code, _out, err = _run(argv)
+        _assert_refusal_or_success(code, err, {0, 1} if command[0] == "tick" else {0})
+        if code == 2:
+            assert str(definition) in err, err
+
+
+_ARG_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    command=st.sampled_from(
+        [
+            ["calendar", "deadline", "{a}", "--working-days", "3"],
+            ["calendar", "deadline", "2026-03-17", "--working-hours", "2", "--tz", "{a}"],
+            ["calendar", "between", "{a}", "{b}"],
+            ["calendar", "holidays", "2026", "--tz", "{a}"],
+            ["sla", "{file}", "--tz", "{a}", "--as-of", AS_OF],
+            ["due", "{file}", "--calendar", "24x7", "--tz", "{a}", "--as-of", AS_OF],
+            ["report", "{file}", "--tz", "{a}", "--as-of", AS_OF, "--json"],
+        ]
+    ),
+    a=_ARG_TEXT,
+    b=_ARG_TEXT,
+)
+def test_any_text_as_an_argument_succeeds_or_refuses_in_one_line(
+    command: list[str], a: str, b: str
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        history = Path(directory) / "h.jsonl"
+        history.write_text("\n".join(json.dumps(r) for r in _BASE) + "\n", encoding="utf-8")
+        argv = [x.format(a=a, b=b, file=history) for x in command]
+        try:
+            code, _out, err = _run(argv)
+        except SystemExit as exit_:  # argparse refuses what it cannot parse, with exit 2
+            code, err = exit_.code, "argparse: refused"  # type: ignore[assignment]
+        _assert_refusal_or_success(code, err, {0})

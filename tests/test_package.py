@@ -82,7 +82,7 @@ def test_the_exceptions_tree_in_the_docstring_names_every_error() -> None:
 
 
 def test_library_code_never_reads_the_wall_clock() -> None:
-    """Only the CLI's default for --as-of may, and it says so."""
+    """Only the CLI's default for --as-of and `SystemClock` may, and they say so."""
     root = Path(pengaduan.__file__).parent
     clock_reads = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time")}
     offenders = []

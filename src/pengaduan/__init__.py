@@ -7,6 +7,7 @@ machine; a complaint is an immutable record of its events.
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from pengaduan.calendar import (
     DatedHours,
@@ -17,7 +18,7 @@ from pengaduan.calendar import (
     Window,
     WorkCalendar,
 )
-from pengaduan.clock import TimeSource
+from pengaduan.clock import SystemClock, TimeSource
 from pengaduan.exceptions import (
     ActionNotAllowedError,
     CodecError,
@@ -38,6 +39,8 @@ from pengaduan.exceptions import (
     OutsideUnitError,
     PengaduanError,
     RefusedError,
+    RequestReusedError,
+    RetriesExhaustedError,
     RoleNotPermittedError,
     StoreError,
     UnknownActionError,
@@ -63,6 +66,9 @@ from pengaduan.model import (
     Role,
 )
 
+if TYPE_CHECKING:
+    from pengaduan.desk import AsyncDesk, Desk
+
 try:
     __version__ = version("pengaduan")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
@@ -71,6 +77,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 __all__ = [
     "ActionNotAllowedError",
     "Actor",
+    "AsyncDesk",
     "Channel",
     "Classification",
     "CodecError",
@@ -80,6 +87,7 @@ __all__ = [
     "DatedHours",
     "Deadline",
     "DefinitionError",
+    "Desk",
     "DuplicateEventError",
     "Event",
     "EventFormatError",
@@ -102,9 +110,12 @@ __all__ = [
     "PrivacyFlag",
     "RefusedError",
     "Reporter",
+    "RequestReusedError",
+    "RetriesExhaustedError",
     "Role",
     "RoleNotPermittedError",
     "StoreError",
+    "SystemClock",
     "TimeSource",
     "UnknownActionError",
     "UnknownCalendarError",
@@ -119,3 +130,13 @@ __all__ = [
     "WorkCalendar",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The desk binds the presets and the stores: imported on first use, so that
+    # ``import pengaduan`` stays light.
+    if name in ("AsyncDesk", "Desk"):
+        from pengaduan import desk
+
+        return getattr(desk, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

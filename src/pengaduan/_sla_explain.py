@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime, timedelta
 
+from pengaduan import _present
 from pengaduan.sla import Cycle, Evaluation, Timeline, TimelineEntry
 
 _ZERO = timedelta(0)
@@ -177,28 +178,38 @@ def render_text(timeline: Timeline) -> str:
 
 
 def render_html(timeline: Timeline) -> str:
-    """The timeline as an HTML fragment for a notebook."""
+    """The timeline as an HTML fragment for a notebook (it carries its own styles)."""
     esc = html.escape
+    td, th = _present.TD_STYLE, _present.TH_STYLE
+    table = f'<table class="pengaduan-table" style="{_present.TABLE_STYLE}"><thead><tr>'
     parts = [
-        f"<div><strong>complaint {esc(timeline.complaint)}</strong> as of "
+        f'<div class="pengaduan" style="{_present.BOX_STYLE}">{_present.STYLE}'
+        f"<strong>complaint {esc(timeline.complaint)}</strong> as of "
         f"{esc(format_instant(timeline.as_of))}",
-        "<table><thead><tr>",
-        *(f"<th>{h}</th>" for h in _HEADER),
+        table,
+        *(f'<th style="{th}">{h}</th>' for h in _HEADER),
         "</tr></thead><tbody>",
     ]
     for row in timeline.summary:
-        style = ' style="color:#b00"' if "breached" in row[1] else ""
-        parts.append(f"<tr{style}>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>")
+        colour = ";color:#b00" if "breached" in row[1] else ""
+        parts.append(
+            "<tr>" + "".join(f'<td style="{td}{colour}">{esc(cell)}</td>' for cell in row) + "</tr>"
+        )
     parts.append("</tbody></table>")
-    parts.append("<table><thead><tr><th>at</th><th>clock</th><th>event</th></tr></thead><tbody>")
+    parts.append(
+        f'{table}<th style="{th}">at</th><th style="{th}">clock</th><th style="{th}">event</th>'
+        "</tr></thead><tbody>"
+    )
     for entry in timeline.entries:
         future = entry.at.astimezone(UTC) > timeline.as_of.astimezone(UTC)
-        style = ' style="color:#888"' if future else ""
+        colour = ";color:#888" if future else ""
         if entry.kind == "breached":
-            style = ' style="color:#b00"'
+            colour = ";color:#b00"
+        style = f"{td}{colour}"
         parts.append(
-            f"<tr{style}><td>{esc(format_instant(entry.at))}</td>"
-            f"<td>{esc(entry.clock)} #{entry.cycle}</td><td>{esc(entry.text)}</td></tr>"
+            f'<tr><td style="{style}">{esc(format_instant(entry.at))}</td>'
+            f'<td style="{style}">{esc(entry.clock)} #{entry.cycle}</td>'
+            f'<td style="{style}">{esc(entry.text)}</td></tr>'
         )
     parts.append("</tbody></table></div>")
     return "".join(parts)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 import attrs
 
+from pengaduan._time import require_aware
 from pengaduan.exceptions import (
     ComplaintMismatchError,
     ConflictError,
@@ -25,12 +27,30 @@ from pengaduan.exceptions import (
     ExternalIdClashError,
     PengaduanError,
     RefusedError,
+    StaleReadModelError,
     StoreError,
     UnknownWorkflowVersionError,
 )
 from pengaduan.interchange import event_from_dict, event_to_dict
 from pengaduan.model import Actor, Complaint, Event
+from pengaduan.readmodel import (
+    ComplaintRow,
+    FingerprintMismatch,
+    MovedDeadline,
+    Page,
+    ReadModel,
+    RebuildResult,
+    definitions_fingerprint,
+    moved_deadlines,
+    project,
+    row_from_dict,
+    row_to_dict,
+)
 from pengaduan.workflow import Workflow
+
+# Appends, migrations and rebuilds are logged here, with structured ``extra`` fields (all
+# prefixed ``pengaduan_``) and never a personal datum: ids, counts, versions, fingerprints.
+log = logging.getLogger("pengaduan.store")
 
 # Complaints read per query when iterating, and events per query when paging the log.
 _PAGE = 500
@@ -56,7 +76,140 @@ class AppendResult:
 
 # The schema version every store records (SQLite ``user_version``, PostgreSQL ``meta``).
 # 1: pengaduan 0.1 (no version record in PostgreSQL). 2: events carry their workflow.
-SCHEMA_VERSION = 2
+# 3: read-model rows (complaint_rows, clock_rows) and their fingerprint (meta).
+SCHEMA_VERSION = 3
+
+# Keys of the store's meta records about its rows.
+META_FINGERPRINT = "rows_fingerprint"
+META_REBUILD_TARGET = "rebuild_target"
+META_REBUILD_AFTER = "rebuild_after"
+# The fingerprint recorded once rows of several definitions were written (see `append`),
+# and the prefix of the one recorded while a rebuild runs (see `rebuild`).
+MIXED = "mixed"
+REBUILDING = "rebuilding:"
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(value: datetime | None) -> int | None:
+    """An instant as integer microseconds since the epoch (UTC), the rows' indexed form."""
+    return None if value is None else (value - _EPOCH) // _MICROSECOND
+
+
+def row_columns(row: ComplaintRow) -> tuple[Any, ...]:
+    """The columns of ``complaint_rows`` for a row, in `ROW_COLUMNS` order."""
+    return (
+        row.id,
+        row.state,
+        row.unit,
+        row.channel,
+        micros(row.submitted_at),
+        micros(row.updated_at),
+        micros(row.next_due_at),
+        micros(row.earliest_deadline),
+        row.version,
+        json.dumps(row_to_dict(row), ensure_ascii=False, separators=(",", ":")),
+    )
+
+
+ROW_COLUMNS = (
+    "complaint, state, unit, channel, submitted_at, updated_at, next_due_at, "
+    "earliest_deadline, version, body"
+)
+CLOCK_COLUMNS = "complaint, clock, cycle, status, deadline, breached"
+
+
+def clock_columns(row: ComplaintRow) -> list[tuple[Any, ...]]:
+    """The rows of ``clock_rows`` for a row, in `CLOCK_COLUMNS` order."""
+    return [
+        (row.id, c.clock, c.cycle, c.status.value, micros(c.deadline), int(c.breached))
+        for c in row.clocks
+    ]
+
+
+def decode_row(body: str) -> ComplaintRow:
+    """A row from its stored JSON text."""
+    return row_from_dict(json.loads(body))
+
+
+@attrs.frozen
+class RowQuery:
+    """The filters of `_StoreCore.rows`, instants already as microseconds."""
+
+    state: str | None = None
+    unit: str | None = None
+    channel: str | None = None
+    submitted_from: int | None = None
+    submitted_before: int | None = None
+    overdue_as_of: int | None = None
+    due_before: int | None = None
+    breached_clock: str | None = None
+    limit: int = 100
+    after: str | None = None
+
+    def sql(self, mark: str) -> tuple[str, list[Any]]:
+        """The SELECT of the bodies (``{rows}``/``{clocks}`` for the tables) and parameters.
+
+        One more row than `limit` is asked for, to know whether another page follows.
+        """
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value, op in (
+            ("state", self.state, "="),
+            ("unit", self.unit, "="),
+            ("channel", self.channel, "="),
+            ("submitted_at", self.submitted_from, ">="),
+            ("submitted_at", self.submitted_before, "<"),
+            ("earliest_deadline", self.overdue_as_of, "<="),
+            ("next_due_at", self.due_before, "<"),
+            ("complaint", self.after, ">"),
+        ):
+            if value is not None:
+                where.append(f"r.{column} {op} {mark}")
+                params.append(value)
+        if self.breached_clock is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM {clocks} k WHERE k.complaint = r.complaint"
+                f" AND k.clock = {mark} AND k.breached = 1)"
+            )
+            params.append(self.breached_clock)
+        text = "SELECT r.body FROM {rows} r"
+        if where:
+            text += " WHERE " + " AND ".join(where)
+        text += f" ORDER BY r.complaint LIMIT {mark}"
+        params.append(self.limit + 1)
+        return text, params
+
+    def matches(self, row: ComplaintRow) -> bool:
+        """Whether a row passes the filters (the in-memory store's query)."""
+        submitted = micros(row.submitted_at)
+        earliest = micros(row.earliest_deadline)
+        due = micros(row.next_due_at)
+        return (
+            (self.state is None or row.state == self.state)
+            and (self.unit is None or row.unit == self.unit)
+            and (self.channel is None or row.channel == self.channel)
+            and (
+                self.submitted_from is None
+                or (submitted is not None and submitted >= self.submitted_from)
+            )
+            and (
+                self.submitted_before is None
+                or (submitted is not None and submitted < self.submitted_before)
+            )
+            and (
+                self.overdue_as_of is None
+                or (earliest is not None and earliest <= self.overdue_as_of)
+            )
+            and (self.due_before is None or (due is not None and due < self.due_before))
+            and (self.after is None or row.id > self.after)
+            and (
+                self.breached_clock is None
+                or any(c.clock == self.breached_clock and c.breached for c in row.clocks)
+            )
+        )
+
 
 # The key of a stored body naming the workflow (name, version) that accepted the event.
 _WORKFLOW_KEY = "workflow"
@@ -317,6 +470,34 @@ class _Txn(ABC):
             (the caller then raises and the transaction rolls back).
         """
 
+    def bodies_of(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The encoded events of several complaints, each oldest first (one query if it can)."""
+        return {complaint_id: self.bodies(complaint_id) for complaint_id in complaint_ids}
+
+    @abstractmethod
+    def put_rows(self, rows: Sequence[ComplaintRow]) -> None:
+        """Write (insert or replace) the read-model rows of these complaints."""
+
+    @abstractmethod
+    def get_rows(self, complaint_ids: Sequence[str]) -> dict[str, ComplaintRow]:
+        """The read-model rows kept of these complaints."""
+
+    @abstractmethod
+    def get_meta(self, key: str) -> str | None:
+        """A meta record of the store, if any."""
+
+    @abstractmethod
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set (or, with ``None``, delete) a meta record of the store."""
+
+    @abstractmethod
+    def stream_ids(self, after: str, limit: int) -> list[str]:
+        """The ids of stored complaints after `after`, in id order, at most `limit`."""
+
+    @abstractmethod
+    def count_streams(self, after: str) -> int:
+        """How many complaints are stored with an id after `after`."""
+
 
 class _StoreCore(ABC):
     """The logic shared by every store; subclasses provide the backend primitives."""
@@ -324,6 +505,48 @@ class _StoreCore(ABC):
     workflow: Workflow
     _workflows: dict[tuple[str, str], Workflow]
     readonly: bool = False
+    read_model: ReadModel | None = None
+    #: ``None`` while the rows are current; else what they were computed with and what the
+    #: store was opened with. Row queries then raise `StaleReadModelError` until `rebuild`.
+    read_model_mismatch: FingerprintMismatch | None = None
+    # False for a read-only store too old to hold rows (schema version 2 or less).
+    _has_rows: bool = True
+
+    def _set_read_model(self, read_model: ReadModel | None) -> None:
+        self.read_model = read_model
+        self._fingerprint = definitions_fingerprint(self.workflow, read_model)
+
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the definitions the store was opened with (its rows' if current)."""
+        return self._fingerprint
+
+    def _check_rows(self) -> None:
+        """After opening: record the rows' fingerprint if new, or note (and log) a mismatch."""
+        if not self._has_rows:
+            return
+        stored = self._read_meta(META_FINGERPRINT)
+        if stored == self._fingerprint:
+            self.read_model_mismatch = None
+            return
+        if not self.readonly:
+            # A store holding no complaint yet simply adopts the definitions it is opened with.
+            with self._write("record the read model's fingerprint") as txn:
+                empty = txn.count_streams("") == 0
+                if empty:
+                    txn.set_meta(META_FINGERPRINT, self._fingerprint)
+            if empty:
+                self.read_model_mismatch = None
+                return
+        self.read_model_mismatch = FingerprintMismatch(stored or "-", self._fingerprint)
+        log.warning(
+            "read model computed with other definitions: rebuild it",
+            extra={
+                "pengaduan_store": repr(self),
+                "pengaduan_stored_fingerprint": stored,
+                "pengaduan_fingerprint": self._fingerprint,
+            },
+        )
 
     def _set_workflows(self, workflow: Workflow | None, workflows: Iterable[Workflow]) -> None:
         """The writing workflow and every version known for reading (see `pengaduan.store`)."""
@@ -383,6 +606,26 @@ class _StoreCore(ABC):
     @abstractmethod
     def _read_external_id(self, system: str, external_id: str) -> str | None:
         """The complaint holding an external id of `system`, if any (a read, no lock)."""
+
+    @abstractmethod
+    def _read_meta(self, key: str) -> str | None:
+        """A meta record of the store, if any (a read, no lock)."""
+
+    @abstractmethod
+    def _read_row(self, complaint_id: str) -> ComplaintRow | None:
+        """The read-model row of a complaint, if kept."""
+
+    @abstractmethod
+    def _query_rows(self, query: RowQuery) -> list[ComplaintRow]:
+        """The rows passing `query`, in id order, at most ``query.limit + 1``."""
+
+    @abstractmethod
+    def _query_due(self, as_of: int, limit: int | None) -> list[str]:
+        """Ids whose ``next_due_at`` is at or before `as_of` (µs), oldest first, then id."""
+
+    @abstractmethod
+    def _query_next_due(self) -> int | None:
+        """The earliest ``next_due_at`` kept (µs), if any."""
 
     @abstractmethod
     def close(self) -> None:
@@ -485,7 +728,285 @@ class _StoreCore(ABC):
                     event_id=new[-1][0].id,
                 )
             position = txn.insert(complaint_id, version, [(event.id, body) for event, body in new])
+            txn.put_rows([project(complaint, self.read_model)])
+            stored = txn.get_meta(META_FINGERPRINT)
+            if stored not in (self._fingerprint, REBUILDING + self._fingerprint, MIXED):
+                # This row follows other definitions than the rest: every reader must now
+                # see the rows as stale until a rebuild, whatever its definitions.
+                txn.set_meta(META_FINGERPRINT, MIXED)
+        log.debug(
+            "appended",
+            extra={
+                "pengaduan_store": repr(self),
+                "pengaduan_complaint": complaint_id,
+                "pengaduan_events": len(new),
+                "pengaduan_duplicates": len(duplicates),
+                "pengaduan_version": complaint.version,
+                "pengaduan_position": position,
+            },
+        )
         return AppendResult(complaint, tuple(e for e, _ in new), tuple(duplicates), position)
+
+    # -- the read model ----------------------------------------------------------------
+
+    def _require_rows(self, operation: str) -> None:
+        if not self._has_rows:
+            raise StaleReadModelError(
+                store=repr(self),
+                operation=operation,
+                reason="the store's schema is older than its read model and it was opened "
+                "read-only, so it was not upgraded; open it writable once (e.g. "
+                "`pengaduan rebuild`)",
+            )
+        # Checked at every query, not only on opening: another process may have rebuilt the
+        # rows with its definitions, or written rows of other definitions, since.
+        stored = self._read_meta(META_FINGERPRINT) or "-"
+        if stored != self._fingerprint:
+            self.read_model_mismatch = FingerprintMismatch(stored, self._fingerprint)
+        else:
+            self.read_model_mismatch = None
+        mismatch = self.read_model_mismatch
+        if mismatch is not None:
+            raise StaleReadModelError(
+                store=repr(self),
+                operation=operation,
+                reason=f"its rows were computed with other definitions ({mismatch.stored}) "
+                f"than it was opened with ({mismatch.expected}); rebuild them with "
+                "store.rebuild() or `pengaduan rebuild`",
+            )
+
+    def row(self, complaint_id: str) -> ComplaintRow | None:
+        """The read-model row of a complaint (``None`` if it has no events).
+
+        Raises:
+            StaleReadModelError: If the rows are not current (see `read_model_mismatch`).
+        """
+        self._require_rows(f"read the row of complaint {complaint_id!r}")
+        return self._read_row(complaint_id)
+
+    def rows(
+        self,
+        *,
+        state: str | None = None,
+        unit: str | None = None,
+        channel: str | None = None,
+        submitted_from: datetime | None = None,
+        submitted_before: datetime | None = None,
+        overdue_as_of: datetime | None = None,
+        due_before: datetime | None = None,
+        breached_clock: str | None = None,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> Page:
+        """One page of read-model rows passing every filter given, in complaint id order.
+
+        Answered from the indexed rows, without replaying anything.
+
+        Args:
+            state: Only complaints in this state.
+            unit: Only complaints dispatched to this unit.
+            channel: Only complaints received through this channel (e.g. ``"web"``).
+            submitted_from: Only complaints submitted at or after this instant.
+            submitted_before: Only complaints submitted before this instant.
+            overdue_as_of: Only complaints with an open (running or paused) clock whose
+                deadline is at or before this instant.
+            due_before: Only complaints whose `ComplaintRow.next_due_at` (the ladder's next
+                due action) is before this instant.
+            breached_clock: Only complaints whose current cycle of this clock was breached
+                by their last event (combine with `overdue_as_of` for breaches since).
+            limit: At most this many rows (1 or more).
+            after: The `Page.next_after` of the previous page.
+
+        Raises:
+            StaleReadModelError: If the rows are not current (see `read_model_mismatch`).
+            NaiveDatetimeError: If an instant is naive.
+            ValueError: If `limit` is less than 1.
+        """
+        self._require_rows("list rows")
+        if limit < 1:
+            raise ValueError(f"limit must be 1 or more, not {limit}")
+        for name, value in (
+            ("submitted_from", submitted_from),
+            ("submitted_before", submitted_before),
+            ("overdue_as_of", overdue_as_of),
+            ("due_before", due_before),
+        ):
+            if value is not None:
+                require_aware(value, name)
+        query = RowQuery(
+            state=state,
+            unit=unit,
+            channel=channel,
+            submitted_from=micros(submitted_from),
+            submitted_before=micros(submitted_before),
+            overdue_as_of=micros(overdue_as_of),
+            due_before=micros(due_before),
+            breached_clock=breached_clock,
+            limit=limit,
+            after=after,
+        )
+        found = self._query_rows(query)
+        more = len(found) > limit
+        found = found[:limit]
+        return Page(tuple(found), found[-1].id if more else None)
+
+    def due_ids(self, as_of: datetime, *, limit: int | None = None) -> list[str]:
+        """The complaints whose `ComplaintRow.next_due_at` has come at `as_of`, oldest first.
+
+        The scheduler's question (`escalation.due` / `tick` need only these complaints):
+        answered from an index, reading nothing else.
+
+        Raises:
+            StaleReadModelError: If the rows are not current (see `read_model_mismatch`).
+            NaiveDatetimeError: If `as_of` is naive.
+        """
+        self._require_rows("list the complaints due")
+        require_aware(as_of, "as_of")
+        at = micros(as_of)
+        assert at is not None
+        return self._query_due(at, limit)
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest `ComplaintRow.next_due_at` of every complaint (when to call again).
+
+        Raises:
+            StaleReadModelError: If the rows are not current (see `read_model_mismatch`).
+        """
+        self._require_rows("find the next due instant")
+        at = self._query_next_due()
+        return None if at is None else _EPOCH + at * _MICROSECOND
+
+    def rebuild(
+        self,
+        progress: Callable[[int, int], object] | None = None,
+        *,
+        batch: int = 500,
+    ) -> RebuildResult:
+        """Recompute every read-model row from history with the store's definitions.
+
+        Streams the complaints in id order, `batch` at a time, each batch in one write
+        transaction (appends go on meanwhile). A checkpoint is kept after every batch, so
+        a rebuild that is interrupted resumes where it stopped when called again with the
+        same definitions. Events are never touched. While it runs, row queries are refused
+        (the rows are partly old); when it ends, the rows' fingerprint is the store's and
+        `read_model_mismatch` is ``None`` (unless a process with other definitions appended
+        meanwhile: then the rows stay marked stale and a rebuild must run again).
+
+        Args:
+            progress: Called after every batch with ``(done, total)`` complaints.
+            batch: Complaints per transaction.
+
+        Returns:
+            How many rows were recomputed and which deadlines moved.
+
+        Raises:
+            StoreError: If the store is read-only or cannot write.
+        """
+        self._refuse_if_readonly("rebuild the read model")
+        target = self._fingerprint
+        with self._write("rebuild the read model") as txn:
+            resumed = (
+                txn.get_meta(META_REBUILD_AFTER)
+                if txn.get_meta(META_REBUILD_TARGET) == target
+                else None
+            )
+            total = txn.count_streams("")
+            done = total - txn.count_streams(resumed or "")
+            txn.set_meta(META_FINGERPRINT, REBUILDING + target)
+        log.info(
+            "rebuild started",
+            extra={
+                "pengaduan_store": repr(self),
+                "pengaduan_fingerprint": target,
+                "pengaduan_complaints": total,
+                "pengaduan_resumed": resumed is not None,
+            },
+        )
+        after = resumed or ""
+        moved: list[MovedDeadline] = []
+        skipped: list[str] = []
+        count = 0
+        mixed = False
+        while True:
+            with self._write("rebuild the read model") as txn:
+                ids = txn.stream_ids(after, batch)
+                if not ids:
+                    # Unless a writer of other definitions appended meanwhile (it marked the
+                    # rows mixed): then they stay stale, and a rebuild must run again.
+                    mixed = txn.get_meta(META_FINGERPRINT) != REBUILDING + target
+                    if not mixed:
+                        txn.set_meta(META_FINGERPRINT, target)
+                    txn.set_meta(META_REBUILD_TARGET, None)
+                    txn.set_meta(META_REBUILD_AFTER, None)
+                    break
+                old = txn.get_rows(ids)
+                histories = txn.bodies_of(ids)
+                fresh: list[ComplaintRow] = []
+                for complaint_id in ids:
+                    try:
+                        complaint = self._replay(complaint_id, histories.get(complaint_id, []))
+                    except (UnknownWorkflowVersionError, EventFormatError, RefusedError):
+                        skipped.append(complaint_id)
+                        continue
+                    row = project(complaint, self.read_model)
+                    moved.extend(moved_deadlines(old.get(complaint_id), row))
+                    fresh.append(row)
+                txn.put_rows(fresh)
+                txn.set_meta(META_REBUILD_TARGET, target)
+                txn.set_meta(META_REBUILD_AFTER, ids[-1])
+            after = ids[-1]
+            count += len(fresh)
+            done += len(ids)
+            if progress is not None:
+                progress(done, total)
+        self.read_model_mismatch = FingerprintMismatch(MIXED, target) if mixed else None
+        log.info(
+            "rebuild finished",
+            extra={
+                "pengaduan_store": repr(self),
+                "pengaduan_fingerprint": target,
+                "pengaduan_complaints": count,
+                "pengaduan_moved": len(moved),
+                "pengaduan_skipped": len(skipped),
+                "pengaduan_mixed": mixed,
+            },
+        )
+        return RebuildResult(count, tuple(moved), tuple(skipped), resumed)
+
+    def _backfill_rows(self, txn: _Txn, streams: Iterable[tuple[str, list[str]]]) -> int:
+        """Write the rows of complaints already stored, in a schema upgrade's transaction.
+
+        A complaint this store cannot replay gets no row (a rebuild retries it).
+
+        Returns:
+            How many rows were written.
+        """
+        pending: list[ComplaintRow] = []
+        count = 0
+        for complaint_id, bodies in streams:
+            try:
+                complaint = self._replay(complaint_id, bodies)
+            except PengaduanError:
+                continue
+            pending.append(project(complaint, self.read_model))
+            if len(pending) >= _PAGE:
+                txn.put_rows(pending)
+                count += len(pending)
+                pending = []
+        txn.put_rows(pending)
+        txn.set_meta(META_FINGERPRINT, self._fingerprint)
+        return count + len(pending)
+
+    def _log_upgrade(self, found: int, rows: int) -> None:
+        log.info(
+            "schema upgraded",
+            extra={
+                "pengaduan_store": repr(self),
+                "pengaduan_from_version": found,
+                "pengaduan_to_version": SCHEMA_VERSION,
+                "pengaduan_rows": rows,
+            },
+        )
 
     def load(self, complaint_id: str) -> Complaint:
         """Return a complaint rebuilt from its stored history.

@@ -7,7 +7,8 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from pengaduan._store_base import _StoreCore, _Txn
+from pengaduan._store_base import RowQuery, _StoreCore, _Txn, micros
+from pengaduan.readmodel import ComplaintRow, ReadModel
 from pengaduan.workflow import Workflow
 
 
@@ -19,6 +20,8 @@ class _Memory:
         self.first: list[tuple[int, str]] = []  # (first position, complaint id), ascending
         self.updates: dict[tuple[str, str], str] = {}
         self.external_ids: dict[tuple[str, str], str] = {}  # (system, id) -> complaint
+        self.rows: dict[str, ComplaintRow] = {}
+        self.meta: dict[str, str] = {}
 
 
 class _MemoryTxn(_Txn):
@@ -27,6 +30,8 @@ class _MemoryTxn(_Txn):
         self.pending: list[tuple[str, str, str]] = []
         self.pending_updates: dict[tuple[str, str], str] = {}
         self.pending_claims: dict[tuple[str, str], str] = {}
+        self.pending_rows: dict[str, ComplaintRow] = {}
+        self.pending_meta: dict[str, str | None] = {}
 
     def bodies(self, complaint_id: str) -> list[str]:
         log = self.memory.log
@@ -65,8 +70,40 @@ class _MemoryTxn(_Txn):
             self.pending_claims[pair] = complaint_id
         return None
 
+    def put_rows(self, rows: Sequence[ComplaintRow]) -> None:
+        for row in rows:
+            self.pending_rows[row.id] = row
+
+    def get_rows(self, complaint_ids: Sequence[str]) -> dict[str, ComplaintRow]:
+        found = {}
+        for complaint_id in complaint_ids:
+            row = self.pending_rows.get(complaint_id) or self.memory.rows.get(complaint_id)
+            if row is not None:
+                found[complaint_id] = row
+        return found
+
+    def get_meta(self, key: str) -> str | None:
+        if key in self.pending_meta:
+            return self.pending_meta[key]
+        return self.memory.meta.get(key)
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        self.pending_meta[key] = value
+
+    def stream_ids(self, after: str, limit: int) -> list[str]:
+        return sorted(c for c in self.memory.streams if c > after)[:limit]
+
+    def count_streams(self, after: str) -> int:
+        return sum(1 for c in self.memory.streams if c > after)
+
     def commit(self) -> None:
         memory = self.memory
+        memory.rows.update(self.pending_rows)
+        for key, value in self.pending_meta.items():
+            if value is None:
+                memory.meta.pop(key, None)
+            else:
+                memory.meta[key] = value
         for event_id, complaint_id, body in self.pending:
             memory.log.append((event_id, complaint_id, body))
             position = len(memory.log)
@@ -90,8 +127,11 @@ class InMemoryStore(_StoreCore):
         workflow: The workflow that validates every event (by default SP4N-LAPOR!, or the
             first of `workflows`).
         workflows: Further workflow versions, to replay complaints they wrote.
+        read_model: The definitions of the read-model rows (see `pengaduan.readmodel`);
+            without it the rows hold the complaint-level columns only.
 
     Example:
+        ```pycon
         >>> from datetime import datetime, timezone
         >>> from pengaduan.model import Actor, Event
         >>> store = InMemoryStore()
@@ -102,14 +142,22 @@ class InMemoryStore(_StoreCore):
         'submitted'
         >>> store.append("C-1", [submit]).duplicates == (submit,)
         True
+
+        ```
     """
 
     def __init__(
-        self, workflow: Workflow | None = None, *, workflows: Iterable[Workflow] = ()
+        self,
+        workflow: Workflow | None = None,
+        *,
+        workflows: Iterable[Workflow] = (),
+        read_model: ReadModel | None = None,
     ) -> None:
         self._set_workflows(workflow, workflows)
+        self._set_read_model(read_model)
         self._memory = _Memory()
         self._lock = threading.RLock()
+        self._check_rows()
 
     def __repr__(self) -> str:
         return f"InMemoryStore(events={len(self._memory.log)})"
@@ -165,6 +213,39 @@ class InMemoryStore(_StoreCore):
     def _read_external_id(self, system: str, external_id: str) -> str | None:
         with self._lock:
             return self._memory.external_ids.get((system, external_id))
+
+    def _read_meta(self, key: str) -> str | None:
+        with self._lock:
+            return self._memory.meta.get(key)
+
+    def _read_row(self, complaint_id: str) -> ComplaintRow | None:
+        with self._lock:
+            return self._memory.rows.get(complaint_id)
+
+    def _query_rows(self, query: RowQuery) -> list[ComplaintRow]:
+        with self._lock:
+            found = [row for row in self._memory.rows.values() if query.matches(row)]
+        found.sort(key=lambda row: row.id)
+        return found[: query.limit + 1]
+
+    def _query_due(self, as_of: int, limit: int | None) -> list[str]:
+        with self._lock:
+            due = [
+                (at, row.id)
+                for row in self._memory.rows.values()
+                if (at := micros(row.next_due_at)) is not None and at <= as_of
+            ]
+        due.sort()
+        return [complaint_id for _at, complaint_id in due[:limit]]
+
+    def _query_next_due(self) -> int | None:
+        with self._lock:
+            instants = [
+                at
+                for row in self._memory.rows.values()
+                if (at := micros(row.next_due_at)) is not None
+            ]
+        return min(instants) if instants else None
 
     def close(self) -> None:
         """Nothing to release; kept for the common protocol."""

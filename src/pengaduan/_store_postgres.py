@@ -18,8 +18,26 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from pengaduan._store_base import SCHEMA_VERSION, _StoreCore, _Txn, grouped_bodies
-from pengaduan.exceptions import ConnectionLostError, NotAStoreError, StoreError, StoreVersionError
+from pengaduan._store_base import (
+    CLOCK_COLUMNS,
+    ROW_COLUMNS,
+    SCHEMA_VERSION,
+    RowQuery,
+    _StoreCore,
+    _Txn,
+    clock_columns,
+    decode_row,
+    grouped_bodies,
+    row_columns,
+)
+from pengaduan.exceptions import (
+    ConnectionLostError,
+    MissingExtraError,
+    NotAStoreError,
+    StoreError,
+    StoreVersionError,
+)
+from pengaduan.readmodel import ComplaintRow, ReadModel
 from pengaduan.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -41,7 +59,11 @@ class _Queries:
                 updates=sql.Identifier(schema, "updates"),
                 meta=sql.Identifier(schema, "meta"),
                 external_ids=sql.Identifier(schema, "external_ids"),
+                rows=sql.Identifier(schema, "complaint_rows"),
+                clocks=sql.Identifier(schema, "clock_rows"),
             )
+
+        self.q = q
 
         self.schema = [
             q("CREATE SCHEMA IF NOT EXISTS {s}"),
@@ -69,6 +91,30 @@ class _Queries:
                 " system TEXT NOT NULL, external_id TEXT NOT NULL, complaint TEXT NOT NULL,"
                 " UNIQUE (system, external_id))"
             ),
+            # The read model (schema version 3); ids in byte order, as in the other stores.
+            q(
+                "CREATE TABLE IF NOT EXISTS {rows} ("
+                ' complaint TEXT COLLATE "C" PRIMARY KEY, state TEXT NOT NULL, unit TEXT,'
+                " channel TEXT, submitted_at BIGINT, updated_at BIGINT, next_due_at BIGINT,"
+                " earliest_deadline BIGINT, version INTEGER NOT NULL, body TEXT NOT NULL)"
+            ),
+            q("CREATE INDEX IF NOT EXISTS rows_by_state ON {rows} (state, complaint)"),
+            q(
+                "CREATE INDEX IF NOT EXISTS rows_by_unit ON {rows}"
+                " (unit, complaint, earliest_deadline, next_due_at)"
+            ),
+            q("CREATE INDEX IF NOT EXISTS rows_by_channel ON {rows} (channel, complaint)"),
+            q("CREATE INDEX IF NOT EXISTS rows_by_submitted ON {rows} (submitted_at)"),
+            q("CREATE INDEX IF NOT EXISTS rows_by_due ON {rows} (next_due_at, complaint)"),
+            q("CREATE INDEX IF NOT EXISTS rows_by_deadline ON {rows} (earliest_deadline)"),
+            q(
+                "CREATE TABLE IF NOT EXISTS {clocks} ("
+                ' complaint TEXT COLLATE "C" NOT NULL, clock TEXT NOT NULL,'
+                " cycle INTEGER NOT NULL, status TEXT NOT NULL, deadline BIGINT,"
+                " breached INTEGER NOT NULL, PRIMARY KEY (complaint, clock))"
+            ),
+            q("CREATE INDEX IF NOT EXISTS clocks_by_status ON {clocks} (clock, status, deadline)"),
+            q("CREATE INDEX IF NOT EXISTS clocks_by_breach ON {clocks} (clock, breached)"),
         ]
         # Schema versions: 0.1 had no meta table (version 1); see SCHEMA_VERSION.
         self.meta = q(
@@ -117,6 +163,36 @@ class _Queries:
             "SELECT position, body FROM {events} WHERE position > %s ORDER BY position LIMIT %s"
         )
         self.head = q("SELECT coalesce(max(position), 0) FROM {events}")
+        self.put_row = q(
+            f"INSERT INTO {{rows}} ({ROW_COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (complaint) DO UPDATE SET "
+            "state = excluded.state, unit = excluded.unit, channel = excluded.channel, "
+            "submitted_at = excluded.submitted_at, updated_at = excluded.updated_at, "
+            "next_due_at = excluded.next_due_at, earliest_deadline = excluded.earliest_deadline, "
+            "version = excluded.version, body = excluded.body"
+        )
+        self.delete_clocks = q("DELETE FROM {clocks} WHERE complaint = ANY(%s)")
+        self.put_clock = q(
+            f"INSERT INTO {{clocks}} ({CLOCK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
+        )
+        self.get_rows = q("SELECT complaint, body FROM {rows} WHERE complaint = ANY(%s)")
+        self.get_row = q("SELECT body FROM {rows} WHERE complaint = %s")
+        self.get_meta = q("SELECT value FROM {meta} WHERE key = %s")
+        self.set_meta = q(
+            "INSERT INTO {meta} (key, value) VALUES (%s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
+        self.delete_meta = q("DELETE FROM {meta} WHERE key = %s")
+        self.stream_ids = q(
+            'SELECT complaint FROM {streams} WHERE complaint COLLATE "C" > %s '
+            'ORDER BY complaint COLLATE "C" LIMIT %s'
+        )
+        self.count_streams = q('SELECT count(*) FROM {streams} WHERE complaint COLLATE "C" > %s')
+        self.due = q(
+            "SELECT complaint FROM {rows} WHERE next_due_at <= %s "
+            "ORDER BY next_due_at, complaint LIMIT %s"
+        )
+        self.next_due = q("SELECT min(next_due_at) FROM {rows}")
         self.updates_all = q("SELECT body FROM {updates} ORDER BY arrival")
         self.updates_of = q("SELECT body FROM {updates} WHERE system = %s ORDER BY arrival")
 
@@ -169,6 +245,41 @@ class _PostgresTxn(_Txn):
                 return system, str(row[0])
         return None
 
+    def put_rows(self, rows: Sequence[ComplaintRow]) -> None:
+        if not rows:
+            return
+        with self.db.cursor() as cursor:
+            cursor.executemany(self.q.put_row, [row_columns(row) for row in rows])
+            cursor.execute(self.q.delete_clocks, ([row.id for row in rows],))
+            clocks = [columns for row in rows for columns in clock_columns(row)]
+            if clocks:
+                cursor.executemany(self.q.put_clock, clocks)
+
+    def bodies_of(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
+        rows = self.db.execute(self.q.bodies_of, (list(complaint_ids),))
+        return dict(grouped_bodies(rows))
+
+    def get_rows(self, complaint_ids: Sequence[str]) -> dict[str, ComplaintRow]:
+        rows = self.db.execute(self.q.get_rows, (list(complaint_ids),))
+        return {str(c): decode_row(str(b)) for c, b in rows}
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute(self.q.get_meta, (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute(self.q.delete_meta, (key,))
+        else:
+            self.db.execute(self.q.set_meta, (key, value))
+
+    def stream_ids(self, after: str, limit: int) -> list[str]:
+        return [str(c) for (c,) in self.db.execute(self.q.stream_ids, (after, limit))]
+
+    def count_streams(self, after: str) -> int:
+        row = self.db.execute(self.q.count_streams, (after,)).fetchone()
+        return int(row[0]) if row is not None else 0
+
 
 class PostgresStore(_StoreCore):
     """An event store in PostgreSQL, for several workers (the ``postgres`` extra: psycopg 3).
@@ -181,13 +292,16 @@ class PostgresStore(_StoreCore):
             database can hold several stores in several schemas.
         workflows: Further workflow versions, to replay the complaints they wrote.
         readonly: Read only: every transaction is ``READ ONLY``, no table is created or
-            upgraded, writes raise `StoreError`.
+            upgraded, writes raise `StoreError`; the rows of a store too old to hold them
+            cannot be queried (`StaleReadModelError`).
+        read_model: The definitions of the read-model rows (see `pengaduan.readmodel`);
+            without it the rows hold the complaint-level columns only.
 
     Raises:
         NotAStoreError: If `readonly` and the schema holds no pengaduan store.
         StoreVersionError: If a newer pengaduan wrote the store.
         StoreError: If the server cannot be reached or the tables cannot be created.
-        ImportError: If psycopg is not installed (``pip install 'pengaduan[postgres]'``).
+        MissingExtraError: If psycopg is not installed (``pip install 'pengaduan[postgres]'``).
     """
 
     def __init__(
@@ -198,14 +312,14 @@ class PostgresStore(_StoreCore):
         schema: str = "public",
         workflows: Iterable[Workflow] = (),
         readonly: bool = False,
+        read_model: ReadModel | None = None,
     ) -> None:
         try:
             import psycopg
-        except ImportError as error:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "PostgresStore needs psycopg 3: pip install 'pengaduan[postgres]'"
-            ) from error
+        except ImportError:
+            raise MissingExtraError("PostgresStore", "postgres") from None
         self._set_workflows(workflow, workflows)
+        self._set_read_model(read_model)
         self.readonly = readonly
         self.schema = schema
         self._psycopg = psycopg
@@ -231,6 +345,11 @@ class PostgresStore(_StoreCore):
         if failure is not None:
             self.close()
             raise failure from None
+        try:
+            self._check_rows()
+        except BaseException:
+            self.close()
+            raise
 
     def _prepare(self) -> None:
         """Check the schema version; create or upgrade the tables in one transaction."""
@@ -260,18 +379,31 @@ class PostgresStore(_StoreCore):
                         operation="open the store",
                         reason="the schema holds no pengaduan store (nothing was created)",
                     )
+                self._has_rows = version >= 3
                 return
+            if version == SCHEMA_VERSION:
+                return  # every table is there: opening costs no DDL round trips
             for statement in q.schema:
                 db.execute(statement)
             db.execute(q.meta)
             # Upgrades from `version` to SCHEMA_VERSION: 1 -> 2 creates the external-id
             # index (above, with the other tables) and fills it from the history here, in
             # the same transaction; bodies may now carry their workflow.
+            # 2 -> 3 creates the read-model tables (above) and fills them from the history.
             if version == 1:
                 rows = db.execute(q.all_bodies).fetchall()
                 self._index_external_ids(_PostgresTxn(db, q), grouped_bodies(rows))
+            backfilled = 0
+            if 0 < version < 3:
+                with db.cursor(name="pengaduan_upgrade") as cursor:
+                    cursor.execute(q.all_bodies)
+                    backfilled = self._backfill_rows(
+                        _PostgresTxn(db, q), grouped_bodies(iter(cursor))
+                    )
             if version != SCHEMA_VERSION:
                 db.execute(q.set_version, (str(SCHEMA_VERSION),))
+        if 0 < version < SCHEMA_VERSION:
+            self._log_upgrade(version, backfilled)
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._name!r})"
@@ -398,6 +530,29 @@ class PostgresStore(_StoreCore):
             (system, external_id),
         )
         return str(rows[0][0]) if rows else None
+
+    def _read_meta(self, key: str) -> str | None:
+        rows = self._read("read the store's meta data", self._queries.get_meta, (key,))
+        return str(rows[0][0]) if rows else None
+
+    def _read_row(self, complaint_id: str) -> ComplaintRow | None:
+        rows = self._read(
+            f"read the row of complaint {complaint_id!r}", self._queries.get_row, (complaint_id,)
+        )
+        return decode_row(str(rows[0][0])) if rows else None
+
+    def _query_rows(self, query: RowQuery) -> list[ComplaintRow]:
+        text, params = query.sql("%s")
+        rows = self._read("list rows", self._queries.q(text), params)
+        return [decode_row(str(body)) for (body,) in rows]
+
+    def _query_due(self, as_of: int, limit: int | None) -> list[str]:
+        rows = self._read("list the complaints due", self._queries.due, (as_of, limit))
+        return [str(c) for (c,) in rows]
+
+    def _query_next_due(self) -> int | None:
+        rows = self._read("find the next due instant", self._queries.next_due, ())
+        return None if rows[0][0] is None else int(rows[0][0])
 
     def close(self) -> None:
         """Close the connection. Idempotent; the store is unusable afterwards."""

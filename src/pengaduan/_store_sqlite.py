@@ -16,8 +16,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pengaduan._store_base import SCHEMA_VERSION, _StoreCore, _Txn, grouped_bodies
+from pengaduan._store_base import (
+    CLOCK_COLUMNS,
+    ROW_COLUMNS,
+    SCHEMA_VERSION,
+    RowQuery,
+    _StoreCore,
+    _Txn,
+    clock_columns,
+    decode_row,
+    grouped_bodies,
+    row_columns,
+)
 from pengaduan.exceptions import NotAStoreError, StoreError, StoreVersionError
+from pengaduan.readmodel import ComplaintRow, ReadModel
 from pengaduan.workflow import Workflow
 
 # The schema this code writes. 1 was pengaduan 0.1; 2 records the workflow of each event (in
@@ -31,11 +43,52 @@ _EXTERNAL_IDS = """CREATE TABLE IF NOT EXISTS external_ids (
         UNIQUE (system, external_id)
     )"""
 
+# The read model (schema version 3): one row per complaint, one per clock of it, indexed for
+# the queries of `_StoreCore.rows` and `due_ids`; instants are integer microseconds (UTC), the
+# row itself is kept whole as JSON (`body`) so that it reads back with its offsets.
+_READ_MODEL = (
+    # A rowid table (its bodies are too large for WITHOUT ROWID); the indexes lead with the
+    # filtered column and go on in id order, so that a page is read in order and stops early.
+    """CREATE TABLE IF NOT EXISTS complaint_rows (
+        complaint TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL,
+        unit TEXT,
+        channel TEXT,
+        submitted_at INTEGER,
+        updated_at INTEGER,
+        next_due_at INTEGER,
+        earliest_deadline INTEGER,
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rows_by_state ON complaint_rows (state, complaint)",
+    "CREATE INDEX IF NOT EXISTS rows_by_unit ON complaint_rows"
+    " (unit, complaint, earliest_deadline, next_due_at)",
+    "CREATE INDEX IF NOT EXISTS rows_by_channel ON complaint_rows (channel, complaint)",
+    "CREATE INDEX IF NOT EXISTS rows_by_submitted ON complaint_rows (submitted_at)",
+    "CREATE INDEX IF NOT EXISTS rows_by_due ON complaint_rows (next_due_at, complaint)",
+    "CREATE INDEX IF NOT EXISTS rows_by_deadline ON complaint_rows (earliest_deadline)",
+    """CREATE TABLE IF NOT EXISTS clock_rows (
+        complaint TEXT NOT NULL,
+        clock TEXT NOT NULL,
+        cycle INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        deadline INTEGER,
+        breached INTEGER NOT NULL,
+        PRIMARY KEY (complaint, clock)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS clocks_by_status ON clock_rows (clock, status, deadline)",
+    "CREATE INDEX IF NOT EXISTS clocks_by_breach ON clock_rows (clock, breached)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
 # Statements that bring a store from version N to N + 1, run in one transaction on open.
 # 1 -> 2: bodies may carry "workflow" (older bodies count as the store's workflow), and the
 # external-id index is created, then filled from the history (see `_prepare`).
+# 2 -> 3: the read-model tables are created, then filled from the history (see `_prepare`).
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (_EXTERNAL_IDS,),
+    2: _READ_MODEL,
 }
 
 _TABLES = ("events", "streams", "updates")
@@ -65,6 +118,7 @@ _SCHEMA = (
         UNIQUE (system, update_id)
     )""",
     _EXTERNAL_IDS,
+    *_READ_MODEL,
     f"PRAGMA user_version = {_SCHEMA_VERSION}",
 )
 
@@ -159,6 +213,65 @@ class _SQLiteTxn(_Txn):
                 return system, str(row[0])
         return None
 
+    def put_rows(self, rows: Sequence[ComplaintRow]) -> None:
+        if not rows:
+            return
+        db = self.db
+        db.executemany(
+            f"INSERT INTO complaint_rows ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (complaint) DO UPDATE SET state = excluded.state, "
+            "unit = excluded.unit, channel = excluded.channel, "
+            "submitted_at = excluded.submitted_at, updated_at = excluded.updated_at, "
+            "next_due_at = excluded.next_due_at, earliest_deadline = excluded.earliest_deadline, "
+            "version = excluded.version, body = excluded.body",
+            [row_columns(row) for row in rows],
+        )
+        db.executemany("DELETE FROM clock_rows WHERE complaint = ?", [(row.id,) for row in rows])
+        db.executemany(
+            f"INSERT INTO clock_rows ({CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            [columns for row in rows for columns in clock_columns(row)],
+        )
+
+    def bodies_of(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
+        marks = ",".join("?" * len(complaint_ids))
+        rows = self.db.execute(
+            f"SELECT complaint, body FROM events WHERE complaint IN ({marks}) "
+            "ORDER BY complaint, seq",
+            list(complaint_ids),
+        )
+        return dict(grouped_bodies(rows))
+
+    def get_rows(self, complaint_ids: Sequence[str]) -> dict[str, ComplaintRow]:
+        marks = ",".join("?" * len(complaint_ids))
+        rows = self.db.execute(
+            f"SELECT complaint, body FROM complaint_rows WHERE complaint IN ({marks})",
+            list(complaint_ids),
+        )
+        return {str(c): decode_row(str(b)) for c, b in rows}
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def stream_ids(self, after: str, limit: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT complaint FROM streams WHERE complaint > ? ORDER BY complaint LIMIT ?",
+            (after, limit),
+        )
+        return [str(c) for (c,) in rows]
+
+    def count_streams(self, after: str) -> int:
+        row = self.db.execute(
+            "SELECT count(*) FROM streams WHERE complaint > ?", (after,)
+        ).fetchone()
+        return int(row[0])
+
 
 class SQLiteStore(_StoreCore):
     """An event store in one SQLite file (the standard library's `sqlite3`).
@@ -174,7 +287,10 @@ class SQLiteStore(_StoreCore):
         workflows: Further workflow versions, to replay the complaints they wrote.
         readonly: Open for reading only: nothing in the file is changed (no table, no
             ``user_version``, no journal switch, no upgrade), writes raise `StoreError`, and
-            a file on a read-only mount or directory can be read.
+            a file on a read-only mount or directory can be read. The rows of a store too
+            old to hold them (schema 2 or less) cannot be queried (`StaleReadModelError`).
+        read_model: The definitions of the read-model rows (see `pengaduan.readmodel`);
+            without it the rows hold the complaint-level columns only.
 
     Raises:
         NotAStoreError: If the file is not a pengaduan store (it is left untouched).
@@ -190,14 +306,18 @@ class SQLiteStore(_StoreCore):
         timeout: float = 30.0,
         workflows: Iterable[Workflow] = (),
         readonly: bool = False,
+        read_model: ReadModel | None = None,
     ) -> None:
         self._set_workflows(workflow, workflows)
+        self._set_read_model(read_model)
         self.path = os.fspath(path)
         self.readonly = readonly
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
         if readonly:
             self._db = self._open_readonly(timeout)
+            self._has_rows = self._check_version(self._db) >= 3
+            self._opened()
             return
         try:
             db = sqlite3.connect(
@@ -216,6 +336,14 @@ class SQLiteStore(_StoreCore):
         except BaseException:
             db.close()
             self._db = None
+            raise
+        self._opened()
+
+    def _opened(self) -> None:
+        try:
+            self._check_rows()
+        except BaseException:
+            self.close()
             raise
 
     def _check_version(self, db: sqlite3.Connection) -> int:
@@ -255,26 +383,37 @@ class SQLiteStore(_StoreCore):
         db.execute("BEGIN IMMEDIATE")
         try:
             version = self._check_version(db)  # another process may have done it meanwhile
+            found = version
+            backfilled = 0
             if version == 0:
                 for statement in _SCHEMA:
                     db.execute(statement)
             else:
-                indexed = version >= 2
                 while version < _SCHEMA_VERSION:
                     for statement in _MIGRATIONS[version]:
                         db.execute(statement)
                     version += 1
-                if not indexed:  # in the same transaction: all of the upgrade or none
-                    rows = db.execute(
-                        "SELECT e.complaint, e.body FROM events e JOIN streams s"
-                        " ON s.complaint = e.complaint ORDER BY s.first_position, e.seq"
-                    )
-                    self._index_external_ids(_SQLiteTxn(db), grouped_bodies(rows))
+                # In the same transaction: all of the upgrade or none.
+                if found < 2:
+                    self._index_external_ids(_SQLiteTxn(db), grouped_bodies(self._all(db)))
+                if found < 3:
+                    backfilled = self._backfill_rows(_SQLiteTxn(db), grouped_bodies(self._all(db)))
                 db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
             self._rollback(db)
             raise
+        if found:
+            self._log_upgrade(found, backfilled)
+
+    @staticmethod
+    def _all(db: sqlite3.Connection) -> Iterator[tuple[str, str]]:
+        """Every ``(complaint, body)`` by complaint (first appearance), then sequence."""
+        rows = db.execute(
+            "SELECT e.complaint, e.body FROM events e JOIN streams s"
+            " ON s.complaint = e.complaint ORDER BY s.first_position, e.seq"
+        )
+        return iter(rows)
 
     def _not_a_store(self, error: sqlite3.Error) -> StoreError:
         if isinstance(error, sqlite3.DatabaseError) and "not a database" in str(error):
@@ -443,6 +582,42 @@ class SQLiteStore(_StoreCore):
             (system, external_id),
         )
         return str(rows[0][0]) if rows else None
+
+    def _read_meta(self, key: str) -> str | None:
+        rows = self._read(
+            "read the store's meta data", "SELECT value FROM meta WHERE key = ?", (key,)
+        )
+        return str(rows[0][0]) if rows else None
+
+    def _read_row(self, complaint_id: str) -> ComplaintRow | None:
+        rows = self._read(
+            f"read the row of complaint {complaint_id!r}",
+            "SELECT body FROM complaint_rows WHERE complaint = ?",
+            (complaint_id,),
+        )
+        return decode_row(rows[0][0]) if rows else None
+
+    def _query_rows(self, query: RowQuery) -> list[ComplaintRow]:
+        text, params = query.sql("?")
+        rows = self._read(
+            "list rows", text.format(rows="complaint_rows", clocks="clock_rows"), params
+        )
+        return [decode_row(body) for (body,) in rows]
+
+    def _query_due(self, as_of: int, limit: int | None) -> list[str]:
+        rows = self._read(
+            "list the complaints due",
+            "SELECT complaint FROM complaint_rows WHERE next_due_at <= ? "
+            "ORDER BY next_due_at, complaint LIMIT ?",
+            (as_of, -1 if limit is None else limit),
+        )
+        return [str(c) for (c,) in rows]
+
+    def _query_next_due(self) -> int | None:
+        rows = self._read(
+            "find the next due instant", "SELECT min(next_due_at) FROM complaint_rows", ()
+        )
+        return None if rows[0][0] is None else int(rows[0][0])
 
     def close(self) -> None:
         """Close the database connection. Idempotent."""

@@ -30,6 +30,7 @@ default because the preset ladder copies resolution breaches to it; see
 The public sees a complaint only once it is published (by default: verified, so that an admin
 had the chance to set the flags) and never sees personal data or actor ids.
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan import Actor
 >>> from pengaduan.presets import lapor_workflow
@@ -46,6 +47,8 @@ False
 'Siti'
 >>> print(view(complaint, Viewer.staff("unit_operator", unit="dinas-pu")).facts.reporter)
 None
+
+```
 """
 
 from __future__ import annotations
@@ -153,11 +156,14 @@ def can(
         `RoleNotPermittedError`, `OutsideUnitError` or `NotOwnComplaintError`).
 
     Example:
+        ```pycon
         >>> from pengaduan.presets import lapor_workflow
         >>> decision = can(Actor("op-1", "unit_operator", "dinas-pu"), "follow_up",
         ...                lapor_workflow().new("C-9"))
         >>> decision.allowed, decision.error.__name__
         (False, 'UnknownComplaintError')
+
+        ```
     """
     wf = _workflow(workflow)
     refusal: RefusedError | None = wf.refusal(complaint, actor, action)
@@ -333,9 +339,12 @@ class PrivacyPolicy:
         whatever the flags. The field is withheld like a personal one (``None`` in the facts,
         the key left out of each event's data).
 
+        ```pycon
         >>> policy = DEFAULT_POLICY.restrict("body", "response")
         >>> sorted(str(who) for who in policy.restricted_fields["body"])
         ['handler', 'owner', 'trusted']
+
+        ```
         """
         who = tuple(to)  # made standings by the field's converter
         return attrs.evolve(
@@ -352,8 +361,11 @@ def personal_paths(
 ) -> frozenset[str]:
     """Every personal field: the policy's plus the workflow's fields marked ``personal``.
 
+    ```pycon
     >>> sorted(personal_paths())
     ['location.address', 'reporter', 'reporter_account']
+
+    ```
     """
     wf = _workflow(workflow)
     pol = DEFAULT_POLICY if policy is None else policy
@@ -663,9 +675,12 @@ def summary(
     gives only its id, state and ``"hidden": true``, so that a reminder can still say that
     complaint X is late without saying what it is about.
 
+    ```pycon
     >>> from pengaduan.presets import lapor_workflow
     >>> summary(lapor_workflow().new("C-7"))
     {'id': 'C-7', 'state': 'new', 'hidden': True}
+
+    ```
     """
     wf = _workflow(workflow)
     pol = DEFAULT_POLICY if policy is None else policy

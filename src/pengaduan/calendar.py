@@ -18,6 +18,7 @@ The fast methods return plain values. To learn whether an answer depends on an e
 holiday (or an estimated dated rule, or a year without holiday data), ask for a `Deadline` or a
 `Measure` instead, which carry an ``estimated`` flag and the reasons:
 
+```pycon
 >>> from datetime import datetime, timedelta
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.calendar import WeeklyHours, WorkCalendar
@@ -33,6 +34,8 @@ datetime.datetime(2026, 3, 30, 10, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Amste
 datetime.datetime(2026, 3, 31, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Amsterdam'))
 >>> cal.deadline(start, working_days=1).estimated
 False
+
+```
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from pengaduan import _present
 from pengaduan._calendar_index import (
     Index,
     from_us,
@@ -177,10 +181,13 @@ class Window:
         start: The opening time, from 00:00 (inclusive) to before 24:00.
         end: The closing time (exclusive), after ``start`` and at most 24 hours after it.
 
+    ```pycon
     >>> Window.parse("21:00-02:00")
     Window(start=datetime.timedelta(seconds=75600), end=datetime.timedelta(days=1, seconds=7200))
     >>> str(Window("07:30", "24:00")), Window("07:30", "12:00").duration
     ('07:30-24:00', datetime.timedelta(seconds=16200))
+
+    ```
     """
 
     start: timedelta = attrs.field(converter=_clock)
@@ -246,9 +253,12 @@ class WeeklyHours:
     Attributes:
         days: Seven tuples of windows, Monday (0) to Sunday (6).
 
+    ```pycon
     >>> hours = WeeklyHours.parse({"mon-thu": "07:30-12:00, 13:00-16:00", "fri": "07:30-11:30"})
     >>> [str(w) for w in hours.days[0]], hours.days[5], hours.weekly_total
     (['07:30-12:00', '13:00-16:00'], (), datetime.timedelta(days=1, seconds=36000))
+
+    ```
     """
 
     days: tuple[tuple[Window, ...], ...] = attrs.field(converter=_week)
@@ -404,6 +414,10 @@ class Combination:
     mode: Literal["union", "intersection"]
     calendars: tuple[WorkCalendar, ...]
 
+    def __repr__(self) -> str:
+        parts = _present.names((repr(c.name) for c in self.calendars), 4)
+        return f"<Combination {self.mode} of {_present.clip(parts, 200)}>"
+
 
 @attrs.frozen
 class Deadline:
@@ -555,6 +569,58 @@ class WorkCalendar:
             parts.append(self.combination.mode)
             parts.extend(c._rules_text() for c in self.combination.calendars)
         return "\n".join(parts)
+
+    # -- presentation ------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        if self.combination is not None:
+            rules = f"{self.combination.mode} of {len(self.combination.calendars)} calendars"
+        else:
+            weekly = self.hours.weekly_total.total_seconds() / 3600
+            rules = f"{weekly:g} h a week, {len(self.holidays)} holidays, {len(self.dated)} dated"
+        years = (
+            ""
+            if self.holiday_years is None
+            else f", decreed {self.holiday_years[0]}-{self.holiday_years[1]}"
+        )
+        return (
+            f"<WorkCalendar {_present.clip(self.name, 40)!r} {self.zone}: {rules}{years}, "
+            f"fingerprint {self.fingerprint}>"
+        )
+
+    def _showcase_month(self) -> tuple[int, int]:
+        """The month `_repr_html_` shows: the one with most holidays in the last decreed year."""
+        if self.holiday_years is not None:
+            year = self.holiday_years[1]
+        elif self.holidays:
+            year = self.holidays[-1].day.year
+        else:
+            year = 2026
+        counts = [0] * 13
+        for holiday in self.holidays_in(year):
+            counts[holiday.day.month] += 1
+        month = max(range(1, 13), key=lambda m: (counts[m], -m))
+        return year, month
+
+    def month_html(self, year: int, month: int) -> str:
+        """One month of working time as an HTML table (what a notebook shows for a calendar).
+
+        Each day shows its working windows and total, or the holidays that close it; dated
+        hours (Ramadan) are named; estimated holidays and rules are marked.
+
+        Args:
+            year: The year.
+            month: The month, 1 to 12.
+
+        Returns:
+            A self-styled HTML fragment, every value escaped.
+        """
+        from pengaduan._present_calendar import month_table
+
+        return month_table(self, year, month)
+
+    def _repr_html_(self) -> str:
+        return self.month_html(*self._showcase_month())
 
     # -- deriving new calendars --------------------------------------------------------------
 
@@ -843,9 +909,12 @@ class WorkCalendar:
     def is_working_day(self, day: date) -> bool:
         """Whether a working window starts on a local date.
 
+        ```pycon
         >>> from pengaduan.presets import id_gov_calendar
         >>> id_gov_calendar().is_working_day(date(2026, 3, 19))  # Nyepi
         False
+
+        ```
 
         Raises:
             TypeError: If ``day`` is not a date (a datetime included).
@@ -1216,6 +1285,7 @@ def changed_results(
     Returns:
         One `CalendarChange` per (start, amount) whose result differs, starts first.
 
+    ```pycon
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> from pengaduan.presets import id_gov_calendar
@@ -1225,6 +1295,8 @@ def changed_results(
     >>> for change in changed_results(old, new, [start], [3, 1]):
     ...     print(change.amount, change.old.date(), "->", change.new.date())
     3 2026-03-28 -> 2026-03-31
+
+    ```
 
     Raises:
         NaiveDatetimeError: If a start has no time zone.

@@ -4,12 +4,13 @@ Library computations take their instant explicitly (``at=``, ``as_of=``); nothin
 `pengaduan` reads the wall clock. A host app that would rather hand over a source of time (a
 scheduler that wakes up and asks what is due "now") passes any object with a ``now()`` method
 returning a timezone-aware datetime: a `TimeSource`. In production that is the host's own
-wrapper around the system clock; in tests it is `pengaduan.testing.ManualClock`, which moves
-only when the test moves it.
+`SystemClock`, the one shipped time source that reads the system clock; in tests it is
+`pengaduan.testing.ManualClock`, which moves only when the test moves it.
 
 The protocol is named `TimeSource` rather than ``Clock`` because `pengaduan.sla.Clock` is an
 SLA clock definition, a different thing.
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> class Frozen:
 ...     def now(self) -> datetime:
@@ -18,24 +19,28 @@ SLA clock definition, a different thing.
 True
 >>> now_of(Frozen()).isoformat()
 '2026-03-13T02:00:00+00:00'
+
+```
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
+
+import attrs
 
 from pengaduan._time import require_aware
 
-__all__ = ["TimeSource", "now_of"]
+__all__ = ["SystemClock", "TimeSource", "now_of"]
 
 
 @runtime_checkable
 class TimeSource(Protocol):
     """Anything that says what time it is: an object with a ``now()`` method.
 
-    ``now()`` must return a timezone-aware datetime. A host app wraps its system clock
-    (``datetime.now(timezone.utc)``); tests use `pengaduan.testing.ManualClock`.
+    ``now()`` must return a timezone-aware datetime. In production use `SystemClock`; tests
+    use `pengaduan.testing.ManualClock`.
     """
 
     def now(self) -> datetime:
@@ -51,3 +56,22 @@ def now_of(source: TimeSource) -> datetime:
         TypeError: If it answers with something other than a datetime.
     """
     return require_aware(source.now(), f"{type(source).__name__}.now()")
+
+
+@attrs.frozen
+class SystemClock:
+    """The system's wall clock, in UTC: the time source of a running service.
+
+    This is the one place in `pengaduan` that reads the wall clock; everything else takes its
+    instant from a `TimeSource` or an explicit ``at=`` / ``as_of=``. The answer is always
+    timezone-aware (UTC); present it in a calendar's zone with ``astimezone``.
+
+    >>> SystemClock().now().tzinfo
+    datetime.timezone.utc
+    >>> isinstance(SystemClock(), TimeSource)
+    True
+    """
+
+    def now(self) -> datetime:
+        """The current instant, in UTC."""
+        return datetime.now(UTC)  # wall-clock ok: the shipped system time source

@@ -11,6 +11,7 @@ durations as ISO 8601 durations without years or months (``"PT7H30M"``, ``"P3D"`
 as their value; tuples and sets as arrays (sets sorted); guards of a workflow action by
 reference (``"module:qualname"``), resolved on decoding from a registry of known guards.
 
+```pycon
 >>> from pengaduan.presets import lapor_workflow
 >>> workflow = lapor_workflow()
 >>> data = to_dict(workflow)
@@ -24,6 +25,8 @@ True
 Traceback (most recent call last):
 ...
 pengaduan.exceptions.CodecError: cannot decode Workflow at 'actions[6].roles': must be an array, ...
+
+```
 
 The choice not to use cattrs: its default structuring coerces (``str(5)``, ``bool("no")``),
 the opposite of what hostile input needs, so every primitive hook would be ours anyway; the

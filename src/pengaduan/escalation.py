@@ -32,6 +32,7 @@ The rules of firing:
 5. **Exactly once** per key: a key recorded in the history (at or before ``as_of``) is never due
    again. A repeat is due only if no later repeat of the same rule and cycle is recorded.
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.model import Actor
@@ -58,6 +59,8 @@ escalate 1 unit_operator 2026-06-17T08:00:00+07:00
 escalate 2 unit_head 2026-06-17T08:00:00+07:00
 >>> tick(result.complaints, at(17, 8)).events  # idempotent
 ()
+
+```
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import attrs
 
 from pengaduan import _escalation_messages as _messages
+from pengaduan import _present
 from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
@@ -82,7 +86,7 @@ from pengaduan.exceptions import (
     UnknownRuleError,
 )
 from pengaduan.model import Actor, Complaint, Event, Role
-from pengaduan.sla import ClockState, ClockStatus, Cycle, Policy, TargetUnit, evaluate
+from pengaduan.sla import ClockState, ClockStatus, Cycle, Evaluation, Policy, TargetUnit, evaluate
 from pengaduan.workflow import Workflow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -278,6 +282,25 @@ class Rule:
         every = f", every {self.repeat}" if self.repeat is not None else ""
         return f"{self.name}: {self.clock} level {self.level} {self.action} to {to} {when}{every}"
 
+    def __repr__(self) -> str:
+        return f"<Rule {_present.clip(str(self), 240)}>"
+
+    def _row(self) -> tuple[object, ...]:
+        when = f"{self.percent:g}%" if self.percent is not None else f"deadline {self.offset}"
+        every = "-" if self.repeat is None else f"{self.repeat}"
+        if self.repeat is not None and self.repeats is not None:
+            every += f" (max {self.repeats})"
+        return (
+            self.name,
+            self.clock,
+            self.level,
+            self.action,
+            ", ".join(self.to) or "-",
+            when,
+            every,
+            "ya / yes" if self.quiet else "tidak / no",
+        )
+
 
 def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
     return tuple(value)
@@ -366,6 +389,40 @@ class Ladder:
                 return rule
         raise UnknownRuleError(name, [r.name for r in self.rules], ladder=self.name)
 
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of the rules, the policy and the calendars (not the name or version).
+
+        It changes whenever a rule, a clock, a calendar or the workflow changes.
+        """
+        return _present.fingerprint(
+            (self.policy, self.rules, self.record_action, self.quiet_calendar)
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<Ladder {_present.clip(self.name, 40)!r} version "
+            f"{_present.clip(self.version, 20)!r}: {len(self.rules)} rules on "
+            f"{len(self._compiled.by_clock)} clocks of policy "
+            f"{_present.clip(self.policy.name, 30)!r} {_present.clip(self.policy.version, 20)}, "
+            f"fingerprint {self.fingerprint}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the rules as a table."""
+        heads = (
+            "aturan / rule",
+            "jam / clock",
+            "level",
+            "aksi / action",
+            "kepada / to",
+            "kapan / when",
+            "ulang / repeat",
+            "jam kerja / quiet",
+        )
+        body = _present.table(heads, [r._row() for r in self.rules])
+        return _present.fragment(f"Ladder {self.name} {self.version}", body)
+
     def rules_for(self, clock: str) -> tuple[Rule, ...]:
         """The rules watching clock `clock`, in order."""
         return self._compiled.by_clock.get(clock, ())
@@ -445,7 +502,8 @@ class DueAction:
     to: tuple[Recipient, ...]
     due_at: datetime
     deadline: datetime | None
-    message: str
+    # The text may carry the complaint's title: a log line shows its length only.
+    message: str = attrs.field(repr=lambda text: f"<{len(text)} chars>")
     withheld: tuple[Recipient, ...] = ()
     skip_reason: str | None = None
 
@@ -500,9 +558,12 @@ class Notifier(Protocol):
 class RecordingNotifier:
     """A `Notifier` for tests: it keeps every action it is given, in order.
 
+    ```pycon
     >>> notifier = RecordingNotifier()
     >>> notifier.sent, notifier.keys
     ([], [])
+
+    ```
     """
 
     def __init__(self) -> None:
@@ -543,6 +604,13 @@ class TickResult:
     actions: tuple[DueAction, ...]
     refused: tuple[tuple[DueAction, RefusedError], ...] = ()
     skipped: tuple[DueAction, ...] = ()
+
+    def __repr__(self) -> str:
+        return (
+            f"<TickResult: {len(self.complaints)} complaints, {len(self.events)} events "
+            f"recorded, {len(self.actions)} actions done, {len(self.refused)} refused, "
+            f"{len(self.skipped)} skipped>"
+        )
 
 
 # -- schedule ---------------------------------------------------------------------------------
@@ -674,10 +742,14 @@ class _Schedule:
 
 
 def _schedules(
-    complaint: Complaint, ladder: Ladder, as_of: datetime
+    complaint: Complaint, ladder: Ladder, as_of: datetime, evaluation: Evaluation | None = None
 ) -> list[tuple[ClockState, Cycle, _Schedule, int]]:
-    """Each rule's schedule on the running clocks, with the highest repeat recorded."""
-    evaluation = evaluate(complaint, ladder.policy, as_of)
+    """Each rule's schedule on the running clocks, with the highest repeat recorded.
+
+    `evaluation`, if given, is the complaint's under ``ladder.policy`` as of `as_of`.
+    """
+    if evaluation is None:
+        evaluation = evaluate(complaint, ladder.policy, as_of)
     recorded: dict[tuple[str, int, str], int] | None = None
     out: list[tuple[ClockState, Cycle, _Schedule, int]] = []
     for state in evaluation.clocks:
@@ -966,9 +1038,15 @@ def next_due_at(
         if as_of is None:
             return None
     require_aware(as_of, "as_of")
-    chosen = _ladder(ladder)
+    return _next_due_at(complaint, _ladder(ladder), as_of)
+
+
+def _next_due_at(
+    complaint: Complaint, ladder: Ladder, as_of: datetime, evaluation: Evaluation | None = None
+) -> datetime | None:
+    """`next_due_at`, reusing the complaint's `evaluation` under the ladder's policy if given."""
     best: datetime | None = None
-    for _state, _cycle, schedule, last in _schedules(complaint, chosen, as_of):
+    for _state, _cycle, schedule, last in _schedules(complaint, ladder, as_of, evaluation):
         at = schedule.at(last + 1)
         if at is not None and (best is None or at < best):
             best = at

@@ -8,9 +8,12 @@ PengaduanError (Exception)
 │   └── InstantRangeError                     an event instant outside years 2..9998 (UTC)
 ├── CodecError (ValueError)                   a malformed serialised definition or record
 ├── ConflictError (RuntimeError)              the complaint changed since it was read; no write
+│   └── RetriesExhaustedError                 the desk gave up: still conflicting after retries
+├── RequestReusedError (ValueError)           a request id already recorded for another request
 ├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
 │   ├── ConnectionLostError (ConnectionError) the server connection dropped mid-write; retry
 │   ├── NotAStoreError                        the file or schema is not a pengaduan store
+│   ├── StaleReadModelError                   the read-model rows are not current: rebuild
 │   └── StoreVersionError                     the store's schema is newer than this library
 ├── UnknownWorkflowVersionError (LookupError)  an event written by a workflow version not registered
 ├── NoWorkingTimeError (LookupError)          a calendar has no working time where one is needed
@@ -82,7 +85,10 @@ __all__ = [
     "PengaduanError",
     "PrivacyFlagClearError",
     "RefusedError",
+    "RequestReusedError",
+    "RetriesExhaustedError",
     "RoleNotPermittedError",
+    "StaleReadModelError",
     "StoreError",
     "StoreVersionError",
     "UnknownActionError",
@@ -352,6 +358,74 @@ class ConflictError(PengaduanError, RuntimeError):
         )
 
 
+class RetriesExhaustedError(ConflictError):
+    """The desk retried an action on fresh state as often as allowed and still met conflicts.
+
+    Nothing of this action was written. The complaint is being changed by other writers
+    faster than the action could be re-decided; try again later.
+
+    Attributes:
+        action: The action asked for.
+        attempts: How many times it was tried.
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        action: str,
+        attempts: int,
+        expected_version: int,
+        actual_version: int,
+    ) -> None:
+        super().__init__(
+            complaint_id=complaint_id,
+            expected_version=expected_version,
+            actual_version=actual_version,
+        )
+        self.action = action
+        self.attempts = attempts
+        self.args = (
+            f"cannot {action!r} complaint {complaint_id!r}: other writers changed it during "
+            f"each of {attempts} attempts (the last read version {expected_version}, the store "
+            f"then held version {actual_version}); nothing was written: try again later",
+        )
+
+
+class RequestReusedError(PengaduanError, ValueError):
+    """A request id was already recorded for a different request.
+
+    A request id (``request_id=`` of `pengaduan.desk.Desk.act` and ``submit``) makes a retried
+    request a no-op: the same request again returns what the first did. Reusing it for
+    another action, actor, data or complaint is refused, and nothing is written.
+
+    Attributes:
+        complaint_id: The complaint the new request was for.
+        action: The action the new request asked for.
+        recorded_action: The action recorded under the request id (``None`` if it was
+            recorded on another complaint).
+        reason: What differs, in words (field names only, never values).
+    """
+
+    def __init__(
+        self,
+        *,
+        complaint_id: str,
+        action: str,
+        recorded_action: str | None,
+        reason: str,
+    ) -> None:
+        self.complaint_id = complaint_id
+        self.action = action
+        self.recorded_action = recorded_action
+        self.reason = reason
+        super().__init__(
+            f"cannot {action!r} complaint {complaint_id!r} under this request id: it is "
+            f"already recorded for another request ({reason}); nothing was written: use a new "
+            "request id for a new request"
+        )
+
+
 class StoreError(PengaduanError, OSError):
     """An event store cannot read or write: read-only file, full disk, corrupt file, ...
 
@@ -431,6 +505,19 @@ class InstantRangeError(EventFormatError):
 
 class NotAStoreError(StoreError):
     """The file (or PostgreSQL schema) is not a pengaduan store; it was left untouched."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_subclass, (type(self), self.store, self.operation, self.reason))
+
+
+class StaleReadModelError(StoreError):
+    """A store's read model cannot answer as current: rebuild it (or open the store writable).
+
+    Raised by the row queries (`row`, `rows`, `due_ids`, `next_due_at`) of a store whose rows
+    were computed with other definitions than those it was opened with (see
+    `read_model_mismatch`), or of a read-only store too old to hold rows. Nothing is served
+    stale; ``store.rebuild()`` (``pengaduan rebuild``) recomputes the rows from history.
+    """
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_subclass, (type(self), self.store, self.operation, self.reason))

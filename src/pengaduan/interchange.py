@@ -14,6 +14,7 @@ extended format with an offset, ``2026-03-17T09:15:00+07:00``: no space for ``T`
 ``+07``, no basic format, at most 6 fraction digits. Decoding checks the record's shape;
 whether the action and its data make sense is the workflow's business.
 
+```pycon
 >>> line = ('{"id": "e1", "complaint": "C-1", "action": "submit", '
 ...         '"at": "2026-03-17T09:15:00+07:00", "actor": {"id": "w", "role": "reporter"}, '
 ...         '"data": {"title": "Jalan rusak", "body": "...", "channel": "web"}}')
@@ -24,6 +25,8 @@ whether the action and its data make sense is the workflow's business.
 Traceback (most recent call last):
 ...
 pengaduan.exceptions.EventFormatError: field 'at': must be an ISO 8601 instant with a UTC offset ...
+
+```
 """
 
 from __future__ import annotations
@@ -33,16 +36,23 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pengaduan.exceptions import EventFormatError, PengaduanError
 from pengaduan.model import Actor, Event, _instant_in_range
 
+if TYPE_CHECKING:  # only attributes are read: importing interchange stays light
+    from pengaduan.escalation import DueAction
+    from pengaduan.sla import ClockState, Evaluation
+
 __all__ = [
+    "clock_state_to_dict",
+    "due_action_to_dict",
     "dumps_event",
+    "evaluation_to_dict",
     "event_from_dict",
     "event_schema",
     "event_to_dict",
@@ -90,8 +100,23 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return record
 
 
+def _clean(value: Any) -> bool:
+    """Whether `value` holds no lone surrogate and no NaN or Infinity: one pass in C."""
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False, check_circular=False).encode()
+    except (ValueError, TypeError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return False
+    return True
+
+
 def _check_text(value: Any, path: str) -> None:
-    """Refuse lone surrogates (which cannot be stored or written as UTF-8), depth first."""
+    """Refuse lone surrogates (which cannot be stored or written as UTF-8), depth first.
+
+    The common case, a clean value, is settled by `_clean`; only a value it rejects is
+    walked to find and name the position of the problem.
+    """
+    if _clean(value):
+        return
     stack: list[tuple[Any, str]] = [(value, path)]
     while stack:
         item, where = stack.pop()
@@ -126,12 +151,15 @@ def strict_json(text: str | bytes) -> Any:
     `json` resolves silently, last wins), integers too long to convert and lone surrogates
     are refused, so what is read can always be stored and written back as JSON.
 
+    ```pycon
     >>> strict_json('{"a": 1}')
     {'a': 1}
     >>> strict_json('{"a": 1, "a": 2}')
     Traceback (most recent call last):
     ...
     pengaduan.interchange._JSONRefusalError: an object repeats a key (its key number 2)
+
+    ```
 
     Raises:
         ValueError: Saying why (a `json.JSONDecodeError` for a text that is not JSON); the
@@ -327,14 +355,16 @@ def dumps_event(event: Event) -> str:
 
 
 def read_events(
-    source: str | os.PathLike[str] | IO[str] | Iterable[str],
+    source: str | os.PathLike[str] | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes],
     *,
     on_error: Callable[[EventFormatError], object] | None = None,
 ) -> Iterator[Event]:
     """Read events from a JSON Lines file, lazily, in file order. Blank lines are skipped.
 
     Args:
-        source: A path, an open text file, or any iterable of lines.
+        source: A path, an open text or binary file (``sys.stdin.buffer``), or any iterable
+            of lines. Bytes are read as UTF-8; a byte order mark before the first line is
+            ignored (Notepad and Excel write one).
         on_error: Called with the error of each malformed line, which is then skipped.
             Without it, the first malformed line raises.
 
@@ -342,14 +372,15 @@ def read_events(
         Each event.
 
     Raises:
-        EventFormatError: Naming the file and line number of a malformed line.
+        EventFormatError: Naming the file and line number of a malformed line (for bytes that
+            are not UTF-8, the byte offset in the line too).
     """
     for _number, event in read_numbered_events(source, on_error=on_error):
         yield event
 
 
 def read_numbered_events(
-    source: str | os.PathLike[str] | IO[str] | Iterable[str],
+    source: str | os.PathLike[str] | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes],
     *,
     on_error: Callable[[EventFormatError], object] | None = None,
 ) -> Iterator[tuple[int, Event]]:
@@ -371,6 +402,11 @@ def _read_lines(
     on_error: Callable[[EventFormatError], object] | None,
 ) -> Iterator[tuple[int, Event]]:
     for number, raw in enumerate(lines, start=1):
+        if number == 1:  # a byte order mark, as Notepad and Excel write: not part of the text
+            if isinstance(raw, bytes):
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            else:
+                raw = raw.removeprefix("\ufeff")
         if not raw.strip():
             continue
         try:
@@ -379,7 +415,8 @@ def _read_lines(
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as error:
                     raise EventFormatError(
-                        f"is not UTF-8 text (a bad byte at column {error.start + 1})"
+                        f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at byte offset "
+                        f"{error.start} of the line)"
                     ) from None
             else:
                 line = raw
@@ -403,3 +440,90 @@ def write_events(events: Iterable[Event], target: IO[str]) -> int:
         target.write("\n")
         count += 1
     return count
+
+
+# -- results as JSON ----------------------------------------------------------------------------
+
+_SECOND = timedelta(seconds=1)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _seconds(value: timedelta | None) -> int | None:
+    return None if value is None else value // _SECOND
+
+
+def clock_state_to_dict(state: ClockState) -> dict[str, Any]:
+    """One clock's state as a JSON-compatible object (the form of ``pengaduan sla --json``).
+
+    Instants are ISO 8601 with their offset (a deadline in its calendar's zone); durations are
+    whole seconds (rounded down) with their unit named beside them: ``"working"`` (counted in
+    the calendar's working time) or ``"calendar"`` (plain elapsed time).
+
+    Keys: ``clock``, ``status`` (``not_started``, ``running``, ``paused``, ``stopped``),
+    ``breached``, ``deadline`` (``null`` if not started, or paused before it was known),
+    ``cycles`` (their number), ``remaining_seconds`` with ``remaining_unit`` (the time left
+    in the clock's own measure, as ``pengaduan sla`` shows it: ``"working"`` for working
+    targets, ``"calendar"`` for calendar targets; `ClockState.remaining`, negative once
+    breached, ``null`` unless running or paused), ``remaining_working_seconds`` (the working
+    time left whatever the target, `ClockState.remaining_working`), ``elapsed_seconds`` of the
+    current cycle with ``elapsed_unit`` (the clock's own measure; ``null`` if not started)
+    and ``as_of``.
+
+    >>> from datetime import datetime, timezone
+    >>> from pengaduan.model import Actor
+    >>> from pengaduan.presets import lapor_policy, lapor_workflow
+    >>> from pengaduan.sla import evaluate
+    >>> wf = lapor_workflow()
+    >>> at = datetime(2026, 3, 2, 2, tzinfo=timezone.utc)  # Monday 09:00 WIB
+    >>> c = wf.apply(wf.new("C-1"), "submit", Actor("w", "reporter"), at,
+    ...              {"title": "Jalan rusak", "body": "...", "channel": "web"})
+    >>> state = evaluate(c, lapor_policy(), at)["verification"]
+    >>> record = clock_state_to_dict(state)
+    >>> record["status"], record["deadline"], record["remaining_unit"]
+    ('running', '2026-03-06T00:00:00+07:00', 'working')
+    """
+    cycle = state.current
+    unit = "working" if state.clock.target.in_working_time else "calendar"
+    return {
+        "clock": state.name,
+        "status": state.status.value,
+        "breached": state.breached,
+        "deadline": _iso(state.deadline),
+        "cycles": len(state.cycles),
+        "remaining_seconds": _seconds(state.remaining),
+        "remaining_unit": unit,
+        "remaining_working_seconds": _seconds(state.remaining_working),
+        "elapsed_seconds": None if cycle is None else _seconds(cycle.elapsed),
+        "elapsed_unit": unit,
+        "as_of": state.as_of.isoformat(),
+    }
+
+
+def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """Every clock of one complaint as a JSON-compatible object.
+
+    Keys: ``complaint``, ``policy`` and ``policy_version``, ``as_of``, ``next_change_at`` (the
+    earliest instant a clock changes with no new event, or ``null``) and ``clocks``: one
+    `clock_state_to_dict` object per clock, in the policy's order.
+    """
+    return {
+        "complaint": evaluation.complaint,
+        "policy": evaluation.policy,
+        "policy_version": evaluation.version,
+        "as_of": evaluation.as_of.isoformat(),
+        "next_change_at": _iso(evaluation.next_change_at),
+        "clocks": [clock_state_to_dict(state) for state in evaluation],
+    }
+
+
+def due_action_to_dict(action: DueAction) -> dict[str, Any]:
+    """A due escalation action as a JSON-compatible object (``pengaduan due --json``).
+
+    Keys: ``complaint``, ``clock``, ``cycle``, ``rule``, ``repeat``, ``level``, ``action``,
+    ``to`` (objects with ``role`` and ``unit``), ``due_at`` and ``deadline`` (ISO 8601 with
+    offset; ``deadline`` may be ``null``), ``key`` (the idempotency key) and ``message``.
+    """
+    return action.to_dict()

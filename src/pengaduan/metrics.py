@@ -23,6 +23,7 @@ Definitions (the milestones are action names, configurable with `Milestones`):
 Groups by month and year use the calendar's zone (WIB for the preset). A complaint never
 dispatched has no unit: it is grouped under ``None`` (shown as ``-``).
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.model import Actor
@@ -44,6 +45,8 @@ dispatched has no unit: it is grouped under ``None`` (shown as ``-``).
 (3.0, 3.0)
 >>> m.total.compliance["follow_up"].rate
 1.0
+
+```
 """
 
 from __future__ import annotations
@@ -431,8 +434,11 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     Returns:
         The quantile, or ``None`` for no values.
 
+    ```pycon
     >>> quantile([1.0, 2.0, 3.0, 4.0], 0.9)
     3.7
+
+    ```
     """
     if not values:
         return None
@@ -564,29 +570,23 @@ class GroupMetrics:
         return _ratio(self.closed, self.received - self.archived)
 
     def to_dict(self) -> dict[str, Any]:
-        """The figures as JSON-compatible values (the keys of ``pengaduan report --json``)."""
-        return {
-            "received": self.received,
-            "archived": self.archived,
-            "verified": self.verified,
-            "dispatched": self.dispatched,
-            "followed_up": self.followed_up,
-            "closed": self.closed,
-            "open": self.open,
-            "reminders": self.reminders,
-            "follow_up_rate": self.follow_up_rate,
-            "settlement_rate": self.settlement_rate,
-            "mean_follow_up_days": self.follow_up_time.mean_days,
-            "median_follow_up_days": self.follow_up_time.median_days,
-            "p90_follow_up_days": self.follow_up_time.p90_days,
-            "mean_follow_up_working_days": self.follow_up_time.mean_working_days,
-            "mean_verification_days": self.verification_time.mean_days,
-            "mean_closure_days": self.closure_time.mean_days,
-            "compliance": {name: c.rate for name, c in self.compliance.items()},
-        }
+        """The figures as JSON-compatible values: `row` without its ``key``.
+
+        The names are those of `row`, of `Metrics.to_frame`'s columns and of the report's
+        columns: one name per figure.
+        """
+        row = self.row()
+        del row["key"]
+        return row
 
     def row(self) -> dict[str, Any]:
-        """One flat row (no nesting): counts, rates, every duration statistic, compliance."""
+        """One flat row (no nesting): counts, rates, every duration statistic, compliance.
+
+        Durations are named ``<duration>_<statistic>_<unit>_days``, the unit ``calendar`` or
+        ``working`` (e.g. ``follow_up_mean_calendar_days``, ``follow_up_mean_working_days``);
+        each clock gives ``compliance_<clock>`` (a share, met / stopped) with
+        ``<clock>_met`` and ``<clock>_stopped`` (the names of `Metrics.complaint_rows`).
+        """
         row: dict[str, Any] = {
             "key": self.key,
             "received": self.received,
@@ -607,12 +607,15 @@ class GroupMetrics:
             self.backlog_age,
         ):
             for stat in ("mean", "median", "p90"):
-                row[f"{duration.name}_{stat}_days"] = getattr(duration, f"{stat}_days")
+                row[f"{duration.name}_{stat}_calendar_days"] = getattr(duration, f"{stat}_days")
                 row[f"{duration.name}_{stat}_working_days"] = getattr(
                     duration, f"{stat}_working_days"
                 )
+            row[f"{duration.name}_max_calendar_days"] = duration.max_days
         for name, compliance in self.compliance.items():
             row[f"compliance_{name}"] = compliance.rate
+            row[f"{name}_met"] = compliance.met
+            row[f"{name}_stopped"] = compliance.stopped
         return row
 
 
@@ -663,6 +666,13 @@ class Metrics:
             cal = id_gov_calendar()
         groups = _groups(grouping, self.summaries, self.as_of, cal, self.clocks)
         return attrs.evolve(self, by=grouping, groups=groups)
+
+    def __repr__(self) -> str:
+        by = "ungrouped" if self.by is None else f"by {self.by.value}: {len(self.groups)} groups"
+        return (
+            f"<Metrics as of {self.as_of.isoformat(timespec='minutes')}: "
+            f"{len(self.summaries)} complaints, {by}, {len(self.clocks)} clocks>"
+        )
 
     def __str__(self) -> str:
         from pengaduan.reports import render_metrics_text

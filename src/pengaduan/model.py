@@ -8,11 +8,14 @@ by the workflow; the events are the truth.
 Enumerated values are strings (`enum.StrEnum`), so ``Role.REPORTER == "reporter"`` and they
 serialise as themselves; each carries its official Bahasa Indonesia `label`:
 
+```pycon
 >>> from pengaduan.model import Channel, Role
 >>> Role.UNIT_HEAD.label
 'Kepala Unit Kerja'
 >>> Channel("village_visit").label
 'Kunjungan Desa'
+
+```
 """
 
 from __future__ import annotations
@@ -279,7 +282,7 @@ class Complaint:
 
     id: str
     state: str
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = attrs.field(default=(), repr=lambda e: f"<{len(e)} events>")
     facts: Facts | None = None
     unit: str | None = None
 

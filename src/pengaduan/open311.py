@@ -16,6 +16,7 @@ may see it (`pengaduan.access.view`), and the viewer is the public unless you na
 - ``expected_datetime`` comes from the SLA (`pengaduan.sla.expected_datetime` of a policy's
   clock at an instant you give), or from a value or function you pass.
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan.model import Actor
 >>> from pengaduan.presets import lapor_workflow
@@ -34,6 +35,8 @@ True
 ('open', 'Terverifikasi', -3.7, 'Karang Raja')
 >>> "Siti" in str(request)
 False
+
+```
 """
 
 from __future__ import annotations

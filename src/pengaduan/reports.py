@@ -11,6 +11,7 @@ their title, text or reporter.
 
 Headings are bilingual (Bahasa Indonesia first, English after a slash).
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.presets import lapor_policy
@@ -21,11 +22,14 @@ Headings are bilingual (Bahasa Indonesia first, English after a slash).
 Laporan Pengaduan / Complaints report
 >>> report.total.received
 40
+
+```
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -33,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from pengaduan import _present
+from pengaduan._table import DEFAULT_WIDTH, fit_table
 from pengaduan.calendar import WorkCalendar
 from pengaduan.metrics import GroupBy, GroupMetrics, Metrics, Milestones, Overdue, measure
 from pengaduan.model import Complaint
@@ -128,13 +134,36 @@ class Report:
                     "state": o.state,
                     "clock": o.clock,
                     "deadline": o.deadline.isoformat(),
-                    "overdue_days": o.overdue_days,
+                    "overdue_calendar_days": o.overdue_days,
                     "overdue_working_days": o.overdue_working_days,
                 }
                 for o in self.overdue
             ],
-            "reminders": [attrs.asdict(r) for r in self.reminders],
+            # "reminders" is the count (of the total's figures); these are the rows of the
+            # reminders-sent table, by the year they were sent.
+            "reminders_sent": [
+                {"year_sent": r.year, "level": r.level, "to": r.to, "count": r.count}
+                for r in self.reminders
+            ],
         }
+
+    def __repr__(self) -> str:
+        title = self.title if len(self.title) <= 60 else self.title[:57] + "..."
+        return (
+            f"<Report {title!r} as of {self.as_of.isoformat(timespec='minutes')}: "
+            f"{len(self.metrics.summaries)} complaints, {len(self.sections)} sections, "
+            f"{len(self.overdue)} overdue>"
+        )
+
+    def to_text(self, *, width: int | None = DEFAULT_WIDTH) -> str:
+        """The report as terminal text, its tables at most `width` columns wide.
+
+        Args:
+            width: The most columns a table line may take (80 by default, what ``str``
+                gives): a wider table is split into parts, each repeating its first column,
+                and heads wrap onto two lines. ``None`` for no limit.
+        """
+        return _report_text(self, width)
 
     def __str__(self) -> str:
         return _report_text(self)
@@ -267,51 +296,84 @@ _COUNT_COLUMNS = (
     ("reminders", "Pengingat / reminders"),
 )
 
+#: The heads of the figures in the tables, by the name `GroupMetrics.row` gives each figure
+#: (Bahasa Indonesia / English); the English head is the name read aloud.
+_HEADS = {
+    **dict(_COUNT_COLUMNS),
+    "follow_up_rate": "Tingkat tindak lanjut / follow-up rate",
+    "settlement_rate": "Tingkat penyelesaian / settlement rate",
+    "follow_up_mean_calendar_days": "Rata-rata TL (hari kalender) / follow-up mean (calendar days)",
+    "follow_up_median_calendar_days": (
+        "Median TL (hari kalender) / follow-up median (calendar days)"
+    ),
+    "follow_up_mean_working_days": "Rata-rata TL (hari kerja) / follow-up mean (working days)",
+}
+
+
+def _compliance_head(clock: str) -> str:
+    return f"Kepatuhan {clock} / compliance {clock}"
+
 
 def _summary_lines(group: GroupMetrics) -> list[tuple[str, str]]:
     fu = group.follow_up_time
     lines = [(label, str(getattr(group, name))) for name, label in _COUNT_COLUMNS]
     lines += [
-        ("Tingkat tindak lanjut / follow-up rate", _pct(group.follow_up_rate)),
-        ("Tingkat penyelesaian / settlement rate", _pct(group.settlement_rate)),
+        (_HEADS["follow_up_rate"], _pct(group.follow_up_rate)),
+        (_HEADS["settlement_rate"], _pct(group.settlement_rate)),
         (
-            "Rata-rata tindak lanjut / mean follow-up",
-            f"{_num(fu.mean_days)} days ({_num(fu.mean_working_days)} working days)",
+            "Rata-rata tindak lanjut / follow-up mean",
+            f"{_num(fu.mean_days)} calendar days ({_num(fu.mean_working_days)} working days)",
         ),
         (
-            "Median tindak lanjut / median follow-up",
-            f"{_num(fu.median_days)} days ({_num(fu.median_working_days)} working days)",
+            "Median tindak lanjut / follow-up median",
+            f"{_num(fu.median_days)} calendar days ({_num(fu.median_working_days)} working days)",
         ),
-        ("Persentil 90 / 90th percentile", f"{_num(fu.p90_days)} days"),
+        (
+            "Persentil 90 / follow-up p90",
+            f"{_num(fu.p90_days)} calendar days ({_num(fu.p90_working_days)} working days)",
+        ),
     ]
     if group.open:
         lines.append(
             (
                 "Umur tunggakan / backlog age",
-                f"mean {_num(group.backlog_age.mean_days)} days, "
-                f"oldest {_num(group.backlog_age.max_days)} days",
+                f"mean {_num(group.backlog_age.mean_days)}, "
+                f"oldest {_num(group.backlog_age.max_days)} calendar days",
             )
         )
     return lines
 
 
+_GROUP_HEADS = {
+    GroupBy.YEAR: "Tahun pengajuan / year submitted",
+    GroupBy.MONTH: "Bulan pengajuan / month submitted",
+    GroupBy.UNIT: "Unit kerja / unit",
+    GroupBy.CLASSIFICATION: "Klasifikasi / classification",
+    GroupBy.CHANNEL: "Kanal / channel",
+}
+
+_GROUP_FIGURES = (
+    "received",
+    "archived",
+    "dispatched",
+    "followed_up",
+    "closed",
+    "open",
+    "follow_up_rate",
+    "settlement_rate",
+    "follow_up_mean_calendar_days",
+    "follow_up_median_calendar_days",
+    "follow_up_mean_working_days",
+    "reminders",
+)
+
+
 def _group_header(metrics: Metrics, clocks: Sequence[str]) -> list[str]:
-    label = metrics.by.value if metrics.by is not None else "group"
+    label = _GROUP_HEADS[metrics.by] if metrics.by is not None else "Kelompok / group"
     return [
         label,
-        "received",
-        "archived",
-        "dispatched",
-        "followed_up",
-        "closed",
-        "open",
-        "fu_rate",
-        "settled",
-        "mean_fu_days",
-        "median_fu_days",
-        "mean_fu_wd",
-        "reminders",
-        *(f"{c}" for c in clocks),
+        *(_HEADS[name] for name in _GROUP_FIGURES),
+        *(_compliance_head(c) for c in clocks),
     ]
 
 
@@ -335,33 +397,55 @@ def _group_cells(group: GroupMetrics, clocks: Sequence[str]) -> list[str]:
     ]
 
 
-def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [len(h) for h in header]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-        for line in (header, *rows)
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def _text_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = DEFAULT_WIDTH
+) -> str:
+    return fit_table(header, rows, width=width)
+
+
+_NUMBER = re.compile(r"[-+]?[\d.,]+\s*(%|/\s*[\d.,]+.*)?")
 
 
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    # Inline styles, so that the table reads alike in a notebook, on the docs site and in a
+    # mail client that drops <style> elements; numbers are right-aligned.
+    head = "".join(f'<th style="{_present.TH_STYLE}">{html.escape(h)}</th>' for h in header)
+
+    def cell(text: str) -> str:
+        align = ";text-align:right" if _NUMBER.fullmatch(text.strip()) else ""
+        return f'<td style="{_present.TD_STYLE}{align}">{html.escape(text)}</td>'
+
+    body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)
+    return (
+        f'<table class="pengaduan-table" style="{_present.TABLE_STYLE}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
-    return f'<table class="pengaduan"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _styled(body: str) -> str:
+    """An HTML fragment that carries its own (scoped) styles."""
+    return f'<div class="pengaduan" style="{_present.BOX_STYLE}">{_present.STYLE}{body}</div>'
 
 
 _SECTION_TITLES = {
-    GroupBy.YEAR: "Per tahun / by year",
-    GroupBy.MONTH: "Per bulan / by month",
+    GroupBy.YEAR: "Per tahun pengajuan / by year of submission",
+    GroupBy.MONTH: "Per bulan pengajuan / by month of submission",
     GroupBy.UNIT: "Per unit kerja / by unit",
     GroupBy.CLASSIFICATION: "Per klasifikasi / by classification",
     GroupBy.CHANNEL: "Per kanal / by channel",
 }
+
+
+def _section_note(metrics: Metrics) -> str | None:
+    """What a by-year or by-month table counts by."""
+    if metrics.by not in (GroupBy.YEAR, GroupBy.MONTH):
+        return None
+    period = "year" if metrics.by is GroupBy.YEAR else "month"
+    zone = f" ({metrics.calendar.zone})" if metrics.calendar is not None else ""
+    return (
+        f"Counted by the {period} of submission{zone}: a complaint's follow-ups, reminders and "
+        f"compliance count in the {period} it was submitted."
+    )
 
 
 def _period(metrics: Metrics) -> str:
@@ -388,35 +472,54 @@ def _overdue_rows(overdue: Sequence[Overdue], tz: Any) -> list[list[str]]:
     ]
 
 
-_OVERDUE_HEADER = ("complaint", "unit", "state", "clock", "deadline", "days", "working_days")
+_OVERDUE_HEADER = (
+    "Laporan / complaint",
+    "Unit kerja / unit",
+    "Status / state",
+    "Jam SLA / clock",
+    "Batas waktu / deadline",
+    "Terlambat (hari kalender) / overdue (calendar days)",
+    "Terlambat (hari kerja) / overdue (working days)",
+)
+_REMINDER_HEADER = ("Tahun kirim / year sent", "Tingkat / level", "Kepada / to", "Jumlah / count")
 
 
-def _report_text(report: Report) -> str:
+def _wrap(text: str, width: int | None) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) if width is not None else [text]
+
+
+def _report_text(report: Report, width: int | None = DEFAULT_WIDTH) -> str:
     m = report.metrics
     tz = m.calendar.tz if m.calendar is not None else report.as_of.tzinfo
     out = [report.title, "=" * len(report.title)]
-    out.append(f"As of {report.as_of.astimezone(tz).isoformat()}; {_period(m)}")
+    out += _wrap(f"As of {report.as_of.astimezone(tz).isoformat()}; {_period(m)}", width)
     if report.policy:
         out.append(f"SLA policy {report.policy}")
     out.append("")
     lines = _summary_lines(report.total)
-    width = max(len(label) for label, _ in lines)
-    out += [f"{label.ljust(width)}  {value}" for label, value in lines]
+    label_width = max(len(label) for label, _ in lines)
+    out += [f"{label.ljust(label_width)}  {value}" for label, value in lines]
     for section in report.sections:
         assert section.by is not None
         title = _SECTION_TITLES[section.by]
         out += ["", title, "-" * len(title)]
         rows = [_group_cells(g, report.compliance_clocks) for g in section.groups]
-        out.append(_text_table(_group_header(section, report.compliance_clocks), rows))
+        out.append(_text_table(_group_header(section, report.compliance_clocks), rows, width))
+        note = _section_note(section)
+        if note is not None:
+            out += _wrap(note, width)
     if report.compliance_clocks:
-        out.append(
+        out += _wrap(
             "Compliance: share of stopped cycles that met their deadline (met/stopped); "
-            "fu = follow-up, wd = working days."
+            "TL = tindak lanjut (follow-up).",
+            width,
         )
     title = "Paling lama terlambat / most overdue"
     out += ["", title, "-" * len(title)]
     if report.overdue:
-        out.append(_text_table(_OVERDUE_HEADER, _overdue_rows(report.overdue, tz)))
+        out.append(_text_table(_OVERDUE_HEADER, _overdue_rows(report.overdue, tz), width))
     else:
         out.append("None: no running clock is past its deadline.")
     title = "Pengingat terkirim / reminders sent"
@@ -424,10 +527,12 @@ def _report_text(report: Report) -> str:
     if report.reminders:
         out.append(
             _text_table(
-                ("year", "level", "to", "count"),
+                _REMINDER_HEADER,
                 [[r.year, _key(str(r.level)), _key(r.to), str(r.count)] for r in report.reminders],
+                width,
             )
         )
+        out += _wrap("Counted by the year each reminder was sent.", width)
     else:
         out.append("None.")
     return "\n".join(out) + "\n"
@@ -441,12 +546,16 @@ def _report_html(report: Report) -> str:
     if report.policy:
         meta += f"; SLA policy {report.policy}"
     parts.append(f"<p>{html.escape(meta)}</p>")
-    parts.append(_html_table(("measure", "value"), [list(p) for p in _summary_lines(report.total)]))
+    summary = [list(p) for p in _summary_lines(m.total)]
+    parts.append(_html_table(("Ukuran / measure", "Nilai / value"), summary))
     for section in report.sections:
         assert section.by is not None
         parts.append(f"<h4>{html.escape(_SECTION_TITLES[section.by])}</h4>")
         rows = [_group_cells(g, report.compliance_clocks) for g in section.groups]
         parts.append(_html_table(_group_header(section, report.compliance_clocks), rows))
+        note = _section_note(section)
+        if note is not None:
+            parts.append(f"<p>{html.escape(note)}</p>")
     parts.append("<h4>Paling lama terlambat / most overdue</h4>")
     parts.append(
         _html_table(_OVERDUE_HEADER, _overdue_rows(report.overdue, tz))
@@ -456,20 +565,22 @@ def _report_html(report: Report) -> str:
     parts.append("<h4>Pengingat terkirim / reminders sent</h4>")
     parts.append(
         _html_table(
-            ("year", "level", "to", "count"),
+            _REMINDER_HEADER,
             [[r.year, _key(str(r.level)), _key(r.to), str(r.count)] for r in report.reminders],
         )
         if report.reminders
         else "<p>None.</p>"
     )
-    return "<div>" + "".join(parts) + "</div>"
+    return _styled("".join(parts))
 
 
-def render_metrics_text(metrics: Metrics) -> str:
+def render_metrics_text(metrics: Metrics, *, width: int | None = DEFAULT_WIDTH) -> str:
     """`Metrics` as a text table (what ``str(metrics)`` returns).
 
     Args:
         metrics: The metrics; grouped, one row per group and a last ``(all)`` row.
+        width: The most columns a line may take (a wider table is split into parts, each
+            repeating the group column); ``None`` for no limit.
 
     Returns:
         The table, without a trailing newline.
@@ -477,15 +588,16 @@ def render_metrics_text(metrics: Metrics) -> str:
     clocks = metrics.clocks
     if metrics.by is None:
         lines = _summary_lines(metrics.total)
-        width = max(len(label) for label, _ in lines)
-        out = [f"{label.ljust(width)}  {value}" for label, value in lines]
-        out += [
-            f"{'compliance ' + c:<{width}}  {_compliance_cell(metrics.total, c)}" for c in clocks
-        ]
-        return "\n".join(out)
+        lines += [(_compliance_head(c), _compliance_cell(metrics.total, c)) for c in clocks]
+        label_width = max(len(label) for label, _ in lines)
+        return "\n".join(f"{label.ljust(label_width)}  {value}" for label, value in lines)
     rows = [_group_cells(g, clocks) for g in metrics.groups]
     rows.append(_group_cells(attrs.evolve(metrics.total, key="(all)"), clocks))
-    return _text_table(_group_header(metrics, clocks), rows)
+    out = [_text_table(_group_header(metrics, clocks), rows, width)]
+    note = _section_note(metrics)
+    if note is not None:
+        out += _wrap(note, width)
+    return "\n".join(out)
 
 
 def render_metrics_html(metrics: Metrics) -> str:
@@ -500,11 +612,11 @@ def render_metrics_html(metrics: Metrics) -> str:
     clocks = metrics.clocks
     if metrics.by is None:
         rows = [list(p) for p in _summary_lines(metrics.total)]
-        rows += [[f"compliance {c}", _compliance_cell(metrics.total, c)] for c in clocks]
-        return _html_table(("measure", "value"), rows)
+        rows += [[_compliance_head(c), _compliance_cell(metrics.total, c)] for c in clocks]
+        return _styled(_html_table(("Ukuran / measure", "Nilai / value"), rows))
     rows = [_group_cells(g, clocks) for g in metrics.groups]
     rows.append(_group_cells(attrs.evolve(metrics.total, key="(all)"), clocks))
-    return _html_table(_group_header(metrics, clocks), rows)
+    return _styled(_html_table(_group_header(metrics, clocks), rows))
 
 
 def _comparison_rows(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
@@ -554,7 +666,7 @@ def render_comparison_html(comparison: Comparison) -> str:
         An HTML ``<table>``: one row per group and measure, both values and the change.
     """
     header, rows = _comparison_rows(comparison)
-    return _html_table(header, rows)
+    return _styled(_html_table(header, rows))
 
 
 _SAFE_DATA = ("unit", "level", "to", "classification", "channel")
@@ -608,9 +720,8 @@ def complaint_html(complaint: Complaint, workflow: Workflow | None = None) -> st
                 details,
             ]
         )
-    return (
-        f"<div><h4>Complaint {html.escape(complaint.id)}</h4>"
+    return _styled(
+        f"<h4>Complaint {html.escape(complaint.id)}</h4>"
         + _html_table(("", ""), rows)
         + _html_table(("at", "action", "role", "actor unit", "details"), history)
-        + "</div>"
     )

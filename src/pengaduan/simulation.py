@@ -13,11 +13,14 @@ something (reminders, a slower unit) from the same seed and compares the metrics
 draws are made in the same order whatever the scenario says about reminders, so with one
 seed both runs see the same arrivals and the same base handling times.
 
+```pycon
 >>> history = simulate(muara_enim(), seed=1)
 >>> len(history.complaints())
 260
 >>> history.events[0].action
 'submit'
+
+```
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from pengaduan import _present
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
 from pengaduan.exceptions import DefinitionError
@@ -134,6 +138,10 @@ class Reminders:
         if self.since is not None:
             require_aware(self.since, "Reminders.since")
 
+    def __repr__(self) -> str:
+        since = "always" if self.since is None else f"since {_present.when(self.since)}"
+        return f"<Reminders {self.ladder!r} {since}, response {self.response_days:g} working days>"
+
     @property
     def automatic(self) -> Ladder:
         """The ladder's automatic rules only (what runs before `since`)."""
@@ -230,6 +238,19 @@ class Scenario:
             if name not in Classification._value2member_map_:
                 known = ", ".join(c.value for c in Classification)
                 raise DefinitionError(self.name, f"unknown classification {name!r}; known: {known}")
+
+    def __repr__(self) -> str:
+        reminders = (
+            "no reminders"
+            if self.reminders is None
+            else f"ladder {_present.clip(self.reminders.ladder.name, 30)!r}"
+            + ("" if self.reminders.since is None else f" since {self.reminders.since.date()}")
+        )
+        return (
+            f"<Scenario {_present.clip(self.name, 40)!r}: {self.complaints} complaints from "
+            f"{_present.when(self.start)} to {_present.when(self.end)}, {len(self.units)} units, "
+            f"calendar {_present.clip(self.calendar.name, 30)!r}, {reminders}>"
+        )
 
     def evolve(self, **changes: Any) -> Scenario:
         """Return a copy with attributes changed, e.g. ``reminders=None``."""

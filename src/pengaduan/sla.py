@@ -47,6 +47,7 @@ A cycle stopped at an instant strictly before its deadline is met, otherwise mis
 still open is breached once ``as_of`` reaches its deadline. While a cycle is paused before its
 deadline, its deadline is unknown (``None``): it depends on when it resumes.
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from pengaduan.model import Actor
@@ -60,6 +61,8 @@ deadline, its deadline is unknown (``None``): it depends on when it resumes.
 >>> state = result["verification"]
 >>> state.status, state.breached, state.deadline.isoformat()
 (<ClockStatus.RUNNING: 'running'>, False, '2026-03-28T00:00:00+07:00')
+
+```
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from typing import Any
 
 import attrs
 
+from pengaduan import _present
 from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
@@ -323,6 +327,52 @@ class Clock:
         """Return a copy with attributes changed, e.g. ``target=Target.working_days(5)``."""
         return attrs.evolve(self, **changes)
 
+    def __repr__(self) -> str:
+        due = f", due action {self.due_action!r}" if self.due_action else ""
+        return (
+            f"<Clock {self.name!r} ({_present.clip(self.label, 30)}): {self.target} on "
+            f"calendar {_present.clip(self.calendar.name, 30)!r} "
+            f"{self.calendar.fingerprint}{due}>"
+        )
+
+    def _row(self) -> tuple[str, ...]:
+        def cond(c: Condition) -> str:
+            return ", ".join([*sorted(c.actions), *(f"-> {s}" for s in sorted(c.states))])
+
+        pause = ", ".join(
+            [
+                *sorted(self.pause_while),
+                *(f"{a} .. {', '.join(sorted(self.resume_on))}" for a in sorted(self.pause_on)),
+            ]
+        )
+        return (
+            self.name,
+            self.label,
+            str(self.target),
+            self.calendar.name,
+            cond(self.start),
+            cond(self.stop),
+            cond(self.reset),
+            pause,
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the clock as a one-row table."""
+        body = _present.table(_CLOCK_HEADS, [self._row()])
+        return _present.fragment(f"Clock {self.name}", body)
+
+
+_CLOCK_HEADS = (
+    "jam / clock",
+    "label",
+    "target",
+    "kalender / calendar",
+    "mulai / start",
+    "berhenti / stop",
+    "ulang / reset",
+    "jeda / pause",
+)
+
 
 @attrs.frozen
 class LintProblem:
@@ -560,6 +610,33 @@ class Policy:
     def names(self) -> tuple[str, ...]:
         """The clocks' names, in order."""
         return tuple(c.name for c in self.clocks)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of the clocks and the workflow (not the name or version).
+
+        It changes whenever a clock, one of their calendars or the workflow changes.
+        """
+        return _present.fingerprint((self.clocks, self.workflow))
+
+    def __repr__(self) -> str:
+        workflow = (
+            "no workflow"
+            if self.workflow is None
+            else f"workflow {_present.clip(self.workflow.name, 30)!r} "
+            f"{_present.clip(self.workflow.version, 20)}"
+        )
+        return (
+            f"<Policy {_present.clip(self.name, 40)!r} version "
+            f"{_present.clip(self.version, 20)!r}: {len(self.clocks)} clocks "
+            f"({_present.clip(_present.names(self.names, 5), 80)}), {workflow}, "
+            f"fingerprint {self.fingerprint}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the clocks as a table."""
+        body = _present.table(_CLOCK_HEADS, [c._row() for c in self.clocks])
+        return _present.fragment(f"Policy {self.name} {self.version}", body)
 
     def clock(self, name: str) -> Clock:
         """Return the clock called `name`.
@@ -801,6 +878,9 @@ class Cycle:
         """Whether its deadline passed before it stopped (or, while open, by ``as_of``)."""
         return self.breach_at is not None
 
+    def __repr__(self) -> str:
+        return _cycle_repr(self)
+
     @property
     def met(self) -> bool | None:
         """For a stopped cycle, whether it stopped before its deadline; else ``None``."""
@@ -821,6 +901,15 @@ class Cycle:
         if self.ended_by is not None:
             return None
         return self.budget - self.elapsed
+
+
+def _cycle_repr(cycle: Cycle) -> str:
+    end = f"to {_present.when(cycle.stop)} ({cycle.ended_by})" if cycle.ended_by else "open"
+    verdict = "breached" if cycle.breached else ("met" if cycle.met else "not breached")
+    return (
+        f"<Cycle {cycle.index} from {_present.when(cycle.start)} {end}: deadline "
+        f"{_present.when(cycle.deadline)}, {verdict}, {len(cycle.pauses)} pauses>"
+    )
 
 
 @attrs.frozen
@@ -899,6 +988,41 @@ class ClockState:
         """The stopped cycles that met their deadline."""
         return tuple(c for c in self.cycles if c.met)
 
+    def __repr__(self) -> str:
+        breached = ", breached" if self.breached else ""
+        return (
+            f"<ClockState {self.clock.name!r} {self.status.value} as of "
+            f"{_present.when(self.as_of)}: {len(self.cycles)} cycles, deadline "
+            f"{_present.when(self.deadline)}{breached}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the clock's status and its cycles as a table."""
+        rows = [
+            (
+                c.index,
+                _present.when(c.start),
+                _present.when(c.stop),
+                c.ended_by or "-",
+                _present.when(c.deadline),
+                "ya / yes" if c.breached else "tidak / no",
+                len(c.pauses),
+            )
+            for c in self.cycles
+        ]
+        heads = (
+            "siklus / cycle",
+            "mulai / start",
+            "berhenti / stop",
+            "oleh / by",
+            "tenggat / deadline",
+            "terlampaui / breached",
+            "jeda / pauses",
+        )
+        title = f"{self.clock.label or self.clock.name}: {self.status.value}"
+        note = f'<p class="muted">as of {_present.esc(_present.when(self.as_of))}</p>'
+        return _present.fragment(title, note + _present.table(heads, rows))
+
     def at_percent(self, percent: float) -> datetime | None:
         """The instant the current cycle reaches `percent` of its budget, if it is running.
 
@@ -955,6 +1079,20 @@ class Evaluation:
     def explain(self) -> Timeline:
         """The timeline of every clock (see `explain`)."""
         return explain(self)
+
+    def __repr__(self) -> str:
+        clocks = _present.names(
+            (
+                f"{s.clock.name} {s.status.value}{' breached' if s.breached else ''}"
+                for s in self.clocks
+            ),
+            4,
+        )
+        return (
+            f"<Evaluation of {_present.clip(self.complaint, 40)!r} under "
+            f"{_present.clip(self.policy, 30)!r} {_present.clip(self.version, 20)} as of "
+            f"{_present.when(self.as_of)}: {_present.clip(clocks, 120)}>"
+        )
 
     def _repr_html_(self) -> str:
         return explain(self)._repr_html_()
@@ -1709,6 +1847,13 @@ class Timeline:
     as_of: datetime
     entries: tuple[TimelineEntry, ...]
     summary: tuple[tuple[str, str, str, str, str], ...]
+
+    def __repr__(self) -> str:
+        return (
+            f"<Timeline of {_present.clip(self.complaint, 40)!r} as of "
+            f"{_present.when(self.as_of)}: {len(self.entries)} entries, "
+            f"{len(self.summary)} clocks>"
+        )
 
     def __str__(self) -> str:
         from pengaduan._sla_explain import render_text

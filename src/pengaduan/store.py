@@ -10,8 +10,12 @@ an append-only log. Every store honours one contract (`EventStore`):
 - `load(complaint_id)` rebuilds a complaint from its history; `complaints(since=...)`
   iterates every complaint, or those changed after a position; `events(since=...)` reads the
   log in order;
-- `remember_update` / `updates` keep the record of external updates (see `pengaduan.sync`).
+- `remember_update` / `updates` keep the record of external updates (see `pengaduan.sync`);
+- every append also writes the complaint's read-model row (`pengaduan.readmodel`) in its own
+  transaction; `row`, `rows`, `due_ids` and `next_due_at` answer from those indexed rows
+  without replaying, and `rebuild` recomputes them from history.
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan.model import Actor, Event
 >>> store = SQLiteStore(":memory:")
@@ -25,6 +29,8 @@ an append-only log. Every store honours one contract (`EventStore`):
 >>> store.load("C-1").state
 'submitted'
 
+```
+
 `PostgresStore` needs the ``postgres`` extra (psycopg 3) and is imported only when used.
 """
 
@@ -33,6 +39,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pengaduan._store_base import AppendResult
@@ -40,6 +47,7 @@ from pengaduan._store_memory import InMemoryStore
 from pengaduan._store_sqlite import SQLiteStore
 from pengaduan.exceptions import PengaduanError, StoreError
 from pengaduan.model import Complaint, Event
+from pengaduan.readmodel import ComplaintRow, FingerprintMismatch, Page, ReadModel, RebuildResult
 from pengaduan.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -121,6 +129,44 @@ class EventStore(Protocol):
         """The complaint holding an external id of `system` (unique per system), if any."""
         ...
 
+    read_model: ReadModel | None
+    read_model_mismatch: FingerprintMismatch | None
+
+    def row(self, complaint_id: str) -> ComplaintRow | None:
+        """The read-model row of a complaint; see `SQLiteStore.row`."""
+        ...
+
+    def rows(
+        self,
+        *,
+        state: str | None = None,
+        unit: str | None = None,
+        channel: str | None = None,
+        submitted_from: datetime | None = None,
+        submitted_before: datetime | None = None,
+        overdue_as_of: datetime | None = None,
+        due_before: datetime | None = None,
+        breached_clock: str | None = None,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> Page:
+        """One page of read-model rows passing the filters; see `SQLiteStore.rows`."""
+        ...
+
+    def due_ids(self, as_of: datetime, *, limit: int | None = None) -> list[str]:
+        """The complaints whose next due instant has come; see `SQLiteStore.due_ids`."""
+        ...
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest next due instant of every complaint, if any."""
+        ...
+
+    def rebuild(
+        self, progress: Callable[[int, int], object] | None = None, *, batch: int = 500
+    ) -> RebuildResult:
+        """Recompute the read model from history; see `SQLiteStore.rebuild`."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...
@@ -132,6 +178,7 @@ def open_store(
     *,
     readonly: bool = False,
     workflows: Iterable[Workflow] = (),
+    read_model: ReadModel | None = None,
 ) -> EventStore:
     """Open a store by location: a ``postgresql://`` URL, or else a SQLite file path.
 
@@ -141,6 +188,7 @@ def open_store(
         readonly: Open for reading only: nothing is created, upgraded or written; a file
             that is not a pengaduan store is refused untouched (`NotAStoreError`).
         workflows: Further workflow versions known for reading (see `SQLiteStore`).
+        read_model: The definitions of the read-model rows (see `pengaduan.readmodel`).
 
     Raises:
         StoreError: If the store cannot be opened (`StoreVersionError` if a newer pengaduan
@@ -152,7 +200,9 @@ def open_store(
     if url and scheme.lower() in ("postgresql", "postgres"):
         from pengaduan._store_postgres import PostgresStore as _PostgresStore
 
-        return _PostgresStore(text, workflow, workflows=workflows, readonly=readonly)
+        return _PostgresStore(
+            text, workflow, workflows=workflows, readonly=readonly, read_model=read_model
+        )
     if url and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,30}", scheme):
         # Not a file path, and not to be named: a URL may hold a password.
         raise StoreError(
@@ -160,7 +210,9 @@ def open_store(
             operation="open a store",
             reason=f"unknown URL scheme {scheme!r}: use postgresql://... or a file path",
         )
-    return SQLiteStore(text, workflow, workflows=workflows, readonly=readonly)
+    return SQLiteStore(
+        text, workflow, workflows=workflows, readonly=readonly, read_model=read_model
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -18,6 +18,7 @@ into an event store so that:
 
 Every update received is kept in the store (`EventStore.updates`) with its outcome.
 
+```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan.model import Actor, Event, _data_keys
 >>> from pengaduan.store import InMemoryStore
@@ -35,6 +36,8 @@ Every update received is kept in the store (`EventStore.updates`) with its outco
 {'applied': 1, 'duplicate': 1, 'stale': 0, 'current': 0, 'refused': 0}
 >>> store.load("SPIKM-001").state
 'verified'
+
+```
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ offers the same as fixtures; see the "Testing your app" page):
 - ``assert_*`` helpers for state, deadlines and breaches whose failure messages show the
   complaint's history and clocks (roles and instants only, never personal data).
 
+```pycon
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> WIB = ZoneInfo("Asia/Jakarta")
@@ -27,6 +28,8 @@ offers the same as fixtures; see the "Testing your app" page):
 >>> c.state, c.unit
 ('dispatched', 'dinas-pu')
 >>> assert_state(c, "dispatched", unit="dinas-pu")
+
+```
 """
 
 from __future__ import annotations
@@ -111,11 +114,14 @@ class ManualClock:
         NaiveDatetimeError: If `start` is naive.
 
     Example:
+        ```pycon
         >>> from pengaduan.presets import id_gov_calendar
         >>> clock = ManualClock(datetime.fromisoformat("2026-03-13T09:00+07:00"),
         ...                     calendar=id_gov_calendar())
         >>> clock.advance_working_days(3).isoformat()  # Idul Fitri 2026 lies in between
         '2026-03-25T09:00:00+07:00'
+
+        ```
     """
 
     def __init__(
@@ -510,9 +516,12 @@ def a_complaint(
         reporter: The reporter (by default ``Actor("pelapor-1", "reporter")``).
 
     Example:
+        ```pycon
         >>> t = datetime.fromisoformat("2026-03-02T09:00+07:00")
         >>> a_complaint("C-7").submitted(at=t).held().complaint.state
         'on_hold'
+
+        ```
     """
     wf = _default_workflow() if workflow is None else workflow
     return ComplaintBuilder(
@@ -562,10 +571,13 @@ class ComplaintFactory:
         prefix: The ids' prefix.
 
     Example:
+        ```pycon
         >>> factory = ComplaintFactory(clock=ManualClock())
         >>> c = factory("followed_up", unit="dinsos")
         >>> c.id, c.state, c.unit, [e.action for e in c.events]
         ('C-1', 'followed_up', 'dinsos', ['submit', 'verify', 'dispatch', 'follow_up'])
+
+        ```
     """
 
     def __init__(
@@ -675,11 +687,14 @@ def describe(complaint: Complaint, *, tz: Any = None) -> str:
     No actor ids and no data values appear (they may be personal).
 
     Example:
+        ```pycon
         >>> t = datetime.fromisoformat("2026-03-02T09:00+07:00")
         >>> print(describe(a_complaint("C-2").submitted(at=t).verified().complaint))
         complaint 'C-2', state 'verified', unit None, 2 events:
           1. Mon 02 Mar 2026 09:00 (2026-03-02T09:00:00+07:00)  submit by reporter
           2. Mon 02 Mar 2026 09:00 (2026-03-02T09:00:00+07:00)  verify by admin_agency
+
+        ```
     """
     lines = [
         f"complaint {complaint.id!r}, state {complaint.state!r}, unit {complaint.unit!r}, "
@@ -1130,12 +1145,15 @@ class Scenario:
         notifier: A `RecordingNotifier` holding every due action carried out.
 
     Example:
+        ```pycon
         >>> s = Scenario(datetime.fromisoformat("2026-03-13T09:00+07:00"))
         >>> _ = s.complaint("C-1").submitted().verified().dispatched(to="dinas-pu")
         >>> s.advance(working_days=5).isoformat()
         '2026-03-27T09:00:00+07:00'
         >>> s.evaluate("C-1")["follow_up"].breached
         False
+
+        ```
     """
 
     def __init__(

@@ -35,6 +35,7 @@ from typing import Any
 import attrs
 from transitions import Machine
 
+from pengaduan import _present
 from pengaduan.exceptions import (
     ActionNotAllowedError,
     ComplaintMismatchError,
@@ -199,6 +200,14 @@ class Action:
     updates_facts: bool = False
     unit_scoped: bool = True
     clears_privacy: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
+
+    def __repr__(self) -> str:
+        dest = "(stays)" if self.dest is None else self.dest
+        return (
+            f"<Action {self.name!r}: {_present.names(self.sources, 3)} -> {dest}; "
+            f"roles {_present.names(sorted(self.roles), 3)}; {len(self.fields)} fields, "
+            f"{len(self.guards)} guards>"
+        )
 
 
 def _check_text(value: object, _roles: frozenset[str]) -> str | None:
@@ -981,6 +990,45 @@ class Workflow:
         return complaints
 
     # -- presentation --------------------------------------------------------------------
+
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of the whole definition (not of its name or version).
+
+        It changes whenever a state, an action, a field, a guard or a role changes.
+        """
+        return _present.fingerprint(
+            (self.states, self.actions, self.initial, self.unit_roles, self.owner_roles)
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<Workflow {self.name!r} version {self.version!r}: {len(self.states)} states, "
+            f"{len(self.actions)} actions, fingerprint {self.fingerprint}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the state diagram (SVG) and the actions as a table."""
+        rows = [
+            (
+                a.name,
+                a.label,
+                ", ".join(a.sources),
+                "(tetap / stays)" if a.dest is None else a.dest,
+                ", ".join(sorted(a.roles)),
+            )
+            for a in self.actions
+        ]
+        edges = [
+            (a.name, source, a.dest)
+            for a in self.actions
+            if a.dest is not None
+            for source in a.sources
+        ]
+        states = [(s.name, s.label, s.terminal) for s in self.states]
+        heads = ("aksi / action", "label", "dari / from", "ke / to", "peran / roles")
+        body = _present.workflow_svg(states, self.initial, edges) + _present.table(heads, rows)
+        return _present.fragment(f"Workflow {self.name} {self.version}", body)
 
     def to_mermaid(self, *, labels: bool = True, loops: bool = False) -> str:
         """The workflow as a Mermaid ``stateDiagram-v2``.

@@ -46,12 +46,14 @@ def test_due_json_lists_each_action_with_the_documented_keys(
 
 
 def test_due_prints_a_table_and_english_on_request(
-    events_file: Path, capsys: pytest.CaptureFixture[str]
+    events_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "300")
     assert main(["due", str(events_file), "--as-of", AS_OF, "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == [
-        "due_at",
+    assert out.splitlines()[1].split() == [
+        "due",
+        "at",
         "complaint",
         "clock",
         "level",
@@ -63,11 +65,23 @@ def test_due_prints_a_table_and_english_on_request(
     assert "[Escalation level 2] Complaint C-1" in out
 
 
+def test_due_at_80_columns_wraps_the_message_within_the_width(
+    events_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["due", str(events_file), "--as-of", AS_OF, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "[Escalation level 2]" in out
+
+
 def test_due_says_when_nothing_is_due(
     events_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["due", str(events_file), "--as-of", "2026-06-09T08:00:00+07:00"]) == 0
-    assert capsys.readouterr().out.startswith("nothing due as of 2026-06-09T08:00:00+07:00")
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "Tidak ada yang jatuh tempo / nothing due as of 2026-06-09T08:00:00+07:00"
+    )
 
 
 def test_tick_prints_events_and_writes_them_only_with_write(

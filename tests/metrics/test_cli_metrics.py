@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from pengaduan._cli import main
-from pengaduan._cli._demo import _Progress
+from pengaduan._cli._progress import Progress as _Progress
 from pengaduan.interchange import read_events
 from pengaduan.store import open_store
 
@@ -22,10 +23,10 @@ KEYS = {
     "closed",
     "follow_up_rate",
     "settlement_rate",
-    "mean_follow_up_days",
-    "median_follow_up_days",
-    "mean_follow_up_working_days",
-    "compliance",
+    "follow_up_mean_calendar_days",
+    "follow_up_median_calendar_days",
+    "follow_up_mean_working_days",
+    "compliance_follow_up",
 }
 AS_OF = "2027-01-01T00:00:00+07:00"
 
@@ -71,7 +72,9 @@ def test_report_json_has_the_documented_keys(simulated: str, capsys) -> None:
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= KEYS
     assert data["received"] == 60
-    assert set(data["compliance"]) == {"verification", "follow_up", "closure", "resolution"}
+    assert {k for k in data if k.startswith("compliance_")} == {
+        f"compliance_{c}" for c in ("verification", "follow_up", "closure", "resolution")
+    }
     assert "groups" not in data
 
 
@@ -89,7 +92,7 @@ def test_report_json_by_group_has_one_object_per_group(simulated: str, by: str, 
 def test_report_text_is_the_full_report(simulated: str, capsys) -> None:
     assert main(["report", simulated, "--as-of", AS_OF]) == 0
     out = capsys.readouterr().out
-    assert "Per tahun / by year" in out
+    assert "Per tahun pengajuan / by year of submission" in out
     assert "Per unit kerja / by unit" in out
 
 
@@ -143,9 +146,11 @@ def test_demo_prints_the_regency_report(capsys) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "Scenario muara-enim (seed 1): 260 complaints" in out
-    assert "Average follow-up (dispatch to first follow-up) by year: 2025: " in out
+    assert "Average follow-up (dispatch to first follow-up) by year of submission: 2025: " in (
+        " ".join(out.split())
+    )
     for heading in (
-        "Per tahun / by year",
+        "Per tahun pengajuan / by year of submission",
         "Per unit kerja / by unit",
         "Paling lama terlambat / most overdue",
         "Pengingat terkirim / reminders sent",
@@ -154,6 +159,37 @@ def test_demo_prints_the_regency_report(capsys) -> None:
         assert heading in out
     assert "unit_head" in out
     assert "SPIKM-0" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_demo_shows_one_reminder_it_sent_as_the_whatsapp_message_a_unit_head_reads(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    block = out.split("one reminder the ladder sent (WhatsApp):\n", 1)[1].split("\n\n", 1)[0]
+    lines = block.splitlines()
+    assert lines[0].startswith("Kepada / to: unit_head@")
+    text = " ".join(line.strip("| ") for line in lines[2:-2])
+    assert text.startswith("[Pengingat tingkat 1] Laporan SPIKM-")
+    assert "batas waktu Tindak Lanjut" in text
+    assert lines[-2].strip("| ").endswith("WIB")
+
+
+def test_progress_is_silent_with_quiet_even_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown, quiet = Terminal(), Terminal()
+    clock = FakeClock()
+    for stream, flag in ((shown, False), (quiet, True)):
+        progress = _Progress(stream, clock=clock, quiet=flag)
+        clock.now += 5
+        progress(3, None, "imported")
+        progress.close()
+    assert shown.getvalue() == "\rimported 3\n"
+    assert quiet.getvalue() == ""
 
 
 def test_demo_is_reproducible(capsys) -> None:
@@ -171,7 +207,7 @@ def test_demo_keeps_its_store_and_a_second_run_adds_nothing(tmp_path: Path, caps
     complaints = list(store.complaints())
     store.close()
     assert len(complaints) == 25
-    assert f"Stored {position} events in {db}" in capsys.readouterr().out
+    assert f"Stored {position} events in {db}" in " ".join(capsys.readouterr().out.split())
     assert main(["demo", "--complaints", "25", "--db", str(db)]) == 0
     store = open_store(db)
     assert store.position() == position
@@ -196,7 +232,7 @@ def test_demo_refuses_a_negative_number_of_complaints(tmp_path: Path, capsys) ->
 def test_demo_of_no_complaints_says_nothing_was_followed_up(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--complaints", "0", "--db", str(tmp_path / "demo.sqlite")]) == 0
     out = capsys.readouterr().out
-    assert "by year: none, nothing was followed up." in out
+    assert "by year of submission: none, nothing was followed up." in " ".join(out.split())
     assert "Diterima / received                       0" in out
 
 
@@ -237,3 +273,48 @@ def test_progress_writes_nothing_to_a_stream_that_is_not_a_terminal() -> None:
     progress(1, 2, "storing")
     progress.close()
     assert stream.getvalue() == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("command", "label"),
+    [
+        (["simulate", "--complaints", "5", "--years", "1"], "simulating"),
+        (["import", "{file}", "--db", "{db}"], "events read"),
+        (["report", "--db", "{db}", "--as-of", AS_OF, "--json"], "complaints"),
+        (["export", "--db", "{db}"], "complaints"),
+    ],
+)
+def test_long_work_shows_progress_on_a_terminal_and_none_with_quiet(
+    simulated: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    label: str,
+) -> None:
+    import itertools
+
+    from pengaduan._cli import _progress
+
+    db = tmp_path / "s.sqlite"
+    assert main(["import", simulated, "--db", str(db)]) in (0, 1)
+    capsys.readouterr()
+    argv = [a.format(file=simulated, db=db) for a in command]
+    ticks = itertools.count(0.0, 2.0)  # every look at the clock: two seconds later
+    monkeypatch.setattr(_progress.time, "monotonic", lambda: next(ticks))
+    for quiet in (False, True):
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert main([*argv, *(["--quiet"] if quiet else [])]) in (0, 1)
+        capsys.readouterr()
+        shown = terminal.getvalue()
+        if quiet:
+            assert "\r" not in shown
+        else:
+            assert f"\r{label}" in shown or f"% {label}" in shown, shown
+            assert shown.endswith("\n")

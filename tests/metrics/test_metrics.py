@@ -241,13 +241,14 @@ def test_json_keys_are_the_documented_ones() -> None:
         "closed",
         "follow_up_rate",
         "settlement_rate",
-        "mean_follow_up_days",
-        "median_follow_up_days",
-        "mean_follow_up_working_days",
-        "compliance",
+        "follow_up_mean_calendar_days",
+        "follow_up_median_calendar_days",
+        "follow_up_mean_working_days",
     ):
         assert key in d
-    assert set(d["compliance"]) == {"verification", "follow_up", "closure", "resolution"}
+    assert {k for k in d if k.startswith("compliance_")} == {
+        f"compliance_{c}" for c in ("verification", "follow_up", "closure", "resolution")
+    }
     json.dumps(d)
 
 
@@ -260,7 +261,7 @@ def test_to_frame_has_one_row_per_group_indexed_by_key() -> None:
     frame = measure(ALL, AS_OF, policy=lapor_policy(), by="unit").to_frame()
     assert list(frame.index[:2]) == ["dinas-kesehatan", "dinas-pu"]
     assert frame.index[2] is None or frame.index[2] != frame.index[2]  # None or NaN
-    assert frame.loc["dinas-pu", "follow_up_mean_days"] == pytest.approx(2.0)
+    assert frame.loc["dinas-pu", "follow_up_mean_calendar_days"] == pytest.approx(2.0)
     assert frame.loc["dinas-kesehatan", "compliance_follow_up"] == 0.0
 
 

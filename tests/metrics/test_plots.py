@@ -13,7 +13,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from pengaduan import MissingExtraError, NaiveDatetimeError, UnknownClockError  # noqa: E402
 from pengaduan.metrics import measure  # noqa: E402
-from pengaduan.plots import compliance_by_unit, follow_up_distribution, timeline  # noqa: E402
+from pengaduan.plots import (  # noqa: E402
+    compliance_by_unit,
+    compliance_over_time,
+    follow_up_distribution,
+    follow_up_over_time,
+    timeline,
+)
 from pengaduan.presets import lapor_policy, lapor_workflow  # noqa: E402
 
 from .conftest import handled, history, wib  # noqa: E402
@@ -105,3 +111,103 @@ def test_plots_without_matplotlib_name_the_extra(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(MissingExtraError, match=r"pengaduan\[plot\]"):
         compliance_by_unit(measure([FAST], AS_OF, policy=lapor_policy()))
+
+
+# Three months of complaints in two units: slow before the reminders, fast after.
+LONG_UNIT = "Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Muara Enim"
+TREND = [
+    handled("T-1", wib(1, 5), wib(1, 5, 10), wib(1, 5, 11), wib(1, 15, 11), unit=LONG_UNIT),
+    handled("T-2", wib(1, 6), wib(1, 6, 10), wib(1, 6, 11), wib(1, 12, 11)),
+    handled("T-3", wib(3, 2), wib(3, 2, 10), wib(3, 2, 11), wib(3, 3, 11), unit=LONG_UNIT),
+    handled("T-4", wib(3, 3), wib(3, 3, 10), wib(3, 3, 11), wib(3, 4, 11)),
+]
+SWITCHED_ON = wib(2, 1, 0)
+
+
+def _lines_with_points(ax: object) -> list[object]:
+    return [line for line in ax.get_lines() if line.get_marker() == "o"]  # type: ignore[attr-defined]
+
+
+def test_follow_up_over_time_averages_each_month_and_leaves_empty_months_as_gaps() -> None:
+    m = measure(TREND, AS_OF)
+    ax = follow_up_over_time(m, ladder_since=SWITCHED_ON)
+    (line,) = _lines_with_points(ax)
+    means = list(line.get_ydata())
+    assert means[0] == pytest.approx(8.0)  # (10 + 6) / 2 days in January
+    assert means[1] != means[1]  # February: nothing submitted, a gap (NaN)
+    assert means[2] == pytest.approx(1.0)
+    assert "reminders on" in " ".join(t.get_text() for t in ax.texts)
+    dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(dashed) == 1
+
+
+def test_follow_up_over_time_by_quarter_in_working_days() -> None:
+    m = measure(TREND, AS_OF)
+    ax = follow_up_over_time(m, period="quarter", working_days=True)
+    (line,) = _lines_with_points(ax)
+    assert len(line.get_ydata()) == 1
+    assert "working days" in ax.get_ylabel()
+
+
+def test_follow_up_over_time_refuses_an_unknown_period_and_a_naive_switch() -> None:
+    m = measure(TREND, AS_OF)
+    with pytest.raises(ValueError, match="'week'"):
+        follow_up_over_time(m, period="week")
+    from datetime import datetime
+
+    with pytest.raises(NaiveDatetimeError, match="ladder_since"):
+        follow_up_over_time(m, ladder_since=datetime(2026, 2, 1))
+
+
+def test_compliance_over_time_draws_one_panel_per_unit_on_shared_axes() -> None:
+    m = measure(TREND, AS_OF, policy=lapor_policy())
+    panels = compliance_over_time(m, period="month", ladder_since=SWITCHED_ON)
+    assert len(panels) == 2
+    titles = [p.get_title() for p in panels]
+    assert titles[1] == "dinas-pu"
+    assert all(len(line) <= 30 for line in titles[0].splitlines())  # the long name wrapped
+    assert titles[0].replace("\n", " ") == LONG_UNIT
+    slow_then_fast = list(_lines_with_points(panels[0])[0].get_ydata())
+    assert slow_then_fast[0] == 0.0  # 10 days against a 5-working-day target
+    assert slow_then_fast[2] == 100.0
+    assert panels[0].get_shared_x_axes().joined(panels[0], panels[1])
+
+
+def test_compliance_over_time_of_an_unknown_clock_is_refused() -> None:
+    m = measure(TREND, AS_OF, policy=lapor_policy())
+    with pytest.raises(UnknownClockError):
+        compliance_over_time(m, "answer")
+
+
+def _fits(figure: object) -> bool:
+    """Whether everything drawn (tick labels, titles, legends) lies within the figure."""
+    figure.canvas.draw()  # type: ignore[attr-defined]
+    drawn = figure.get_tightbbox(figure.canvas.get_renderer())  # type: ignore[attr-defined]
+    width, height = figure.get_size_inches()  # type: ignore[attr-defined]
+    slack = 0.02
+    return bool(
+        drawn.x0 >= -slack
+        and drawn.y0 >= -slack
+        and drawn.x1 <= width + slack
+        and drawn.y1 <= height + slack
+    )
+
+
+def test_every_plot_without_an_ax_keeps_its_labels_and_legend_on_the_figure() -> None:
+    m = measure([*TREND, FAST, SLOW], AS_OF, policy=lapor_policy())
+    figures = [
+        timeline(FAST, lapor_policy(), AS_OF).figure,
+        compliance_by_unit(m).figure,
+        follow_up_distribution(m, by="unit").figure,
+        follow_up_over_time(m, ladder_since=SWITCHED_ON).figure,
+        compliance_over_time(m, ladder_since=SWITCHED_ON)[0].figure,
+    ]
+    for figure in figures:
+        assert _fits(figure), figure.axes[0].get_title()
+
+
+def test_long_unit_names_are_wrapped_on_the_compliance_bars() -> None:
+    m = measure(TREND, AS_OF, policy=lapor_policy())
+    ax = compliance_by_unit(m)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert max(len(line) for label in labels for line in label.splitlines()) <= 22

@@ -54,7 +54,7 @@ def test_text_report_has_every_section(report) -> None:
     for heading in (
         "Diterima / received",
         "Tingkat tindak lanjut / follow-up rate",
-        "Per tahun / by year",
+        "Per tahun pengajuan / by year of submission",
         "Per unit kerja / by unit",
         "Paling lama terlambat / most overdue",
         "Pengingat terkirim / reminders sent",
@@ -138,3 +138,10 @@ def test_a_simulated_regency_report_reads_like_the_published_figures() -> None:
     assert [g.key for g in years] == ["2025", "2026"]
     assert years["2025"].follow_up_time.mean_days > 2 * years["2026"].follow_up_time.mean_days
     assert sum(r.count for r in report.reminders) == report.total.reminders
+
+
+def test_report_json_keeps_the_reminder_count_and_lists_the_reminders_sent_apart(report) -> None:
+    d = report.to_dict()
+    assert d["reminders"] == report.total.reminders
+    assert all(set(r) == {"year_sent", "level", "to", "count"} for r in d["reminders_sent"])
+    assert sum(r["count"] for r in d["reminders_sent"]) == sum(r.count for r in report.reminders)

@@ -148,9 +148,9 @@ def test_compare_policies_measures_the_same_history_twice() -> None:
     assert after.met >= before.met
     assert after.met > before.met  # unit b takes 6 working days at the median
     rows = comparison.rows()
-    row = next(r for r in rows if r["group"] == "all" and r["measure"] == "compliance.follow_up")
+    row = next(r for r in rows if r["group"] == "all" and r["measure"] == "compliance_follow_up")
     assert row["change"] == pytest.approx(row["10"] - row["5"])
-    assert "compliance.follow_up" in str(comparison)
+    assert "compliance_follow_up" in str(comparison)
     assert "<table" in comparison._repr_html_()
     assert len(comparison.to_frame()) == len(rows)
 

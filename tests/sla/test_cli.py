@@ -62,6 +62,11 @@ def test_json_has_one_object_per_complaint_and_clock_with_the_documented_keys(ev
         "deadline",
         "cycles",
         "remaining_seconds",
+        "remaining_unit",
+        "remaining_working_seconds",
+        "elapsed_seconds",
+        "elapsed_unit",
+        "as_of",
     }
     verification = rows[0]
     assert verification["status"] == "paused"
@@ -81,6 +86,11 @@ def test_json_has_one_object_per_complaint_and_clock_with_the_documented_keys(ev
         "deadline": None,
         "cycles": 0,
         "remaining_seconds": None,
+        "remaining_unit": "working",
+        "remaining_working_seconds": None,
+        "elapsed_seconds": None,
+        "elapsed_unit": "working",
+        "as_of": "2026-03-26T09:00:00+07:00",
     }
 
 
@@ -106,10 +116,13 @@ def test_clock_filters_and_events_after_as_of_are_ignored(events, capsys):
     assert [(r["complaint"], r["status"]) for r in rows] == [("C-2", "running")]
 
 
-def test_the_table_shows_one_row_per_complaint_and_clock(events, capsys):
+def test_the_table_shows_one_row_per_complaint_and_clock(events, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
     assert main(["sla", str(events), "--as-of", "2026-03-26T09:00:00+07:00"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == [
+    bahasa = ["Laporan", "Jam", "SLA", "Status", "Terlambat", "Batas", "waktu", "Sisa", "Siklus"]
+    assert out[0].split() == bahasa
+    assert out[1].split() == [
         "complaint",
         "clock",
         "status",
@@ -118,8 +131,16 @@ def test_the_table_shows_one_row_per_complaint_and_clock(events, capsys):
         "remaining",
         "cycles",
     ]
-    assert len(out) == 2 + 8
-    assert out[2].split()[:4] == ["C-1", "verification", "paused", "no"]
+    assert len(out) == 3 + 8
+    assert out[3].split()[:4] == ["C-1", "verification", "paused", "no"]
+
+
+def test_the_table_fits_80_columns_and_says_the_unit_of_the_time_left(events, capsys):
+    assert main(["sla", str(events), "--as-of", "2026-03-26T09:00:00+07:00"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert " working" in out
+    assert " calendar" in out
 
 
 def test_an_unknown_clock_is_refused_with_the_known_ones(events, capsys):
@@ -164,4 +185,7 @@ def test_remaining_seconds_of_a_calendar_clock_counts_the_working_time_left(even
     # Three days are left; their working time: Wed 10:00-16:00 less the break (5h), Thu
     # (7.5h); Fri 1 May is a holiday (Hari Buruh) and Saturday is not worked.
     assert c2["deadline"] == "2026-05-02T10:00:00+07:00"
-    assert c2["remaining_seconds"] == int(12.5 * 3600)
+    assert c2["remaining_working_seconds"] == int(12.5 * 3600)
+    # What the table shows: calendar time, as the clock's target counts it.
+    assert c2["remaining_unit"] == "calendar"
+    assert c2["remaining_seconds"] == 3 * 86_400

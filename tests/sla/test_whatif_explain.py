@@ -111,7 +111,7 @@ def test_the_notebook_view_is_escaped_html():
     story = Lapor().submit(TUE).hold(wib(2026, 3, 25, 10), "<script>alert(1)</script>")
     evaluation = evaluate(story.complaint, lapor_policy(), wib(2026, 3, 26))
     page = evaluation._repr_html_()
-    assert page.startswith("<div>")
+    assert page.startswith('<div class="pengaduan"')
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
 

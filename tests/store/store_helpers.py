@@ -25,15 +25,18 @@ def unique_schema() -> str:
     return f"test_{uuid.uuid4().hex[:12]}"
 
 
-def open_spec(spec: str) -> EventStore:
-    """Open a store from a spec: ``memory:``, ``sqlite:PATH`` or ``pg:SCHEMA|DSN``."""
+def open_spec(spec: str, **options: Any) -> EventStore:
+    """Open a store from a spec: ``memory:``, ``sqlite:PATH`` or ``pg:SCHEMA|DSN``.
+
+    `options` go to the store (e.g. ``read_model=``).
+    """
     kind, _, rest = spec.partition(":")
     if kind == "memory":
-        return InMemoryStore()
+        return InMemoryStore(**options)
     if kind == "sqlite":
-        return SQLiteStore(rest)
+        return SQLiteStore(rest, **options)
     schema, _, dsn = rest.partition("|")
-    return PostgresStore(dsn, schema=schema)
+    return PostgresStore(dsn, schema=schema, **options)
 
 
 def drop_schema(spec: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from store_helpers import drop_schema, lifecycle, postgres_dsn, unique_schema
 
+from pengaduan._store_base import SCHEMA_VERSION
 from pengaduan.exceptions import StoreError, StoreVersionError
 from pengaduan.model import Event
 from pengaduan.store import EventStore, PostgresStore, SQLiteStore
@@ -71,7 +72,7 @@ def test_opening_a_0_1_sqlite_store_upgrades_it_and_loses_nothing(old_copy: Path
         # still writable after the upgrade, and a retry of an old event is a no-op
         old_event = store.load("C-3").events[0]
         assert store.append("C-3", [old_event]).new == ()
-    assert user_version(old_copy) == 2
+    assert user_version(old_copy) == SCHEMA_VERSION
     raw = sqlite3.connect(old_copy)
     assert raw.execute(query).fetchall() == bodies_before
     raw.close()
@@ -87,7 +88,7 @@ def test_a_newer_sqlite_store_is_refused_untouched(tmp_path: Path) -> None:
     with pytest.raises(StoreVersionError) as raised:
         SQLiteStore(path)
     assert isinstance(raised.value, StoreError)
-    assert (raised.value.found, raised.value.supported) == (99, 2)
+    assert (raised.value.found, raised.value.supported) == (99, SCHEMA_VERSION)
     assert "upgrade pengaduan" in str(raised.value)
     with pytest.raises(StoreVersionError):
         SQLiteStore(path, readonly=True)
@@ -142,7 +143,7 @@ def test_opening_a_0_1_postgres_schema_upgrades_it_and_loses_nothing(
         row = db.execute(
             f"SELECT value FROM \"{schema}\".meta WHERE key = 'schema_version'"  # type: ignore[arg-type]
         ).fetchone()
-        assert row == ("2",)
+        assert row == (str(SCHEMA_VERSION),)
         db.execute(
             f"UPDATE \"{schema}\".meta SET value = '7' WHERE key = 'schema_version'"  # type: ignore[arg-type]
         )
@@ -202,7 +203,7 @@ def test_upgrading_a_0_1_sqlite_store_indexes_its_external_ids_first_claimant_fi
     assert user_version(old_copy) == 1
     with SQLiteStore(old_copy) as store:
         _assert_indexed(store)
-    assert user_version(old_copy) == 2
+    assert user_version(old_copy) == SCHEMA_VERSION
 
 
 def test_upgrading_a_0_1_postgres_schema_indexes_its_external_ids_first_claimant_first(

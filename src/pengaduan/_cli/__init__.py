@@ -19,6 +19,8 @@ _COMMANDS = (
     "sla",
     "due",
     "tick",
+    "list",
+    "rebuild",
     "report",
     "simulate",
     "calendar",
@@ -47,11 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pengaduan`` command and return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    from pengaduan._cli._common import fail, unreadable_exit
+    from pengaduan._cli._definitions import DefinitionsError
+    from pengaduan.exceptions import PengaduanError
+
     try:
         code: int = args.handler(args)
     except BrokenPipeError:  # e.g. `pengaduan replay big.jsonl | head`
         sys.stderr.close()
         return 0
-    from pengaduan._cli._common import unreadable_exit
+    except (DefinitionsError, PengaduanError) as error:  # e.g. MissingExtraError: never a traceback
+        return fail(str(error))
 
     return unreadable_exit(args, code)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pengaduan._cli._common import fail, table
+from pengaduan._sla_explain import format_delta
 from pengaduan.calendar import WorkCalendar
 from pengaduan.exceptions import NoWorkingTimeError, UnknownCalendarError
 
@@ -142,7 +143,8 @@ def run_between(args: argparse.Namespace) -> int:
             )
             return 0
         print(f"working days     {m.working_days}")
-        print(f"working time     {m.working_time} ({m.working_seconds} s)")
+        time = format_delta(m.working_time, hours=True)
+        print(f"working time     {time} ({m.working_seconds} s)")
         print(f"estimated        {'yes' if m.estimated else 'no'}")
         for why in m.reasons:
             print(f"  - {why}")
@@ -177,7 +179,13 @@ def run_holidays(args: argparse.Namespace) -> int:
             return 0
         print(
             table(
-                ("date", "day", "name", "kind", "status"),
+                (
+                    "Tanggal / date",
+                    "Hari / day",
+                    "Nama / name",
+                    "Jenis / kind",
+                    "Status / status",
+                ),
                 [
                     (h.day.isoformat(), h.day.strftime("%a"), h.name, h.kind.value, h.status.value)
                     for h in rows

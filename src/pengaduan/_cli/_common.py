@@ -7,6 +7,7 @@ import contextlib
 import errno
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 import textwrap
@@ -18,7 +19,6 @@ from pengaduan.exceptions import (
     EventFormatError,
     NaiveDatetimeError,
     PengaduanError,
-    RefusedError,
 )
 from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Complaint, Event
@@ -45,17 +45,27 @@ def as_of_or_now(as_of: datetime | None) -> datetime:
     return as_of if as_of is not None else datetime.now(UTC)  # wall-clock ok: CLI default
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Render rows as a plain, left-aligned text table."""
-    widths = [len(h) for h in header]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-        for line in (header, *rows)
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, wrap_last: bool = False) -> str:
+    """Render rows as a plain, left-aligned text table that fits the terminal's width.
+
+    Heads ``"Bahasa / English"`` show both languages; a table too wide is split into parts
+    repeating the first column, or with `wrap_last` its last column (a message) wraps.
+    """
+    from pengaduan._table import fit_table
+
+    return fit_table(header, rows, width=terminal_width(), wrap_last=wrap_last)
+
+
+def terminal_width() -> int:
+    """The width of the output: ``COLUMNS`` if set, else the terminal's, else 80 (a pipe)."""
+    import shutil
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((80, 24)).columns
+    return 80
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -67,13 +77,18 @@ def fail(message: str, code: int = 2) -> int:
 def add_history_argument(parser: argparse.ArgumentParser) -> None:
     """Add the history source of a command: a positional ``FILE`` or ``--db PATH``."""
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("file", metavar="FILE", nargs="?", help="JSON Lines event file")
+    source.add_argument(
+        "file", metavar="FILE", nargs="?", help="JSON Lines event file ('-': standard input)"
+    )
     source.add_argument(
         "--db",
         metavar="PATH",
         help="read the history from an event store instead: a SQLite file or a "
         "postgresql:// URL (see docs/storage.md)",
     )
+    from pengaduan._cli._progress import add_quiet_argument
+
+    add_quiet_argument(parser)
 
 
 def history_name(args: argparse.Namespace) -> str:
@@ -84,12 +99,15 @@ def history_name(args: argparse.Namespace) -> str:
 def without_password(target: str) -> str:
     """A store location fit for a message: a URL's password is replaced by ``***``.
 
+    ```pycon
     >>> without_password("postgresql://lapor:rahasia@db.example/lapor")
     'postgresql://lapor:***@db.example/lapor'
     >>> without_password("postgresql://db.example/lapor?user=lapor&password=rahasia")
     'postgresql://db.example/lapor?user=lapor&password=***'
     >>> without_password("pengaduan.db")
     'pengaduan.db'
+
+    ```
     """
     from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -129,17 +147,22 @@ def numbered_history(
         EventFormatError: For a malformed line, unless `on_error` is given.
     """
     if args.file is not None:
-        yield from read_numbered_events(args.file, on_error=on_error)
+        source = sys.stdin.buffer if args.file == "-" else args.file
+        yield from read_numbered_events(source, on_error=on_error)
         return
     from pengaduan.store import open_store
 
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         raise FileNotFoundError(errno.ENOENT, "no such store", target)
+    from pengaduan._cli._progress import progress_for
+
     store = open_store(target, readonly=True)  # a reading command changes nothing
+    progress = progress_for(args)  # on a terminal only, after a second
     try:
-        yield from store.events(on_error=unreadable_reporter(args))
+        yield from progress.counted(store.events(on_error=unreadable_reporter(args)), "events")
     finally:
+        progress.close()
         store.close()
 
 
@@ -170,10 +193,15 @@ def store_complaints(
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         raise FileNotFoundError(errno.ENOENT, "no such store", target)
+    from pengaduan._cli._progress import progress_for
+
     store = open_store(target, workflow, readonly=True)  # a reading command changes nothing
+    progress = progress_for(args)  # on a terminal only, after a second
     try:
-        yield from store.complaints(on_error=unreadable_reporter(args))
+        complaints = store.complaints(on_error=unreadable_reporter(args))
+        yield from progress.counted(complaints, "complaints")
     finally:
+        progress.close()
         store.close()
 
 
@@ -192,39 +220,67 @@ def history(
         yield event
 
 
-def replay_history(
-    args: argparse.Namespace, as_of: datetime | None = None
-) -> dict[str, Complaint] | str:
-    """Replay ``FILE`` or ``--db`` through the SP4N-LAPOR! workflow, up to `as_of` if given.
+@contextlib.contextmanager
+def replayed_history(
+    args: argparse.Namespace,
+    as_of: datetime | None = None,
+    *,
+    workflow: Workflow | None = None,
+    skip_invalid: bool = False,
+) -> Iterator[Iterable[Complaint] | str]:
+    """Replay ``FILE`` or ``--db`` through `workflow` (SP4N-LAPOR!), up to `as_of` if given.
 
-    Returns:
-        The complaints by id, or the message to fail with: the first refused event (with its
-        line or store position), the first malformed line, or why the history cannot be read.
+    Both read one complaint at a time, so memory stays bounded however long the history: a
+    store by its pages, a file (or standard input, ``-``) through a temporary copy by
+    complaint (see `SpilledHistory`). What was skipped (``skip_invalid``) is reported on
+    standard error, in file order.
+
+    Yields:
+        The complaints (iterable once), in order of their first event, or the message to
+        fail with: the first refused event (with its line or store position), the first
+        malformed line, or why the history cannot be read.
     """
-    from pengaduan.presets import lapor_workflow
+    from pengaduan._cli._spill import SpilledHistory
 
-    # replay() judges each event before pulling the next, so the number last read is the
-    # refused event's.
-    current = 0
+    if workflow is None:
+        from pengaduan.presets import lapor_workflow
 
-    def events() -> Iterator[Event]:
-        nonlocal current
-        for number, event in numbered_history(args):
-            if as_of is None or event.at <= as_of:
-                current = number
-                yield event
+        workflow = lapor_workflow()
+    if args.file is None:
+        yield _cut(store_complaints(args, workflow), workflow, as_of)
+        return
+    source = sys.stdin.buffer if args.file == "-" else args.file
+    spilled = SpilledHistory(
+        source, workflow, name=history_name(args), as_of=as_of, skip_invalid=skip_invalid
+    )
+    with spilled:
+        try:
+            stop = spilled.judge()
+        except OSError as error:
+            yield read_error(args, error)
+            return
+        except sqlite3.Error as error:  # a full temporary directory, a file size limit
+            yield f"cannot replay {history_name(args)}: its temporary copy failed ({error})"
+            return
+        for note in spilled.notes():
+            print(f"{history_name(args)}:{note}", file=sys.stderr)
+        yield stop if stop is not None else spilled.complaints()
 
-    try:
-        return lapor_workflow().replay(events())
-    except RefusedError as error:
-        return f"{history_name(args)}:{where(args, current)}: refused: {error}"
-    except EventFormatError as error:
-        return str(error)
-    except OSError as error:
-        return read_error(args, error)
+
+def _cut(
+    complaints: Iterable[Complaint], workflow: Workflow, as_of: datetime | None
+) -> Iterator[Complaint]:
+    """Complaints cut at `as_of`: later events left out, complaints begun later too."""
+    for complaint in complaints:
+        if as_of is not None and any(e.at > as_of for e in complaint.events):
+            kept = [e for e in complaint.events if e.at <= as_of]
+            if not kept:
+                continue
+            complaint = workflow.replay(kept)[complaint.id]
+        yield complaint
 
 
-def read_error(args: argparse.Namespace, error: OSError) -> str:
+def read_error(args: argparse.Namespace, error: OSError | PengaduanError) -> str:
     """A message for a history that cannot be read."""
     if isinstance(error, PengaduanError):
         return str(error)

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterable
+import textwrap
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import Any
 
-from pengaduan._cli._common import fail, table
-from pengaduan.escalation import due, tick
+from pengaduan._cli._common import fail, table, terminal_width
+from pengaduan._cli._definitions import add_calendar_arguments, calendar_of, regional_scenario
+from pengaduan._cli._progress import Progress, add_quiet_argument, progress_for
+from pengaduan.escalation import DueAction, Ladder, due, tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.model import Complaint, Event
-from pengaduan.presets import lapor_policy
+from pengaduan.readmodel import ReadModel
 from pengaduan.reports import build_report
-from pengaduan.simulation import muara_enim, muara_enim_ladder, simulate
+from pengaduan.simulation import simulate
 from pengaduan.sla import Policy, evaluate
 from pengaduan.store import open_store
 
@@ -57,53 +58,9 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="how many reports arrive over the two years (default 260)",
     )
+    add_calendar_arguments(parser)
+    add_quiet_argument(parser)
     parser.set_defaults(handler=run)
-
-
-class _Progress:
-    """A progress bar on a terminal, shown only once the run has lasted `after` seconds.
-
-    Nothing is written to a stream that is not a terminal (a log file, a pipe), unless
-    `force` is set.
-    """
-
-    def __init__(
-        self,
-        stream: IO[str],
-        *,
-        after: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
-        width: int = 30,
-        force: bool = False,
-    ) -> None:
-        self.stream = stream
-        self.after = after
-        self.clock = clock
-        self.width = width
-        self.started = clock()
-        self.shown = False
-        self.enabled = force or stream.isatty()
-        self.last = ""
-
-    def __call__(self, done: int, total: int, label: str) -> None:
-        if not self.enabled:
-            return
-        if not self.shown and self.clock() - self.started < self.after:
-            return
-        share = min(done / total, 1.0) if total else 1.0
-        filled = round(self.width * share)
-        bar = "#" * filled + "-" * (self.width - filled)
-        line = f"\r[{bar}] {100 * share:3.0f}% {label:<12}"
-        if line != self.last:
-            self.shown = True
-            self.last = line
-            self.stream.write(line)
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def _latest_follow_ups(
@@ -129,11 +86,76 @@ def _latest_follow_ups(
     return rows
 
 
+def _one_reminder(
+    complaints: Iterable[Complaint], ladder: Ladder
+) -> tuple[DueAction, datetime] | None:
+    """The first reminder the ladder sent to the head of a unit, as it was sent.
+
+    The message is not stored in the history (only its key): it is worked out again from the
+    history just before the reminder, as the ladder wrote it then.
+    """
+    workflow = ladder.policy.workflow
+    if workflow is None:  # pragma: no cover - the demo's ladder has one
+        return None
+    first: tuple[datetime, str, Complaint, Event] | None = None
+    for complaint in complaints:
+        for event in complaint.events:
+            if event.action == "escalate" and event.data.get("to") == "unit_head":
+                if first is None or (event.at, complaint.id) < (first[0], first[1]):
+                    first = (event.at, complaint.id, complaint, event)
+                break
+    if first is None:
+        return None
+    sent_at, _cid, complaint, event = first
+    before = [e for e in complaint.events if e.at < sent_at]
+    earlier = workflow.replay(before)[complaint.id]
+    for action in due(earlier, sent_at, ladder):
+        if action.key == event.data.get("key"):
+            return action, sent_at
+    return None  # pragma: no cover - a recorded reminder is always due again just before
+
+
+_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def _whatsapp(action: DueAction, sent_at: datetime, *, tz: Any) -> str:
+    """A reminder as the WhatsApp message its recipient reads on the phone."""
+    local = sent_at.astimezone(tz)
+    zone = local.tzname() or ""
+    to = ", ".join(str(r) for r in action.to) or "-"
+    when = f"{_DAYS[local.weekday()]}, {local.day} {_MONTHS[local.month - 1]} {local.year}"
+    width = 46
+    body = textwrap.wrap(action.message, width - 4)
+    lines = [
+        "Pengingat yang terkirim / one reminder the ladder sent (WhatsApp):",
+        f"Kepada / to: {to} - {when}",
+        "+" + "-" * (width - 2) + "+",
+        *(f"| {line.ljust(width - 4)} |" for line in body),
+        f"| {f'{local:%H:%M} {zone}'.rjust(width - 4)} |",
+        "+" + "-" * (width - 2) + "+",
+    ]
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan demo``."""
     if args.complaints < 0:
         return fail(f"--complaints must be at least 0, got {args.complaints}")
-    progress = _Progress(sys.stderr)
+    progress = progress_for(args)
     try:
         if args.db is not None:
             return _run(args, args.db, progress)
@@ -143,10 +165,8 @@ def run(args: argparse.Namespace) -> int:
         progress.close()
 
 
-def _run(args: argparse.Namespace, path: str, progress: _Progress) -> int:
-    scenario = muara_enim(complaints=args.complaints)
-    ladder = muara_enim_ladder()
-    policy = lapor_policy()
+def _run(args: argparse.Namespace, path: str, progress: Progress) -> int:
+    scenario, ladder, policy = regional_scenario(calendar_of(args), complaints=args.complaints)
     total = max(scenario.complaints, 1)
     # Weights of the phases in the bar: simulating, storing, reporting.
     history = simulate(
@@ -158,7 +178,7 @@ def _run(args: argparse.Namespace, path: str, progress: _Progress) -> int:
     for event in history.events:
         by_complaint.setdefault(event.complaint, []).append(event)
     try:
-        store = open_store(path)
+        store = open_store(path, read_model=ReadModel(policy=policy, ladder=ladder))
     except PengaduanError as error:
         return fail(str(error))
     try:
@@ -190,10 +210,14 @@ def _run(args: argparse.Namespace, path: str, progress: _Progress) -> int:
         store.close()
     progress(3 * total, 3 * total, "done")
     progress.close()
-    progress.shown = False  # closed: run() must not end the line twice
 
     years = [s.groups for s in report.sections if s.by is not None and s.by.value == "year"]
-    print(
+    width = terminal_width()
+
+    def say(text: str) -> None:
+        print(textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False))
+
+    say(
         f"Scenario {scenario.name} (seed {args.seed}): {len(complaints)} complaints from "
         f"{scenario.start:%d %b %Y} to {scenario.end:%d %b %Y}; escalation ladder "
         f"{ladder.name} {ladder.version}, reminders switched on from "
@@ -202,22 +226,33 @@ def _run(args: argparse.Namespace, path: str, progress: _Progress) -> int:
         else f"Scenario {scenario.name} (seed {args.seed})."
     )
     where = path if args.db is not None else "a temporary SQLite file"
-    print(f"Stored {stored} events in {where}; {len(pending)} escalation action(s) due at the end.")
+    say(f"Stored {stored} events in {where}; {len(pending)} escalation action(s) due at the end.")
     if years:
         means = ", ".join(
-            f"{g.key}: {g.follow_up_time.mean_days:.1f} days"
+            f"{g.key}: {g.follow_up_time.mean_days:.1f} calendar days"
             for g in years[0]
             if g.follow_up_time.mean_days is not None
         )
         means = means or "none, nothing was followed up"
-        print(f"Average follow-up (dispatch to first follow-up) by year: {means}.")
+        say(f"Average follow-up (dispatch to first follow-up) by year of submission: {means}.")
     print()
-    print(report, end="")
+    print(report.to_text(width=width), end="")
+    sent = _one_reminder(complaints.values(), ladder)
+    if sent is not None:
+        print()
+        print(_whatsapp(*sent, tz=policy.clock("follow_up").calendar.tz))
     late = _latest_follow_ups(complaints.values(), policy, as_of)
-    title = "Tindak lanjut paling terlambat / latest follow-ups (missed deadlines, all years)"
+    title = "Tindak lanjut paling terlambat / latest follow-ups (missed deadlines)"
     print(f"\n{title}\n{'-' * len(title)}")
     if late:
-        print(table(("complaint", "unit", "year", "last_day", "days_late"), late))
+        heads = (
+            "Laporan / complaint",
+            "Unit kerja / unit",
+            "Tahun batas waktu / deadline year",
+            "Hari terakhir / last day",
+            "Terlambat (hari kalender) / late (calendar days)",
+        )
+        print(table(heads, late))
     else:
         print("None.")
     return 0

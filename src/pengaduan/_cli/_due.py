@@ -11,10 +11,14 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     instant,
-    replay_history,
+    read_error,
+    replayed_history,
     table,
 )
+from pengaduan._cli._definitions import add_definition_arguments, definitions
 from pengaduan.escalation import DueAction, due
+from pengaduan.exceptions import PengaduanError
+from pengaduan.interchange import due_action_to_dict
 
 
 def register(subparsers: Any) -> None:
@@ -43,6 +47,7 @@ def register(subparsers: Any) -> None:
 def add_common(parser: argparse.ArgumentParser) -> None:
     """The arguments ``due`` and ``tick`` share."""
     add_history_argument(parser)
+    add_definition_arguments(parser, ladder=True)
     parser.add_argument(
         "--as-of",
         type=instant,
@@ -58,7 +63,15 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 
 def rows(actions: tuple[DueAction, ...]) -> str:
     """A text table of due actions."""
-    header = ("due_at", "complaint", "clock", "level", "action", "to", "message")
+    header = (
+        "Jatuh tempo / due at",
+        "Laporan / complaint",
+        "Jam SLA / clock",
+        "Tingkat / level",
+        "Tindakan / action",
+        "Kepada / to",
+        "Pesan / message",
+    )
     return table(
         header,
         [
@@ -73,20 +86,26 @@ def rows(actions: tuple[DueAction, ...]) -> str:
             )
             for a in actions
         ],
+        wrap_last=True,
     )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan due``."""
     as_of = as_of_or_now(args.as_of)
-    complaints = replay_history(args)
-    if isinstance(complaints, str):
-        return fail(complaints)
-    actions = due(complaints, as_of, language=args.lang)
+    found = definitions(args)
+    ladder = found.ladder()
+    with replayed_history(args, workflow=found.workflow) as complaints:
+        if isinstance(complaints, str):
+            return fail(complaints)
+        try:
+            actions = due(complaints, as_of, ladder, language=args.lang)
+        except (PengaduanError, OSError) as error:
+            return fail(read_error(args, error))
     if args.json:
-        print(json.dumps([a.to_dict() for a in actions], ensure_ascii=False, indent=2))
+        print(json.dumps([due_action_to_dict(a) for a in actions], ensure_ascii=False, indent=2))
     elif actions:
         print(rows(actions))
     else:
-        print(f"nothing due as of {as_of.isoformat()}")
+        print(f"Tidak ada yang jatuh tempo / nothing due as of {as_of.isoformat()}")
     return 0

@@ -17,15 +17,16 @@ from pengaduan._cli._common import (
     fail,
     instant,
     print_json_array,
-    replay_history,
+    replayed_history,
     store_complaints,
     without_password,
 )
+from pengaduan._cli._definitions import Definitions, add_definition_arguments, definitions
+from pengaduan._cli._progress import add_quiet_argument
 from pengaduan.access import PUBLIC, Viewer, json_feed, views
 from pengaduan.exceptions import PengaduanError
 from pengaduan.interchange import dumps_event
 from pengaduan.model import Complaint
-from pengaduan.presets import lapor_workflow
 from pengaduan.workflow import Workflow
 
 FORMATS = ("public-json", "open311", "jsonl")
@@ -45,10 +46,14 @@ def register(subparsers: Any) -> None:
         ),
     )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("file", metavar="FILE", nargs="?", help="JSON Lines event file")
+    source.add_argument(
+        "file", metavar="FILE", nargs="?", help="JSON Lines event file ('-': standard input)"
+    )
     source.add_argument(
         "--db", metavar="PATH", help="an event store: a SQLite file or a postgresql:// URL"
     )
+    add_definition_arguments(parser)
+    add_quiet_argument(parser)
     parser.add_argument(
         "--format",
         default="jsonl",
@@ -90,7 +95,8 @@ def _viewer(args: argparse.Namespace, workflow: Workflow) -> Viewer | str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan export``."""
-    workflow = lapor_workflow()
+    found = definitions(args)
+    workflow = found.workflow
     viewer = _viewer(args, workflow)
     if isinstance(viewer, str):
         return fail(viewer)
@@ -98,13 +104,12 @@ def run(args: argparse.Namespace) -> int:
         if args.db is not None:
             if "://" not in args.db and not os.path.exists(args.db):
                 return fail(f"no store at {args.db}")
-            complaints: Iterable[Complaint] = store_complaints(args, workflow)
-        else:
-            replayed = replay_history(args)
-            if isinstance(replayed, str):
-                return fail(replayed)
-            complaints = replayed.values()
-        _write(args, complaints, viewer, workflow)
+            _write(args, store_complaints(args, workflow), viewer, found)
+            return 0
+        with replayed_history(args, workflow=workflow) as complaints:
+            if isinstance(complaints, str):
+                return fail(complaints)
+            _write(args, complaints, viewer, found)
     except PengaduanError as error:  # StoreError too: its message names no URL or password
         return fail(str(error))
     except OSError as error:
@@ -114,9 +119,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(
-    args: argparse.Namespace, complaints: Iterable[Complaint], viewer: Viewer, workflow: Workflow
+    args: argparse.Namespace, complaints: Iterable[Complaint], viewer: Viewer, found: Definitions
 ) -> None:
     """Print the export one complaint at a time."""
+    workflow = found.workflow
     if args.format == "public-json":
         print_json_array(
             record
@@ -129,10 +135,9 @@ def _write(
                 print(dumps_event(event))
     else:
         from pengaduan.open311 import to_open311
-        from pengaduan.presets import lapor_policy
 
         as_of = as_of_or_now(args.as_of)
-        policy = lapor_policy()
+        policy = found.policy
         print_json_array(
             record
             for complaint in complaints

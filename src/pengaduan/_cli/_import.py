@@ -7,6 +7,8 @@ import sys
 from typing import Any
 
 from pengaduan._cli._common import fail
+from pengaduan._cli._definitions import add_definition_arguments, definitions
+from pengaduan._cli._progress import add_quiet_argument, progress_for
 from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError, StoreError
 from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Event
@@ -28,10 +30,13 @@ def register(subparsers: Any) -> None:
             "and counted; the exit code is 1 if any was refused, else 0."
         ),
     )
-    parser.add_argument("file", metavar="FILE", help="JSON Lines event file")
+    parser.add_argument("file", metavar="FILE", help="JSON Lines event file ('-': standard input)")
     parser.add_argument(
         "--db", metavar="PATH", required=True, help="the store: a SQLite file or postgresql:// URL"
     )
+    # The definitions the store's read-model rows are computed with (see pengaduan list).
+    add_definition_arguments(parser, ladder=True)
+    add_quiet_argument(parser)
     parser.set_defaults(handler=run)
 
 
@@ -40,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from pengaduan.store import open_store
 
     counts = {"new": 0, "duplicate": 0, "refused": 0}
+    found = definitions(args)
+    workflow = found.workflow
 
     def malformed(error: EventFormatError) -> None:
         counts["refused"] += 1
@@ -51,13 +58,15 @@ def run(args: argparse.Namespace) -> int:
     # A run of consecutive events of one complaint (at most _RUN of them) is appended in one
     # transaction; on a refusal its events are retried one by one to count them exactly.
     # The file is read as it is appended, so memory does not grow with the file.
+    source = sys.stdin.buffer if args.file == "-" else args.file
     try:  # a file that cannot be read must not leave a new, empty store behind
-        with open(args.file, "rb"):
-            pass
+        if args.file != "-":
+            with open(args.file, "rb"):
+                pass
     except OSError as error:
         return fail(f"cannot read {args.file}: {error.strerror or error}")
     try:
-        store = open_store(args.db)
+        store = open_store(args.db, workflow, read_model=found.read_model())
     except StoreError as error:
         return fail(str(error))
 
@@ -79,8 +88,10 @@ def run(args: argparse.Namespace) -> int:
             counts["duplicate"] += len(result.duplicates)
 
     run: list[tuple[int, Event]] = []
+    progress = progress_for(args)
     try:
-        for number, event in read_numbered_events(args.file, on_error=malformed):
+        read = read_numbered_events(source, on_error=malformed)
+        for number, event in progress.counted(read, "events read"):
             if run and (run[0][1].complaint != event.complaint or len(run) >= _RUN):
                 append(run[0][1].complaint, run)
                 run = []
@@ -94,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         print(_summary(counts), file=sys.stderr)
         return fail(f"cannot read {args.file}: {error.strerror or error}")
     finally:
+        progress.close()
         store.close()
     print(_summary(counts))
     return 1 if counts["refused"] else 0

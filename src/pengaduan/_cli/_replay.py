@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 from pengaduan._cli._common import (
@@ -13,17 +13,15 @@ from pengaduan._cli._common import (
     fail,
     history_name,
     instant,
-    numbered_history,
     print_json_array,
     read_error,
-    store_complaints,
-    table,
-    where,
+    replayed_history,
+    terminal_width,
 )
+from pengaduan._cli._definitions import add_definition_arguments, definitions
+from pengaduan._table import stream_table
 from pengaduan.exceptions import EventFormatError, RefusedError
-from pengaduan.model import Complaint, Event
-from pengaduan.presets import lapor_workflow
-from pengaduan.workflow import Workflow
+from pengaduan.model import Complaint
 
 
 def register(subparsers: Any) -> None:
@@ -37,6 +35,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_history_argument(parser)
+    add_definition_arguments(parser, policy=False)
     parser.add_argument(
         "--as-of", type=instant, help="ignore events after this ISO 8601 instant (with offset)"
     )
@@ -49,60 +48,52 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-class _StopReplayError(Exception):
-    pass
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan replay``."""
-    workflow = lapor_workflow()
-    if args.db is not None:
-        return _replay_store(args, workflow)
-    # replay() pulls one event at a time and judges it before pulling the next, so the line
-    # last read is the line of any refusal.
-    current_line = 0
+    workflow = definitions(args).workflow
+    header = tuple(_HEADS)
+    with replayed_history(
+        args, args.as_of, workflow=workflow, skip_invalid=args.skip_invalid
+    ) as complaints:
+        if isinstance(complaints, str):
+            return fail(complaints)
+        try:
+            rows = (_row(workflow.state(c.state).label, c) for c in complaints)
+            if args.json:
+                print_json_array(rows)
+                return 0
+            # The complaints are read once; their rows are spooled to disk, so the table can
+            # be measured and printed in parts without holding them.
+            with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+                for row in rows:
+                    cells = [str(row[h]) if row[h] is not None else "-" for h in header]
+                    spool.write(json.dumps(cells, ensure_ascii=False) + "\n")
 
-    def report(message: str) -> None:
-        print(f"{history_name(args)}:{message}", file=sys.stderr)
+                def spooled() -> Iterator[list[str]]:
+                    spool.seek(0)
+                    for line in spool:
+                        cells: list[str] = json.loads(line)
+                        yield cells
 
-    def malformed(error: EventFormatError) -> None:
-        if not args.skip_invalid:
-            raise error
-        report(f"line {error.line}: skipped: {error.reason} ({error.path or 'record'})")
-
-    def events() -> Iterator[Event]:
-        nonlocal current_line
-        for number, event in numbered_history(args, on_error=malformed):
-            if args.as_of is not None and event.at > args.as_of:
-                continue
-            current_line = number
-            yield event
-
-    def refused(_event: Event, error: RefusedError) -> None:
-        message = f"{where(args, current_line)}: refused: {error}"
-        if not args.skip_invalid:
-            report(message)
-            raise _StopReplayError
-        report(message.replace("refused:", "skipped:", 1))
-
-    try:
-        complaints = workflow.replay(events(), on_refused=refused)
-    except _StopReplayError:
-        return 2
-    except EventFormatError as error:
-        return fail(str(error))
-    except OSError as error:
-        return fail(read_error(args, error))
-
-    rows = [_row(workflow.state(c.state).label, c) for c in complaints.values()]
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        header = ("complaint", "state", "label", "unit", "events", "last_action", "last_at")
-        print(
-            table(header, [[str(r[h]) if r[h] is not None else "-" for h in header] for r in rows])
-        )
+                for line in stream_table(tuple(_HEADS.values()), spooled, width=terminal_width()):
+                    print(line)
+        except (EventFormatError, RefusedError) as error:
+            return fail(f"{history_name(args)}: {error}")
+        except OSError as error:
+            return fail(read_error(args, error))
     return 0
+
+
+# The columns of the table: the JSON key, and the head (Bahasa Indonesia / English).
+_HEADS = {
+    "complaint": "Laporan / complaint",
+    "state": "Status / state",
+    "label": "Label / label",
+    "unit": "Unit kerja / unit",
+    "events": "Peristiwa / events",
+    "last_action": "Tindakan terakhir / last action",
+    "last_at": "Waktu terakhir / last at",
+}
 
 
 def _row(label: str, complaint: Complaint) -> dict[str, Any]:
@@ -116,52 +107,3 @@ def _row(label: str, complaint: Complaint) -> dict[str, Any]:
         "last_action": last.action if last else None,
         "last_at": last.at.isoformat() if last else None,
     }
-
-
-def _store_complaints(args: argparse.Namespace, workflow: Workflow) -> Iterator[Complaint]:
-    """The store's complaints one at a time, cut at ``--as-of`` (none before it: left out)."""
-    for complaint in store_complaints(args, workflow):
-        if args.as_of is not None and any(e.at > args.as_of for e in complaint.events):
-            kept = [e for e in complaint.events if e.at <= args.as_of]
-            if not kept:
-                continue
-            complaint = workflow.replay(kept)[complaint.id]
-        yield complaint
-
-
-def _replay_store(args: argparse.Namespace, workflow: Workflow) -> int:
-    """``replay --db``: one complaint at a time, so memory stays bounded.
-
-    The JSON array is printed element by element; the table is printed in a second pass
-    over the store, once the column widths are known.
-    """
-    header = ("complaint", "state", "label", "unit", "events", "last_action", "last_at")
-
-    def cells() -> Iterator[list[str]]:
-        for complaint in _store_complaints(args, workflow):
-            row = _row(workflow.state(complaint.state).label, complaint)
-            yield [str(row[h]) if row[h] is not None else "-" for h in header]
-
-    try:
-        if args.json:
-            print_json_array(
-                _row(workflow.state(complaint.state).label, complaint)
-                for complaint in _store_complaints(args, workflow)
-            )
-            return 0
-        widths = [len(h) for h in header]
-        for line in cells():
-            widths = [max(w, len(cell)) for w, cell in zip(widths, line, strict=True)]
-
-        def render(line: Sequence[str]) -> str:
-            return "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-
-        print(render(header))
-        print("  ".join("-" * w for w in widths))
-        for line in cells():
-            print(render(line))
-    except (EventFormatError, RefusedError) as error:
-        return fail(f"{history_name(args)}: {error}")
-    except OSError as error:
-        return fail(read_error(args, error))
-    return 0

@@ -11,10 +11,13 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     instant,
-    replay_history,
+    read_error,
+    replayed_history,
+    terminal_width,
 )
+from pengaduan._cli._definitions import add_definition_arguments, definitions
+from pengaduan.exceptions import PengaduanError
 from pengaduan.metrics import GroupBy
-from pengaduan.presets import lapor_policy
 from pengaduan.reports import build_report
 
 
@@ -33,6 +36,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_history_argument(parser)
+    add_definition_arguments(parser)
     parser.add_argument(
         "--as-of",
         type=instant,
@@ -48,11 +52,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="print one JSON object with keys received, archived, verified, dispatched, "
-        "followed_up, closed, follow_up_rate, settlement_rate, mean_follow_up_days, "
-        "median_follow_up_days, mean_follow_up_working_days, compliance (by clock: every "
-        "clock of the policy, closure included) and more; with --by, one object per group "
-        'under "groups"',
+        help="print one JSON object with the figures under the names of the report's columns "
+        "and of Metrics.to_frame: received, archived, verified, dispatched, followed_up, "
+        "closed, open, reminders, follow_up_rate, settlement_rate, durations as "
+        "<duration>_<statistic>_<calendar|working>_days (e.g. follow_up_mean_calendar_days, "
+        "follow_up_mean_working_days) and compliance_<clock> with <clock>_met and "
+        "<clock>_stopped for every clock of the policy; with --by, one object per group under "
+        '"groups"',
     )
     parser.set_defaults(handler=run)
 
@@ -60,16 +66,25 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan report``."""
     as_of = as_of_or_now(args.as_of)
-
-    complaints = replay_history(args, as_of)
-    if isinstance(complaints, str):
-        return fail(complaints)
-
+    found = definitions(args)
     by: tuple[str, ...] = (args.by,) if args.by is not None else ("year", "unit")
-    report = build_report(complaints, as_of, policy=lapor_policy(), by=by)
+    with replayed_history(args, as_of, workflow=found.workflow) as complaints:
+        if isinstance(complaints, str):
+            return fail(complaints)
+        try:
+            report = build_report(
+                complaints,
+                as_of,
+                policy=found.policy,
+                by=by,
+                workflow=found.workflow,
+                calendar=found.zone_calendar,
+            )
+        except (PengaduanError, OSError) as error:
+            return fail(read_error(args, error))
     if args.json:
         metrics = report.metrics if args.by is None else report.section(args.by)
         print(json.dumps(metrics.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(report, end="")
+    print(report.to_text(width=terminal_width()), end="")
     return 0

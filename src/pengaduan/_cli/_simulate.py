@@ -7,8 +7,10 @@ import sys
 from typing import Any
 
 from pengaduan._cli._common import fail, write_all_or_nothing
+from pengaduan._cli._definitions import add_calendar_arguments, calendar_of, regional_scenario
+from pengaduan._cli._progress import add_quiet_argument, progress_for
 from pengaduan.interchange import write_events
-from pengaduan.simulation import muara_enim, simulate
+from pengaduan.simulation import simulate
 
 
 def register(subparsers: Any) -> None:
@@ -41,6 +43,8 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="never switch the escalation ladder's reminders on",
     )
+    add_calendar_arguments(parser)
+    add_quiet_argument(parser)
     parser.set_defaults(handler=run)
 
 
@@ -50,12 +54,21 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--complaints must be at least 0, got {args.complaints}")
     if args.years < 1:
         return fail(f"--years must be at least 1, got {args.years}")
-    scenario = muara_enim(
+    scenario, _ladder, _policy = regional_scenario(
+        calendar_of(args),
         complaints=args.complaints,
         years=args.years,
         ladder_from_year=None if args.no_ladder else min(2, args.years),
     )
-    history = simulate(scenario, seed=args.seed)
+    progress = progress_for(args)
+    try:
+        history = simulate(
+            scenario,
+            seed=args.seed,
+            progress=lambda done, total: progress(done, total, "simulating"),
+        )
+    finally:
+        progress.close()
     if args.out == "-":
         write_events(history.events, sys.stdout)
         return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import timedelta
 from typing import Any
 
 from pengaduan._cli._common import (
@@ -12,11 +11,14 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     instant,
-    replay_history,
+    read_error,
+    replayed_history,
     table,
 )
+from pengaduan._cli._definitions import add_definition_arguments, definitions
 from pengaduan._sla_explain import format_delta, format_instant
-from pengaduan.presets import lapor_policy
+from pengaduan.exceptions import PengaduanError
+from pengaduan.interchange import clock_state_to_dict
 from pengaduan.sla import ClockState, evaluate_many
 
 
@@ -28,11 +30,13 @@ def register(subparsers: Any) -> None:
         description=(
             "Replay a JSON Lines event file through the SP4N-LAPOR! workflow and evaluate the "
             "SP4N-LAPOR! clocks (verification, follow_up, closure, resolution) on the id-gov "
-            "calendar: one row per complaint and clock. A malformed line or a refused event "
-            "stops the run with exit code 2."
+            "calendar (or on --calendar/--tz, or your own --workflow/--policy files): one row "
+            "per complaint and clock. A malformed line or a refused event stops the run with "
+            "exit code 2."
         ),
     )
     add_history_argument(parser)
+    add_definition_arguments(parser)
     parser.add_argument(
         "--as-of",
         type=instant,
@@ -43,24 +47,28 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="print a JSON array: one object per complaint and clock with keys complaint, "
-        "clock, status, breached, deadline, cycles, remaining_seconds",
+        help="print a JSON array: one object per complaint and clock, the key complaint "
+        "and those of pengaduan.interchange.clock_state_to_dict (remaining_seconds in "
+        "remaining_unit, working or calendar time, as the table shows it)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan sla``."""
-    policy = lapor_policy()
+    found = definitions(args)
+    policy = found.policy
     if args.clock is not None and args.clock not in policy.names:
         return fail(f"unknown clock {args.clock!r}; the clocks are: {', '.join(policy.names)}")
     as_of = as_of_or_now(args.as_of)
 
-    complaints = replay_history(args, as_of)
-    if isinstance(complaints, str):
-        return fail(complaints)
-
-    evaluations = evaluate_many(complaints, policy, as_of)
+    with replayed_history(args, as_of, workflow=found.workflow) as complaints:
+        if isinstance(complaints, str):
+            return fail(complaints)
+        try:
+            evaluations = evaluate_many(complaints, policy, as_of)
+        except (PengaduanError, OSError) as error:
+            return fail(read_error(args, error))
     rows = [
         (cid, state)
         for cid, evaluation in evaluations.items()
@@ -70,22 +78,26 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([_record(cid, s) for cid, s in rows], ensure_ascii=False, indent=2))
         return 0
-    header = ("complaint", "clock", "status", "breached", "deadline", "remaining", "cycles")
+    header = (
+        "Laporan / complaint",
+        "Jam SLA / clock",
+        "Status / status",
+        "Terlambat / breached",
+        "Batas waktu / deadline",
+        "Sisa / remaining",
+        "Siklus / cycles",
+    )
     print(table(header, [_cells(cid, s) for cid, s in rows]))
     return 0
 
 
+def _unit(state: ClockState) -> str:
+    """The unit the clock's target counts in: ``working`` or ``calendar`` time."""
+    return "working" if state.clock.target.in_working_time else "calendar"
+
+
 def _record(complaint: str, state: ClockState) -> dict[str, Any]:
-    remaining = state.remaining_working
-    return {
-        "complaint": complaint,
-        "clock": state.name,
-        "status": state.status.value,
-        "breached": state.breached,
-        "deadline": state.deadline.isoformat() if state.deadline is not None else None,
-        "cycles": len(state.cycles),
-        "remaining_seconds": None if remaining is None else remaining // timedelta(seconds=1),
-    }
+    return {"complaint": complaint, **clock_state_to_dict(state)}
 
 
 def _cells(complaint: str, state: ClockState) -> list[str]:
@@ -99,7 +111,7 @@ def _cells(complaint: str, state: ClockState) -> list[str]:
         "yes" if state.breached else "no",
         format_instant(deadline.astimezone(tz)) if deadline is not None else "-",
         (
-            format_delta(remaining, hours=state.clock.target.in_working_time)
+            f"{format_delta(remaining, hours=state.clock.target.in_working_time)} {_unit(state)}"
             if remaining is not None
             else "-"
         ),

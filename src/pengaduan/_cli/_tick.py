@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from datetime import datetime
 from typing import Any
 
@@ -13,9 +14,10 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     history_name,
-    replay_history,
+    replayed_history,
     unreadable_reporter,
 )
+from pengaduan._cli._definitions import Definitions, definitions
 from pengaduan._cli._due import add_common
 from pengaduan.escalation import tick
 from pengaduan.exceptions import PengaduanError
@@ -47,29 +49,50 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan tick``."""
     as_of = as_of_or_now(args.as_of)
+    found = definitions(args)
     if args.db is not None:
-        return _tick_store(args, as_of)
-    complaints = replay_history(args)
-    if isinstance(complaints, str):
-        return fail(complaints)
-    result = tick(complaints, as_of, language=args.lang)
-    for event in result.events:
-        print(dumps_event(event))
-    for action, error in result.refused:
-        print(f"pengaduan: refused {action.key}: {error}", file=sys.stderr)
-    if args.write and result.events:
+        return _tick_store(args, as_of, found)
+    if args.write and args.file == "-":
+        return fail("--write appends to FILE: it cannot be standard input ('-')")
+    ladder = found.ladder()
+    refused = False
+    written = False
+    # The new events are kept aside until the file has been read to its end: the file is
+    # then appended to in one write, all or nothing.
+    with (
+        tempfile.SpooledTemporaryFile(2**20) as new,
+        replayed_history(args, workflow=found.workflow) as complaints,
+    ):
+        if isinstance(complaints, str):
+            return fail(complaints)
         try:
-            data = "".join(dumps_event(event) + "\n" for event in result.events)
-            append_all_or_nothing(args.file, data.encode("utf-8"))
-        except OSError as error:
-            return fail(
-                f"cannot append to {args.file}: {error.strerror or error}; nothing was written "
-                "(the file is as it was)"
-            )
-    return 1 if result.refused else 0
+            for complaint in complaints:
+                result = tick({complaint.id: complaint}, as_of, ladder, language=args.lang)
+                for event in result.events:
+                    line = dumps_event(event)
+                    print(line)
+                    new.write(line.encode("utf-8") + b"\n")
+                    written = True
+                for action, error in result.refused:
+                    refused = True
+                    print(f"pengaduan: refused {action.key}: {error}", file=sys.stderr)
+        except (PengaduanError, OSError) as error:
+            return fail(_reason(args, error))
+        if not written and not refused:
+            _nothing_due(as_of)
+        if args.write and written:
+            new.seek(0)
+            try:
+                append_all_or_nothing(args.file, new.read())
+            except OSError as error:
+                return fail(
+                    f"cannot append to {args.file}: {error.strerror or error}; nothing was "
+                    "written (the file is as it was)"
+                )
+    return 1 if refused else 0
 
 
-def _tick_store(args: argparse.Namespace, as_of: datetime) -> int:
+def _tick_store(args: argparse.Namespace, as_of: datetime, found: Definitions) -> int:
     """Tick a store's complaints one at a time (read page by page: memory stays bounded).
 
     With ``--write`` each complaint's new events are appended at the version the complaint
@@ -84,17 +107,21 @@ def _tick_store(args: argparse.Namespace, as_of: datetime) -> int:
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         return fail(f"cannot read {history_name(args)}: no such store")
-    written = done = 0
+    written = done = produced = 0
     refused = False
-    try:
-        store = open_store(target, readonly=not args.write)  # only --write changes it
+    ladder = found.ladder()
+    try:  # only --write changes it
+        store = open_store(
+            target, found.workflow, readonly=not args.write, read_model=found.read_model()
+        )
     except (PengaduanError, OSError) as error:
         return fail(_reason(args, error))
     try:
         for complaint in store.complaints(on_error=unreadable_reporter(args)):
-            result = tick({complaint.id: complaint}, as_of, language=args.lang)
+            result = tick({complaint.id: complaint}, as_of, ladder, language=args.lang)
             for event in result.events:
                 print(dumps_event(event))
+            produced += len(result.events)
             for action, refusal in result.refused:
                 refused = True
                 print(f"pengaduan: refused {action.key}: {refusal}", file=sys.stderr)
@@ -116,7 +143,17 @@ def _tick_store(args: argparse.Namespace, as_of: datetime) -> int:
         return fail(f"{_reason(args, error)}; {outcome}")
     finally:
         store.close()
+    if not produced and not refused:
+        _nothing_due(as_of)
     return 1 if refused else 0
+
+
+def _nothing_due(as_of: datetime) -> None:
+    """Say so on stderr when nothing is due (stdout stays JSON Lines, empty)."""
+    print(
+        f"pengaduan: Tidak ada yang jatuh tempo / nothing due as of {as_of.isoformat()}",
+        file=sys.stderr,
+    )
 
 
 def _reason(args: argparse.Namespace, error: BaseException) -> str:

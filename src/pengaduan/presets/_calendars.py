@@ -55,6 +55,7 @@ def id_gov_calendar(
             calendar would pretend a six-day week has no Ramadan hours), or an unknown hours
             rule.
 
+    ```pycon
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> cal = id_gov_calendar()
@@ -62,6 +63,8 @@ def id_gov_calendar(
     ('id-gov-wib', 'Asia/Jakarta')
     >>> cal.add_working_days(datetime(2026, 3, 17, 10, tzinfo=ZoneInfo("Asia/Jakarta")), 3)
     datetime.datetime(2026, 3, 28, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Jakarta'))
+
+    ```
     """
     if six_day_week and ramadan_hours and hours == "perpres-21-2023":
         raise DefinitionError(
@@ -119,8 +122,11 @@ def id_gov_days_calendar(
 def calendar_24x7(zone: str = "UTC") -> WorkCalendar:
     """Return a calendar in which every instant is working time (no gap at midnight).
 
+    ```pycon
     >>> calendar_24x7().hours.weekly_total
     datetime.timedelta(days=7)
+
+    ```
     """
     return WorkCalendar(name="24x7", zone=zone, hours=WeeklyHours.every_day("00:00-24:00"))
 

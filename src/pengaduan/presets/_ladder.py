@@ -38,10 +38,13 @@ def lapor_ladder(policy: Policy | None = None) -> Ladder:
         The ladder ``sp4n-lapor`` version ``2025.1`` (cached per argument).
 
     Example:
+        ```pycon
         >>> for rule in lapor_ladder().rules[:2]:
         ...     print(rule)
         follow_up.1: follow_up level 1 remind to unit_operator at deadline +0 working days
         follow_up.2: follow_up level 2 escalate to unit_head at deadline +1 working day
+
+        ```
     """
     policy = lapor_policy() if policy is None else policy
     rules = (

@@ -63,11 +63,14 @@ def lapor_workflow() -> Workflow:
         The workflow ``sp4n-lapor``, version ``2025.1`` (built once, then cached).
 
     Example:
+        ```pycon
         >>> workflow = lapor_workflow()
         >>> workflow.state("followed_up").label
         'Ditindaklanjuti'
         >>> sorted(workflow.action("dispatch").roles)
         ['admin_agency', 'admin_national']
+
+        ```
     """
     reason = (Field("reason"),)
     unit = (Field("unit", FieldKind.UNIT),)

@@ -54,6 +54,7 @@ def lapor_policy(
         arguments).
 
     Example:
+        ```pycon
         >>> policy = lapor_policy()
         >>> for clock in policy.clocks:
         ...     print(clock.name, clock.target, sep=": ")
@@ -61,6 +62,8 @@ def lapor_policy(
         follow_up: 5 working days
         closure: 10 working days
         resolution: 60 calendar days
+
+        ```
     """
     cal = id_gov_calendar() if calendar is None else calendar
     resolution = Target.calendar_days(RESOLUTION_DAYS) if resolution is None else resolution

@@ -1,0 +1,418 @@
+"""Read models against today's replay path, measured in the same run.
+
+Run:  .venv/bin/python benchmarks/bench_readmodel.py [--complaints 100000] [--repeat 20]
+      [--postgres postgresql://user:pass@127.0.0.1/db] [--no-replay]
+
+Setup (not measured as the read model's cost): the complaints, six events each (submit,
+verify, dispatch to one of 20 units, then a follow-up and comments, or comments only, so that
+a third stay open and run late), are written **in bulk** in the store's own format straight
+into the events and streams tables; the rows are then computed by `store.rebuild()` (timed
+and printed: that is what the schema upgrade or a recalculation costs at this size).
+
+Measured, each beside the replay path it replaces (every complaint read back through
+`store.complaints()` and evaluated, as an app must do today):
+
+- list the overdue complaints of one unit as of an instant (every page);
+- `due` at a quiet instant (nothing due): `due_ids` then `due` on those complaints only;
+- open a store (the replay path: open, then replay every complaint to know their states);
+- one append of a comment to a complaint with six events, with its row, against the same
+  append with the row writing switched off (today's append), both durable transactions.
+
+Figures are medians of `--repeat` runs (the replay path runs once: it takes seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pengaduan._store_base as store_base
+from pengaduan._store_base import encode
+from pengaduan.escalation import due
+from pengaduan.model import Actor, Event, Role
+from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
+from pengaduan.readmodel import ReadModel, project
+from pengaduan.sla import ClockStatus, evaluate
+from pengaduan.store import EventStore, SQLiteStore
+
+NOW = datetime(2026, 9, 1, 1, tzinfo=UTC)
+REPORTER = Actor("warga", Role.REPORTER)
+ADMIN = Actor("admin", Role.ADMIN_AGENCY)
+UNITS = [f"dinas-{n:02d}" for n in range(20)]
+MODEL = ReadModel(policy=lapor_policy(), ladder=lapor_ladder())
+WORKFLOW = lapor_workflow()
+
+
+def history(n: int) -> list[Event]:
+    """Six events of complaint `n`, submitted within the 180 days before `NOW`."""
+    complaint = f"K-{n:07d}"
+    unit = UNITS[n % len(UNITS)]
+    at = NOW - timedelta(days=180) + timedelta(minutes=(n * 7919) % (180 * 24 * 60 - 3000))
+    operator = Actor("op", Role.UNIT_OPERATOR, unit)
+
+    def event(k: int, hours: float, action: str, actor: Actor, data: dict[str, Any]) -> Event:
+        return Event(
+            f"{complaint}#{k}", complaint, action, at + timedelta(hours=hours), actor, data
+        )
+
+    events = [
+        event(1, 0, "submit", REPORTER, {"title": "Jalan", "body": "Lubang", "channel": "web"}),
+        event(2, 2, "verify", ADMIN, {"classification": "pengaduan"}),
+        event(3, 4, "dispatch", ADMIN, {"unit": unit}),
+    ]
+    if n % 3:
+        events.append(event(4, 30, "follow_up", operator, {"response": "Ditangani"}))
+    else:
+        events.append(event(4, 30, "comment", ADMIN, {"message": "menunggu"}))
+    events.append(event(5, 31, "comment", ADMIN, {"message": "catatan"}))
+    events.append(event(6, 32, "comment", ADMIN, {"message": "catatan lagi"}))
+    return events
+
+
+def bulk(complaints: int) -> Iterator[tuple[str, str, int, str]]:
+    for n in range(complaints):
+        for seq, e in enumerate(history(n), start=1):
+            yield (e.id, e.complaint, seq, encode(e, WORKFLOW))
+
+
+def bulk_sqlite(path: Path, complaints: int) -> None:
+    SQLiteStore(path, WORKFLOW, read_model=MODEL).close()  # the schema
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany(
+        "INSERT INTO events (id, complaint, seq, body) VALUES (?, ?, ?, ?)", bulk(complaints)
+    )
+    db.execute(
+        "INSERT INTO streams SELECT complaint, max(seq), min(position), max(position) "
+        "FROM events GROUP BY complaint"
+    )
+    db.execute("COMMIT")
+    db.close()
+
+
+def bulk_postgres(store: Any, complaints: int) -> None:
+    from psycopg import sql
+
+    db = store._connection
+    events = sql.Identifier(store.schema, "events")
+    streams = sql.Identifier(store.schema, "streams")
+    with db.transaction(), db.cursor() as cursor:
+        with cursor.copy(
+            sql.SQL("COPY {} (id, complaint, seq, body) FROM STDIN").format(events)
+        ) as copy:
+            for row in bulk(complaints):
+                copy.write_row(row)
+        cursor.execute(
+            sql.SQL(
+                "INSERT INTO {} SELECT complaint, max(seq), min(position), max(position) "
+                "FROM {} GROUP BY complaint"
+            ).format(streams, events)
+        )
+    db.execute("ANALYZE")
+
+
+def timed(work: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    work()
+    return time.perf_counter() - began
+
+
+def median(work: Callable[[], object], repeat: int) -> float:
+    return statistics.median(timed(work) for _ in range(repeat))
+
+
+def overdue_of_unit(store: EventStore, unit: str, as_of: datetime) -> list[str]:
+    out: list[str] = []
+    after = None
+    while True:
+        page = store.rows(unit=unit, overdue_as_of=as_of, limit=1000, after=after)
+        out.extend(r.id for r in page.rows)
+        if page.next_after is None:
+            return out
+        after = page.next_after
+
+
+def replay_overdue_of_unit(store: EventStore, unit: str, as_of: datetime) -> list[str]:
+    policy = MODEL.policy
+    assert policy is not None
+    out = []
+    for complaint in store.complaints():
+        if complaint.unit != unit:
+            continue
+        for state in evaluate(complaint, policy, as_of):
+            if state.status in (ClockStatus.RUNNING, ClockStatus.PAUSED) and (
+                state.deadline is not None and state.deadline <= as_of
+            ):
+                out.append(complaint.id)
+                break
+    return sorted(out)
+
+
+@contextmanager
+def bare_appends() -> Iterator[None]:
+    """Switch the row writing off (today's append): no projection, no row statements."""
+    saved = store_base.project
+
+    def nothing(complaint: Any, read_model: Any = None) -> Any:
+        return None
+
+    store_base.project = nothing  # type: ignore[assignment]
+    originals = {}
+    for name in ("_SQLiteTxn", "_PostgresTxn"):
+        module = sys.modules.get(
+            "pengaduan._store_sqlite" if name == "_SQLiteTxn" else "pengaduan._store_postgres"
+        )
+        if module is not None:
+            cls = getattr(module, name)
+            originals[cls] = cls.put_rows
+            cls.put_rows = lambda self, rows: None
+    try:
+        yield
+    finally:
+        store_base.project = saved  # type: ignore[assignment]
+        for cls, method in originals.items():
+            cls.put_rows = method
+
+
+def bench(
+    name: str, open_: Callable[[], EventStore], complaints: int, repeat: int, replay: bool
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"store": name, "complaints": complaints}
+    store = open_()
+    out["rebuild_s"] = timed(store.rebuild)
+    unit = UNITS[0]
+    fast = overdue_of_unit(store, unit, NOW)
+    out["overdue_in_unit"] = len(fast)
+    out["list_ms"] = 1000 * median(lambda: overdue_of_unit(store, unit, NOW), repeat)
+    out["first_page_ms"] = 1000 * median(
+        lambda: store.rows(unit=unit, overdue_as_of=NOW, limit=100), repeat
+    )
+    next_due = store.next_due_at()
+    assert next_due is not None
+    quiet = next_due - timedelta(seconds=1)
+
+    def quiet_due() -> tuple[Any, ...]:
+        return due([store.load(c) for c in store.due_ids(quiet)], quiet, MODEL.ladder)
+
+    assert quiet_due() == ()
+    out["quiet_due_ms"] = 1000 * median(quiet_due, repeat)
+    peak_ids = store.due_ids(NOW)
+    out["due_at_now"] = len(peak_ids)
+    store.close()
+    out["open_ms"] = 1000 * median(lambda: open_().close(), repeat)
+    # One append: a comment on an existing complaint, 6 events of history.
+    store = open_()
+    targets = iter(range(1, complaints, max(1, complaints // (2 * repeat + 8))))
+
+    def append_one(tag: str) -> None:
+        n = next(targets)
+        complaint = f"K-{n:07d}"
+        last = history(n)[-1]
+        event = Event(
+            f"{complaint}#{tag}",
+            complaint,
+            "comment",
+            last.at + timedelta(minutes=5),
+            ADMIN,
+            {"message": "bench"},
+        )
+        store.append(complaint, [event])
+
+    for _ in range(3):  # warm up
+        append_one("w")
+    rows_times: list[float] = []
+    bare_times: list[float] = []
+    for _ in range(repeat):  # interleaved, so that the machine's drift touches both alike
+        rows_times.append(timed(lambda: append_one("r")))
+        with bare_appends():
+            bare_times.append(timed(lambda: append_one("b")))
+    out["append_ms"] = 1000 * statistics.median(rows_times)
+    out["bare_append_ms"] = 1000 * statistics.median(bare_times)
+    out["project_ms"] = 1000 * median(lambda: project(store.load("K-0000001"), MODEL), repeat)
+    if replay:
+        slow: list[str] = []
+        out["replay_list_ms"] = 1000 * timed(
+            lambda: slow.extend(replay_overdue_of_unit(store, unit, NOW))
+        )
+        assert slow == fast, "the read model and the replay disagree"
+        out["replay_quiet_due_ms"] = 1000 * timed(
+            lambda: due(store.complaints(), quiet, MODEL.ladder)
+        )
+
+        def open_and_replay() -> None:
+            opened = open_()
+            for _complaint in opened.complaints():
+                pass
+            opened.close()
+
+        out["replay_open_ms"] = 1000 * timed(open_and_replay)
+    store.close()
+    return out
+
+
+def report(result: dict[str, Any]) -> None:
+    print(f"\n## {result['store']}: {result['complaints']:,} complaints (~6 events each)")
+    print(f"rebuild (rows from history): {result['rebuild_s']:.1f} s")
+    print(
+        f"overdue in one unit: {result['overdue_in_unit']} complaints; due at NOW: "
+        f"{result['due_at_now']} complaints"
+    )
+    print("| question | read model | replay path | ratio |")
+    print("| --- | --- | --- | --- |")
+    for label, fast, slow in (
+        ("list overdue of one unit (all pages)", "list_ms", "replay_list_ms"),
+        ("  first page (100)", "first_page_ms", "replay_list_ms"),
+        ("due at a quiet instant", "quiet_due_ms", "replay_quiet_due_ms"),
+        ("open a store", "open_ms", "replay_open_ms"),
+    ):
+        if slow in result:
+            ratio = result[slow] / result[fast]
+            print(f"| {label} | {result[fast]:.2f} ms | {result[slow]:.0f} ms | {ratio:,.0f}x |")
+        else:
+            print(f"| {label} | {result[fast]:.2f} ms | - | - |")
+    ratio = result["append_ms"] / result["bare_append_ms"]
+    print(
+        f"| one append (comment, 6 events) | {result['append_ms']:.2f} ms | bare "
+        f"{result['bare_append_ms']:.2f} ms | {ratio:.2f}x |"
+    )
+    print(f"project() of one complaint: {result['project_ms']:.3f} ms")
+
+
+def synthetic(path: Path, count: int, repeat: int) -> None:
+    """Query speed only, at `count` rows: copies of real projections inserted in bulk.
+
+    The rows of 1,000 real complaints are copied under new ids (unit and instants kept as
+    projected), straight into the read-model tables; no history is written, so there is no
+    replay path to compare with here (see the full run at a size that fits).
+    """
+    import json
+
+    from pengaduan._store_base import clock_columns, row_columns
+    from pengaduan.readmodel import row_to_dict
+
+    SQLiteStore(path, WORKFLOW, read_model=MODEL).close()
+    sample = [project(WORKFLOW.replay(history(n))[f"K-{n:07d}"], MODEL) for n in range(1000)]
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for n in range(count):
+            row = sample[n % len(sample)]
+            columns = list(row_columns(row))
+            columns[0] = f"S-{n:08d}"
+            record = row_to_dict(row)
+            record["id"] = columns[0]
+            columns[-1] = json.dumps(record, separators=(",", ":"))
+            yield tuple(columns)
+
+    def clocks() -> Iterator[tuple[Any, ...]]:
+        for n in range(count):
+            for columns in clock_columns(sample[n % len(sample)]):
+                yield (f"S-{n:08d}", *columns[1:])
+
+    db.executemany(
+        f"INSERT INTO complaint_rows ({store_base.ROW_COLUMNS}) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows(),
+    )
+    db.executemany(
+        f"INSERT INTO clock_rows ({store_base.CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", clocks()
+    )
+    db.execute("COMMIT")
+    db.close()
+    store = SQLiteStore(path, WORKFLOW, read_model=MODEL)
+    unit = UNITS[0]
+    first = 1000 * median(lambda: store.rows(unit=unit, overdue_as_of=NOW, limit=100), repeat)
+    deep = store.rows(unit=unit, overdue_as_of=NOW, limit=100, after=f"S-{count // 2:08d}")
+    later = 1000 * median(
+        lambda: store.rows(unit=unit, overdue_as_of=NOW, limit=100, after=f"S-{count // 2:08d}"),
+        repeat,
+    )
+    next_due = store.next_due_at()
+    assert next_due is not None
+    quiet = next_due - timedelta(seconds=1)
+    quiet_ms = 1000 * median(lambda: store.due_ids(quiet), repeat)
+    peak = 1000 * median(lambda: store.due_ids(NOW, limit=1000), repeat)
+    store.close()
+    opened = 1000 * median(lambda: SQLiteStore(path, WORKFLOW, read_model=MODEL).close(), repeat)
+    print(f"\n## SQLite, query speed only: {count:,} synthetic rows (no history)")
+    print("| question | read model |")
+    print("| --- | --- |")
+    print(f"| overdue of one unit, first page (100) | {first:.2f} ms |")
+    print(f"| the same, a page halfway through ({len(deep.rows)} rows) | {later:.2f} ms |")
+    print(f"| due_ids at a quiet instant | {quiet_ms:.2f} ms |")
+    print(f"| due_ids at NOW, first 1,000 | {peak:.2f} ms |")
+    print(f"| open the store | {opened:.2f} ms |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--postgres", default=os.environ.get("PENGADUAN_TEST_POSTGRES"))
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-replay", action="store_true", help="skip the replay path")
+    parser.add_argument(
+        "--synthetic-rows",
+        type=int,
+        default=0,
+        help="instead: time the queries alone at this many rows copied in bulk (no history)",
+    )
+    args = parser.parse_args()
+    replay = not args.no_replay
+    if args.synthetic_rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            synthetic(Path(tmp) / "rows.db", args.synthetic_rows, args.repeat)
+        return 0
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "bench.db"
+            seconds = timed(lambda: bulk_sqlite(path, args.complaints))
+            print(f"(sqlite fixture written in bulk in {seconds:.1f} s)", file=sys.stderr)
+            result = bench(
+                "SQLite",
+                lambda: SQLiteStore(path, WORKFLOW, read_model=MODEL),
+                args.complaints,
+                args.repeat,
+                replay,
+            )
+            report(result)
+    if args.postgres:
+        from pengaduan.store import PostgresStore
+
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        store = PostgresStore(args.postgres, WORKFLOW, schema=schema, read_model=MODEL)
+        try:
+            seconds = timed(lambda: bulk_postgres(store, args.complaints))
+            print(f"(postgres fixture written in bulk in {seconds:.1f} s)", file=sys.stderr)
+            store.close()
+            result = bench(
+                "PostgreSQL",
+                lambda: PostgresStore(args.postgres, WORKFLOW, schema=schema, read_model=MODEL),
+                args.complaints,
+                args.repeat,
+                replay,
+            )
+            report(result)
+        finally:
+            import psycopg
+
+            with psycopg.connect(args.postgres, autocommit=True) as db:
+                db.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # type: ignore[arg-type]
+            store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
