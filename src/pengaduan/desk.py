@@ -71,6 +71,9 @@ from pengaduan.exceptions import (
     RefusedError,
     RequestReusedError,
     RetriesExhaustedError,
+    StaleReadModelError,
+    StoreError,
+    TickInterruptedError,
     UnknownComplaintError,
 )
 from pengaduan.model import Actor, Complaint, Event
@@ -157,9 +160,11 @@ class TickReport:
     Attributes:
         as_of: The instant of the tick.
         events: The events this tick appended, in order (another scheduler's events are not
-            counted twice: an event already recorded is not in here).
+            counted twice: an event already recorded is not in here); with ``dry_run``, the
+            events it would append.
         actions: The due actions carried out by this tick, in the order of `events`; each was
-            handed to the desk's notifier once, after it was recorded.
+            handed to the desk's notifier once, after it was recorded (with ``dry_run``: the
+            actions it would carry out, none notified).
         refused: The due actions the workflow refused, with the refusal.
         retried: How many conflicts with other writers were met and retried on fresh state.
         gave_up: The complaints still conflicting after every retry (nothing was recorded for
@@ -751,10 +756,16 @@ class Desk:
         if not self._indexed:
             yield from self.store.complaints(on_error=_unreadable)
             return
-        if due:
-            ids: Iterable[str] = self.store.due_ids(as_of)
-        else:
-            ids = self._overdue_ids(as_of, unit)
+        try:
+            ids = list(self.store.due_ids(as_of) if due else self._overdue_ids(as_of, unit))
+        except StaleReadModelError as error:  # e.g. another process wrote with other rules
+            _LOG.warning(
+                "read-model rows not current (%s): reading every complaint",
+                type(error).__name__,
+                extra={"outcome": "stale_rows", "error": type(error).__name__},
+            )
+            yield from self.store.complaints(on_error=_unreadable)
+            return
         for complaint_id in ids:
             try:
                 yield self.store.load(complaint_id)
@@ -771,7 +782,24 @@ class Desk:
                 return
             after = page.next_after
 
-    def tick(self, as_of: datetime | None = None) -> TickReport:
+    def due(self, as_of: datetime | None = None) -> tuple[DueAction, ...]:
+        """What the ladder has due at `as_of` (by default now) and not yet recorded.
+
+        Nothing is written (`tick` records it). With current read-model rows only the
+        complaints whose ``next_due_at`` has come are read.
+
+        Returns:
+            The due actions, ordered as `pengaduan.escalation.due` orders them.
+
+        Raises:
+            NaiveDatetimeError: If `as_of` is naive.
+        """
+        instant = self._instant(as_of, "as_of")
+        return escalation.due(
+            self._candidates(instant, due=True), instant, self.ladder, language=self.language
+        )
+
+    def tick(self, as_of: datetime | None = None, *, dry_run: bool = False) -> TickReport:
         """Record what the ladder has due at `as_of` (by default now), and notify.
 
         For each complaint, what `pengaduan.escalation.tick` decides (an ``escalate`` event
@@ -787,19 +815,23 @@ class Desk:
 
         Args:
             as_of: The tick's instant; by default the desk's time source.
+            dry_run: Decide only: the report holds what would be recorded, and nothing is
+                appended or notified (the store may be read-only).
 
         Returns:
             A `TickReport`.
 
         Raises:
             NaiveDatetimeError: If `as_of` is naive.
+            TickInterruptedError: If the store failed part way (it says how many events of how
+                many complaints were written before; each complaint is written whole).
         """
         instant = self._instant(as_of, "as_of")
         events: list[Event] = []
         actions: list[DueAction] = []
         refused: list[tuple[DueAction, RefusedError]] = []
         gave_up: list[str] = []
-        retried = seen = 0
+        retried = seen = written = 0
         for complaint in self._candidates(instant, due=True):
             seen += 1
             current = complaint
@@ -811,8 +843,10 @@ class Desk:
                     language=self.language,
                     workflow=self.workflow,
                 )
-                if not result.events:
+                if not result.events or dry_run:
                     refused.extend(result.refused)
+                    events.extend(result.events)
+                    actions.extend(result.actions)
                     break
                 extra = {
                     "complaint_id": current.id,
@@ -824,6 +858,13 @@ class Desk:
                     appended = self.store.append(
                         current.id, result.events, expected_version=current.version
                     )
+                except (StoreError, OSError) as error:  # a full disk, a lost connection
+                    raise TickInterruptedError(
+                        as_of=instant,
+                        events_written=len(events),
+                        complaints_written=written,
+                        reason=str(error) if isinstance(error, PengaduanError) else repr(error),
+                    ) from error
                 except (ConflictError, DuplicateEventError) as error:
                     retried += 1
                     _LOG.info(
@@ -838,6 +879,7 @@ class Desk:
                     continue
                 refused.extend(result.refused)
                 new = {event.id for event in appended.new}
+                written += 1 if new else 0
                 events.extend(appended.new)
                 for action in result.actions:
                     if action.key in new:

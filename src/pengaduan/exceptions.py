@@ -10,6 +10,7 @@ PengaduanError (Exception)
 ├── ConflictError (RuntimeError)              the complaint changed since it was read; no write
 │   └── RetriesExhaustedError                 the desk gave up: still conflicting after retries
 ├── RequestReusedError (ValueError)           a request id already recorded for another request
+├── TickInterruptedError (RuntimeError)       a tick stopped by a store error part way; says how far
 ├── StoreError (OSError)                      the store cannot read or write (read-only, disk full)
 │   ├── ConnectionLostError (ConnectionError) the server connection dropped mid-write; retry
 │   ├── NotAStoreError                        the file or schema is not a pengaduan store
@@ -58,7 +59,7 @@ attribute for an app that needs them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 __all__ = [
     "ActionNotAllowedError",
@@ -91,6 +92,7 @@ __all__ = [
     "StaleReadModelError",
     "StoreError",
     "StoreVersionError",
+    "TickInterruptedError",
     "UnknownActionError",
     "UnknownCalendarError",
     "UnknownClockError",
@@ -423,6 +425,39 @@ class RequestReusedError(PengaduanError, ValueError):
             f"cannot {action!r} complaint {complaint_id!r} under this request id: it is "
             f"already recorded for another request ({reason}); nothing was written: use a new "
             "request id for a new request"
+        )
+
+
+class TickInterruptedError(PengaduanError, RuntimeError):
+    """A tick met a store error part way (a full disk, a lost connection) and stopped there.
+
+    Each complaint's events are appended in one transaction, so every complaint is written
+    whole or not at all; those before the error were written, the rest were not. Ticking
+    again at the same instant writes nothing twice.
+
+    Attributes:
+        as_of: The tick's instant.
+        events_written: How many new events were recorded before the error.
+        complaints_written: Of how many complaints.
+        reason: The store error's message.
+    """
+
+    def __init__(
+        self, *, as_of: datetime, events_written: int, complaints_written: int, reason: str
+    ) -> None:
+        self.as_of = as_of
+        self.events_written = events_written
+        self.complaints_written = complaints_written
+        self.reason = reason
+        outcome = (
+            "nothing was written"
+            if complaints_written == 0
+            else f"{events_written} new events of {complaints_written} complaints were written "
+            "before it (each complaint whole), the rest were not"
+        )
+        super().__init__(
+            f"the tick as of {as_of.isoformat()} stopped: {reason}; {outcome}; a retried tick "
+            "writes nothing twice"
         )
 
 

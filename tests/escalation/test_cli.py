@@ -190,28 +190,34 @@ def test_a_missing_store_is_an_error_and_is_not_created(
     assert not missing.exists()
 
 
-def test_tick_write_to_a_store_changed_since_it_was_read_fails_and_writes_nothing_stale(
+def test_tick_write_to_a_store_changed_since_it_was_read_decides_again_and_writes_nothing_stale(
     store_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pengaduan._cli import _tick
+    from pengaduan import escalation
     from pengaduan.store import open_store
 
-    real_tick = _tick.tick
+    real_tick = escalation.tick
     follow_up = Lapor("C-1").routed(wib(2026, 6, 8, 9)).follow_up(wib(2026, 6, 17, 7, 45))
     concurrent = follow_up.complaint.events[-1]
+    calls = []
 
     def tick_then_someone_writes(*args, **kwargs):  # type: ignore[no-untyped-def]
         result = real_tick(*args, **kwargs)
-        store = open_store(str(store_path))
-        try:  # another writer records the unit's follow-up meanwhile
-            store.append("C-1", [concurrent])
-        finally:
-            store.close()
+        calls.append(result)
+        if len(calls) == 1:
+            store = open_store(str(store_path))
+            try:  # another writer records the unit's follow-up meanwhile
+                store.append("C-1", [concurrent])
+            finally:
+                store.close()
         return result
 
-    monkeypatch.setattr(_tick, "tick", tick_then_someone_writes)
-    assert main(["tick", "--db", str(store_path), "--as-of", AS_OF, "--write"]) == 2
-    assert "C-1" in capsys.readouterr().err
+    monkeypatch.setattr(escalation, "tick", tick_then_someone_writes)
+    # The desk meets the conflict, reloads and decides again: after the follow-up nothing
+    # is due, so nothing is written (the reminders decided on the stale history are not).
+    assert main(["tick", "--db", str(store_path), "--as-of", AS_OF, "--write"]) == 0
+    assert calls[0].events  # the first decision had reminders to send
+    assert "nothing due" in capsys.readouterr().err
     store = open_store(str(store_path))
     try:
         stored = store.load("C-1")

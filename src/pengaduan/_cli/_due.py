@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+from datetime import datetime
 from typing import Any
 
 from pengaduan._cli._common import (
     add_history_argument,
     as_of_or_now,
     fail,
+    history_name,
     instant,
     read_error,
     replayed_history,
     table,
 )
-from pengaduan._cli._definitions import add_definition_arguments, definitions
+from pengaduan._cli._definitions import Definitions, add_definition_arguments, definitions
 from pengaduan.escalation import DueAction, due
 from pengaduan.exceptions import PengaduanError
 from pengaduan.interchange import due_action_to_dict
@@ -95,13 +98,19 @@ def run(args: argparse.Namespace) -> int:
     as_of = as_of_or_now(args.as_of)
     found = definitions(args)
     ladder = found.ladder()
-    with replayed_history(args, workflow=found.workflow) as complaints:
-        if isinstance(complaints, str):
-            return fail(complaints)
-        try:
-            actions = due(complaints, as_of, ladder, language=args.lang)
-        except (PengaduanError, OSError) as error:
-            return fail(read_error(args, error))
+    if args.db is not None:
+        found_actions = _due_store(args, as_of, found)
+        if isinstance(found_actions, str):
+            return fail(found_actions)
+        actions = found_actions
+    else:
+        with replayed_history(args, workflow=found.workflow) as complaints:
+            if isinstance(complaints, str):
+                return fail(complaints)
+            try:
+                actions = due(complaints, as_of, ladder, language=args.lang)
+            except (PengaduanError, OSError) as error:
+                return fail(read_error(args, error))
     if args.json:
         print(json.dumps([due_action_to_dict(a) for a in actions], ensure_ascii=False, indent=2))
     elif actions:
@@ -109,3 +118,30 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"Tidak ada yang jatuh tempo / nothing due as of {as_of.isoformat()}")
     return 0
+
+
+def _due_store(
+    args: argparse.Namespace, as_of: datetime, found: Definitions
+) -> tuple[DueAction, ...] | str:
+    """What is due in a store, through the desk: from the read model's rows when current."""
+    from pengaduan.desk import Desk
+    from pengaduan.store import open_store
+
+    target = str(args.db)
+    if "://" not in target and not os.path.exists(target):
+        return f"cannot read {history_name(args)}: no such store"
+    try:
+        store = open_store(target, found.workflow, readonly=True, read_model=found.read_model())
+        try:
+            desk = Desk(
+                store,
+                workflow=found.workflow,
+                policy=found.policy,
+                ladder=found.ladder(),
+                language=args.lang,
+            )
+            return desk.due(as_of)
+        finally:
+            store.close()
+    except (PengaduanError, OSError) as error:
+        return read_error(args, error)

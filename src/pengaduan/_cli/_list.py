@@ -104,15 +104,16 @@ def _when(value: Any) -> str:
 
 
 def _text(rows: list[ComplaintRow]) -> str:
+    # Bahasa Indonesia / English, as every table of the command line.
     header = (
-        "complaint",
-        "state",
-        "unit",
-        "channel",
-        "submitted",
-        "deadline",
-        "next_due",
-        "breached",
+        "Laporan / complaint",
+        "Status / state",
+        "Unit kerja / unit",
+        "Kanal / channel",
+        "Diajukan / submitted",
+        "Batas waktu terdekat / next deadline",
+        "Tindakan berikut / next action due",
+        "Terlampaui / breached",
     )
     return table(
         header,

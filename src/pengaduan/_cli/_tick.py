@@ -15,7 +15,6 @@ from pengaduan._cli._common import (
     fail,
     history_name,
     replayed_history,
-    unreadable_reporter,
 )
 from pengaduan._cli._definitions import Definitions, definitions
 from pengaduan._cli._due import add_common
@@ -93,22 +92,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _tick_store(args: argparse.Namespace, as_of: datetime, found: Definitions) -> int:
-    """Tick a store's complaints one at a time (read page by page: memory stays bounded).
+    """Tick a store through the desk (`pengaduan.desk.Desk.tick`).
 
-    With ``--write`` each complaint's new events are appended at the version the complaint
-    was read at: a writer that changed it since makes the append fail with a `ConflictError`
-    (nothing of that complaint is written) instead of recording actions decided on a stale
-    history. Appends are idempotent by event id: a retried tick writes nothing twice. If an
-    append fails, the run stops there and says how many events of how many complaints were
-    written before it (each complaint is one transaction, all or nothing).
+    With ``--write`` what is due is recorded: each complaint's new events are appended at the
+    version it was read at, and a conflict with another writer makes the desk decide again
+    on the fresh history, so nothing is recorded twice or on a stale history; a retried tick
+    writes nothing twice. Without it, nothing is written (the store is opened read-only).
+    With current read-model rows only the complaints whose next action has come are read.
     """
+    from pengaduan.desk import Desk
     from pengaduan.store import open_store
 
     target = str(args.db)
     if "://" not in target and not os.path.exists(target):
         return fail(f"cannot read {history_name(args)}: no such store")
-    written = done = produced = 0
-    refused = False
     ladder = found.ladder()
     try:  # only --write changes it
         store = open_store(
@@ -117,35 +114,30 @@ def _tick_store(args: argparse.Namespace, as_of: datetime, found: Definitions) -
     except (PengaduanError, OSError) as error:
         return fail(_reason(args, error))
     try:
-        for complaint in store.complaints(on_error=unreadable_reporter(args)):
-            result = tick({complaint.id: complaint}, as_of, ladder, language=args.lang)
-            for event in result.events:
-                print(dumps_event(event))
-            produced += len(result.events)
-            for action, refusal in result.refused:
-                refused = True
-                print(f"pengaduan: refused {action.key}: {refusal}", file=sys.stderr)
-            if args.write and result.events:
-                appended = store.append(
-                    complaint.id, list(result.events), expected_version=complaint.version
-                )
-                written += len(appended.new)
-                done += 1
-    except (PengaduanError, OSError) as error:
-        if not args.write:
-            return fail(_reason(args, error))
-        outcome = (
-            "nothing was written"
-            if done == 0
-            else f"{written} new events of {done} complaints were written before it (each "
-            "complaint whole), the rest were not; a retried tick writes nothing twice"
+        desk = Desk(
+            store,
+            workflow=found.workflow,
+            policy=found.policy,
+            ladder=ladder,
+            language=args.lang,
         )
-        return fail(f"{_reason(args, error)}; {outcome}")
+        report = desk.tick(as_of, dry_run=not args.write)
+    except (PengaduanError, OSError) as error:  # TickInterruptedError says how far it got
+        return fail(_reason(args, error))
     finally:
         store.close()
-    if not produced and not refused:
+    for event in report.events:
+        print(dumps_event(event))
+    for action, refusal in report.refused:
+        print(f"pengaduan: refused {action.key}: {refusal}", file=sys.stderr)
+    for complaint_id in report.gave_up:
+        print(
+            f"pengaduan: gave up on {complaint_id}: it kept changing under the tick; run again",
+            file=sys.stderr,
+        )
+    if not report.events and not report.refused:
         _nothing_due(as_of)
-    return 1 if refused else 0
+    return 1 if report.refused or report.gave_up else 0
 
 
 def _nothing_due(as_of: datetime) -> None:
