@@ -19,10 +19,13 @@ What each viewer sees (the viewer's *standing* towards the complaint, see `Stand
 | trusted (admins) | all | all | all | all |
 | handler (unit role of its unit) | all | no personal | all | no personal |
 | staff (other roles of the workflow) | all | no personal | hidden | hidden |
+| staff in a confidential role (by default the ombudsman) | all | no personal | all | no personal |
 | public | no personal | no personal | hidden | hidden |
 
 ("no personal": personal fields and the reporter's actor ids withheld; the unit role's unit is
-the one the complaint is currently dispatched to.)
+the one the complaint is currently dispatched to. The Ombudsman is a confidential role by
+default because the preset ladder copies resolution breaches to it; see
+`pengaduan.escalation.due` for the ladder's side of that agreement.)
 
 The public sees a complaint only once it is published (by default: verified, so that an admin
 had the chance to set the flags) and never sees personal data or actor ids.
@@ -293,7 +296,11 @@ class PrivacyPolicy:
             ``location.address`` (an address may be someone's home).
         trusted_roles: Roles that see every complaint in full (by default the admins).
         confidential_roles: Further roles that see *rahasia* complaints (without the
-            reporter's identity if *anonim*); none by default.
+            reporter's identity if *anonim*). By default the ``ombudsman``: the preset ladder
+            copies every resolution breach to it, and an oversight body that receives a copy
+            must be able to read it (the ``regional_head``, whom the ladder's third
+            follow-up level addresses, is not: that step is skipped for a *rahasia*
+            complaint, with the reason recorded, see `pengaduan.escalation.tick`).
         public_states: The states in which the public may see a complaint, or ``None`` for
             every state after the initial one. By default the preset's published states:
             verified, dispatched, followed up and closed (not before verification, when an
@@ -308,7 +315,9 @@ class PrivacyPolicy:
     trusted_roles: frozenset[str] = attrs.field(
         default=frozenset({Role.ADMIN_NATIONAL, Role.ADMIN_AGENCY}), converter=_frozen
     )
-    confidential_roles: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
+    confidential_roles: frozenset[str] = attrs.field(
+        default=frozenset({Role.OMBUDSMAN}), converter=_frozen
+    )
     public_states: frozenset[str] | None = attrs.field(
         default=frozenset({"verified", "dispatched", "followed_up", "closed"}),
         converter=_optional_frozen,

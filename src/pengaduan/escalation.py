@@ -80,6 +80,7 @@ from pengaduan.calendar import WorkCalendar
 from pengaduan.clock import TimeSource, now_of
 from pengaduan.exceptions import (
     DefinitionError,
+    NotVisibleError,
     RefusedError,
     UnknownLanguageError,
     UnknownRuleError,
@@ -481,7 +482,13 @@ class DueAction:
         to: The recipients, resolved against the complaint.
         due_at: When it fell due (quiet hours applied).
         deadline: The cycle's deadline.
-        message: The notification text, in the language asked for.
+        message: The notification text, in the language asked for ("" when skipped).
+        withheld: The rule's recipients left out because they may not see the complaint
+            (`pengaduan.access.visible` under the default privacy policy: e.g. a role
+            without access to *rahasia* complaints); they are not in `to`.
+        skip_reason: When every recipient was withheld, why: the step is skipped, and
+            `tick` records the skip (an event of kind ``"skipped"`` with this reason) instead
+            of sending anything. ``None`` otherwise.
     """
 
     key: str
@@ -497,11 +504,18 @@ class DueAction:
     deadline: datetime | None
     # The text may carry the complaint's title: a log line shows its length only.
     message: str = attrs.field(repr=lambda text: f"<{len(text)} chars>")
+    withheld: tuple[Recipient, ...] = ()
+    skip_reason: str | None = None
 
     @property
     def automatic(self) -> bool:
         """Whether it is a workflow action rather than a message."""
         return self.action not in MESSAGE_ACTIONS
+
+    @property
+    def skipped(self) -> bool:
+        """Whether the step is skipped: none of its recipients may see the complaint."""
+        return self.skip_reason is not None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible object (the CLI's ``--json`` form)."""
@@ -518,6 +532,8 @@ class DueAction:
             "deadline": None if self.deadline is None else self.deadline.isoformat(),
             "key": self.key,
             "message": self.message,
+            "withheld": [{"role": r.role, "unit": r.unit} for r in self.withheld],
+            "skip_reason": self.skip_reason,
         }
 
 
@@ -574,20 +590,26 @@ class TickResult:
     Attributes:
         complaints: Every complaint given, by id, with the new events applied.
         events: The new events, in the order recorded (append them to your store).
-        actions: The due actions carried out, in the same order as `events`.
+        actions: The due actions carried out (sent or applied), in the order recorded.
         refused: The due actions the workflow refused, with the refusal (e.g. an automatic
             action no longer allowed in the complaint's state); nothing was recorded for them.
+        skipped: The due steps skipped because none of their recipients may see the
+            complaint (`DueAction.skip_reason`); each is recorded in `events` (kind
+            ``"skipped"``, with the reason) so that it is not due again, and nobody is
+            notified.
     """
 
     complaints: dict[str, Complaint]
     events: tuple[Event, ...]
     actions: tuple[DueAction, ...]
     refused: tuple[tuple[DueAction, RefusedError], ...] = ()
+    skipped: tuple[DueAction, ...] = ()
 
     def __repr__(self) -> str:
         return (
             f"<TickResult: {len(self.complaints)} complaints, {len(self.events)} events "
-            f"recorded, {len(self.actions)} actions done, {len(self.refused)} refused>"
+            f"recorded, {len(self.actions)} actions done, {len(self.refused)} refused, "
+            f"{len(self.skipped)} skipped>"
         )
 
 
@@ -813,7 +835,15 @@ def _due_for(
         if key in skip:
             continue
         to = _recipients(rule, complaint, ladder)
-        message = _render(complaint, ladder, state, cycle, rule, to, as_of, language)
+        withheld: tuple[Recipient, ...] = ()
+        skip_reason: str | None = None
+        if not rule.automatic and to:
+            to, withheld, skip_reason = _who_may_see(complaint, ladder, to)
+        message = (
+            ""
+            if skip_reason is not None
+            else _render(complaint, ladder, state, cycle, rule, to, as_of, language)
+        )
         out.append(
             DueAction(
                 key=key,
@@ -828,10 +858,43 @@ def _due_for(
                 due_at=at,
                 deadline=cycle.deadline,
                 message=message,
+                withheld=withheld,
+                skip_reason=skip_reason,
             )
         )
     out.sort(key=_sort_key)
     return out
+
+
+def _who_may_see(
+    complaint: Complaint, ladder: Ladder, to: tuple[Recipient, ...]
+) -> tuple[tuple[Recipient, ...], tuple[Recipient, ...], str | None]:
+    """Split recipients into those who may see the complaint and those who may not.
+
+    Returns the first, the second, and when nobody is left, why the step is skipped.
+    """
+    workflow = ladder.policy.workflow
+    if workflow is None:
+        return to, (), None
+    from pengaduan.access import Viewer, visible
+
+    kept: list[Recipient] = []
+    withheld: list[Recipient] = []
+    reasons: list[str] = []
+    for recipient in to:
+        decision = visible(
+            complaint, Viewer.staff(recipient.role, recipient.unit), workflow=workflow
+        )
+        if decision:
+            kept.append(recipient)
+        else:
+            withheld.append(recipient)
+            error = decision.refusal
+            reasons.append(error.reason if isinstance(error, NotVisibleError) else decision.reason)
+    if kept or not withheld:
+        return tuple(kept), tuple(withheld), None
+    who = ", ".join(repr(r.role) for r in withheld)
+    return (), tuple(withheld), f"{who} may not see complaint {complaint.id!r}: {reasons[0]}"
 
 
 def _recipients(rule: Rule, complaint: Complaint, ladder: Ladder) -> tuple[Recipient, ...]:
@@ -1044,6 +1107,7 @@ def tick(
     events: list[Event] = []
     done: list[DueAction] = []
     refused: list[tuple[DueAction, RefusedError]] = []
+    skipped: list[DueAction] = []
     for complaint in _complaints(complaints):
         skip: set[str] = set()
         while True:
@@ -1052,6 +1116,11 @@ def tick(
                 break
             again = False
             for action in pending:
+                if action.skipped:
+                    complaint, event = _record_skip(complaint, action, chosen, wf, actor, instant)
+                    events.append(event)
+                    skipped.append(action)
+                    continue
                 try:
                     complaint, event = _carry_out(complaint, action, chosen, wf, actor, instant)
                 except RefusedError as error:
@@ -1068,7 +1137,36 @@ def tick(
             if not again:
                 break
         out[complaint.id] = complaint
-    return TickResult(out, tuple(events), tuple(done), tuple(refused))
+    return TickResult(out, tuple(events), tuple(done), tuple(refused), tuple(skipped))
+
+
+def _record_skip(
+    complaint: Complaint,
+    action: DueAction,
+    ladder: Ladder,
+    workflow: Workflow,
+    actor: Actor,
+    as_of: datetime,
+) -> tuple[Complaint, Event]:
+    """Record a skipped step (kind ``"skipped"``, with its reason) so it is not due again."""
+    data: dict[str, Any] = {
+        "level": action.level,
+        "to": action.withheld[0].role,
+        "kind": "skipped",
+        "skipped": action.skip_reason,
+        "recipients": [],
+        "key": action.key,
+        "clock": action.clock,
+        "cycle": action.cycle,
+        "rule": action.rule,
+        "repeat": action.repeat,
+        "due_at": action.due_at.isoformat(),
+    }
+    updated = workflow.apply(
+        complaint, ladder.record_action, actor, as_of, data, event_id=action.key
+    )
+    assert updated.last_event is not None
+    return updated, updated.last_event
 
 
 def _carry_out(

@@ -6,8 +6,13 @@ One event per line::
      "actor": {"id": "warga-17", "role": "reporter", "unit": null},
      "data": {"title": "...", "body": "...", "channel": "web"}}
 
-The JSON Schema of a line ships with the package (`event_schema`). Decoding checks the record's
-shape (types, offsets on instants); whether the action makes sense is the workflow's business.
+The JSON Schema of a line ships with the package (`event_schema`), and the line reader
+(`loads_event`, `read_events`, `read_numbered_events`) takes its line rules from it: the two
+accept exactly the same lines (given a strict parse: no key repeated in an object, no NaN, no
+lone surrogate, which the reader refuses and a schema cannot say). An instant is ISO 8601 in
+extended format with an offset, ``2026-03-17T09:15:00+07:00``: no space for ``T``, no
+``+07``, no basic format, at most 6 fraction digits. Decoding checks the record's shape;
+whether the action and its data make sense is the workflow's business.
 
 ```pycon
 >>> line = ('{"id": "e1", "complaint": "C-1", "action": "submit", '
@@ -32,6 +37,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
+from functools import cache
 from importlib import resources
 from typing import IO, TYPE_CHECKING, Any
 
@@ -62,6 +68,13 @@ _ACTOR_KEYS = frozenset({"id", "role", "unit"})
 
 # A key that is named in a field path; any other (it may be input) is named by its position.
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+# The shape of an instant in the object form (what `event_to_dict` writes, and stores keep):
+# ISO 8601 extended format with an offset; the offset may carry seconds (Python writes them
+# for zones such as a pre-1924 local mean time), which no line may (see `_line_rules`).
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)"
+)
 
 
 class _JSONRefusalError(ValueError):
@@ -169,10 +182,44 @@ def strict_json(text: str | bytes) -> Any:
 
 
 def event_schema() -> dict[str, Any]:
-    """Return the JSON Schema (draft 2020-12) of one event record."""
-    text = resources.files("pengaduan.schemas").joinpath("event.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    """Return the JSON Schema (draft 2020-12) of one event record (one line of an event file).
+
+    The line reader accepts exactly the lines this schema accepts, once parsed strictly
+    (`strict_json`): it takes its patterns from it.
+    """
+    return json.loads(_schema_text())  # type: ignore[no-any-return]
+
+
+@cache
+def _schema_text() -> str:
+    return resources.files("pengaduan.schemas").joinpath("event.schema.json").read_text("utf-8")
+
+
+@cache
+def _line_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The schema's patterns of a line's instant and action, compiled once, on first use.
+
+    The schema's patterns are written for ECMA-262 and Python alike (ASCII classes, no
+    ``$``, which Python lets match before a final newline).
+    """
+    properties = json.loads(_schema_text())["properties"]
+    return re.compile(properties["at"]["pattern"]), re.compile(properties["action"]["pattern"])
+
+
+def _check_line(record: Mapping[str, Any]) -> None:
+    """What a line must hold beyond the object form (see `event_schema`)."""
+    at_rule, action_rule = _line_rules()
+    if at_rule.search(record["at"]) is None:
+        raise EventFormatError(
+            "must be an ISO 8601 instant in extended format with a UTC offset of hours and "
+            "minutes (YYYY-MM-DDTHH:MM[:SS[.ffffff]] then Z or +HH:MM, e.g. "
+            "2026-03-17T09:15:00+07:00), within the years 2..9998 in UTC too",
+            path="at",
+        )
+    if action_rule.search(record["action"]) is None:
+        raise EventFormatError(
+            "must be an ASCII identifier (letters, digits, _; not a digit first)", path="action"
+        )
 
 
 def _text(record: Mapping[str, Any], key: str, path: str) -> str:
@@ -199,6 +246,13 @@ def _instant(value: Any, path: str) -> datetime:
             "it has none",
             path=path,
         )
+    if _INSTANT.fullmatch(value) is None:
+        raise EventFormatError(
+            "must be an ISO 8601 instant in extended format: YYYY-MM-DDTHH:MM[:SS[.ffffff]] "
+            "then Z or +HH:MM (e.g. 2026-03-17T09:15:00+07:00; no space for T, no basic "
+            "format, at most 6 fraction digits)",
+            path=path,
+        )
     if not _instant_in_range(instant):
         raise EventFormatError("is outside the years 2..9998 an instant may have", path=path)
     return instant
@@ -211,7 +265,12 @@ def _unknown(record: Mapping[str, Any], known: frozenset[str]) -> str:
 
 
 def event_from_dict(record: Any) -> Event:
-    """Build an `Event` from its JSON object form.
+    """Build an `Event` from its JSON object form (as `event_to_dict` writes and stores keep).
+
+    It checks the record's shape: the keys, non-empty strings, an actor's unit that is null
+    or non-empty, ``data`` an object (left out for none, never null), and an instant in ISO
+    8601 extended format with an offset within the years an `Event` may have. A line of an
+    event file must also hold to `event_schema` (`loads_event` checks both).
 
     Raises:
         EventFormatError: With the `path` of the first bad field.
@@ -245,7 +304,7 @@ def event_from_dict(record: Any) -> Event:
     )
     data = record.get("data", {})
     if data is None:
-        data = {}
+        raise EventFormatError("must be an object; leave it out for no data, not null", path="data")
     if not isinstance(data, Mapping):
         raise EventFormatError(f"must be an object, got {type(data).__name__}", path="data")
     try:  # a record not read by `strict_json` (a dict, a store body) is checked here
@@ -272,7 +331,9 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 
 def loads_event(text: str) -> Event:
-    """Decode one event from a JSON text.
+    """Decode one event from a JSON text: one line of an event file.
+
+    It accepts exactly what `event_schema` accepts, once parsed strictly (`strict_json`).
 
     Raises:
         EventFormatError: If the text is not JSON or not an event.
@@ -283,7 +344,9 @@ def loads_event(text: str) -> Event:
         raise EventFormatError(f"not valid JSON ({error.reason})", path=error.path) from None
     except json.JSONDecodeError as error:
         raise EventFormatError(f"not valid JSON ({error.msg} at column {error.colno})") from None
-    return event_from_dict(record)
+    event = event_from_dict(record)
+    _check_line(record)
+    return event
 
 
 def dumps_event(event: Event) -> str:

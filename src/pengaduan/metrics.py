@@ -76,9 +76,11 @@ __all__ = [
     "Metrics",
     "Milestones",
     "Overdue",
+    "UnitHold",
     "measure",
     "quantile",
     "summarize",
+    "unit_views",
 ]
 
 _DAY = 86_400.0
@@ -117,7 +119,9 @@ class Milestones:
         follow_up: A unit's follow-up (*tindak lanjut*).
         close: Closure (*selesai*).
         archive: Archiving.
-        reminder: A reminder or escalation (counted as a reminder sent).
+        reminder: A reminder or escalation (counted as a reminder sent, unless its ``kind``
+            is ``"skipped"``: a step of the ladder skipped because its recipient may not see
+            the complaint).
         closed_state: The state a closed complaint is in.
     """
 
@@ -154,6 +158,20 @@ class Overdue:
     state: str
 
 
+class UnitHold(NamedTuple):
+    """One stretch during which a unit held a complaint (from a dispatch or forward to it).
+
+    Attributes:
+        unit: The unit.
+        received_at: When it was dispatched or forwarded to the unit.
+        followed_up_at: The unit's first follow-up in this stretch, if any.
+    """
+
+    unit: str
+    received_at: datetime
+    followed_up_at: datetime | None = None
+
+
 class ComplaintSummary(NamedTuple):
     """One complaint reduced to what metrics need, as of an instant (a row of a flat table).
 
@@ -179,6 +197,10 @@ class ComplaintSummary(NamedTuple):
         overdue: Its clocks running past their deadline (not counting clocks with a
             ``due_action``: their end makes an action due, e.g. an automatic close, rather
             than a breach by anyone).
+        holds: The units that held it, one `UnitHold` per stretch, in order.
+        unit_clocks: Per unit (``None``: no unit) and clock name, ``(stretches judged,
+            stretches met)`` of its `pengaduan.sla.UnitShare` s: what the metrics by unit
+            count, so that no unit is charged for another's days.
     """
 
     complaint: str
@@ -197,6 +219,8 @@ class ComplaintSummary(NamedTuple):
     reminders: int = 0
     clocks: Mapping[str, tuple[int, int]] = MappingProxyType({})
     overdue: tuple[Overdue, ...] = ()
+    holds: tuple[UnitHold, ...] = ()
+    unit_clocks: Mapping[str | None, Mapping[str, tuple[int, int]]] = MappingProxyType({})
 
 
 def summarize(
@@ -291,6 +315,8 @@ class _Context:
         verified_at = dispatched_at = followed_up_at = closed_at = None
         archived = False
         reminders = 0
+        holds: list[UnitHold] = []
+        holding = False  # whether the last hold is the complaint's current one
         for event in events:
             at = event.at
             if at > as_of:
@@ -303,9 +329,13 @@ class _Context:
             field = unit_from.get(action)
             if field is not None:
                 value = data.get(field)
+                if isinstance(value, str) and not (holding and value == unit):
+                    holds.append(UnitHold(value, at))
+                    holding = True
                 unit = value if isinstance(value, str) else unit
             elif action in clears_unit:
                 unit = None
+                holding = False
             if "classification" in data:
                 value = data["classification"]
                 classification = value if isinstance(value, str) else None
@@ -317,25 +347,41 @@ class _Context:
                 verified_at = at
             if action == m.follow_up and followed_up_at is None and dispatched_at is not None:
                 followed_up_at = at
+            if action == m.follow_up and holding and holds[-1].followed_up_at is None:
+                holds[-1] = holds[-1]._replace(followed_up_at=at)
             if action == m.dispatch and dispatched_at is None:
                 dispatched_at = at
             if action == m.close and closed_at is None:
                 closed_at = at
             if action == m.archive:
                 archived = True
-            if action == m.reminder:
+            if action == m.reminder and data.get("kind") != "skipped":
                 reminders += 1
         clocks: dict[str, tuple[int, int]] = {}
+        unit_clocks: dict[str | None, dict[str, tuple[int, int]]] = {}
         overdue: list[Overdue] = []
         if self.policy is not None:
             for clock_state in evaluate(complaint, self.policy, as_of):
+                name = clock_state.clock.name
                 stopped = met = 0
                 for cycle in clock_state.cycles:
                     if cycle.ended_by == "stop":
                         stopped += 1
                         if cycle.breach_at is None:
                             met += 1
-                clocks[clock_state.clock.name] = (stopped, met)
+                    units = cycle.units
+                    if len(units) == 1:  # one unit held it throughout: the cycle's verdict
+                        verdicts: Iterable[tuple[str | None, bool | None]] = (
+                            (units[0], cycle.met),
+                        )
+                    else:
+                        verdicts = ((share.unit, share.met) for share in cycle.shares)
+                    for holder, verdict in verdicts:
+                        if verdict is not None:
+                            tally = unit_clocks.setdefault(holder, {})
+                            judged, kept = tally.get(name, (0, 0))
+                            tally[name] = (judged + 1, kept + verdict)
+                clocks[name] = (stopped, met)
                 current = clock_state.current
                 if (
                     clock_state.clock.due_action is None
@@ -373,6 +419,8 @@ class _Context:
             reminders=reminders,
             clocks=clocks,
             overdue=tuple(overdue),
+            holds=tuple(holds),
+            unit_clocks=unit_clocks,
         )
 
 
@@ -764,7 +812,9 @@ def _group(
     as_of: datetime,
     calendar: WorkCalendar,
     clocks: Sequence[str],
+    tallies: Sequence[Mapping[str, tuple[int, int]]] | None = None,
 ) -> GroupMetrics:
+    """The figures of one group; `tallies`, when given, replace the summaries' compliance."""
     wd = calendar.working_days_between
     archived = verified = dispatched = followed_up = closed = open_ = reminders = 0
     fu_d: list[float] = []
@@ -799,7 +849,13 @@ def _group(
             open_ += 1
             age_d.append(_days(submitted, as_of))
             age_w.append(wd(submitted, as_of))
-        for name, (a, b) in s.clocks.items():
+        if tallies is None:
+            for name, (a, b) in s.clocks.items():
+                if name in stopped:
+                    stopped[name] += a
+                    met[name] += b
+    for tally in tallies or ():
+        for name, (a, b) in tally.items():
             if name in stopped:
                 stopped[name] += a
                 met[name] += b
@@ -904,9 +960,78 @@ def _groups(
 ) -> tuple[GroupMetrics, ...]:
     if grouping is None:
         return ()
+    if grouping is GroupBy.UNIT:
+        return _unit_groups(summaries, as_of, cal, clocks)
     key_of = _key_function(grouping, cal)
     buckets: dict[str | None, list[ComplaintSummary]] = {}
     for summary in summaries:
         buckets.setdefault(key_of(summary), []).append(summary)
     keys = sorted(buckets, key=lambda k: (k is None, k or ""))
     return tuple(_group(k, buckets[k], as_of, cal, clocks) for k in keys)
+
+
+def unit_views(summary: ComplaintSummary) -> Iterator[ComplaintSummary]:
+    """The complaint as each unit that held it is measured (the members of the unit groups).
+
+    Each unit that held the complaint gets a view of it: its disposition is when that unit
+    received it and its follow-up that unit's own (from the stretch in which it first
+    followed up, else its first stretch), so that a unit is not charged for the days the
+    complaint spent with another before a decline or forward. Only the unit holding it at
+    ``as_of`` (or ``None``, if none holds it) keeps what describes the complaint as a whole:
+    its closing, archiving, backlog, reminders and overdue clocks. A complaint never
+    dispatched is one view under ``None``, as it is.
+
+    Args:
+        summary: A complaint's summary.
+
+    Yields:
+        One summary per unit, in the order they first held it (then ``None``, if no unit
+        holds it now). Their ``clocks`` are empty: compliance by unit counts each unit's
+        `pengaduan.sla.UnitShare` s (``unit_clocks``), not whole cycles.
+    """
+    if not summary.holds:
+        yield summary._replace(clocks=MappingProxyType({}))
+        return
+    seen: dict[str, UnitHold] = {}
+    for hold in summary.holds:
+        first = seen.get(hold.unit)
+        if first is None or (first.followed_up_at is None and hold.followed_up_at is not None):
+            seen[hold.unit] = hold if first is None or hold.followed_up_at else first
+    for unit, hold in seen.items():
+        view = summary._replace(
+            unit=unit,
+            dispatched_at=hold.received_at,
+            followed_up_at=hold.followed_up_at,
+            clocks=MappingProxyType({}),
+        )
+        if unit != summary.unit:
+            view = view._replace(
+                closed_at=None,
+                archived=False,
+                closed=False,
+                open=False,
+                reminders=0,
+                overdue=(),
+            )
+        yield view
+    if summary.unit is None:
+        yield summary._replace(dispatched_at=None, followed_up_at=None, clocks=MappingProxyType({}))
+
+
+def _unit_groups(
+    summaries: Sequence[ComplaintSummary],
+    as_of: datetime,
+    cal: WorkCalendar,
+    clocks: Sequence[str],
+) -> tuple[GroupMetrics, ...]:
+    """Groups by unit: every unit that held a complaint, charged with its own share only."""
+    buckets: dict[str | None, list[ComplaintSummary]] = {}
+    tallies: dict[str | None, list[Mapping[str, tuple[int, int]]]] = {}
+    for summary in summaries:
+        for view in unit_views(summary):
+            buckets.setdefault(view.unit, []).append(view)
+        for unit, tally in summary.unit_clocks.items():
+            tallies.setdefault(unit, []).append(tally)
+            buckets.setdefault(unit, [])
+    keys = sorted(buckets, key=lambda k: (k is None, k or ""))
+    return tuple(_group(k, buckets[k], as_of, cal, clocks, tallies.get(k, [])) for k in keys)

@@ -67,6 +67,7 @@ deadline, its deadline is unknown (``None``): it depends on when it resumes.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -96,6 +97,7 @@ __all__ = [
     "TargetUnit",
     "Timeline",
     "TimelineEntry",
+    "UnitShare",
     "diff",
     "evaluate",
     "evaluate_many",
@@ -557,6 +559,10 @@ class _Compiled:
     initial: str
     # Per clock: the actions that may affect it, and whether entering a state may.
     plans: tuple[_Plan, ...]
+    # The actions that give the complaint a unit (with the data field naming it), and those
+    # that take it away.
+    unit_from: dict[str, str] = attrs.field(factory=dict)
+    clears_unit: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -590,8 +596,13 @@ class Policy:
         if self.workflow is None:
             compiled = _Compiled({}, "", plans)
         else:
+            actions = self.workflow.actions
             compiled = _Compiled(
-                {a.name: a.dest for a in self.workflow.actions}, self.workflow.initial, plans
+                {a.name: a.dest for a in actions},
+                self.workflow.initial,
+                plans,
+                {a.name: a.unit_from for a in actions if a.unit_from is not None},
+                frozenset(a.name for a in actions if a.clears_unit),
             )
         object.__setattr__(self, "_compiled", compiled)
 
@@ -729,6 +740,50 @@ class Pause:
 
 
 @attrs.frozen
+class UnitShare:
+    """The stretch of a cycle during which one unit held the complaint, judged on its own.
+
+    A complaint declined by one unit (*bukan wewenang*) and dispatched to another stays in
+    one cycle of a clock that a decline does not stop (the reporter waits all along), but
+    each unit is answerable only for its own stretch: its deadline is the clock's target
+    counted from when it received the complaint, its own pauses accounted for.
+
+    Attributes:
+        unit: The unit (``None``: with no unit, e.g. with the admins before a dispatch).
+        start: When it received the complaint (or when the cycle started).
+        end: When it passed the complaint on or the cycle ended; ``None`` while it lasts.
+        ended_by: ``"handover"`` (the unit changed: a forward, a decline, a new dispatch),
+            else the cycle's own ``ended_by`` (``"stop"``, ``"reset"``, ``"expired"``, or
+            ``None`` while open).
+        deadline: The unit's own deadline; ``None`` while paused before it.
+        breach_at: Its deadline, if that came before its end (or, while open, by
+            ``as_of``).
+        elapsed: The clock's measure it used, pauses excluded (working time for working
+            targets, actual time for calendar targets).
+    """
+
+    unit: str | None
+    start: datetime
+    end: datetime | None
+    ended_by: str | None
+    deadline: datetime | None
+    breach_at: datetime | None
+    elapsed: timedelta
+
+    @property
+    def breached(self) -> bool:
+        """Whether the unit's own deadline passed during its stretch."""
+        return self.breach_at is not None
+
+    @property
+    def met(self) -> bool | None:
+        """For a stretch that ended by a stop or a handover, whether it met its deadline."""
+        if self.ended_by not in ("stop", "handover"):
+            return None
+        return self.breach_at is None
+
+
+@attrs.frozen
 class Cycle:
     """One cycle of a clock: from a start (or reset) to a stop, a reset, or ``as_of``.
 
@@ -759,6 +814,9 @@ class Cycle:
         estimated: Whether its deadline rests on an estimated holiday or dated rule.
         start_event: The id of the event that started it.
         stop_event: The id of the event that ended it, if any.
+        shares: Who held the complaint during the cycle, one `UnitShare` per stretch with
+            one unit (``None``: with no unit, e.g. before a dispatch or after a decline),
+            each judged on its own time: the metrics by unit charge each unit its share only.
     """
 
     index: int
@@ -777,6 +835,33 @@ class Cycle:
     estimated: bool = False
     start_event: str | None = None
     stop_event: str | None = None
+    _held: tuple[tuple[datetime, str | None], ...] = attrs.field(
+        default=(), repr=False, alias="held"
+    )
+    _as_of: datetime | None = attrs.field(default=None, repr=False, eq=False, alias="as_of")
+    _shares: tuple[UnitShare, ...] | None = attrs.field(
+        default=None, init=False, repr=False, eq=False, hash=False
+    )
+
+    @property
+    def units(self) -> tuple[str | None, ...]:
+        """The units that held the complaint during the cycle, in order (``None``: no unit)."""
+        return tuple(unit for _at, unit in self._held)
+
+    @property
+    def shares(self) -> tuple[UnitShare, ...]:
+        """Who held the complaint during the cycle: one `UnitShare` per stretch, in order.
+
+        Each stretch with one unit (``None``: with no unit, e.g. before a dispatch or after a
+        decline) is judged on its own: its deadline is the clock's target counted from when
+        the unit received the complaint, its pauses accounted for. The metrics by unit count
+        these, so that no unit is charged for another's days. Computed on first use.
+        """
+        found = self._shares
+        if found is None:
+            found = _judge_shares(self)
+            object.__setattr__(self, "_shares", found)  # a cache: the cycle stays as it was
+        return found
 
     @property
     def open(self) -> bool:
@@ -1103,7 +1188,8 @@ class _Memo:
 
 
 def _deadline(
-    clock: Clock,
+    target: Target,
+    cal: WorkCalendar,
     start: datetime,
     start_ordinal: int,
     pauses: list[_OpenPause],
@@ -1115,8 +1201,6 @@ def _deadline(
     The provisional deadline counts an open pause as ending at `as_of`; the deadline is
     ``None`` while a pause that began before it lasts. "Locally": in the calendar's zone.
     """
-    target = clock.target
-    cal = clock.calendar
     if target.unit is TargetUnit.WORKING_DAYS:
         n = target.amount
         assert isinstance(n, int)
@@ -1167,6 +1251,7 @@ def _finish(
     pauses: list[_OpenPause],
     as_of: datetime,
     memo: _Memo,
+    held: tuple[tuple[datetime, str | None], ...],
 ) -> Cycle:
     """Close the books of one cycle.
 
@@ -1180,7 +1265,7 @@ def _finish(
     by_days = unit is TargetUnit.WORKING_DAYS
     in_working_time = by_days or unit is TargetUnit.WORKING_TIME
     start_ordinal = start_event.at.astimezone(cal.tz).toordinal() if in_working_time else 0
-    deadline, provisional, local = _deadline(clock, start, start_ordinal, pauses, as_of, memo)
+    deadline, provisional, local = _deadline(target, cal, start, start_ordinal, pauses, as_of, memo)
     # Stopping at the deadline is too late, and an open cycle is breached once as_of reaches it.
     breached = deadline is not None and deadline <= end
     if (
@@ -1254,7 +1339,86 @@ def _finish(
         estimated,
         start_event.id,
         None if stop_event is None else stop_event.id,
+        held,
+        None if stop is not None else as_of,
     )
+
+
+def _judge_shares(cycle: Cycle) -> tuple[UnitShare, ...]:
+    """Judge each unit's stretch of a cycle on its own (see `UnitShare`).
+
+    A stretch's deadline is the clock's target counted from its start, with the cycle's pauses
+    clipped to it; a stretch of no time at all (a dispatch and a forward at one instant) is
+    left out unless it is the cycle's last.
+    """
+    held = cycle._held
+    ended_by = cycle.ended_by
+    if len(held) == 1:
+        return (
+            UnitShare(
+                held[0][1],
+                cycle.start,
+                cycle.stop,
+                ended_by,
+                cycle.deadline,
+                cycle.breach_at,
+                cycle.elapsed,
+            ),
+        )
+    target, cal = cycle.target, cycle.calendar
+    in_working_time = target.in_working_time
+    as_of = cycle._as_of
+    stop = cycle.stop
+    end = (stop if stop is not None else as_of or cycle.start).astimezone(UTC)
+    still_open = ended_by is None
+    pauses = [
+        (p.start.astimezone(UTC), None if p.end is None else p.end.astimezone(UTC))
+        for p in cycle.pauses
+    ]
+    memo = _Memo()
+    out: list[UnitShare] = []
+    last = len(held) - 1
+    for k, (began, unit) in enumerate(held):
+        s0 = began.astimezone(UTC)
+        is_last = k == last
+        s1 = end if is_last else held[k + 1][0].astimezone(UTC)
+        if s1 <= s0 and not is_last:
+            continue
+        clipped: list[_OpenPause] = []
+        paused = _ZERO
+        for p0, p1 in pauses:
+            q1 = p1 if p1 is not None else (None if is_last and still_open else end)
+            if q1 is not None and q1 <= s0:
+                continue
+            if p0 >= s1 and not (is_last and still_open):
+                break
+            q0 = max(p0, s0)
+            if q1 is not None and not is_last:
+                q1 = min(q1, s1)
+            clipped.append([q0, q1])
+            upto = q1 if q1 is not None else s1
+            if upto > q0:
+                paused += cal.working_time_between(q0, upto) if in_working_time else upto - q0
+        ordinal = began.astimezone(cal.tz).toordinal() if in_working_time else 0
+        deadline, _provisional, local = _deadline(
+            target, cal, s0, ordinal, clipped, end if still_open else s1, memo
+        )
+        how = ended_by if is_last else "handover"
+        breached = deadline is not None and deadline <= s1 and how != "expired"
+        worked = cal.working_time_between(s0, s1) if in_working_time else s1 - s0
+        shown = local if deadline is not None else None
+        out.append(
+            UnitShare(
+                unit,
+                began,
+                stop if is_last else held[k + 1][0],
+                how,
+                shown,
+                shown if breached else None,
+                worked - paused,
+            )
+        )
+    return tuple(out)
 
 
 def _reason(data: Mapping[str, Any]) -> str | None:
@@ -1266,15 +1430,34 @@ def _reason(data: Mapping[str, Any]) -> str | None:
 _Step = tuple[Event, str, str | None, str, datetime]
 
 
-def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> list[_Step]:
+@attrs.frozen
+class _History:
+    """The steps of a history, and who held the complaint after each one.
+
+    Attributes:
+        steps: The events up to ``as_of``, with the states they entered.
+        units: The complaint's unit after each step (``None``: no unit).
+        changes: The indexes of the steps that changed the unit, in order.
+    """
+
+    steps: list[_Step]
+    units: list[str | None]
+    changes: list[int]
+
+
+def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> _History:
     """The events up to `as_of` (UTC), each with the state it moved the complaint into.
 
     Instants are taken in UTC: Python compares and subtracts datetimes of one zone by wall
     time, which is ambiguous at a daylight-saving fall-back.
     """
-    dests = policy._compiled.dest
-    state = policy._compiled.initial
+    compiled = policy._compiled
+    dests, unit_from, clears_unit = compiled.dest, compiled.unit_from, compiled.clears_unit
+    state = compiled.initial
+    unit: str | None = None
     out: list[_Step] = []
+    units: list[str | None] = []
+    changes: list[int] = []
     for event in complaint.events:
         at = event.at.astimezone(UTC)
         if at > as_of:
@@ -1286,11 +1469,39 @@ def _steps(policy: Policy, complaint: Complaint, as_of: datetime) -> list[_Step]
             out.append((event, action, dest, state, at))
         else:
             out.append((event, action, None, state, at))
-    return out
+        field = unit_from.get(action)
+        before = unit
+        if field is not None:
+            value = event.data.get(field)
+            unit = value if isinstance(value, str) else unit
+        elif action in clears_unit:
+            unit = None
+        if unit != before:
+            changes.append(len(units))
+        units.append(unit)
+    return _History(out, units, changes)
+
+
+def _held(history: _History, first: int, last: int) -> tuple[tuple[datetime, str | None], ...]:
+    """Who held the complaint from step `first` to `last` (excluded), and from when.
+
+    The first pair is step `first`'s instant (as recorded) with the unit after it; each later
+    one a change of unit.
+    """
+    steps, units, changes = history.steps, history.units, history.changes
+    k = bisect_right(changes, first)
+    if k == len(changes) or changes[k] >= last:  # the common case: one unit throughout
+        return ((steps[first][0].at, units[first]),)
+    out = [(steps[first][0].at, units[first])]
+    for index in changes[k:]:
+        if index >= last:
+            break
+        out.append((steps[index][0].at, units[index]))
+    return tuple(out)
 
 
 def _clock_state(
-    clock: Clock, plan: _Plan, steps: list[_Step], as_of: datetime, memo: _Memo
+    clock: Clock, plan: _Plan, history: _History, as_of: datetime, memo: _Memo
 ) -> ClockState:
     """Evaluate one clock over the steps; `as_of` is the caller's, taken in UTC inside."""
     given = as_of
@@ -1304,9 +1515,11 @@ def _clock_state(
     # The open cycle: its start (UTC) and event, its pauses, whether a pause action holds it.
     started: datetime | None = None
     started_by: Event | None = None
+    started_step = 0
     pauses: list[_OpenPause] = []
     manual = False
-    for event, action, entered, state, at in steps:
+    steps = history.steps
+    for index, (event, action, entered, state, at) in enumerate(steps):
         if action not in triggers and (entered is None or not state_sensitive):
             continue
         stops = action in stop_actions or (entered is not None and entered in stop_states)
@@ -1330,6 +1543,7 @@ def _clock_state(
                     pauses,
                     as_of,
                     memo,
+                    _held(history, started_step, index),
                 )
             )
             started, started_by, pauses, manual = None, None, [], False
@@ -1340,6 +1554,7 @@ def _clock_state(
             and (action in start_actions or (entered is not None and entered in start_states))
         ):
             started, started_by, pauses, manual = at, event, [], False
+            started_step = index
         if started is None:
             continue
         if action in pause_on:
@@ -1358,7 +1573,17 @@ def _clock_state(
         assert started_by is not None
         cycles.append(
             _finish(
-                clock, len(cycles) + 1, started, started_by, None, None, None, pauses, as_of, memo
+                clock,
+                len(cycles) + 1,
+                started,
+                started_by,
+                None,
+                None,
+                None,
+                pauses,
+                as_of,
+                memo,
+                _held(history, started_step, len(steps)),
             )
         )
         status = ClockStatus.PAUSED if cycles[-1].paused else ClockStatus.RUNNING
@@ -1370,9 +1595,9 @@ def _clock_state(
 
 
 def _evaluate(complaint: Complaint, policy: Policy, as_of: datetime, memo: _Memo) -> Evaluation:
-    steps = _steps(policy, complaint, as_of.astimezone(UTC))
+    history = _steps(policy, complaint, as_of.astimezone(UTC))
     states = tuple(
-        _clock_state(clock, plan, steps, as_of, memo)
+        _clock_state(clock, plan, history, as_of, memo)
         for clock, plan in zip(policy.clocks, policy._compiled.plans, strict=True)
     )
     return Evaluation(complaint.id, policy.name, policy.version, as_of, states, complaint.events)
@@ -1444,8 +1669,8 @@ def expected_datetime(
     require_aware(as_of, "as_of")
     definition = policy.clock(clock)
     plan = policy._compiled.plans[policy.clocks.index(definition)]
-    steps = _steps(policy, complaint, as_of.astimezone(UTC))
-    state = _clock_state(definition, plan, steps, as_of, _Memo())
+    history = _steps(policy, complaint, as_of.astimezone(UTC))
+    state = _clock_state(definition, plan, history, as_of, _Memo())
     if state.status is ClockStatus.STOPPED:
         return None
     return state.deadline

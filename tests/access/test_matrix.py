@@ -77,7 +77,9 @@ MATRIX: dict[str, tuple[Viewer, Standing, tuple[bool, ...], tuple[bool | None, .
         (Y, N, X, X),
     ),
     "regional_head": (Viewer.staff("regional_head"), Standing.STAFF, (V, V, H, H), (Y, N, X, X)),
-    "ombudsman": (Viewer.staff("ombudsman"), Standing.STAFF, (V, V, H, H), (Y, N, X, X)),
+    # Issue 14: the preset ladder copies breaches to the Ombudsman, so it sees rahasia
+    # complaints (a confidential role), still without the identity of an anonim reporter.
+    "ombudsman": (Viewer.staff("ombudsman"), Standing.STAFF, (V, V, V, V), (Y, N, Y, N)),
     "system": (Viewer.staff("system"), Standing.STAFF, (V, V, H, H), (Y, N, X, X)),
     "unknown role": (Viewer.staff("auditor"), Standing.PUBLIC, (V, V, H, H), (N, N, X, X)),
 }

@@ -46,6 +46,22 @@ def test_deadline_reads_a_start_in_another_offset_in_the_calendar_zone(
 def test_deadline_in_working_hours_flags_estimated_ramadan_hours(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # Ramadan 2027 (from 8 February) has no isbat yet: its hours are estimated.
+    code, out, _ = run(
+        capsys, "deadline", "2027-02-15T09:00+07:00", "--working-hours", "1.5", "--json"
+    )
+    assert code == 0
+    assert json.loads(out) == {
+        "deadline": "2027-02-15T10:30:00+07:00",
+        "date": "2027-02-15",
+        "estimated": True,
+    }
+
+
+def test_deadline_in_working_hours_of_a_decreed_ramadan_is_not_estimated(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Ramadan 2026 began on 19 February by the isbat of 17 February 2026: hours from 08:00.
     code, out, _ = run(
         capsys, "deadline", "2026-03-02T09:00+07:00", "--working-hours", "1.5", "--json"
     )
@@ -53,7 +69,7 @@ def test_deadline_in_working_hours_flags_estimated_ramadan_hours(
     assert json.loads(out) == {
         "deadline": "2026-03-02T10:30:00+07:00",
         "date": "2026-03-02",
-        "estimated": True,
+        "estimated": False,
     }
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pengaduan.calendar import Holiday, HolidayKind, Status
-from pengaduan.exceptions import NaiveDatetimeError, UnknownCalendarError
+from pengaduan.exceptions import DefinitionError, NaiveDatetimeError, UnknownCalendarError
 from pengaduan.presets import calendar_by_name, id_gov_calendar, id_gov_days_calendar
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -74,7 +74,7 @@ def test_perpres_21_2023_hours_make_37_5_hours_a_week_with_a_later_friday_close(
     assert not cal.is_working(at(2026, 1, 9, 12, 30))  # Friday prayers break
 
 
-def test_ramadan_weeks_have_32_5_hours_from_eight_and_are_marked_estimated() -> None:
+def test_ramadan_weeks_have_32_5_hours_from_eight_and_a_decreed_ramadan_is_confirmed() -> None:
     cal = id_gov_calendar()
     monday = at(2026, 3, 2)
     assert cal.working_time_between(monday, monday + timedelta(days=7)) == timedelta(
@@ -83,12 +83,53 @@ def test_ramadan_weeks_have_32_5_hours_from_eight_and_are_marked_estimated() -> 
     assert not cal.is_working(at(2026, 3, 2, 7, 45))
     assert cal.is_working(at(2026, 3, 2, 8, 0))
     ramadan = next(r for r in cal.dated if r.first.year == 2026)
-    assert ramadan.status is Status.ESTIMATED
-    assert "MABIMS" in ramadan.source
+    assert ramadan.status is Status.CONFIRMED
+    assert "sidang isbat" in ramadan.source
+    assert "17 February 2026" in ramadan.source
+    assert ramadan.first == date(2026, 2, 19)
     assert ramadan.last == date(2026, 3, 20)  # the day before Idul Fitri, 21 Mar 2026
     d = cal.deadline(at(2026, 3, 2, 9), working_time=timedelta(hours=1))
+    assert not d.estimated
+
+
+def test_a_ramadan_without_an_isbat_yet_is_estimated_from_the_lunar_table() -> None:
+    cal = id_gov_calendar()
+    ramadan = next(r for r in cal.dated if r.first.year == 2027)
+    assert ramadan.status is Status.ESTIMATED
+    assert "MABIMS" in ramadan.source
+    assert (ramadan.first, ramadan.last) == (date(2027, 2, 8), date(2027, 3, 9))
+    d = cal.deadline(at(2027, 2, 15, 9), working_time=timedelta(hours=1))
     assert d.estimated
     assert any("Ramadan" in why for why in d.reasons)
+
+
+# 1 Ramadan by the isbat of the Ministry of Religious Affairs, written out by hand from the
+# published decisions (see RAMADAN_ISBAT for where each was published), and Idul Fitri (1
+# Syawal) by the SKB 3 Menteri decrees.
+ISBAT = {
+    2015: (date(2015, 6, 18), date(2015, 7, 17)),
+    2016: (date(2016, 6, 6), date(2016, 7, 6)),
+    2017: (date(2017, 5, 27), date(2017, 6, 25)),
+    2018: (date(2018, 5, 17), date(2018, 6, 15)),
+    2019: (date(2019, 5, 6), date(2019, 6, 5)),
+    2020: (date(2020, 4, 24), date(2020, 5, 24)),
+    2021: (date(2021, 4, 13), date(2021, 5, 13)),
+    2022: (date(2022, 4, 3), date(2022, 5, 2)),
+    2023: (date(2023, 3, 23), date(2023, 4, 22)),
+    2024: (date(2024, 3, 12), date(2024, 4, 10)),
+    2025: (date(2025, 3, 1), date(2025, 3, 31)),  # the lunar table says 2 March
+    2026: (date(2026, 2, 19), date(2026, 3, 21)),
+}
+
+
+@pytest.mark.parametrize("year", sorted(ISBAT))
+def test_each_decreed_ramadan_runs_from_its_isbat_to_the_eve_of_idul_fitri(year: int) -> None:
+    first, syawal = ISBAT[year]
+    (ramadan,) = [r for r in id_gov_calendar().dated if r.first.year == year]
+    assert (ramadan.first, ramadan.last) == (first, syawal - timedelta(days=1))
+    assert ramadan.status is Status.CONFIRMED
+    assert "https://" in ramadan.source
+    assert f"{1439 + year - 2018} H" in ramadan.source
 
 
 def test_ramadan_hours_do_not_make_a_working_day_count_estimated() -> None:
@@ -143,8 +184,14 @@ def test_without_collective_leave_cuti_bersama_days_are_working_days() -> None:
     assert cal.add_working_days(at(2026, 3, 17, 9), 3) == at(2026, 3, 24)  # 18, 20, 23
 
 
+def test_a_six_day_week_refuses_to_pretend_it_has_no_ramadan_hours() -> None:
+    with pytest.raises(DefinitionError, match="ramadan_hours=False"):
+        id_gov_calendar(six_day_week=True)
+
+
 def test_a_six_day_week_works_on_saturday() -> None:
-    cal = id_gov_calendar(six_day_week=True)
+    cal = id_gov_calendar(six_day_week=True, ramadan_hours=False)
+    assert cal.dated == ()
     assert cal.is_working_day(date(2026, 1, 10))
     assert not cal.is_working_day(date(2026, 1, 11))
     assert cal.working_time_between(at(2026, 1, 5), at(2026, 1, 12)) == timedelta(

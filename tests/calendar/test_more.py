@@ -64,10 +64,12 @@ def test_measure_and_depends_on_estimate_tell_what_is_estimated() -> None:
     cal = id_gov_calendar()
     m = cal.measure(datetime(2026, 3, 17, 9, tzinfo=WIB), datetime(2026, 3, 27, 12, tzinfo=WIB))
     assert (m.working_days, m.working_seconds) == (3, 88200)
-    # 17 to 19 March 2026 falls in Ramadan, whose first day is estimated: hours are estimated
-    assert m.estimated
-    assert cal.depends_on_estimate(date(2026, 3, 17), date(2026, 3, 27), hours=True)
-    assert not cal.depends_on_estimate(date(2026, 3, 17), date(2026, 3, 27), hours=False)
+    # 17 to 19 March 2026 falls in Ramadan 1447 H, decreed by the isbat: nothing is estimated
+    assert not m.estimated
+    assert not cal.depends_on_estimate(date(2026, 3, 17), date(2026, 3, 27), hours=True)
+    # Ramadan 2027 has no isbat yet: its hours are estimated, its working days are not
+    assert cal.depends_on_estimate(date(2027, 2, 15), date(2027, 2, 19), hours=True)
+    assert not cal.depends_on_estimate(date(2027, 2, 15), date(2027, 2, 19), hours=False)
     assert cal.depends_on_estimate(date(2028, 2, 20), date(2028, 3, 1), hours=False)
 
 

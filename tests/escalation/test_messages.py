@@ -72,13 +72,19 @@ def test_a_calendar_day_clock_shows_the_instant_and_the_lateness_in_time() -> No
     assert "Friday 7 August 2026 at 20:00 WIB, 2d 13h late" in copy.message
 
 
-def test_a_confidential_complaint_hides_its_title_from_those_who_may_not_see_it() -> None:
+def test_a_confidential_complaint_is_not_sent_to_those_who_may_not_see_it() -> None:
     lapor = _late(privacy={"confidential": True})
     levels = _levels(lapor)
-    # The unit's own operator handles it and sees the title; the regional head does not.
+    # The unit's own operator handles it and sees the title; the regional head may not see
+    # a rahasia complaint, so that step is skipped, with the reason, and no message is written.
     assert '"Jalan berlubang"' in levels[1].message
-    assert "Jalan berlubang" not in levels[3].message
-    assert "Laporan C-1 (rahasia)" in levels[3].message
+    assert levels[3].skipped
+    assert levels[3].to == ()
+    assert [r.role for r in levels[3].withheld] == ["regional_head"]
+    assert levels[3].skip_reason == (
+        "'regional_head' may not see complaint 'C-1': it is confidential (rahasia)"
+    )
+    assert levels[3].message == ""
 
 
 def test_the_automatic_close_message_names_the_action_label() -> None:

@@ -113,3 +113,16 @@ def test_the_whole_life_of_a_late_complaint_sends_each_rung_once() -> None:
 
 def test_offset_at_deadline_is_a_zero_calendar_offset() -> None:
     assert Offset.at_deadline() == Offset.calendar_time(timedelta(0))
+
+
+def test_a_reopened_complaint_left_unsettled_is_copied_to_the_ombudsman() -> None:
+    # Closed in time on Mon 15 June, reopened Wed 17 June 10:00: a new 60-day cycle ends
+    # Sun 16 Aug 10:00; 17 Aug is Independence Day, so the copy goes Tue 18 Aug 07:30.
+    story = Lapor().routed(wib(2026, 6, 8, 9)).follow_up(wib(2026, 6, 9, 9))
+    story.do("close", wib(2026, 6, 15, 9)).do("reopen", wib(2026, 6, 17, 10), reason="Belum")
+    c = story.complaint
+    (copy,) = _by_clock(c, wib(2026, 8, 19, 9), "resolution")
+    assert (copy.cycle, copy.deadline) == (2, wib(2026, 8, 16, 10))
+    assert copy.to[0].role == "ombudsman"
+    assert copy.due_at == wib(2026, 8, 18, 7, 30)
+    assert _by_clock(c, wib(2026, 8, 16, 9), "resolution") == []

@@ -31,20 +31,29 @@ def id_gov_calendar(
 
     Monday to Friday under Perpres 21/2023: Mon-Thu 07:30-16:00 with a break 12:00-13:00, Fri
     07:30-16:30 with a break 11:30-13:00 (37.5 hours a week); Ramadan hours (32.5 hours a week
-    from 08:00) over each Ramadan, marked estimated; national holidays and cuti bersama from
-    the `holidays` package, those named "(perkiraan)" marked estimated. Years after the last
-    cuti bersama decree in the package are outside ``holiday_years``, so results reaching
-    them are flagged estimated.
+    from 08:00) over each Ramadan: **confirmed** for the years whose 1 Ramadan the Ministry of
+    Religious Affairs fixed in its sidang isbat (2015-2026, each with its source), estimated
+    from the lunar table for the others (2027 until its isbat); national holidays and cuti
+    bersama from the `holidays` package, those named "(perkiraan)" marked estimated. Years
+    after the last cuti bersama decree in the package are outside ``holiday_years``, so
+    results reaching them are flagged estimated.
 
     Args:
         zone: ``"WIB"``, ``"WITA"``, ``"WIT"`` or any IANA key.
         collective_leave: Count cuti bersama as days off (the default).
-        six_day_week: Work Monday to Saturday (37.5 hours; see the Calendars docs).
+        six_day_week: Work Monday to Saturday (37.5 hours; see the Calendars docs). No
+            Ramadan hours are published for a six-day week, so it needs
+            ``ramadan_hours=False`` (add your agency's own with `WorkCalendar.with_dated`).
         regional_holidays: Extra days off, e.g. a regency's anniversary.
         hours: ``"perpres-21-2023"`` (the default), ``"keppres-68-1995"`` (the same weekly
             windows, without Ramadan hours) or your own `WeeklyHours`.
         ramadan_hours: Apply the Ramadan hours (only with ``"perpres-21-2023"``).
         years: The first and last year of holiday data to load.
+
+    Raises:
+        DefinitionError: For ``six_day_week=True`` without ``ramadan_hours=False`` (the
+            calendar would pretend a six-day week has no Ramadan hours), or an unknown hours
+            rule.
 
     ```pycon
     >>> from datetime import datetime
@@ -57,6 +66,14 @@ def id_gov_calendar(
 
     ```
     """
+    if six_day_week and ramadan_hours and hours == "perpres-21-2023":
+        raise DefinitionError(
+            "id_gov_calendar(six_day_week=True)",
+            "Perpres 21/2023 gives Ramadan hours (32.5 hours a week from 08:00) for the "
+            "five-day week only, and no six-day split is published; pass ramadan_hours=False "
+            "and add your agency's own Ramadan hours with with_dated(DatedHours(...)), rather "
+            "than have the calendar count ordinary hours through Ramadan",
+        )
     return _id_gov(
         zone,
         collective_leave,

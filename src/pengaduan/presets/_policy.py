@@ -34,8 +34,16 @@ def lapor_policy(
       working days; when it runs out the complaint is due for an automatic ``close`` by
       ``system`` (``due_action``, carried out by the escalation engine).
     - ``resolution`` *Penyelesaian*: starts on ``verify``; stops on ``close`` or ``archive``;
-      60 calendar days by default (the regulation's unit is not confirmed: pass
-      ``resolution=Target.working_days(60)`` to count working days).
+      a ``reopen`` starts a new cycle (a reopened complaint is not settled, so its
+      resolution runs again and can breach); 60 calendar days by default (the regulation's
+      unit is not confirmed: pass ``resolution=Target.working_days(60)`` to count working
+      days).
+
+    A ``reopen`` thus starts a new cycle of every clock that a ``close`` stopped and that
+    measures the agency: ``resolution`` at the reopen itself, ``follow_up`` too (it was
+    stopped by the follow-up before the close), and ``closure``, the reply window, at the
+    next ``follow_up`` (its own start): a reply window opened at the reopen, before anything
+    was answered, would make the reopened complaint due for an automatic close.
 
     Args:
         resolution: The resolution clock's target.
@@ -97,6 +105,7 @@ def lapor_policy(
             cal,
             start="verify",
             stop=("close", "archive"),
+            reset=Condition(actions=("reopen",)),
             label_en="Resolution",
         ),
     )
