@@ -280,7 +280,7 @@ HANDLING = frozenset({Standing.OWNER, Standing.TRUSTED, Standing.HANDLER})
 default of `PrivacyPolicy.restrict`)."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PrivacyPolicy:
     """What is personal, who is trusted with it, and when a complaint is public.
 
@@ -325,6 +325,23 @@ class PrivacyPolicy:
     restricted_fields: Mapping[str, frozenset[Standing]] = attrs.field(
         factory=dict, converter=_restrictions, validator=_check_paths, hash=False
     )
+
+    def __repr__(self) -> str:
+        # Sorted (frozensets print in no fixed order), and counted when a list would be long.
+        def names(values: Iterable[str] | None) -> str:
+            if values is None:
+                return "None"
+            ordered = sorted(values)
+            text = "[" + ", ".join(ordered) + "]"
+            return text if len(text) <= 60 else f"<{len(ordered)}>"
+
+        return (
+            f"PrivacyPolicy(personal_fields={names(self.personal_fields)}, "
+            f"trusted_roles={names(self.trusted_roles)}, "
+            f"confidential_roles={names(self.confidential_roles)}, "
+            f"public_states={names(self.public_states)}, "
+            f"restricted_fields={names(self.restricted_fields)})"
+        )
 
     def with_personal_fields(self, *paths: str) -> PrivacyPolicy:
         """Return a copy with more personal fields, e.g. ``"location.village"``."""

@@ -297,6 +297,24 @@ class WeeklyHours:
             if day
         )
 
+    def __repr__(self) -> str:
+        # What `parse` reads back, consecutive days with the same windows grouped: a week of
+        # government hours is one short line, not seven tuples of timedeltas.
+        groups: list[tuple[int, int, tuple[Window, ...]]] = []
+        for index, day in enumerate(self.days):
+            if groups and groups[-1][2] == day and groups[-1][1] == index - 1:
+                groups[-1] = (groups[-1][0], index, day)
+            else:
+                groups.append((index, index, day))
+        spec = {
+            (_WEEKDAYS[a] if a == b else f"{_WEEKDAYS[a]}-{_WEEKDAYS[b]}"): ", ".join(
+                str(w) for w in day
+            )
+            for a, b, day in groups
+            if day
+        }
+        return f"WeeklyHours.parse({spec!r})"
+
 
 def _weekday_range(key: str) -> range:
     k = key.strip().lower()
@@ -558,10 +576,11 @@ class WorkCalendar:
         return fp
 
     def _rules_text(self) -> str:
+        # Every field's value, not its repr (a repr is for people and may be shortened).
         parts = [
             self.zone,
-            repr(self.hours),
-            repr(self.dated),
+            repr(attrs.astuple(self.hours)),
+            repr(tuple(attrs.astuple(d) for d in self.dated)),
             repr(self.holidays),
             repr(self.holiday_years),
         ]

@@ -208,3 +208,31 @@ def test_due_actions_and_tick_results_show_no_message_text_and_stay_short() -> N
     result = tick(complaint, later, lapor_ladder())
     assert len(repr(result)) < LIMIT
     assert "Pungli" not in repr(result)
+
+
+def test_weekly_hours_repr_is_the_parse_call_that_builds_them() -> None:
+    from pengaduan.calendar import WeeklyHours
+    from pengaduan.presets import id_gov_calendar
+
+    for hours in (
+        id_gov_calendar().hours,
+        WeeklyHours.every_day("00:00-24:00"),
+        WeeklyHours.parse({}),
+    ):
+        text = repr(hours)
+        assert len(text) < 120, text
+        assert eval(text, {"WeeklyHours": WeeklyHours}) == hours
+
+
+def test_a_calendar_fingerprint_follows_its_dated_hours_not_their_repr() -> None:
+    import attrs
+
+    from pengaduan.presets import id_gov_calendar
+
+    calendar = id_gov_calendar()
+    first = calendar.dated[0]
+    moved = attrs.evolve(
+        calendar, dated=(attrs.evolve(first, source="another"), *calendar.dated[1:])
+    )
+    assert moved.fingerprint != calendar.fingerprint
+    assert attrs.evolve(calendar).fingerprint == calendar.fingerprint
