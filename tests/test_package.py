@@ -99,3 +99,12 @@ def test_library_code_never_reads_the_wall_clock() -> None:
             ):
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert offenders == []
+
+
+def test_the_library_logs_nothing_to_standard_error_unless_the_app_configures_logging() -> None:
+    import subprocess
+    import sys
+
+    code = "import logging, pengaduan; logging.getLogger('pengaduan.store').warning('a record')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr == ""

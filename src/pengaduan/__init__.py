@@ -6,6 +6,7 @@ machine; a complaint is an immutable record of its events.
 
 from __future__ import annotations
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,10 @@ try:
     __version__ = version("pengaduan")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
+
+# A library logs and lets the application configure handlers: without one, records stop here
+# instead of reaching Python's last-resort handler on standard error.
+logging.getLogger("pengaduan").addHandler(logging.NullHandler())
 
 __all__ = [
     "ActionNotAllowedError",

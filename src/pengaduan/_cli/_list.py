@@ -22,7 +22,7 @@ from pengaduan._cli._common import (
     without_password,
 )
 from pengaduan._cli._definitions import add_definition_arguments, definitions
-from pengaduan.exceptions import PengaduanError
+from pengaduan.exceptions import PengaduanError, StaleReadModelError
 from pengaduan.readmodel import ComplaintRow, row_to_dict
 
 
@@ -164,6 +164,11 @@ def run(args: argparse.Namespace) -> int:
                 after = page.next_after
         finally:
             store.close()
+    except StaleReadModelError as error:
+        return fail(
+            f"{error}; or list with the definition options the store is written with (the "
+            "same --tz, --calendar, --policy and --ladder as import and tick)"
+        )
     except PengaduanError as error:  # StoreError too: its message names no URL or password
         return fail(str(error))
     except OSError as error:
