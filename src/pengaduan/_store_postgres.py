@@ -390,9 +390,10 @@ class PostgresStore(_StoreCore):
             # index (above, with the other tables) and fills it from the history here, in
             # the same transaction; bodies may now carry their workflow.
             # 2 -> 3 creates the read-model tables (above) and fills them from the history.
-            if version == 1:
-                rows = db.execute(q.all_bodies).fetchall()
-                self._index_external_ids(_PostgresTxn(db, q), grouped_bodies(rows))
+            if version == 1:  # read through a server-side cursor: memory stays bounded
+                with db.cursor(name="pengaduan_upgrade_ids") as cursor:
+                    cursor.execute(q.all_bodies)
+                    self._index_external_ids(_PostgresTxn(db, q), grouped_bodies(iter(cursor)))
             backfilled = 0
             if 0 < version < 3:
                 with db.cursor(name="pengaduan_upgrade") as cursor:
