@@ -374,7 +374,7 @@ DEFAULT_POLICY = PrivacyPolicy()
 
 
 def personal_paths(
-    workflow: Workflow | None = None, policy: PrivacyPolicy | None = None
+    workflow: Workflow | None = None, privacy: PrivacyPolicy | None = None
 ) -> frozenset[str]:
     """Every personal field: the policy's plus the workflow's fields marked ``personal``.
 
@@ -385,7 +385,7 @@ def personal_paths(
     ```
     """
     wf = _workflow(workflow)
-    pol = DEFAULT_POLICY if policy is None else policy
+    pol = DEFAULT_POLICY if privacy is None else privacy
     marked = {field.name for action in wf.actions for field in action.fields if field.personal}
     return pol.personal_fields | marked
 
@@ -395,11 +395,11 @@ def standing(
     viewer: Viewer,
     *,
     workflow: Workflow | None = None,
-    policy: PrivacyPolicy | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> Standing:
     """The viewer's `Standing` towards the complaint."""
     wf = _workflow(workflow)
-    pol = DEFAULT_POLICY if policy is None else policy
+    pol = DEFAULT_POLICY if privacy is None else privacy
     role = viewer.role
     if role is None:
         return Standing.PUBLIC
@@ -457,12 +457,12 @@ def visible(
     viewer: Viewer = PUBLIC,
     *,
     workflow: Workflow | None = None,
-    policy: PrivacyPolicy | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> Decision:
     """May `viewer` see `complaint` at all? Refusals carry a `NotVisibleError`."""
     wf = _workflow(workflow)
-    pol = DEFAULT_POLICY if policy is None else policy
-    place = standing(complaint, viewer, workflow=wf, policy=pol)
+    pol = DEFAULT_POLICY if privacy is None else privacy
+    place = standing(complaint, viewer, workflow=wf, privacy=pol)
     reason = _hidden_because(complaint, viewer, place, pol)
     if reason is not None:
         return Decision.refused(
@@ -564,7 +564,7 @@ def view(
     viewer: Viewer = PUBLIC,
     *,
     workflow: Workflow | None = None,
-    policy: PrivacyPolicy | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> Complaint:
     """Return the complaint as `viewer` may see it.
 
@@ -578,7 +578,7 @@ def view(
         complaint: The complaint.
         viewer: Who looks; the public by default.
         workflow: Its workflow (roles, unit roles, owner); the SP4N-LAPOR! preset by default.
-        policy: The privacy policy; `DEFAULT_POLICY` by default.
+        privacy: The privacy policy; `DEFAULT_POLICY` by default.
 
     Returns:
         A redacted copy (or the complaint itself, when the viewer may see all of it).
@@ -588,8 +588,8 @@ def view(
             public and for staff not handling it; not yet published for the public).
     """
     wf = _workflow(workflow)
-    pol = DEFAULT_POLICY if policy is None else policy
-    place = standing(complaint, viewer, workflow=wf, policy=pol)
+    pol = DEFAULT_POLICY if privacy is None else privacy
+    place = standing(complaint, viewer, workflow=wf, privacy=pol)
     reason = _hidden_because(complaint, viewer, place, pol)
     if reason is not None:
         raise NotVisibleError(
@@ -603,13 +603,13 @@ def views(
     viewer: Viewer = PUBLIC,
     *,
     workflow: Workflow | None = None,
-    policy: PrivacyPolicy | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> Iterator[Complaint]:
     """The complaints `viewer` may see, each redacted for them; the others are left out."""
     wf = _workflow(workflow)
-    pol = DEFAULT_POLICY if policy is None else policy
+    pol = DEFAULT_POLICY if privacy is None else privacy
     for complaint in complaints:
-        place = standing(complaint, viewer, workflow=wf, policy=pol)
+        place = standing(complaint, viewer, workflow=wf, privacy=pol)
         if _hidden_because(complaint, viewer, place, pol) is None:
             yield _redacted(complaint, place, wf, pol)
 
@@ -654,7 +654,7 @@ def json_feed(
     viewer: Viewer = PUBLIC,
     *,
     workflow: Workflow | None = None,
-    policy: PrivacyPolicy | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> list[dict[str, Any]]:
     """The JSON feed of the complaints `viewer` may see, redacted for them.
 
@@ -668,10 +668,10 @@ def json_feed(
         JSON-compatible records (``json.dumps`` them), in the order given.
     """
     wf = _workflow(workflow)
-    pol = DEFAULT_POLICY if policy is None else policy
+    pol = DEFAULT_POLICY if privacy is None else privacy
     records = []
     for complaint in complaints:
-        place = standing(complaint, viewer, workflow=wf, policy=pol)
+        place = standing(complaint, viewer, workflow=wf, privacy=pol)
         if _hidden_because(complaint, viewer, place, pol) is None:
             records.append(_record(complaint, _redacted(complaint, place, wf, pol), wf))
     return records
@@ -682,7 +682,7 @@ def summary(
     viewer: Viewer = PUBLIC,
     *,
     workflow: Workflow | None = None,
-    policy: PrivacyPolicy | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> dict[str, Any]:
     """A short JSON-compatible summary of a complaint for a message to `viewer`; never raises.
 
@@ -700,8 +700,8 @@ def summary(
     ```
     """
     wf = _workflow(workflow)
-    pol = DEFAULT_POLICY if policy is None else policy
-    place = standing(complaint, viewer, workflow=wf, policy=pol)
+    pol = DEFAULT_POLICY if privacy is None else privacy
+    place = standing(complaint, viewer, workflow=wf, privacy=pol)
     if _hidden_because(complaint, viewer, place, pol) is not None:
         return {"id": complaint.id, "state": complaint.state, "hidden": True}
     seen = _redacted(complaint, place, wf, pol)

@@ -650,7 +650,7 @@ class Desk:
     # -- reads ---------------------------------------------------------------------------
 
     def _view(self, complaint: Complaint, viewer: Viewer) -> Complaint:
-        return view(complaint, viewer, workflow=self.workflow, policy=self.privacy)
+        return view(complaint, viewer, workflow=self.workflow, privacy=self.privacy)
 
     def _load(self, complaint_id: str, viewer: Viewer, what: str) -> Complaint:
         complaint = self.store.load(complaint_id)

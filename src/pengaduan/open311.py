@@ -71,7 +71,7 @@ def _seen(
 
     try:
         return view(
-            complaint, PUBLIC if viewer is None else viewer, workflow=workflow, policy=privacy
+            complaint, PUBLIC if viewer is None else viewer, workflow=workflow, privacy=privacy
         )
     except NotVisibleError:
         return None

@@ -40,15 +40,15 @@ def test_an_app_marks_a_nested_field_personal_and_only_that_part_goes() -> None:
         stage="dispatched",
         extra_submit={"location": {"address": "Jl. Mawar 3", "district": "Lawang Kidul"}},
     )
-    seen = view(complaint, HANDLER, policy=policy)
+    seen = view(complaint, HANDLER, privacy=policy)
     assert seen.facts is not None
     assert seen.facts.location == Location(district="Lawang Kidul")
     assert seen.events[0].data["location"] == {"district": "Lawang Kidul"}
-    assert view(complaint, Viewer.staff("admin_agency"), policy=policy) == complaint
+    assert view(complaint, Viewer.staff("admin_agency"), privacy=policy) == complaint
     # The address is personal by default; an app may make it plain data again.
     assert view(complaint, HANDLER).facts.location.address is None  # type: ignore[union-attr]
     plain = PrivacyPolicy(personal_fields={"reporter", "reporter_account"})
-    assert view(complaint, HANDLER, policy=plain).facts.location.address == "Jl. Mawar 3"  # type: ignore[union-attr]
+    assert view(complaint, HANDLER, privacy=plain).facts.location.address == "Jl. Mawar 3"  # type: ignore[union-attr]
 
 
 def test_a_whole_path_wins_over_a_nested_one() -> None:
@@ -56,7 +56,7 @@ def test_a_whole_path_wins_over_a_nested_one() -> None:
     complaint = build(
         anonymous=True, stage="dispatched", extra_submit={"location": {"district": "X"}}
     )
-    seen = view(complaint, HANDLER, policy=policy)
+    seen = view(complaint, HANDLER, privacy=policy)
     assert seen.facts is not None
     assert seen.facts.location is None
     assert "location" not in seen.events[0].data
@@ -120,14 +120,14 @@ def test_a_custom_workflow_extends_the_policy_by_marking_fields_personal() -> No
     complaint = workflow.apply(complaint, "note", citizen, at(1), {"witness": "Pak Darto"})
     policy = PrivacyPolicy(public_states={"open", "done"})
     clerk = Viewer.staff("clerk")
-    assert standing(complaint, clerk, workflow=workflow, policy=policy) is Standing.STAFF
+    assert standing(complaint, clerk, workflow=workflow, privacy=policy) is Standing.STAFF
     for viewer in (clerk, Viewer.public()):
-        text = json.dumps(json_feed([complaint], viewer, workflow=workflow, policy=policy))
+        text = json.dumps(json_feed([complaint], viewer, workflow=workflow, privacy=policy))
         for secret in (NAME, "Jl. Melati 9", "Pak Darto", "c-1"):
             assert secret not in text, (viewer, secret)
         assert "Saluran tersumbat" in text
     owner = Viewer.reporter("c-1", role="citizen")
-    assert view(complaint, owner, workflow=workflow, policy=policy) == complaint
+    assert view(complaint, owner, workflow=workflow, privacy=policy) == complaint
     wrong_role = Viewer.reporter("c-1")  # "reporter" is no role of this workflow
     assert standing(complaint, wrong_role, workflow=workflow) is Standing.PUBLIC
 
@@ -135,7 +135,7 @@ def test_a_custom_workflow_extends_the_policy_by_marking_fields_personal() -> No
 def test_public_states_none_publishes_every_submitted_complaint() -> None:
     complaint = build(stage="submitted")
     assert not visible(complaint)
-    assert visible(complaint, policy=PrivacyPolicy(public_states=None))
+    assert visible(complaint, privacy=PrivacyPolicy(public_states=None))
 
 
 def test_a_policy_may_trust_other_roles_or_let_them_see_confidential_complaints() -> None:
@@ -143,17 +143,17 @@ def test_a_policy_may_trust_other_roles_or_let_them_see_confidential_complaints(
     regent = Viewer.staff("regional_head")
     assert not visible(complaint, regent)
     sees = PrivacyPolicy(confidential_roles={"regional_head"})
-    seen = view(complaint, regent, policy=sees)
+    seen = view(complaint, regent, privacy=sees)
     assert seen.facts is not None
     assert seen.facts.reporter is None, "confidential access does not reveal the anonymous"
     trusted = PrivacyPolicy(trusted_roles={"regional_head"})
-    assert view(complaint, regent, policy=trusted) == complaint
-    assert not visible(complaint, Viewer.staff("admin_agency"), policy=trusted)
+    assert view(complaint, regent, privacy=trusted) == complaint
+    assert not visible(complaint, Viewer.staff("admin_agency"), privacy=trusted)
     # The default lets the Ombudsman read rahasia complaints (the preset ladder copies it),
     # and a policy may take that away.
     ombudsman = Viewer.staff("ombudsman")
     assert view(complaint, ombudsman).facts.reporter is None
-    assert not visible(complaint, ombudsman, policy=PrivacyPolicy(confidential_roles=()))
+    assert not visible(complaint, ombudsman, privacy=PrivacyPolicy(confidential_roles=()))
 
 
 def test_a_summary_for_a_message_keeps_what_the_recipient_may_see() -> None:
@@ -220,12 +220,12 @@ def test_restricted_free_text_is_withheld_from_the_public_and_other_units_not_th
     complaint = build(stage="followed_up")
     body = complaint.facts.body  # type: ignore[union-attr]
     for viewer in (Viewer.public(), Viewer.staff("unit_operator", "dinas-kesehatan")):
-        seen = view(complaint, viewer, policy=policy)
+        seen = view(complaint, viewer, privacy=policy)
         assert seen.facts.body is None  # type: ignore[union-attr]
         assert all("response" not in e.data and "body" not in e.data for e in seen.events)
-        assert body not in str(json_feed([complaint], viewer, policy=policy))
+        assert body not in str(json_feed([complaint], viewer, privacy=policy))
     for viewer in (HANDLER, Viewer.staff("admin_agency"), Viewer.reporter("warga-17")):
-        seen = view(complaint, viewer, policy=policy)
+        seen = view(complaint, viewer, privacy=policy)
         assert seen.facts.body == body  # type: ignore[union-attr]
         assert [e.data.get("response") for e in seen.events] == [
             e.data.get("response") for e in complaint.events

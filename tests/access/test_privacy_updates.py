@@ -91,7 +91,7 @@ def test_privacy_updates_merge_and_never_leak(
             assert "Pungutan" not in texts[0]
         # With the body restricted to those handling it, nobody else reads it, flags or not.
         restricted = DEFAULT_POLICY.restrict("body")
-        feed = json.dumps(json_feed([c], viewer, workflow=WORKFLOW, policy=restricted))
+        feed = json.dumps(json_feed([c], viewer, workflow=WORKFLOW, privacy=restricted))
         assert ("Petugas meminta" in feed) is (place in HANDLING and feed != "[]")
         if place in (Standing.OWNER, Standing.TRUSTED):
             continue
