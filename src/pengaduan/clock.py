@@ -32,7 +32,7 @@ import attrs
 
 from pengaduan._time import require_aware
 
-__all__ = ["SystemClock", "TimeSource", "now_of"]
+__all__ = ["SystemClock", "TimeSource", "instant_of", "now_of"]
 
 
 @runtime_checkable
@@ -78,3 +78,33 @@ class SystemClock:
     def now(self) -> datetime:
         """The current instant, in UTC."""
         return datetime.now(UTC)  # wall-clock ok: the shipped system time source
+
+
+def instant_of(as_of: datetime | TimeSource, what: str = "as_of") -> datetime:
+    """The instant `as_of` names: itself if a datetime, else what the time source says now.
+
+    Every function of the library that takes an ``as_of`` instant takes a `TimeSource` in
+    its place too, asked once.
+
+    ```pycon
+    >>> from datetime import datetime, timezone
+    >>> noon = datetime(2026, 3, 13, 5, tzinfo=timezone.utc)
+    >>> instant_of(noon) == noon
+    True
+    >>> class Noon:
+    ...     def now(self) -> datetime:
+    ...         return noon
+    >>> instant_of(Noon()) == noon
+    True
+
+    ```
+
+    Raises:
+        NaiveDatetimeError: If the instant (or the source's answer) is naive.
+        TypeError: If `as_of` is neither a datetime nor a time source.
+    """
+    if isinstance(as_of, datetime):
+        return require_aware(as_of, what)
+    if not isinstance(as_of, TimeSource):
+        raise TypeError(f"{what} must be a datetime or a TimeSource, got {type(as_of).__name__}")
+    return now_of(as_of)

@@ -62,9 +62,8 @@ from typing import Any
 import attrs
 
 from pengaduan import escalation
-from pengaduan._time import require_aware
 from pengaduan.access import PrivacyPolicy, Viewer, view
-from pengaduan.clock import SystemClock, TimeSource, now_of
+from pengaduan.clock import SystemClock, TimeSource, instant_of, now_of
 from pengaduan.escalation import DueAction, Ladder, Notifier
 from pengaduan.exceptions import (
     ConflictError,
@@ -363,8 +362,8 @@ class Desk:
             window = min(_BACKOFF_CAP, self.backoff * 2 ** (attempt - 1))
             time.sleep(random.uniform(0, window))  # jitter, not a secret
 
-    def _instant(self, at: datetime | None, what: str = "at") -> datetime:
-        return self.now() if at is None else require_aware(at, what)
+    def _instant(self, at: datetime | TimeSource | None, what: str = "at") -> datetime:
+        return self.now() if at is None else instant_of(at, what)
 
     # -- writes --------------------------------------------------------------------------
 
@@ -682,7 +681,7 @@ class Desk:
         return self._load(complaint_id, viewer, "history").events
 
     def clocks(
-        self, complaint_id: str, viewer: Viewer, *, as_of: datetime | None = None
+        self, complaint_id: str, viewer: Viewer, *, as_of: datetime | TimeSource | None = None
     ) -> Evaluation:
         """The complaint's clock states as of `as_of` (by default now).
 
@@ -695,7 +694,7 @@ class Desk:
         return evaluate(self._load(complaint_id, viewer, "clocks"), self.policy, instant)
 
     def explain(
-        self, complaint_id: str, viewer: Viewer, *, as_of: datetime | None = None
+        self, complaint_id: str, viewer: Viewer, *, as_of: datetime | TimeSource | None = None
     ) -> Timeline:
         """The timeline of the complaint's clocks (why each deadline is where it is).
 
@@ -710,7 +709,7 @@ class Desk:
         self,
         viewer: Viewer,
         *,
-        as_of: datetime | None = None,
+        as_of: datetime | TimeSource | None = None,
         clock: str | None = None,
         unit: str | None = None,
     ) -> tuple[Snapshot, ...]:
@@ -785,7 +784,7 @@ class Desk:
                 return
             after = page.next_after
 
-    def due(self, as_of: datetime | None = None) -> tuple[DueAction, ...]:
+    def due(self, as_of: datetime | TimeSource | None = None) -> tuple[DueAction, ...]:
         """What the ladder has due at `as_of` (by default now) and not yet recorded.
 
         Nothing is written (`tick` records it). With current read-model rows only the
@@ -802,7 +801,9 @@ class Desk:
             self._candidates(instant, due=True), instant, self.ladder, language=self.language
         )
 
-    def tick(self, as_of: datetime | None = None, *, dry_run: bool = False) -> TickReport:
+    def tick(
+        self, as_of: datetime | TimeSource | None = None, *, dry_run: bool = False
+    ) -> TickReport:
         """Record what the ladder has due at `as_of` (by default now), and notify.
 
         For each complaint, what `pengaduan.escalation.tick` decides (an ``escalate`` event
@@ -841,7 +842,7 @@ class Desk:
         )
 
     def ticking(
-        self, as_of: datetime | None = None, *, dry_run: bool = False
+        self, as_of: datetime | TimeSource | None = None, *, dry_run: bool = False
     ) -> Iterator[TickReport]:
         """`tick`, one complaint at a time: a report per complaint with something to say.
 
@@ -990,7 +991,7 @@ class Desk:
             instant, tuple(events), tuple(actions), tuple(refused), retried, tuple(gave_up)
         )
 
-    def next_wakeup(self, as_of: datetime | None = None) -> datetime | None:
+    def next_wakeup(self, as_of: datetime | TimeSource | None = None) -> datetime | None:
         """When to call `tick` next: the earliest instant anything can fall due.
 
         An instant at or before now means something is due already (call `tick` now);
@@ -1074,13 +1075,13 @@ class AsyncDesk:
         return await asyncio.to_thread(self.desk.history, complaint_id, viewer)
 
     async def clocks(
-        self, complaint_id: str, viewer: Viewer, *, as_of: datetime | None = None
+        self, complaint_id: str, viewer: Viewer, *, as_of: datetime | TimeSource | None = None
     ) -> Evaluation:
         """`Desk.clocks`, in a worker thread."""
         return await asyncio.to_thread(self.desk.clocks, complaint_id, viewer, as_of=as_of)
 
     async def explain(
-        self, complaint_id: str, viewer: Viewer, *, as_of: datetime | None = None
+        self, complaint_id: str, viewer: Viewer, *, as_of: datetime | TimeSource | None = None
     ) -> Timeline:
         """`Desk.explain`, in a worker thread."""
         return await asyncio.to_thread(self.desk.explain, complaint_id, viewer, as_of=as_of)
@@ -1089,7 +1090,7 @@ class AsyncDesk:
         self,
         viewer: Viewer,
         *,
-        as_of: datetime | None = None,
+        as_of: datetime | TimeSource | None = None,
         clock: str | None = None,
         unit: str | None = None,
     ) -> tuple[Snapshot, ...]:
@@ -1098,11 +1099,11 @@ class AsyncDesk:
             self.desk.overdue, viewer, as_of=as_of, clock=clock, unit=unit
         )
 
-    async def tick(self, as_of: datetime | None = None) -> TickReport:
+    async def tick(self, as_of: datetime | TimeSource | None = None) -> TickReport:
         """`Desk.tick`, in a worker thread."""
         return await asyncio.to_thread(self.desk.tick, as_of)
 
-    async def next_wakeup(self, as_of: datetime | None = None) -> datetime | None:
+    async def next_wakeup(self, as_of: datetime | TimeSource | None = None) -> datetime | None:
         """`Desk.next_wakeup`, in a worker thread."""
         return await asyncio.to_thread(self.desk.next_wakeup, as_of)
 

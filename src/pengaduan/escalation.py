@@ -75,9 +75,8 @@ import attrs
 from pengaduan import _escalation_messages as _messages
 from pengaduan import _present
 from pengaduan._labelled import LabelledEnum
-from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
-from pengaduan.clock import TimeSource, now_of
+from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import (
     DefinitionError,
     NotVisibleError,
@@ -795,9 +794,7 @@ def _check_language(language: str) -> Language:
 
 
 def _instant(as_of: datetime | TimeSource) -> datetime:
-    if isinstance(as_of, datetime):
-        return require_aware(as_of, "as_of")
-    return now_of(as_of)
+    return instant_of(as_of)
 
 
 def _sort_key(action: DueAction) -> tuple[datetime, str, int, str]:
@@ -1013,7 +1010,7 @@ def next_due_at(
     complaint: Complaint,
     ladder: Ladder | None = None,
     *,
-    as_of: datetime | None = None,
+    as_of: datetime | TimeSource | None = None,
 ) -> datetime | None:
     """The earliest instant at which an action can be due for `complaint`, without new events.
 
@@ -1037,7 +1034,7 @@ def next_due_at(
         as_of = complaint.updated_at
         if as_of is None:
             return None
-    require_aware(as_of, "as_of")
+    as_of = instant_of(as_of)
     return _next_due_at(complaint, _ladder(ladder), as_of)
 
 

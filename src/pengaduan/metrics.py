@@ -62,6 +62,7 @@ import attrs
 from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
+from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import InvalidPeriodError, MissingExtraError, UnknownGroupingError
 from pengaduan.model import Complaint
 from pengaduan.sla import ClockStatus, Policy, evaluate
@@ -879,7 +880,7 @@ def _group(
 
 def measure(
     complaints: Iterable[Complaint] | Mapping[str, Complaint],
-    as_of: datetime,
+    as_of: datetime | TimeSource,
     *,
     policy: Policy | None = None,
     by: GroupBy | str | None = None,
@@ -894,7 +895,8 @@ def measure(
     Args:
         complaints: Complaints (e.g. ``workflow.replay(events)`` or ``store.complaints()``),
             or a mapping of them by id. Complaints submitted after `as_of` are left out.
-        as_of: The instant; later events are ignored. Timezone-aware.
+        as_of: The instant, timezone-aware, or a `TimeSource` to ask once; later events are
+            ignored.
         policy: The SLA policy whose clocks give compliance and overdue complaints; without
             one, ``compliance`` is empty.
         by: Group by ``"unit"``, ``"classification"``, ``"channel"``, ``"month"`` or
@@ -914,7 +916,7 @@ def measure(
         InvalidPeriodError: If `until` is not after `since`.
         UnknownGroupingError: If `by` is not a known grouping.
     """
-    require_aware(as_of, "as_of")
+    as_of = instant_of(as_of)
     if since is not None:
         require_aware(since, "since")
     if until is not None:

@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import NotVisibleError
 from pengaduan.model import Complaint
 from pengaduan.workflow import Workflow
@@ -88,7 +89,7 @@ def service_request(
     expected: Expected = None,
     policy: Policy | None = None,
     clock: str = "resolution",
-    as_of: datetime | None = None,
+    as_of: datetime | TimeSource | None = None,
     viewer: Viewer | None = None,
     privacy: PrivacyPolicy | None = None,
 ) -> dict[str, Any] | None:
@@ -100,7 +101,8 @@ def service_request(
         expected: ``expected_datetime`` as a value, or a function of the complaint.
         policy: Else, the SLA policy whose `clock` gives ``expected_datetime`` at `as_of`.
         clock: The policy's clock to use (default ``"resolution"``).
-        as_of: The instant the SLA is evaluated at (needed with `policy`).
+        as_of: The instant the SLA is evaluated at (needed with `policy`), or a `TimeSource`
+            to ask.
         viewer: Who the projection is for (`pengaduan.access.Viewer`); the public by default.
         privacy: The privacy policy (`pengaduan.access.PrivacyPolicy`); the default policy
             by default.
@@ -133,7 +135,7 @@ def service_request(
     elif policy is not None and as_of is not None and not state.terminal:
         from pengaduan.sla import expected_datetime
 
-        due = expected_datetime(complaint, policy, as_of, clock)
+        due = expected_datetime(complaint, policy, instant_of(as_of), clock)
     else:
         due = None
     location = facts.location
@@ -167,7 +169,7 @@ def to_open311(
     expected: Expected = None,
     policy: Policy | None = None,
     clock: str = "resolution",
-    as_of: datetime | None = None,
+    as_of: datetime | TimeSource | None = None,
     viewer: Viewer | None = None,
     privacy: PrivacyPolicy | None = None,
 ) -> list[dict[str, Any]]:
@@ -179,6 +181,7 @@ def to_open311(
     left out.
     """
     requests = []
+    instant = None if as_of is None else instant_of(as_of)  # one instant for every request
     for complaint in complaints:
         request = service_request(
             complaint,
@@ -186,7 +189,7 @@ def to_open311(
             expected=expected,
             policy=policy,
             clock=clock,
-            as_of=as_of,
+            as_of=instant,
             viewer=viewer,
             privacy=privacy,
         )

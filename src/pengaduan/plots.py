@@ -30,6 +30,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule
 
 from pengaduan._time import require_aware
+from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import MissingExtraError
 from pengaduan.metrics import GroupBy, Metrics
 from pengaduan.model import Complaint
@@ -79,7 +80,7 @@ def _wrap(label: str, width: int = 22) -> str:
 def timeline(
     complaint: Complaint,
     policy: Policy | None = None,
-    as_of: datetime | None = None,
+    as_of: datetime | TimeSource | None = None,
     *,
     workflow: Workflow | None = None,
     ax: Any = None,
@@ -105,7 +106,7 @@ def timeline(
         ValueError: If the complaint has no events.
     """
     if as_of is not None:
-        require_aware(as_of, "as_of")
+        as_of = instant_of(as_of)
     if not complaint.events:
         raise ValueError(f"complaint {complaint.id!r} has no events to draw")
     ax = _axes(ax, "plots.timeline", (10, 3))

@@ -40,6 +40,7 @@ import attrs
 from pengaduan import _present
 from pengaduan._table import DEFAULT_WIDTH, fit_table
 from pengaduan.calendar import WorkCalendar
+from pengaduan.clock import TimeSource, instant_of
 from pengaduan.metrics import GroupBy, GroupMetrics, Metrics, Milestones, Overdue, measure
 from pengaduan.model import Complaint
 from pengaduan.sla import Policy
@@ -174,7 +175,7 @@ class Report:
 
 def build_report(
     complaints: Iterable[Complaint] | Mapping[str, Complaint],
-    as_of: datetime,
+    as_of: datetime | TimeSource,
     *,
     policy: Policy | None = None,
     title: str = "Laporan Pengaduan / Complaints report",
@@ -190,7 +191,8 @@ def build_report(
 
     Args:
         complaints: The complaints (or a mapping of them by id).
-        as_of: The instant to report on; later events are ignored.
+        as_of: The instant to report on (or a `TimeSource` to ask once); later events are
+            ignored.
         policy: The SLA policy for compliance and overdue complaints.
         title: The title.
         by: The groupings to show, in order.
@@ -206,6 +208,7 @@ def build_report(
         InvalidPeriodError: If `until` is not after `since`.
         UnknownGroupingError: If a grouping is unknown.
     """
+    as_of = instant_of(as_of)
     if isinstance(complaints, Mapping):
         complaints = complaints.values()
     complaints = tuple(complaints)

@@ -38,6 +38,7 @@ import attrs
 from pengaduan import _present
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
+from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import DefinitionError
 from pengaduan.metrics import GroupBy, Metrics, measure
 from pengaduan.model import Actor, Channel, Classification, Complaint, Event, Role
@@ -764,7 +765,7 @@ def compare_policies(
     complaints: Iterable[Complaint] | Mapping[str, Complaint],
     before: Policy,
     after: Policy,
-    as_of: datetime,
+    as_of: datetime | TimeSource,
     *,
     by: GroupBy | str | None = None,
     labels: Sequence[str] | None = None,
@@ -777,7 +778,7 @@ def compare_policies(
         complaints: The complaints, or a mapping of them by id.
         before: The first (baseline) policy.
         after: The second policy.
-        as_of: The instant both are measured at.
+        as_of: The instant both are measured at (or a `TimeSource`, asked once).
         by: A grouping, as for `pengaduan.metrics.measure`.
         labels: What each side is (default: each policy's name and version).
 
@@ -787,13 +788,14 @@ def compare_policies(
     Raises:
         NaiveDatetimeError: If `as_of` is naive.
     """
+    instant = instant_of(as_of)
     if isinstance(complaints, Mapping):
         complaints = complaints.values()
     complaints = tuple(complaints)
     names = labels or (f"{before.name} {before.version}", f"{after.name} {after.version}")
     return compare(
-        measure(complaints, as_of, policy=before, by=by),
-        measure(complaints, as_of, policy=after, by=by),
+        measure(complaints, instant, policy=before, by=by),
+        measure(complaints, instant, policy=after, by=by),
         names,
     )
 

@@ -78,6 +78,7 @@ from pengaduan import _present
 from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
+from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import DefinitionError, UnknownClockError
 from pengaduan.model import Complaint, Event
 from pengaduan.workflow import Workflow
@@ -1603,7 +1604,7 @@ def _evaluate(complaint: Complaint, policy: Policy, as_of: datetime, memo: _Memo
     return Evaluation(complaint.id, policy.name, policy.version, as_of, states, complaint.events)
 
 
-def evaluate(complaint: Complaint, policy: Policy, as_of: datetime) -> Evaluation:
+def evaluate(complaint: Complaint, policy: Policy, as_of: datetime | TimeSource) -> Evaluation:
     """Evaluate every clock of `policy` for `complaint`, as of an instant.
 
     Pure and deterministic: the result depends only on the complaint's events, the policy
@@ -1612,7 +1613,7 @@ def evaluate(complaint: Complaint, policy: Policy, as_of: datetime) -> Evaluatio
     Args:
         complaint: The complaint, with its events in recorded order.
         policy: The clocks to evaluate.
-        as_of: The instant to evaluate at; timezone-aware.
+        as_of: The instant to evaluate at, timezone-aware, or a `TimeSource` to ask once.
 
     Returns:
         One `ClockState` per clock, in the policy's order.
@@ -1620,19 +1621,21 @@ def evaluate(complaint: Complaint, policy: Policy, as_of: datetime) -> Evaluatio
     Raises:
         NaiveDatetimeError: If `as_of` is naive.
     """
-    require_aware(as_of, "as_of")
+    as_of = instant_of(as_of)
     return _evaluate(complaint, policy, as_of, _Memo())
 
 
 def evaluate_many(
-    complaints: Iterable[Complaint] | Mapping[str, Complaint], policy: Policy, as_of: datetime
+    complaints: Iterable[Complaint] | Mapping[str, Complaint],
+    policy: Policy,
+    as_of: datetime | TimeSource,
 ) -> dict[str, Evaluation]:
     """Evaluate many complaints (e.g. the result of `Workflow.replay`) as of one instant.
 
     Args:
         complaints: Complaints, or a mapping of them by id.
         policy: The clocks to evaluate.
-        as_of: The instant to evaluate at; timezone-aware.
+        as_of: The instant to evaluate at, timezone-aware, or a `TimeSource` to ask once.
 
     Returns:
         The evaluations by complaint id, in the order given.
@@ -1640,7 +1643,7 @@ def evaluate_many(
     Raises:
         NaiveDatetimeError: If `as_of` is naive.
     """
-    require_aware(as_of, "as_of")
+    as_of = instant_of(as_of)
     if isinstance(complaints, Mapping):
         complaints = complaints.values()
     memo = _Memo()
