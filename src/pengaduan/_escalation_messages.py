@@ -13,43 +13,13 @@ from typing import Literal
 
 import attrs
 
+from pengaduan._dates import long_date
 from pengaduan.calendar import WorkCalendar
 from pengaduan.sla import TargetUnit
 
 Language = Literal["id", "en"]
 
 LANGUAGES: tuple[Language, ...] = ("id", "en")
-
-_DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 _KIND = {
     "id": {"remind": "Pengingat", "escalate": "Eskalasi"},
@@ -79,12 +49,6 @@ class MessageFacts:
     as_of: datetime
 
 
-def _day(day: date, language: Language) -> str:
-    if language == "id":
-        return f"{_DAYS_ID[day.weekday()]}, {day.day} {_MONTHS_ID[day.month - 1]} {day.year}"
-    return f"{_DAYS_EN[day.weekday()]} {day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-
-
 def _zone_name(at: datetime) -> str:
     name = at.tzname() or ""
     return name if name and name[0] not in "+-" else at.strftime("UTC%z")
@@ -94,15 +58,15 @@ def _instant(at: datetime, calendar: WorkCalendar, language: Language) -> str:
     local = at.astimezone(calendar.tz)
     clock = f"{local:%H:%M} {_zone_name(local)}"
     if language == "id":
-        return f"{_day(local.date(), language)} pukul {clock}"
-    return f"{_day(local.date(), language)} at {clock}"
+        return f"{long_date(local.date(), language)} pukul {clock}"
+    return f"{long_date(local.date(), language)} at {clock}"
 
 
 def _deadline(facts: MessageFacts, language: Language) -> str:
     if facts.deadline is None:
         return "belum diketahui" if language == "id" else "not known yet"
     if facts.target_unit is TargetUnit.WORKING_DAYS and facts.deadline_day is not None:
-        day = _day(facts.deadline_day, language)
+        day = long_date(facts.deadline_day, language)
         return f"akhir hari {day}" if language == "id" else f"end of {day}"
     return _instant(facts.deadline, facts.calendar, language)
 

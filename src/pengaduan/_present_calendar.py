@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
+from pengaduan._dates import MONTHS_ID
 from pengaduan._present import STYLE, TABLE_STYLE, esc
 
 if TYPE_CHECKING:
@@ -21,21 +22,6 @@ _WEEKDAYS = (
     "Jum / Fri",
     "Sab / Sat",
     "Min / Sun",
-)
-_MONTHS = (
-    "",
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
 )
 _CELL = "border:1px solid #d0d7de;padding:3px 5px;vertical-align:top;width:14%;font-size:11px"
 _COLOURS = {"work": "#ffffff", "dated": "#eef6ff", "holiday": "#fdecea", "off": "#f3f5f7"}
@@ -100,7 +86,7 @@ def month_table(cal: WorkCalendar, year: int, month: int) -> str:
     head = "".join(
         f'<th style="{_CELL};background:#f3f5f7;font-weight:600">{esc(d)}</th>' for d in _WEEKDAYS
     )
-    title = f"{cal.name} ({cal.zone}): {_MONTHS[month]} {year}"
+    title = f"{cal.name} ({cal.zone}): {MONTHS_ID[month - 1]} {year}"
     note = (
         f'<p class="muted">{esc(_hours(total))} jam kerja / working time, '
         f"{first.isoformat()} .. {last.isoformat()}; fingerprint {esc(cal.fingerprint)}</p>"

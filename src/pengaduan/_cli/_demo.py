@@ -19,6 +19,7 @@ from typing import Any
 from pengaduan._cli._common import fail, table, terminal_width
 from pengaduan._cli._definitions import add_calendar_arguments, calendar_of, regional_scenario
 from pengaduan._cli._progress import Progress, add_quiet_argument, progress_for
+from pengaduan._dates import long_date
 from pengaduan.escalation import DueAction, Ladder, due, tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.model import Complaint, Event
@@ -115,29 +116,12 @@ def _one_reminder(
     return None  # pragma: no cover - a recorded reminder is always due again just before
 
 
-_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-
-
 def _whatsapp(action: DueAction, sent_at: datetime, *, tz: Any) -> str:
     """A reminder as the WhatsApp message its recipient reads on the phone."""
     local = sent_at.astimezone(tz)
     zone = local.tzname() or ""
     to = ", ".join(str(r) for r in action.to) or "-"
-    when = f"{_DAYS[local.weekday()]}, {local.day} {_MONTHS[local.month - 1]} {local.year}"
+    when = long_date(local.date())
     width = 46
     body = textwrap.wrap(action.message, width - 4)
     lines = [
