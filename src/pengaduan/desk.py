@@ -481,15 +481,7 @@ class Desk:
                 )
             except ConflictError as error:
                 expected, actual = error.expected_version, error.actual_version
-                _LOG.info(
-                    "conflict on complaint %s (%s at version %d, the store holds %d): retrying",
-                    complaint_id,
-                    action,
-                    expected,
-                    actual,
-                    extra={**extra, "actual_version": actual, "outcome": "conflict"},
-                )
-                self._pause(attempt)
+                self._conflict(complaint_id, action, expected, actual, extra, attempt)
                 continue
             except DuplicateEventError as error:
                 fresh = self.store.load(complaint_id)
@@ -511,15 +503,7 @@ class Desk:
                 if fresh.version != complaint.version:
                     # Our default event id was taken by a writer who appended first.
                     expected, actual = complaint.version, fresh.version
-                    _LOG.info(
-                        "conflict on complaint %s (%s at version %d, the store holds %d): retrying",
-                        complaint_id,
-                        action,
-                        expected,
-                        actual,
-                        extra={**extra, "actual_version": actual, "outcome": "conflict"},
-                    )
-                    self._pause(attempt)
+                    self._conflict(complaint_id, action, expected, actual, extra, attempt)
                     continue
                 self._log_refused(error, extra)
                 raise
@@ -559,6 +543,26 @@ class Desk:
             expected_version=expected,
             actual_version=actual,
         )
+
+    def _conflict(
+        self,
+        complaint_id: str,
+        action: str,
+        expected: int,
+        actual: int,
+        extra: dict[str, Any],
+        attempt: int,
+    ) -> None:
+        """Log a conflict met by an action and wait before it is decided again."""
+        _LOG.info(
+            "conflict on complaint %s (%s at version %d, the store holds %d): retrying",
+            complaint_id,
+            action,
+            expected,
+            actual,
+            extra={**extra, "actual_version": actual, "outcome": "conflict"},
+        )
+        self._pause(attempt)
 
     def _log_refused(self, error: RefusedError, extra: dict[str, Any]) -> None:
         _LOG.info(
