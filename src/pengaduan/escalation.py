@@ -1114,7 +1114,7 @@ def tick(
             again = False
             for action in pending:
                 if action.skipped:
-                    complaint, event = _record_skip(complaint, action, chosen, wf, actor, instant)
+                    complaint, event = _carry_out(complaint, action, chosen, wf, actor, instant)
                     events.append(event)
                     skipped.append(action)
                     continue
@@ -1137,35 +1137,6 @@ def tick(
     return TickResult(out, tuple(events), tuple(done), tuple(refused), tuple(skipped))
 
 
-def _record_skip(
-    complaint: Complaint,
-    action: DueAction,
-    ladder: Ladder,
-    workflow: Workflow,
-    actor: Actor,
-    as_of: datetime,
-) -> tuple[Complaint, Event]:
-    """Record a skipped step (kind ``"skipped"``, with its reason) so it is not due again."""
-    data: dict[str, Any] = {
-        "level": action.level,
-        "to": action.withheld[0].role,
-        "kind": "skipped",
-        "skipped": action.skip_reason,
-        "recipients": [],
-        "key": action.key,
-        "clock": action.clock,
-        "cycle": action.cycle,
-        "rule": action.rule,
-        "repeat": action.repeat,
-        "due_at": action.due_at.isoformat(),
-    }
-    updated = workflow.apply(
-        complaint, ladder.record_action, actor, as_of, data, event_id=action.key
-    )
-    assert updated.last_event is not None
-    return updated, updated.last_event
-
-
 def _carry_out(
     complaint: Complaint,
     action: DueAction,
@@ -1182,7 +1153,17 @@ def _carry_out(
         "repeat": action.repeat,
         "due_at": action.due_at.isoformat(),
     }
-    if action.automatic:
+    if action.skipped:  # recorded (kind "skipped", with its reason) so it is not due again
+        name = ladder.record_action
+        data = {
+            "level": action.level,
+            "to": action.withheld[0].role,
+            "kind": "skipped",
+            "skipped": action.skip_reason,
+            "recipients": [],
+            **data,
+        }
+    elif action.automatic:
         name = action.action
     else:
         name = ladder.record_action
