@@ -121,11 +121,6 @@ class _Queries:
             "CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
         )
         self.tables = q("SELECT table_name FROM information_schema.tables WHERE table_schema = %s")
-        self.get_version = q("SELECT value FROM {meta} WHERE key = 'schema_version'")
-        self.set_version = q(
-            "INSERT INTO {meta} (key, value) VALUES ('schema_version', %s) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-        )
         self.set_update = q("UPDATE {updates} SET body = %s WHERE system = %s AND update_id = %s")
         self.claim_external_id = q(
             "INSERT INTO {external_ids} (system, external_id, complaint) VALUES (%s, %s, %s) "
@@ -361,7 +356,7 @@ class PostgresStore(_StoreCore):
                 db.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
             tables = {str(name) for (name,) in db.execute(q.tables, (self.schema,))}
             if "meta" in tables:
-                row = db.execute(q.get_version).fetchone()
+                row = db.execute(q.get_meta, ("schema_version",)).fetchone()
                 version = int(row[0]) if row is not None else 1
             else:
                 version = 1 if "events" in tables else 0
@@ -402,7 +397,7 @@ class PostgresStore(_StoreCore):
                         _PostgresTxn(db, q), grouped_bodies(iter(cursor))
                     )
             if version != SCHEMA_VERSION:
-                db.execute(q.set_version, (str(SCHEMA_VERSION),))
+                db.execute(q.set_meta, ("schema_version", str(SCHEMA_VERSION)))
         if 0 < version < SCHEMA_VERSION:
             self._log_upgrade(version, backfilled)
 
