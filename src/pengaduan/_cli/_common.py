@@ -16,12 +16,10 @@ from datetime import UTC, datetime
 from typing import IO, Any, TypeVar
 
 from pengaduan.exceptions import (
-    EventFormatError,
     NaiveDatetimeError,
     PengaduanError,
 )
-from pengaduan.interchange import read_numbered_events
-from pengaduan.model import Complaint, Event
+from pengaduan.model import Complaint
 from pengaduan.workflow import Workflow
 
 _T = TypeVar("_T")
@@ -129,43 +127,6 @@ def without_password(target: str) -> str:
     return parts.geturl()
 
 
-def where(args: argparse.Namespace, number: int) -> str:
-    """Where an event came from: ``line N`` of a file or ``position N`` of a store."""
-    return f"{'position' if args.file is None else 'line'} {number}"
-
-
-def numbered_history(
-    args: argparse.Namespace,
-    *,
-    on_error: Callable[[EventFormatError], object] | None = None,
-) -> Iterator[tuple[int, Event]]:
-    """The events of ``FILE`` (with line numbers) or of ``--db`` (with store positions).
-
-    Raises:
-        OSError: If the file or store cannot be read (`StoreError` for a store; a missing
-            SQLite file is not created).
-        EventFormatError: For a malformed line, unless `on_error` is given.
-    """
-    if args.file is not None:
-        source = sys.stdin.buffer if args.file == "-" else args.file
-        yield from read_numbered_events(source, on_error=on_error)
-        return
-    from pengaduan.store import open_store
-
-    target = str(args.db)
-    if "://" not in target and not os.path.exists(target):
-        raise FileNotFoundError(errno.ENOENT, "no such store", target)
-    from pengaduan._cli._progress import progress_for
-
-    store = open_store(target, readonly=True)  # a reading command changes nothing
-    progress = progress_for(args)  # on a terminal only, after a second
-    try:
-        yield from progress.counted(store.events(on_error=unreadable_reporter(args)), "events")
-    finally:
-        progress.close()
-        store.close()
-
-
 def unreadable_reporter(args: argparse.Namespace) -> Callable[[str, PengaduanError], None]:
     """An ``on_error`` for a store's reads: reports a complaint it cannot replay, goes on.
 
@@ -208,16 +169,6 @@ def store_complaints(
 def unreadable_exit(args: argparse.Namespace, code: int) -> int:
     """The exit code of a command: 1 instead of 0 if some complaints could not be read."""
     return 1 if code == 0 and getattr(args, "unreadable_complaints", None) else code
-
-
-def history(
-    args: argparse.Namespace,
-    *,
-    on_error: Callable[[EventFormatError], object] | None = None,
-) -> Iterator[Event]:
-    """The events of ``FILE`` or ``--db``, in order (see `numbered_history`)."""
-    for _number, event in numbered_history(args, on_error=on_error):
-        yield event
 
 
 @contextlib.contextmanager

@@ -139,7 +139,7 @@ class SpilledHistory:
         yield from self._db.execute(query)
 
     def judge(self) -> str | None:
-        """Read the file and judge every event, keeping only the verdicts.
+        """Read the file, judge every event and keep each replayed complaint for `complaints`.
 
         Returns:
             ``None`` if the history replays (with ``skip_invalid``: always), or the message
