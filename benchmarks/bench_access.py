@@ -101,19 +101,35 @@ def main() -> None:
     n = parser.parse_args().complaints
     complaints = build(n)
     unit = Viewer.staff("unit_operator", "dinas-pu")
-    public_visible = [c for c in complaints if visible(c)]
+    public_visible = [c for c in complaints if visible(c, workflow=lapor_workflow())]
 
     rows = [
         ("reference: json.dumps, no redaction", timed(lambda: unredacted(complaints))),
         ("reference: deepcopy + pop by hand, json", timed(lambda: by_hand(complaints))),
-        ("ours: json_feed(public), json", timed(lambda: json.dumps(json_feed(complaints)))),
-        ("ours: view(public), visible ones", timed(lambda: [view(c) for c in public_visible])),
-        ("ours: view(unit handler)", timed(lambda: [view(c, unit) for c in complaints])),
+        (
+            "ours: json_feed(public), json",
+            timed(lambda: json.dumps(json_feed(complaints, workflow=lapor_workflow()))),
+        ),
+        (
+            "ours: view(public), visible ones",
+            timed(lambda: [view(c, workflow=lapor_workflow()) for c in public_visible]),
+        ),
+        (
+            "ours: view(unit handler)",
+            timed(lambda: [view(c, unit, workflow=lapor_workflow()) for c in complaints]),
+        ),
         (
             "ours: can(operator, follow_up)",
-            timed(lambda: [can(OPERATOR, "follow_up", c) for c in complaints]),
+            timed(
+                lambda: [
+                    can(OPERATOR, "follow_up", c, workflow=lapor_workflow()) for c in complaints
+                ]
+            ),
         ),
-        ("ours: visible(public)", timed(lambda: [visible(c, PUBLIC) for c in complaints])),
+        (
+            "ours: visible(public)",
+            timed(lambda: [visible(c, PUBLIC, workflow=lapor_workflow()) for c in complaints]),
+        ),
     ]
     base = rows[1][1]
     print(f"{n} complaints, 8 events each; best of 3 runs")

@@ -87,12 +87,12 @@ def main() -> None:
     print(f"{'tick':<17} {'what':<44} {'seconds':>8} {'complaints':>10} {'us each':>8}")
     for as_of in TICKS:
         # The steady state: a host ticking every 15 minutes recorded everything due before.
-        steady = list(tick(complaints, as_of - EVERY, ladder).complaints.values())
+        steady = list(tick(complaints, as_of - EVERY, ladder=ladder).complaints.values())
 
         def wake_ups(steady: list[Complaint] = steady) -> list[tuple[datetime, int]]:
             pairs = []
             for i, complaint in enumerate(steady):
-                wake = next_due_at(complaint, ladder)
+                wake = next_due_at(complaint, ladder=ladder)
                 if wake is not None:
                     pairs.append((wake, i))
             pairs.sort()
@@ -109,7 +109,7 @@ def main() -> None:
             as_of: datetime = as_of,
         ) -> tuple[Any, ...]:
             woken = [steady[i] for _, i in index[: bisect_right(instants, as_of)]]
-            return due(woken, as_of, ladder)
+            return due(woken, as_of, ladder=ladder)
 
         fast_s, fast = timed(by_next_due_at)
         woken = bisect_right(instants, as_of)

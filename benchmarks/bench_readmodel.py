@@ -150,7 +150,7 @@ def replay_overdue_of_unit(store: EventStore, unit: str, as_of: datetime) -> lis
     for complaint in store.complaints():
         if complaint.unit != unit:
             continue
-        for state in evaluate(complaint, policy, as_of):
+        for state in evaluate(complaint, as_of, policy=policy):
             if state.status in (ClockStatus.RUNNING, ClockStatus.PAUSED) and (
                 state.deadline is not None and state.deadline <= as_of
             ):
@@ -203,7 +203,7 @@ def bench(
     quiet = next_due - timedelta(seconds=1)
 
     def quiet_due() -> tuple[Any, ...]:
-        return due([store.load(c) for c in store.due_ids(quiet)], quiet, MODEL.ladder)
+        return due([store.load(c) for c in store.due_ids(quiet)], quiet, ladder=MODEL.ladder)
 
     assert quiet_due() == ()
     out["quiet_due_ms"] = 1000 * median(quiet_due, repeat)
@@ -247,7 +247,7 @@ def bench(
         )
         assert slow == fast, "the read model and the replay disagree"
         out["replay_quiet_due_ms"] = 1000 * timed(
-            lambda: due(store.complaints(), quiet, MODEL.ladder)
+            lambda: due(store.complaints(), quiet, ladder=MODEL.ladder)
         )
 
         def open_and_replay() -> None:

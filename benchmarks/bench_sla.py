@@ -127,11 +127,13 @@ def main() -> None:
     workflow = lapor_workflow()
     policy = lapor_policy()
     # Warm the calendar's index and both code paths (a first run builds the year index).
-    evaluate_many(workflow.replay(events[:1000]), policy, AS_OF)
+    evaluate_many(workflow.replay(events[:1000]), AS_OF, policy=policy)
 
     replay_s, complaints = best(args.repeat, lambda: workflow.replay(events))
     assert isinstance(complaints, dict)
-    evaluate_s, evaluations = best(args.repeat, lambda: evaluate_many(complaints, policy, AS_OF))
+    evaluate_s, evaluations = best(
+        args.repeat, lambda: evaluate_many(complaints, AS_OF, policy=policy)
+    )
     assert isinstance(evaluations, dict)
 
     n = len(complaints)

@@ -30,6 +30,7 @@ from typing import Any
 
 from pengaduan._store_base import encode
 from pengaduan.model import Actor, Event, Role
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore, InMemoryStore, SQLiteStore
 
 START = datetime(2026, 3, 2, 1, tzinfo=UTC)
@@ -133,7 +134,7 @@ def bulk_rows(complaints: int) -> list[tuple[str, str, int, str]]:
 
 
 def bulk_sqlite(path: Path, rows: list[tuple[str, str, int, str]]) -> None:
-    SQLiteStore(path).close()  # the schema
+    SQLiteStore(path, workflow=lapor_workflow()).close()  # the schema
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("BEGIN IMMEDIATE")
     db.executemany("INSERT INTO events (id, complaint, seq, body) VALUES (?, ?, ?, ?)", rows)
@@ -193,32 +194,32 @@ def main() -> int:
         f"{args.appends} single-event appends; load: {args.complaints} complaints x 4 events",
         file=sys.stderr,
     )
-    memory = InMemoryStore()
+    memory = InMemoryStore(workflow=lapor_workflow())
     results["memory"] = bench_appends(memory, args.appends, "A")
     for number in range(args.complaints):
         complaint = f"L-{number:06d}"
         memory.append(complaint, lifecycle(complaint))
     results["memory"].update(bench_load(memory, args.complaints) | {"baseline": 0.0})
 
-    with SQLiteStore(work / "appends.db") as store:
+    with SQLiteStore(work / "appends.db", workflow=lapor_workflow()) as store:
         results["sqlite"] = bench_appends(store, args.appends, "A")
     results["sqlite"]["baseline"] = sqlite_baseline(work / "baseline.db", args.appends)
     bulk_sqlite(work / "load.db", rows)
-    with SQLiteStore(work / "load.db") as store:
+    with SQLiteStore(work / "load.db", workflow=lapor_workflow()) as store:
         results["sqlite"].update(bench_load(store, args.complaints))
 
     if args.postgres:
         from pengaduan.store import PostgresStore
 
         schema = f"bench_{uuid.uuid4().hex[:8]}"
-        store = PostgresStore(args.postgres, schema=schema)
+        store = PostgresStore(args.postgres, schema=schema, workflow=lapor_workflow())
         try:
             results["postgres"] = bench_appends(store, args.appends, "A")
             results["postgres"]["baseline"] = postgres_baseline(args.postgres, args.appends)
         finally:
             store.close()
         schema_load = f"bench_{uuid.uuid4().hex[:8]}"
-        store = PostgresStore(args.postgres, schema=schema_load)
+        store = PostgresStore(args.postgres, schema=schema_load, workflow=lapor_workflow())
         try:
             bulk_postgres(store, rows)
             results["postgres"].update(bench_load(store, args.complaints))

@@ -96,7 +96,7 @@ def hourly(n: int) -> Scenario:
     now = T0
     while now < target:
         now = min(now + timedelta(hours=1), target)
-        result = tick(s.complaints, now, ladder)
+        result = tick(s.complaints, now, ladder=ladder)
         s.complaints.update(result.complaints)
     return s
 

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from pengaduan._cli import main
 from pengaduan.exceptions import EventFormatError
 from pengaduan.interchange import loads_event
+from pengaduan.presets import lapor_workflow
 
 AS_OF = "2026-06-17T08:00:00+07:00"
 
@@ -180,7 +181,7 @@ def test_import_of_any_bytes_stores_only_valid_lines_and_other_commands_read_the
         code, _out, err = _run(["import", str(path), "--db", db])
         assert "Traceback" not in err
         assert code in {0, 1, 2}, err
-        store = open_store(db)
+        store = open_store(db, workflow=lapor_workflow())
         try:
             stored = [event for _position, event in store.events()]
         finally:

@@ -12,7 +12,7 @@ from pengaduan.escalation import due, next_due_at
 from pengaduan.exceptions import NaiveDatetimeError
 from pengaduan.metrics import measure
 from pengaduan.open311 import to_open311
-from pengaduan.presets import lapor_ladder, lapor_policy
+from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.reports import build_report
 from pengaduan.simulation import compare_policies, muara_enim, simulate
 from pengaduan.sla import Target, evaluate, evaluate_many
@@ -32,21 +32,25 @@ def test_every_as_of_takes_a_time_source_in_its_place(complaints: list) -> None:
     shorter = policy.with_target("verification", Target.working_days(1))
     source = ManualClock(AS_OF)
     first = complaints[0]
-    assert evaluate(first, policy, source) == evaluate(first, policy, AS_OF)
-    assert evaluate_many(complaints, policy, source) == evaluate_many(complaints, policy, AS_OF)
+    assert evaluate(first, source, policy=policy) == evaluate(first, AS_OF, policy=policy)
+    assert evaluate_many(complaints, source, policy=policy) == evaluate_many(
+        complaints, AS_OF, policy=policy
+    )
     assert measure(complaints, source, policy=policy).to_dict() == (
         measure(complaints, AS_OF, policy=policy).to_dict()
     )
     assert build_report(complaints, source, policy=policy).to_dict() == (
         build_report(complaints, AS_OF, policy=policy).to_dict()
     )
-    assert to_open311(complaints, policy=policy, as_of=source) == (
-        to_open311(complaints, policy=policy, as_of=AS_OF)
+    assert to_open311(complaints, policy=policy, as_of=source, workflow=lapor_workflow()) == (
+        to_open311(complaints, policy=policy, as_of=AS_OF, workflow=lapor_workflow())
     )
-    assert due(complaints, source, ladder) == due(complaints, AS_OF, ladder)
-    assert next_due_at(first, ladder, as_of=source) == next_due_at(first, ladder, as_of=AS_OF)
-    assert compare_policies(complaints, policy, shorter, source).rows() == (
-        compare_policies(complaints, policy, shorter, AS_OF).rows()
+    assert due(complaints, source, ladder=ladder) == due(complaints, AS_OF, ladder=ladder)
+    assert next_due_at(first, ladder=ladder, as_of=source) == next_due_at(
+        first, ladder=ladder, as_of=AS_OF
+    )
+    assert compare_policies(complaints, source, before=policy, after=shorter).rows() == (
+        compare_policies(complaints, AS_OF, before=policy, after=shorter).rows()
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -249,3 +250,27 @@ def workflow_svg(
 def when(instant: datetime | None) -> str:
     """An instant to the minute, in its own offset; ``-`` for none."""
     return "-" if instant is None else instant.isoformat(timespec="minutes")
+
+
+NUMBER = re.compile(r"[-+]?[\d.,]+\s*(%|/\s*[\d.,]+.*)?")
+
+
+def html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    # Inline styles, so that the table reads alike in a notebook, on the docs site and in a
+    # mail client that drops <style> elements; numbers are right-aligned.
+    head = "".join(f'<th style="{TH_STYLE}">{html.escape(h)}</th>' for h in header)
+
+    def cell(text: str) -> str:
+        align = ";text-align:right" if NUMBER.fullmatch(text.strip()) else ""
+        return f'<td style="{TD_STYLE}{align}">{html.escape(text)}</td>'
+
+    body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)
+    return (
+        f'<table class="pengaduan-table" style="{TABLE_STYLE}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def styled(body: str) -> str:
+    """An HTML fragment that carries its own (scoped) styles."""
+    return f'<div class="pengaduan" style="{BOX_STYLE}">{STYLE}{body}</div>'

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -25,13 +24,14 @@ from pengaduan.exceptions import (
     DuplicateEventError,
     EventFormatError,
     ExternalIdClashError,
+    MissingDefinitionError,
     PengaduanError,
     RefusedError,
     StaleReadModelError,
     StoreError,
     UnknownWorkflowVersionError,
 )
-from pengaduan.interchange import event_from_dict, event_to_dict
+from pengaduan.interchange import _MAX_DEPTH, _is_json, event_from_dict, event_to_dict
 from pengaduan.model import Actor, Complaint, Event
 from pengaduan.readmodel import (
     ComplaintRow,
@@ -292,26 +292,6 @@ def encode(event: Event, workflow: Workflow | None = None) -> str:
         ) from None
 
 
-_MAX_DEPTH = 100
-
-
-def _is_json(value: object, depth: int) -> bool:
-    """Whether `value` is made only of JSON values, nested at most `depth` levels."""
-    if value is None or isinstance(value, str | bool | int):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if depth <= 0:
-        return False
-    if isinstance(value, list | tuple):
-        return all(_is_json(item, depth - 1) for item in value)
-    if isinstance(value, Mapping):
-        return all(
-            isinstance(key, str) and _is_json(item, depth - 1) for key, item in value.items()
-        )
-    return False
-
-
 def _corrupt(where: str, what: str) -> EventFormatError:
     return EventFormatError(
         f"the event stored at {where or 'an unknown position'} {what} (the store was edited "
@@ -552,12 +532,11 @@ class _StoreCore(ABC):
         """The writing workflow and every version known for reading (see `pengaduan.store`)."""
         known = list(workflows)
         if workflow is None:
-            if known:
-                workflow = known[0]
-            else:
-                from pengaduan.presets import lapor_workflow
-
-                workflow = lapor_workflow()
+            if not known:
+                raise MissingDefinitionError(
+                    f"{type(self).__name__}", "workflow", "workflows= (the writing one first)"
+                )
+            workflow = known[0]
         self.workflow = workflow
         self._workflows = {(w.name, w.version): w for w in [workflow, *known]}
 

@@ -124,8 +124,8 @@ class InMemoryStore(_StoreCore):
     Thread-safe (one lock). Everything is lost when the process ends.
 
     Args:
-        workflow: The workflow that validates every event (by default SP4N-LAPOR!, or the
-            first of `workflows`).
+        workflow: The workflow that validates every event (else the first of
+            `workflows`; one of the two is needed).
         workflows: Further workflow versions, to replay complaints they wrote.
         read_model: The definitions of the read-model rows (see `pengaduan.readmodel`);
             without it the rows hold the complaint-level columns only.
@@ -134,7 +134,8 @@ class InMemoryStore(_StoreCore):
         ```pycon
         >>> from datetime import datetime, timezone
         >>> from pengaduan.model import Actor, Event
-        >>> store = InMemoryStore()
+        >>> from pengaduan.presets import lapor_workflow
+        >>> store = InMemoryStore(workflow=lapor_workflow())
         >>> submit = Event("e1", "C-1", "submit", datetime(2026, 3, 2, 8, tzinfo=timezone.utc),
         ...                Actor("w", "reporter"),
         ...                {"title": "Jalan rusak", "body": "...", "channel": "web"})

@@ -281,8 +281,8 @@ class PostgresStore(_StoreCore):
 
     Args:
         conninfo: A libpq connection string or ``postgresql://`` URL.
-        workflow: The workflow that validates every event (by default SP4N-LAPOR!, or the
-            first of `workflows`).
+        workflow: The workflow that validates every event (else the first of
+            `workflows`; one of the two is needed).
         schema: The PostgreSQL schema holding the store's tables (created if missing); one
             database can hold several stores in several schemas.
         workflows: Further workflow versions, to replay the complaints they wrote.

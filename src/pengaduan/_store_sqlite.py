@@ -281,8 +281,8 @@ class SQLiteStore(_StoreCore):
 
     Args:
         path: The database file (created if missing, unless `readonly`), or ``":memory:"``.
-        workflow: The workflow that validates every event (by default SP4N-LAPOR!, or the
-            first of `workflows`).
+        workflow: The workflow that validates every event (else the first of
+            `workflows`; one of the two is needed).
         timeout: Seconds to wait for another writer before giving up with `StoreError`.
         workflows: Further workflow versions, to replay the complaints they wrote.
         readonly: Open for reading only: nothing in the file is changed (no table, no

@@ -41,11 +41,15 @@ had the chance to set the flags) and never sees personal data or actor ids.
 ...     {"title": "Pungutan liar", "body": "...", "channel": "web",
 ...      "privacy": {"anonymous": True}, "reporter": {"name": "Siti", "phone": "0812555"}},
 ... )
->>> bool(can(Actor("warga-99", "reporter"), "comment", complaint))
+>>> bool(can(Actor("warga-99", "reporter"), "comment", complaint, workflow=workflow))
 False
->>> view(complaint, Viewer.reporter("warga-17")).facts.reporter.name
+>>> view(complaint, Viewer.reporter("warga-17"), workflow=workflow).facts.reporter.name
 'Siti'
->>> print(view(complaint, Viewer.staff("unit_operator", unit="dinas-pu")).facts.reporter)
+>>> print(
+...     view(
+...         complaint, Viewer.staff("unit_operator", unit="dinas-pu"), workflow=workflow
+...     ).facts.reporter
+... )
 None
 
 ```
@@ -59,8 +63,8 @@ from typing import Any
 
 import attrs
 
+from pengaduan._event_dict import event_to_dict
 from pengaduan.exceptions import NotVisibleError, PengaduanError, RefusedError
-from pengaduan.interchange import event_to_dict
 from pengaduan.model import Actor, Complaint, Event, Facts, Role
 from pengaduan.workflow import REPORTER_ACCOUNT, Workflow
 
@@ -85,14 +89,6 @@ __all__ = [
 
 ANONYMOUS_ACTOR_ID = "anonim"
 """The actor id a redacted view shows in place of one it withholds."""
-
-
-def _workflow(workflow: Workflow | None) -> Workflow:
-    if workflow is not None:
-        return workflow
-    from pengaduan.presets import lapor_workflow  # the preset imports this module's peers
-
-    return lapor_workflow()
 
 
 # -- acting ------------------------------------------------------------------------------
@@ -133,9 +129,7 @@ class Decision:
         return cls(False, str(error), type(error), error)
 
 
-def can(
-    actor: Actor, action: str, complaint: Complaint, workflow: Workflow | None = None
-) -> Decision:
+def can(actor: Actor, action: str, complaint: Complaint, *, workflow: Workflow) -> Decision:
     """May `actor` take `action` on `complaint` now?
 
     Answers what depends on who acts and when: the action exists, the complaint's state allows
@@ -148,7 +142,7 @@ def can(
         actor: Who would act.
         action: The action's name.
         complaint: The complaint as it is now (`Workflow.new` for one not yet submitted).
-        workflow: The workflow; the SP4N-LAPOR! preset by default.
+        workflow: The workflow.
 
     Returns:
         A `Decision`, truthy when allowed; when refused its `error` is the class `apply` would
@@ -158,14 +152,15 @@ def can(
     Example:
         ```pycon
         >>> from pengaduan.presets import lapor_workflow
+        >>> workflow = lapor_workflow()
         >>> decision = can(Actor("op-1", "unit_operator", "dinas-pu"), "follow_up",
-        ...                lapor_workflow().new("C-9"))
+        ...                workflow.new("C-9"), workflow=workflow)
         >>> decision.allowed, decision.error.__name__
         (False, 'UnknownComplaintError')
 
         ```
     """
-    wf = _workflow(workflow)
+    wf = workflow
     refusal: RefusedError | None = wf.refusal(complaint, actor, action)
     if refusal is not None:
         return Decision.refused(refusal)
@@ -373,18 +368,17 @@ DEFAULT_POLICY = PrivacyPolicy()
 """The policy every function uses unless given another."""
 
 
-def personal_paths(
-    workflow: Workflow | None = None, privacy: PrivacyPolicy | None = None
-) -> frozenset[str]:
+def personal_paths(workflow: Workflow, privacy: PrivacyPolicy | None = None) -> frozenset[str]:
     """Every personal field: the policy's plus the workflow's fields marked ``personal``.
 
     ```pycon
-    >>> sorted(personal_paths())
+    >>> from pengaduan.presets import lapor_workflow
+    >>> sorted(personal_paths(lapor_workflow()))
     ['location.address', 'reporter', 'reporter_account']
 
     ```
     """
-    wf = _workflow(workflow)
+    wf = workflow
     pol = DEFAULT_POLICY if privacy is None else privacy
     marked = {field.name for action in wf.actions for field in action.fields if field.personal}
     return pol.personal_fields | marked
@@ -394,11 +388,11 @@ def standing(
     complaint: Complaint,
     viewer: Viewer,
     *,
-    workflow: Workflow | None = None,
+    workflow: Workflow,
     privacy: PrivacyPolicy | None = None,
 ) -> Standing:
     """The viewer's `Standing` towards the complaint."""
-    wf = _workflow(workflow)
+    wf = workflow
     pol = DEFAULT_POLICY if privacy is None else privacy
     role = viewer.role
     if role is None:
@@ -456,11 +450,11 @@ def visible(
     complaint: Complaint,
     viewer: Viewer = PUBLIC,
     *,
-    workflow: Workflow | None = None,
+    workflow: Workflow,
     privacy: PrivacyPolicy | None = None,
 ) -> Decision:
     """May `viewer` see `complaint` at all? Refusals carry a `NotVisibleError`."""
-    wf = _workflow(workflow)
+    wf = workflow
     pol = DEFAULT_POLICY if privacy is None else privacy
     place = standing(complaint, viewer, workflow=wf, privacy=pol)
     reason = _hidden_because(complaint, viewer, place, pol)
@@ -563,7 +557,7 @@ def view(
     complaint: Complaint,
     viewer: Viewer = PUBLIC,
     *,
-    workflow: Workflow | None = None,
+    workflow: Workflow,
     privacy: PrivacyPolicy | None = None,
 ) -> Complaint:
     """Return the complaint as `viewer` may see it.
@@ -577,7 +571,7 @@ def view(
     Args:
         complaint: The complaint.
         viewer: Who looks; the public by default.
-        workflow: Its workflow (roles, unit roles, owner); the SP4N-LAPOR! preset by default.
+        workflow: Its workflow (roles, unit roles, owner).
         privacy: The privacy policy; `DEFAULT_POLICY` by default.
 
     Returns:
@@ -587,7 +581,7 @@ def view(
         NotVisibleError: If the viewer may not see the complaint at all (*rahasia* for the
             public and for staff not handling it; not yet published for the public).
     """
-    wf = _workflow(workflow)
+    wf = workflow
     pol = DEFAULT_POLICY if privacy is None else privacy
     place = standing(complaint, viewer, workflow=wf, privacy=pol)
     reason = _hidden_because(complaint, viewer, place, pol)
@@ -602,11 +596,11 @@ def views(
     complaints: Iterable[Complaint],
     viewer: Viewer = PUBLIC,
     *,
-    workflow: Workflow | None = None,
+    workflow: Workflow,
     privacy: PrivacyPolicy | None = None,
 ) -> Iterator[Complaint]:
     """The complaints `viewer` may see, each redacted for them; the others are left out."""
-    wf = _workflow(workflow)
+    wf = workflow
     pol = DEFAULT_POLICY if privacy is None else privacy
     for complaint in complaints:
         place = standing(complaint, viewer, workflow=wf, privacy=pol)
@@ -653,7 +647,7 @@ def json_feed(
     complaints: Iterable[Complaint],
     viewer: Viewer = PUBLIC,
     *,
-    workflow: Workflow | None = None,
+    workflow: Workflow,
     privacy: PrivacyPolicy | None = None,
 ) -> list[dict[str, Any]]:
     """The JSON feed of the complaints `viewer` may see, redacted for them.
@@ -667,7 +661,7 @@ def json_feed(
     Returns:
         JSON-compatible records (``json.dumps`` them), in the order given.
     """
-    wf = _workflow(workflow)
+    wf = workflow
     pol = DEFAULT_POLICY if privacy is None else privacy
     records = []
     for complaint in complaints:
@@ -681,7 +675,7 @@ def summary(
     complaint: Complaint,
     viewer: Viewer = PUBLIC,
     *,
-    workflow: Workflow | None = None,
+    workflow: Workflow,
     privacy: PrivacyPolicy | None = None,
 ) -> dict[str, Any]:
     """A short JSON-compatible summary of a complaint for a message to `viewer`; never raises.
@@ -694,12 +688,12 @@ def summary(
 
     ```pycon
     >>> from pengaduan.presets import lapor_workflow
-    >>> summary(lapor_workflow().new("C-7"))
+    >>> summary(lapor_workflow().new("C-7"), workflow=lapor_workflow())
     {'id': 'C-7', 'state': 'new', 'hidden': True}
 
     ```
     """
-    wf = _workflow(workflow)
+    wf = workflow
     pol = DEFAULT_POLICY if privacy is None else privacy
     place = standing(complaint, viewer, workflow=wf, privacy=pol)
     if _hidden_because(complaint, viewer, place, pol) is not None:

@@ -12,16 +12,16 @@ as their value; tuples and sets as arrays (sets sorted); guards of a workflow ac
 reference (``"module:qualname"``), resolved on decoding from a registry of known guards.
 
 ```pycon
->>> from pengaduan.presets import lapor_workflow
+>>> from pengaduan.presets import lapor_guards, lapor_workflow
 >>> workflow = lapor_workflow()
 >>> data = to_dict(workflow)
 >>> forward = next(action for action in data["actions"] if action["name"] == "forward")
 >>> print(*forward["guards"])
 pengaduan.presets._lapor:to_another_unit
->>> from_dict(Workflow, data) == workflow
+>>> from_dict(Workflow, data, guards=lapor_guards()) == workflow
 True
 >>> forward["roles"] = "reporter"
->>> from_dict(Workflow, data)
+>>> from_dict(Workflow, data, guards=lapor_guards())
 Traceback (most recent call last):
 ...
 pengaduan.exceptions.CodecError: cannot decode Workflow at 'actions[6].roles': must be an array, ...
@@ -46,15 +46,13 @@ from typing import Any, TypeVar
 
 import attrs
 
-from pengaduan._store_base import _is_json
 from pengaduan.exceptions import CodecError, PengaduanError
-from pengaduan.interchange import strict_json
+from pengaduan.interchange import _is_json, strict_json
 from pengaduan.model import Complaint
 from pengaduan.workflow import Workflow
 
 __all__ = [
     "decode_complaint",
-    "default_guards",
     "dumps",
     "from_dict",
     "guard_reference",
@@ -147,17 +145,6 @@ def dumps(value: Any, *, indent: int | None = None) -> str:
 
 
 # -- decoding ----------------------------------------------------------------------------
-
-
-def default_guards() -> dict[str, Callable[..., Any]]:
-    """The guards a decoded workflow may name without a registry: the presets' guards."""
-    from pengaduan.presets import lapor_workflow
-
-    return {
-        guard_reference(guard): guard
-        for action in lapor_workflow().actions
-        for guard in action.guards
-    }
 
 
 def _join(path: str, key: str) -> str:
@@ -391,15 +378,14 @@ def from_dict(
     Args:
         cls: The class, e.g. `Workflow`, `WorkCalendar`, `Policy`, `Complaint`, `Event`.
         data: The decoded JSON (a dict for a record).
-        guards: Guards a workflow may name, by reference, besides the presets' guards.
-            Guards are never imported by name from the data: a file cannot run code.
+        guards: The guards a workflow may name, by reference (`guard_reference`); for the
+            preset workflow, `pengaduan.presets.lapor_guards`. Guards are never imported by
+            name from the data: a file cannot run code.
 
     Raises:
         CodecError: With the path to the first bad field.
     """
-    registry = default_guards()
-    registry.update(guards or {})
-    decoder = _Decoder(cls.__name__, registry)
+    decoder = _Decoder(cls.__name__, dict(guards or {}))
     result: T = decoder.decode(cls, data, "")
     return result
 

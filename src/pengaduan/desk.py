@@ -29,7 +29,8 @@ never a title, a body, a name or an actor id.
 >>> from pengaduan.store import InMemoryStore
 >>> from pengaduan.testing import ManualClock
 >>> clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
->>> desk = Desk(InMemoryStore(), clock=clock)
+>>> from pengaduan.presets import lapor_workflow
+>>> desk = Desk(InMemoryStore(workflow=lapor_workflow()), clock=clock)
 >>> done = desk.submit(Actor("warga-17", "reporter"),
 ...                    {"title": "Jalan rusak", "body": "Lubang besar", "channel": "web"},
 ...                    complaint_id="C-1", request_id="req-1")
@@ -316,9 +317,11 @@ class Desk:
             ladder: The ladder (by default SP4N-LAPOR!'s on the policy).
             **options: The desk's other options (`privacy`, `clock`, `retries`, ...).
         """
-        from pengaduan.presets import lapor_ladder, lapor_policy
+        from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
         from pengaduan.store import open_store
 
+        if workflow is None:
+            workflow = lapor_workflow()
         chosen = lapor_policy() if policy is None else policy
         steps = lapor_ladder(chosen) if ladder is None else ladder
         store = open_store(target, workflow, read_model=ReadModel(policy=chosen, ladder=steps))
@@ -638,7 +641,7 @@ class Desk:
         except NotVisibleError:
             seen = None
         if seen is not None:
-            clocks = evaluate(seen, self.policy, event.at)
+            clocks = evaluate(seen, event.at, policy=self.policy)
         return Outcome(
             complaint_id=complaint.id,
             state=complaint.state,
@@ -695,7 +698,7 @@ class Desk:
             NaiveDatetimeError: If `as_of` is naive.
         """
         instant = self._instant(as_of, "as_of")
-        return evaluate(self._load(complaint_id, viewer, "clocks"), self.policy, instant)
+        return evaluate(self._load(complaint_id, viewer, "clocks"), instant, policy=self.policy)
 
     def explain(
         self, complaint_id: str, viewer: Viewer, *, as_of: datetime | TimeSource | None = None
@@ -739,7 +742,7 @@ class Desk:
                 seen = self._view(complaint, viewer)
             except NotVisibleError:
                 continue
-            clocks = evaluate(seen, self.policy, instant)
+            clocks = evaluate(seen, instant, policy=self.policy)
             if any(
                 state.breached and state.current is not None and state.current.open
                 for state in clocks
@@ -802,7 +805,7 @@ class Desk:
         """
         instant = self._instant(as_of, "as_of")
         return escalation.due(
-            self._candidates(instant, due=True), instant, self.ladder, language=self.language
+            self._candidates(instant, due=True), instant, ladder=self.ladder, language=self.language
         )
 
     def tick(
@@ -901,7 +904,7 @@ class Desk:
             result = escalation.tick(
                 {current.id: current},
                 instant,
-                self.ladder,
+                ladder=self.ladder,
                 language=self.language,
                 workflow=self.workflow,
             )
@@ -1013,7 +1016,7 @@ class Desk:
             return self.store.next_due_at()
         best: datetime | None = None
         for complaint in self._candidates(instant):
-            at = escalation.next_due_at(complaint, self.ladder)
+            at = escalation.next_due_at(complaint, ladder=self.ladder)
             if at is not None and (best is None or at < best):
                 best = at
         return best

@@ -38,7 +38,7 @@ The rules of firing:
 >>> from pengaduan.model import Actor
 >>> from pengaduan.presets import lapor_ladder, lapor_workflow
 >>> WIB = ZoneInfo("Asia/Jakarta")
->>> wf = lapor_workflow()
+>>> wf, ladder = lapor_workflow(), lapor_ladder()
 >>> admin = Actor("adm", "admin_agency")
 >>> def at(day: int, hour: int) -> datetime:
 ...     return datetime(2026, 6, day, hour, tzinfo=WIB)
@@ -46,18 +46,18 @@ The rules of firing:
 ...              {"title": "Jalan rusak", "body": "...", "channel": "web"})
 >>> c = wf.apply(c, "verify", admin, at(8, 10), {"classification": "pengaduan"})
 >>> c = wf.apply(c, "dispatch", admin, at(8, 11), {"unit": "dinas-pu"})
->>> next_due_at(c).isoformat()  # the follow-up deadline day (5 working days): 07:30
+>>> next_due_at(c, ladder=ladder).isoformat()  # the follow-up deadline (5 working days): 07:30
 '2026-06-15T07:30:00+07:00'
->>> for action in due([c], at(17, 8)):  # 16 June is a holiday
+>>> for action in due([c], at(17, 8), ladder=ladder):  # 16 June is a holiday
 ...     print(action.key, action.due_at.isoformat())
 C-1/follow_up/1/follow_up.1/0 2026-06-15T07:30:00+07:00
 C-1/follow_up/1/follow_up.2/0 2026-06-17T07:30:00+07:00
->>> result = tick([c], at(17, 8))
+>>> result = tick([c], at(17, 8), ladder=ladder)
 >>> for event in result.events:
 ...     print(event.action, event.data["level"], event.data["to"], event.at.isoformat())
 escalate 1 unit_operator 2026-06-17T08:00:00+07:00
 escalate 2 unit_head 2026-06-17T08:00:00+07:00
->>> tick(result.complaints, at(17, 8)).events  # idempotent
+>>> tick(result.complaints, at(17, 8), ladder=ladder).events  # idempotent
 ()
 
 ```
@@ -75,6 +75,7 @@ import attrs
 from pengaduan import _escalation_messages as _messages
 from pengaduan import _present
 from pengaduan._labelled import LabelledEnum
+from pengaduan.access import Viewer, summary, visible
 from pengaduan.calendar import WorkCalendar
 from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import (
@@ -748,7 +749,7 @@ def _schedules(
     `evaluation`, if given, is the complaint's under ``ladder.policy`` as of `as_of`.
     """
     if evaluation is None:
-        evaluation = evaluate(complaint, ladder.policy, as_of)
+        evaluation = evaluate(complaint, as_of, policy=ladder.policy)
     recorded: dict[tuple[str, int, str], int] | None = None
     out: list[tuple[ClockState, Cycle, _Schedule, int]] = []
     for state in evaluation.clocks:
@@ -776,14 +777,6 @@ def _complaints(
     if isinstance(complaints, Mapping):
         return complaints.values()
     return complaints
-
-
-def _ladder(ladder: Ladder | None) -> Ladder:
-    if ladder is not None:
-        return ladder
-    from pengaduan.presets import lapor_ladder
-
-    return lapor_ladder()
 
 
 def _check_language(language: str) -> Language:
@@ -873,8 +866,6 @@ def _who_may_see(
     workflow = ladder.policy.workflow
     if workflow is None:
         return to, (), None
-    from pengaduan.access import Viewer, visible
-
     kept: list[Recipient] = []
     withheld: list[Recipient] = []
     reasons: list[str] = []
@@ -924,8 +915,6 @@ def _message_facts(
     to: tuple[Recipient, ...],
     as_of: datetime,
 ) -> _messages.MessageFacts:
-    from pengaduan.access import Viewer, summary
-
     workflow = ladder.policy.workflow
     title: str | None = None
     confidential = False
@@ -974,8 +963,8 @@ def _message_facts(
 def due(
     complaints: Complaint | Iterable[Complaint] | Mapping[str, Complaint],
     as_of: datetime | TimeSource,
-    ladder: Ladder | None = None,
     *,
+    ladder: Ladder,
     language: str = "id",
 ) -> tuple[DueAction, ...]:
     """Every action due at or before `as_of` and not yet recorded in the history.
@@ -986,7 +975,7 @@ def due(
     Args:
         complaints: One complaint, several, or a mapping of them by id.
         as_of: The instant, timezone-aware, or a `pengaduan.clock.TimeSource` to ask once.
-        ladder: The ladder; the SP4N-LAPOR! preset (`lapor_ladder`) by default.
+        ladder: The ladder (policy and calendars included).
         language: ``"id"`` (Bahasa Indonesia, the default) or ``"en"`` for the messages.
 
     Returns:
@@ -998,7 +987,7 @@ def due(
     """
     instant = _instant(as_of)
     lang = _check_language(language)
-    chosen = _ladder(ladder)
+    chosen = ladder
     out: list[DueAction] = []
     for complaint in _complaints(complaints):
         out.extend(_due_for(complaint, chosen, instant, lang))
@@ -1008,9 +997,9 @@ def due(
 
 def next_due_at(
     complaint: Complaint,
-    ladder: Ladder | None = None,
-    *,
     as_of: datetime | TimeSource | None = None,
+    *,
+    ladder: Ladder,
 ) -> datetime | None:
     """The earliest instant at which an action can be due for `complaint`, without new events.
 
@@ -1020,8 +1009,8 @@ def next_due_at(
 
     Args:
         complaint: The complaint.
-        ladder: The ladder; the SP4N-LAPOR! preset by default.
         as_of: Ignore events after it; by default the complaint's last event (every event).
+        ladder: The ladder.
 
     Returns:
         The instant, or ``None`` when nothing can fall due until an event happens (no running
@@ -1035,7 +1024,7 @@ def next_due_at(
         if as_of is None:
             return None
     as_of = instant_of(as_of)
-    return _next_due_at(complaint, _ladder(ladder), as_of)
+    return _next_due_at(complaint, ladder, as_of)
 
 
 def _next_due_at(
@@ -1053,8 +1042,8 @@ def _next_due_at(
 def tick(
     complaints: Complaint | Iterable[Complaint] | Mapping[str, Complaint],
     as_of: datetime | TimeSource,
-    ladder: Ladder | None = None,
     *,
+    ladder: Ladder,
     notifier: Notifier | None = None,
     actor: Actor = AUTOMATIC_ACTOR,
     language: str = "id",
@@ -1077,7 +1066,7 @@ def tick(
         complaints: One complaint, several, or a mapping of them by id.
         as_of: The instant of the tick, timezone-aware, or a `pengaduan.clock.TimeSource` to
             ask once (a scheduler's "now").
-        ladder: The ladder; the SP4N-LAPOR! preset by default.
+        ladder: The ladder (policy and calendars included).
         notifier: Gets every action carried out.
         actor: Who the events are recorded as (a ``system`` actor).
         language: The messages' language, ``"id"`` or ``"en"``.
@@ -1093,7 +1082,7 @@ def tick(
     """
     instant = _instant(as_of)
     lang = _check_language(language)
-    chosen = _ladder(ladder)
+    chosen = ladder
     wf = workflow if workflow is not None else chosen.policy.workflow
     if wf is None:
         raise DefinitionError(

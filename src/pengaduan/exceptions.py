@@ -4,6 +4,7 @@
 PengaduanError (Exception)
 ├── NaiveDatetimeError (ValueError)           a datetime without a time zone
 ├── DefinitionError (ValueError)              an inconsistent workflow (or other) definition
+├── MissingDefinitionError (TypeError)        a function not given a definition it needs
 ├── EventFormatError (ValueError)             a malformed event record or event-file line
 │   └── InstantRangeError                     an event instant outside years 2..9998 (UTC)
 ├── CodecError (ValueError)                   a malformed serialised definition or record
@@ -75,6 +76,7 @@ __all__ = [
     "InstantRangeError",
     "InvalidDataError",
     "InvalidPeriodError",
+    "MissingDefinitionError",
     "MissingExtraError",
     "NaiveDatetimeError",
     "NoWorkingTimeError",
@@ -145,6 +147,29 @@ class DefinitionError(PengaduanError, ValueError):
         self.definition = definition
         self.reason = reason
         super().__init__(f"invalid definition {definition!r}: {reason}")
+
+
+class MissingDefinitionError(PengaduanError, TypeError):
+    """A function was not given a definition it needs, and none of the others it was given has it.
+
+    The library has no defaults of its own: the presets are bound where an app is built (the
+    desk, the CLI, the web app).
+
+    Attributes:
+        function: What was asked, e.g. ``"measure"``.
+        definition: What it needs, e.g. ``"workflow"``.
+        instead: Where else it may come from, e.g. ``"a policy that has one"``.
+    """
+
+    def __init__(self, function: str, definition: str, instead: str = "") -> None:
+        self.function = function
+        self.definition = definition
+        self.instead = instead
+        alternative = f", or {instead}" if instead else ""
+        super().__init__(
+            f"{function} needs a {definition}: pass {definition}={alternative}"
+            " (the presets, e.g. pengaduan.presets.lapor_workflow(), are one)"
+        )
 
 
 class EventFormatError(PengaduanError, ValueError):

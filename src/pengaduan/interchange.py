@@ -41,6 +41,7 @@ from functools import cache
 from importlib import resources
 from typing import IO, TYPE_CHECKING, Any
 
+from pengaduan._event_dict import event_to_dict
 from pengaduan.exceptions import EventFormatError, PengaduanError
 from pengaduan.model import Actor, Event, _instant_in_range
 
@@ -317,19 +318,6 @@ def event_from_dict(record: Any) -> Event:
         raise EventFormatError(f"is refused: {error}") from None
 
 
-def event_to_dict(event: Event) -> dict[str, Any]:
-    """Return the JSON object form of an event."""
-    actor = event.actor
-    return {
-        "id": event.id,
-        "complaint": event.complaint,
-        "action": event.action,
-        "at": event.at.isoformat(),
-        "actor": {"id": actor.id, "role": str(actor.role), "unit": actor.unit},
-        "data": dict(event.data),
-    }
-
-
 def loads_event(text: str) -> Event:
     """Decode one event from a JSON text: one line of an event file.
 
@@ -481,7 +469,7 @@ def clock_state_to_dict(state: ClockState) -> dict[str, Any]:
     >>> at = datetime(2026, 3, 2, 2, tzinfo=timezone.utc)  # Monday 09:00 WIB
     >>> c = wf.apply(wf.new("C-1"), "submit", Actor("w", "reporter"), at,
     ...              {"title": "Jalan rusak", "body": "...", "channel": "web"})
-    >>> state = evaluate(c, lapor_policy(), at)["verification"]
+    >>> state = evaluate(c, at, policy=lapor_policy())["verification"]
     >>> record = clock_state_to_dict(state)
     >>> record["status"], record["deadline"], record["remaining_unit"]
     ('running', '2026-03-06T00:00:00+07:00', 'working')
@@ -530,3 +518,23 @@ def due_action_to_dict(action: DueAction) -> dict[str, Any]:
     offset; ``deadline`` may be ``null``), ``key`` (the idempotency key) and ``message``.
     """
     return action.to_dict()
+
+
+_MAX_DEPTH = 100
+
+
+def _is_json(value: object, depth: int) -> bool:
+    """Whether `value` is made only of JSON values, nested at most `depth` levels."""
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if depth <= 0:
+        return False
+    if isinstance(value, list | tuple):
+        return all(_is_json(item, depth - 1) for item in value)
+    if isinstance(value, Mapping):
+        return all(
+            isinstance(key, str) and _is_json(item, depth - 1) for key, item in value.items()
+        )
+    return False

@@ -63,7 +63,12 @@ from pengaduan._labelled import LabelledEnum
 from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
 from pengaduan.clock import TimeSource, instant_of
-from pengaduan.exceptions import InvalidPeriodError, MissingExtraError, UnknownGroupingError
+from pengaduan.exceptions import (
+    InvalidPeriodError,
+    MissingDefinitionError,
+    MissingExtraError,
+    UnknownGroupingError,
+)
 from pengaduan.model import Complaint
 from pengaduan.sla import ClockStatus, Policy, evaluate
 from pengaduan.workflow import Workflow
@@ -226,7 +231,7 @@ class ComplaintSummary(NamedTuple):
 
 def summarize(
     complaint: Complaint,
-    as_of: datetime,
+    as_of: datetime | TimeSource,
     *,
     policy: Policy | None = None,
     workflow: Workflow | None = None,
@@ -237,13 +242,14 @@ def summarize(
 
     Args:
         complaint: The complaint.
-        as_of: The instant; later events are ignored. Timezone-aware.
+        as_of: The instant (timezone-aware), or a `TimeSource` to ask once; later events are
+            ignored.
         policy: The SLA policy whose clocks to evaluate (none: no compliance or overdue).
         workflow: The workflow whose states and actions the history uses (by default the
-            policy's, else SP4N-LAPOR!).
+            policy's; one of the two must have one).
         milestones: The milestone actions (SP4N-LAPOR! by default).
-        calendar: The calendar for working days (by default the policy's first clock's, else
-            ``id-gov``).
+        calendar: The calendar for working days (by default the policy's first clock's;
+            needed when there is no policy).
 
     Returns:
         The summary, or ``None`` if the complaint was not submitted by ``as_of``.
@@ -251,8 +257,8 @@ def summarize(
     Raises:
         NaiveDatetimeError: If `as_of` is naive.
     """
-    require_aware(as_of, "as_of")
-    context = _Context.build(as_of, policy, workflow, milestones, calendar)
+    instant = instant_of(as_of)
+    context = _Context.build(instant, policy, workflow, milestones, calendar, "summarize")
     return context.summarize(complaint)
 
 
@@ -276,20 +282,16 @@ class _Context:
         workflow: Workflow | None,
         milestones: Milestones | None,
         calendar: WorkCalendar | None,
+        function: str,
     ) -> _Context:
         if workflow is None:
             workflow = policy.workflow if policy is not None else None
         if workflow is None:
-            from pengaduan.presets import lapor_workflow
-
-            workflow = lapor_workflow()
+            raise MissingDefinitionError(function, "workflow", "a policy that has one")
         if calendar is None:
-            if policy is not None and policy.clocks:
-                calendar = policy.clocks[0].calendar
-            else:
-                from pengaduan.presets import id_gov_calendar
-
-                calendar = id_gov_calendar()
+            if policy is None or not policy.clocks:
+                raise MissingDefinitionError(function, "calendar", "a policy with clocks")
+            calendar = policy.clocks[0].calendar
         return cls(
             as_of=as_of,
             policy=policy,
@@ -362,7 +364,7 @@ class _Context:
         unit_clocks: dict[str | None, dict[str, tuple[int, int]]] = {}
         overdue: list[Overdue] = []
         if self.policy is not None:
-            for clock_state in evaluate(complaint, self.policy, as_of):
+            for clock_state in evaluate(complaint, as_of, policy=self.policy):
                 name = clock_state.clock.name
                 stopped = met = 0
                 for cycle in clock_state.cycles:
@@ -662,9 +664,7 @@ class Metrics:
         grouping = None if by is None else GroupBy.parse(by)
         cal = self.calendar
         if cal is None:  # pragma: no cover - measure always sets it
-            from pengaduan.presets import id_gov_calendar
-
-            cal = id_gov_calendar()
+            raise MissingDefinitionError("Metrics.grouped", "calendar")
         groups = _groups(grouping, self.summaries, self.as_of, cal, self.clocks)
         return attrs.evolve(self, by=grouping, groups=groups)
 
@@ -676,12 +676,12 @@ class Metrics:
         )
 
     def __str__(self) -> str:
-        from pengaduan.reports import render_metrics_text
+        from pengaduan._present_metrics import render_metrics_text
 
         return render_metrics_text(self)
 
     def _repr_html_(self) -> str:
-        from pengaduan.reports import render_metrics_html
+        from pengaduan._present_metrics import render_metrics_html
 
         return render_metrics_html(self)
 
@@ -903,16 +903,19 @@ def measure(
             ``"year"`` (month and year of submission, in the calendar's zone).
         since: Count complaints submitted at or after this instant.
         until: Count complaints submitted before this instant.
-        workflow: The workflow of the history (by default the policy's, else SP4N-LAPOR!).
+        workflow: The workflow of the history (by default the policy's; one of the two must
+            have one).
         milestones: The milestone actions (SP4N-LAPOR! by default).
         calendar: The calendar for working days and for months and years (by default the
-            policy's first clock's, else ``id-gov``).
+            policy's first clock's; needed when there is no policy).
 
     Returns:
         The metrics.
 
     Raises:
         NaiveDatetimeError: If `as_of`, `since` or `until` is naive.
+        MissingDefinitionError: If neither `workflow` nor `policy` gives a workflow, or neither
+            `calendar` nor a clock of `policy` gives a calendar.
         InvalidPeriodError: If `until` is not after `since`.
         UnknownGroupingError: If `by` is not a known grouping.
     """
@@ -924,7 +927,7 @@ def measure(
     if since is not None and until is not None and until <= since:
         raise InvalidPeriodError(since.isoformat(), until.isoformat())
     grouping = None if by is None else GroupBy.parse(by)
-    context = _Context.build(as_of, policy, workflow, milestones, calendar)
+    context = _Context.build(as_of, policy, workflow, milestones, calendar, "measure")
     if isinstance(complaints, Mapping):
         complaints = complaints.values()
     summaries: list[ComplaintSummary] = []

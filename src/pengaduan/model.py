@@ -308,6 +308,6 @@ class Complaint:
 
     def _repr_html_(self) -> str:
         """In a notebook: state, unit, flags and history, without free text or personal data."""
-        from pengaduan.reports import complaint_html
+        from pengaduan._present_complaint import complaint_html
 
         return complaint_html(self)

@@ -26,11 +26,11 @@ may see it (`pengaduan.access.view`), and the viewer is the public unless you na
 ...     {"title": "Jalan berlubang", "body": "Lubang di jalan desa", "channel": "web",
 ...      "reporter": {"name": "Siti", "phone": "0812555"},
 ...      "location": {"village": "Karang Raja", "latitude": -3.7, "longitude": 103.8}})
->>> service_request(c) is None  # not verified yet: not public
+>>> service_request(c, workflow=workflow) is None  # not verified yet: not public
 True
 >>> c = workflow.apply(c, "verify", Actor("admin", "admin_agency"), at.replace(hour=3),
 ...                    {"classification": "pengaduan"})
->>> request = service_request(c)
+>>> request = service_request(c, workflow=workflow)
 >>> request["status"], request["status_notes"], request["lat"], request["address"]
 ('open', 'Terverifikasi', -3.7, 'Karang Raja')
 >>> "Siti" in str(request)
@@ -84,12 +84,12 @@ def _instant(value: datetime | None) -> str | None:
 
 def service_request(
     complaint: Complaint,
+    as_of: datetime | TimeSource | None = None,
     *,
-    workflow: Workflow | None = None,
+    workflow: Workflow,
     expected: Expected = None,
     policy: Policy | None = None,
     clock: str = "resolution",
-    as_of: datetime | TimeSource | None = None,
     viewer: Viewer | None = None,
     privacy: PrivacyPolicy | None = None,
 ) -> dict[str, Any] | None:
@@ -97,7 +97,7 @@ def service_request(
 
     Args:
         complaint: The complaint (as stored, or already redacted).
-        workflow: Its workflow (state labels, terminal states); SP4N-LAPOR! by default.
+        workflow: Its workflow (state labels, terminal states).
         expected: ``expected_datetime`` as a value, or a function of the complaint.
         policy: Else, the SLA policy whose `clock` gives ``expected_datetime`` at `as_of`.
         clock: The policy's clock to use (default ``"resolution"``).
@@ -117,10 +117,6 @@ def service_request(
     Raises:
         ValueError: If `policy` is given without `as_of`.
     """
-    if workflow is None:
-        from pengaduan.presets import lapor_workflow
-
-        workflow = lapor_workflow()
     if policy is not None and as_of is None and expected is None:
         raise ValueError("an expected_datetime from a policy needs as_of (the instant)")
     public = _seen(complaint, workflow, viewer, privacy)
@@ -135,7 +131,7 @@ def service_request(
     elif policy is not None and as_of is not None and not state.terminal:
         from pengaduan.sla import expected_datetime
 
-        due = expected_datetime(complaint, policy, instant_of(as_of), clock)
+        due = expected_datetime(complaint, as_of, policy=policy, clock=clock)
     else:
         due = None
     location = facts.location
@@ -164,12 +160,12 @@ def service_request(
 
 def to_open311(
     complaints: Iterable[Complaint],
+    as_of: datetime | TimeSource | None = None,
     *,
-    workflow: Workflow | None = None,
+    workflow: Workflow,
     expected: Expected = None,
     policy: Policy | None = None,
     clock: str = "resolution",
-    as_of: datetime | TimeSource | None = None,
     viewer: Viewer | None = None,
     privacy: PrivacyPolicy | None = None,
 ) -> list[dict[str, Any]]:

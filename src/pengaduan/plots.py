@@ -31,7 +31,7 @@ from dateutil.rrule import MONTHLY, rrule
 
 from pengaduan._time import require_aware
 from pengaduan.clock import TimeSource, instant_of
-from pengaduan.exceptions import MissingExtraError
+from pengaduan.exceptions import MissingDefinitionError, MissingExtraError
 from pengaduan.metrics import GroupBy, Metrics
 from pengaduan.model import Complaint
 from pengaduan.sla import Policy, evaluate
@@ -79,9 +79,9 @@ def _wrap(label: str, width: int = 22) -> str:
 
 def timeline(
     complaint: Complaint,
-    policy: Policy | None = None,
     as_of: datetime | TimeSource | None = None,
     *,
+    policy: Policy,
     workflow: Workflow | None = None,
     ax: Any = None,
 ) -> Any:
@@ -92,8 +92,8 @@ def timeline(
 
     Args:
         complaint: The complaint.
-        policy: The clocks to draw (SP4N-LAPOR! by default).
         as_of: The instant to evaluate at (default: the last event).
+        policy: The clocks to draw.
         workflow: The workflow of the history (default: the policy's).
         ax: The matplotlib axes to draw on (default: a new figure).
 
@@ -103,6 +103,7 @@ def timeline(
     Raises:
         MissingExtraError: If matplotlib is not installed.
         NaiveDatetimeError: If `as_of` is naive.
+        MissingDefinitionError: If neither `workflow` nor the policy gives a workflow.
         ValueError: If the complaint has no events.
     """
     if as_of is not None:
@@ -111,16 +112,10 @@ def timeline(
         raise ValueError(f"complaint {complaint.id!r} has no events to draw")
     ax = _axes(ax, "plots.timeline", (10, 3))
     mdates = importlib.import_module("matplotlib.dates")
-    if policy is None:
-        from pengaduan.presets import lapor_policy
-
-        policy = lapor_policy()
     if workflow is None:
         workflow = policy.workflow
     if workflow is None:
-        from pengaduan.presets import lapor_workflow
-
-        workflow = lapor_workflow()
+        raise MissingDefinitionError("plots.timeline", "workflow", "a policy that has one")
     last = complaint.events[-1].at
     end = as_of if as_of is not None else last
     tz = policy.clocks[0].calendar.tz if policy.clocks else end.tzinfo
@@ -141,7 +136,7 @@ def timeline(
             if state != workflow.initial:
                 spans.append((since, event.at, state))
             state, since = target, event.at
-    evaluation = evaluate(complaint, policy, end)
+    evaluation = evaluate(complaint, end, policy=policy)
     # A finished complaint is drawn up to its last event or deadline, not up to as_of.
     horizon = max(e.at for e in complaint.events if e.at <= end)
     for clock_state in evaluation.clocks:
@@ -284,11 +279,7 @@ def follow_up_distribution(
     """
     ax = _axes(ax, "plots.follow_up_distribution", (7, 4))
     grouped = metrics if by is None else _grouped(metrics, by)
-    calendar = metrics.calendar
-    if calendar is None:  # pragma: no cover - measure always sets it
-        from pengaduan.presets import id_gov_calendar
-
-        calendar = id_gov_calendar()
+    calendar = _calendar_of(metrics)
     key_groups = grouped.groups if by is not None else (grouped.total,)
     from pengaduan.metrics import _key_function
 
@@ -361,11 +352,9 @@ def _middles(starts: Sequence[date], months: int, mdates: Any) -> tuple[list[flo
 
 
 def _calendar_of(metrics: Metrics) -> Any:
-    if metrics.calendar is not None:
-        return metrics.calendar
-    from pengaduan.presets import id_gov_calendar  # pragma: no cover - measure always sets it
-
-    return id_gov_calendar()  # pragma: no cover
+    if metrics.calendar is None:  # pragma: no cover - measure always sets it
+        raise MissingDefinitionError("plots", "calendar")
+    return metrics.calendar
 
 
 def _mark_switch(ax: Any, since: datetime | None, tz: Any, mdates: Any, text: bool) -> None:

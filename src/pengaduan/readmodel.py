@@ -46,6 +46,7 @@ from typing import Any
 import attrs
 
 from pengaduan.calendar import WorkCalendar
+from pengaduan.clock import TimeSource, instant_of
 from pengaduan.escalation import Ladder, _next_due_at
 from pengaduan.exceptions import UnknownClockError
 from pengaduan.model import Complaint
@@ -233,10 +234,10 @@ class ComplaintRow:
         deadlines = [row.deadline for row in self.clocks if row.open and row.deadline is not None]
         return min(deadlines) if deadlines else None
 
-    def overdue(self, as_of: datetime) -> bool:
-        """Whether an open clock's deadline has come at `as_of`."""
+    def overdue(self, as_of: datetime | TimeSource) -> bool:
+        """Whether an open clock's deadline has come at `as_of` (an instant or a time source)."""
         earliest = self.earliest_deadline
-        return earliest is not None and earliest <= as_of
+        return earliest is not None and earliest <= instant_of(as_of)
 
 
 @attrs.frozen
@@ -332,7 +333,7 @@ def project(complaint: Complaint, read_model: ReadModel | None = None) -> Compla
     if read_model is not None and as_of is not None:
         evaluation = None
         if read_model.policy is not None:
-            evaluation = evaluate(complaint, read_model.policy, as_of)
+            evaluation = evaluate(complaint, as_of, policy=read_model.policy)
             rows = []
             for state in evaluation.clocks:
                 cycle = state.current

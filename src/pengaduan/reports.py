@@ -29,7 +29,6 @@ Laporan Pengaduan / Complaints report
 from __future__ import annotations
 
 import html
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -37,22 +36,37 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from pengaduan import _present
-from pengaduan._table import DEFAULT_WIDTH, fit_table
+from pengaduan import _present_complaint
+from pengaduan._present import html_table as _html_table
+from pengaduan._present import styled as _styled
+from pengaduan._present_metrics import (
+    _group_cells,
+    _group_header,
+    _key,
+    _num,
+    _section_note,
+    _summary_lines,
+    _text_table,
+    _wrap,
+    render_metrics_html,
+    render_metrics_text,
+)
+from pengaduan._table import DEFAULT_WIDTH
 from pengaduan.calendar import WorkCalendar
 from pengaduan.clock import TimeSource, instant_of
-from pengaduan.metrics import GroupBy, GroupMetrics, Metrics, Milestones, Overdue, measure
+from pengaduan.metrics import GroupBy, GroupMetrics, Metrics, Milestones, Overdue, _pandas, measure
 from pengaduan.model import Complaint
 from pengaduan.sla import Policy
 
 if TYPE_CHECKING:
-    from pengaduan.simulation import Comparison
     from pengaduan.workflow import Workflow
 
 __all__ = [
+    "Comparison",
     "ReminderCount",
     "Report",
     "build_report",
+    "compare",
     "complaint_html",
     "render_comparison_html",
     "render_comparison_text",
@@ -269,167 +283,6 @@ def _reminder_key(key: tuple[str, int | None, str | None]) -> tuple[str, int, st
 # -- formatting ------------------------------------------------------------------------------
 
 
-def _num(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.0f}%"
-
-
-def _key(value: str | None) -> str:
-    return "-" if value is None else value
-
-
-def _compliance_cell(group: GroupMetrics, clock: str) -> str:
-    c = group.compliance.get(clock)
-    if c is None or not c.stopped:
-        return "-"
-    return f"{_pct(c.rate)} ({c.met}/{c.stopped})"
-
-
-_COUNT_COLUMNS = (
-    ("received", "Diterima / received"),
-    ("archived", "Diarsipkan / archived"),
-    ("verified", "Terverifikasi / verified"),
-    ("dispatched", "Terdisposisi / dispatched"),
-    ("followed_up", "Ditindaklanjuti / followed up"),
-    ("closed", "Selesai / closed"),
-    ("open", "Belum selesai / open"),
-    ("reminders", "Pengingat / reminders"),
-)
-
-#: The heads of the figures in the tables, by the name `GroupMetrics.row` gives each figure
-#: (Bahasa Indonesia / English); the English head is the name read aloud.
-_HEADS = {
-    **dict(_COUNT_COLUMNS),
-    "follow_up_rate": "Tingkat tindak lanjut / follow-up rate",
-    "settlement_rate": "Tingkat penyelesaian / settlement rate",
-    "follow_up_mean_calendar_days": "Rata-rata TL (hari kalender) / follow-up mean (calendar days)",
-    "follow_up_median_calendar_days": (
-        "Median TL (hari kalender) / follow-up median (calendar days)"
-    ),
-    "follow_up_mean_working_days": "Rata-rata TL (hari kerja) / follow-up mean (working days)",
-}
-
-
-def _compliance_head(clock: str) -> str:
-    return f"Kepatuhan {clock} / compliance {clock}"
-
-
-def _summary_lines(group: GroupMetrics) -> list[tuple[str, str]]:
-    fu = group.follow_up_time
-    lines = [(label, str(getattr(group, name))) for name, label in _COUNT_COLUMNS]
-    lines += [
-        (_HEADS["follow_up_rate"], _pct(group.follow_up_rate)),
-        (_HEADS["settlement_rate"], _pct(group.settlement_rate)),
-        (
-            "Rata-rata tindak lanjut / follow-up mean",
-            f"{_num(fu.mean_days)} calendar days ({_num(fu.mean_working_days)} working days)",
-        ),
-        (
-            "Median tindak lanjut / follow-up median",
-            f"{_num(fu.median_days)} calendar days ({_num(fu.median_working_days)} working days)",
-        ),
-        (
-            "Persentil 90 / follow-up p90",
-            f"{_num(fu.p90_days)} calendar days ({_num(fu.p90_working_days)} working days)",
-        ),
-    ]
-    if group.open:
-        lines.append(
-            (
-                "Umur tunggakan / backlog age",
-                f"mean {_num(group.backlog_age.mean_days)}, "
-                f"oldest {_num(group.backlog_age.max_days)} calendar days",
-            )
-        )
-    return lines
-
-
-_GROUP_HEADS = {
-    GroupBy.YEAR: "Tahun pengajuan / year submitted",
-    GroupBy.MONTH: "Bulan pengajuan / month submitted",
-    GroupBy.UNIT: "Unit kerja / unit",
-    GroupBy.CLASSIFICATION: "Klasifikasi / classification",
-    GroupBy.CHANNEL: "Kanal / channel",
-}
-
-_GROUP_FIGURES = (
-    "received",
-    "archived",
-    "dispatched",
-    "followed_up",
-    "closed",
-    "open",
-    "follow_up_rate",
-    "settlement_rate",
-    "follow_up_mean_calendar_days",
-    "follow_up_median_calendar_days",
-    "follow_up_mean_working_days",
-    "reminders",
-)
-
-
-def _group_header(metrics: Metrics, clocks: Sequence[str]) -> list[str]:
-    label = _GROUP_HEADS[metrics.by] if metrics.by is not None else "Kelompok / group"
-    return [
-        label,
-        *(_HEADS[name] for name in _GROUP_FIGURES),
-        *(_compliance_head(c) for c in clocks),
-    ]
-
-
-def _group_cells(group: GroupMetrics, clocks: Sequence[str]) -> list[str]:
-    fu = group.follow_up_time
-    return [
-        _key(group.key),
-        str(group.received),
-        str(group.archived),
-        str(group.dispatched),
-        str(group.followed_up),
-        str(group.closed),
-        str(group.open),
-        _pct(group.follow_up_rate),
-        _pct(group.settlement_rate),
-        _num(fu.mean_days),
-        _num(fu.median_days),
-        _num(fu.mean_working_days),
-        str(group.reminders),
-        *(_compliance_cell(group, c) for c in clocks),
-    ]
-
-
-def _text_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = DEFAULT_WIDTH
-) -> str:
-    return fit_table(header, rows, width=width)
-
-
-_NUMBER = re.compile(r"[-+]?[\d.,]+\s*(%|/\s*[\d.,]+.*)?")
-
-
-def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    # Inline styles, so that the table reads alike in a notebook, on the docs site and in a
-    # mail client that drops <style> elements; numbers are right-aligned.
-    head = "".join(f'<th style="{_present.TH_STYLE}">{html.escape(h)}</th>' for h in header)
-
-    def cell(text: str) -> str:
-        align = ";text-align:right" if _NUMBER.fullmatch(text.strip()) else ""
-        return f'<td style="{_present.TD_STYLE}{align}">{html.escape(text)}</td>'
-
-    body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)
-    return (
-        f'<table class="pengaduan-table" style="{_present.TABLE_STYLE}">'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
-
-
-def _styled(body: str) -> str:
-    """An HTML fragment that carries its own (scoped) styles."""
-    return f'<div class="pengaduan" style="{_present.BOX_STYLE}">{_present.STYLE}{body}</div>'
-
-
 _SECTION_TITLES = {
     GroupBy.YEAR: "Per tahun pengajuan / by year of submission",
     GroupBy.MONTH: "Per bulan pengajuan / by month of submission",
@@ -437,18 +290,6 @@ _SECTION_TITLES = {
     GroupBy.CLASSIFICATION: "Per klasifikasi / by classification",
     GroupBy.CHANNEL: "Per kanal / by channel",
 }
-
-
-def _section_note(metrics: Metrics) -> str | None:
-    """What a by-year or by-month table counts by."""
-    if metrics.by not in (GroupBy.YEAR, GroupBy.MONTH):
-        return None
-    period = "year" if metrics.by is GroupBy.YEAR else "month"
-    zone = f" ({metrics.calendar.zone})" if metrics.calendar is not None else ""
-    return (
-        f"Counted by the {period} of submission{zone}: a complaint's follow-ups, reminders and "
-        f"compliance count in the {period} it was submitted."
-    )
 
 
 def _period(metrics: Metrics) -> str:
@@ -485,12 +326,6 @@ _OVERDUE_HEADER = (
     "Terlambat (hari kerja) / overdue (working days)",
 )
 _REMINDER_HEADER = ("Tahun kirim / year sent", "Tingkat / level", "Kepada / to", "Jumlah / count")
-
-
-def _wrap(text: str, width: int | None) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width) if width is not None else [text]
 
 
 def _report_text(report: Report, width: int | None = DEFAULT_WIDTH) -> str:
@@ -577,51 +412,6 @@ def _report_html(report: Report) -> str:
     return _styled("".join(parts))
 
 
-def render_metrics_text(metrics: Metrics, *, width: int | None = DEFAULT_WIDTH) -> str:
-    """`Metrics` as a text table (what ``str(metrics)`` returns).
-
-    Args:
-        metrics: The metrics; grouped, one row per group and a last ``(all)`` row.
-        width: The most columns a line may take (a wider table is split into parts, each
-            repeating the group column); ``None`` for no limit.
-
-    Returns:
-        The table, without a trailing newline.
-    """
-    clocks = metrics.clocks
-    if metrics.by is None:
-        lines = _summary_lines(metrics.total)
-        lines += [(_compliance_head(c), _compliance_cell(metrics.total, c)) for c in clocks]
-        label_width = max(len(label) for label, _ in lines)
-        return "\n".join(f"{label.ljust(label_width)}  {value}" for label, value in lines)
-    rows = [_group_cells(g, clocks) for g in metrics.groups]
-    rows.append(_group_cells(attrs.evolve(metrics.total, key="(all)"), clocks))
-    out = [_text_table(_group_header(metrics, clocks), rows, width)]
-    note = _section_note(metrics)
-    if note is not None:
-        out += _wrap(note, width)
-    return "\n".join(out)
-
-
-def render_metrics_html(metrics: Metrics) -> str:
-    """`Metrics` as an HTML table (what a notebook shows).
-
-    Args:
-        metrics: The metrics; grouped, one row per group and a last ``(all)`` row.
-
-    Returns:
-        An HTML ``<table>``, every value escaped.
-    """
-    clocks = metrics.clocks
-    if metrics.by is None:
-        rows = [list(p) for p in _summary_lines(metrics.total)]
-        rows += [[_compliance_head(c), _compliance_cell(metrics.total, c)] for c in clocks]
-        return _styled(_html_table(("Ukuran / measure", "Nilai / value"), rows))
-    rows = [_group_cells(g, clocks) for g in metrics.groups]
-    rows.append(_group_cells(attrs.evolve(metrics.total, key="(all)"), clocks))
-    return _styled(_html_table(_group_header(metrics, clocks), rows))
-
-
 def _comparison_rows(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
     header = ["group", "measure", *comparison.labels, "change"]
     rows = []
@@ -647,7 +437,7 @@ def _comparison_rows(comparison: Comparison) -> tuple[list[str], list[list[str]]
 
 
 def render_comparison_text(comparison: Comparison) -> str:
-    """A `pengaduan.simulation.Comparison` as a text table.
+    """A `Comparison` as a text table.
 
     Args:
         comparison: The comparison.
@@ -660,7 +450,7 @@ def render_comparison_text(comparison: Comparison) -> str:
 
 
 def render_comparison_html(comparison: Comparison) -> str:
-    """A `pengaduan.simulation.Comparison` as an HTML table.
+    """A `Comparison` as an HTML table.
 
     Args:
         comparison: The comparison.
@@ -672,59 +462,107 @@ def render_comparison_html(comparison: Comparison) -> str:
     return _styled(_html_table(header, rows))
 
 
-_SAFE_DATA = ("unit", "level", "to", "classification", "channel")
-
-
-def complaint_html(complaint: Complaint, workflow: Workflow | None = None) -> str:
-    """A complaint as HTML: its state, unit, channel, privacy flags and history.
+def complaint_html(complaint: Complaint, *, workflow: Workflow) -> str:
+    """A complaint as HTML: its state (with its label), unit, channel, privacy flags, history.
 
     Free text and personal data (title, body, reporter, messages, reasons) are left out; an
     event shows only its unit, level, target role, classification or channel.
 
     Args:
         complaint: The complaint.
-        workflow: The workflow whose state labels to show (SP4N-LAPOR! by default).
+        workflow: The workflow whose state labels to show.
 
     Returns:
-        An HTML fragment (what ``Complaint._repr_html_`` shows in a notebook).
+        An HTML fragment (what ``Complaint._repr_html_`` shows in a notebook, there without
+        the state's label: a complaint does not know its workflow).
     """
-    if workflow is None:
-        from pengaduan.presets import lapor_workflow
-
-        workflow = lapor_workflow()
     try:
         label = workflow.state(complaint.state).label
     except KeyError:  # a state of another workflow
         label = ""
-    facts = complaint.facts
-    rows = [
-        ["state", f"{complaint.state} ({label})" if label else complaint.state],
-        ["unit", _key(complaint.unit)],
-        ["events", str(len(complaint.events))],
-    ]
-    if facts is not None:
-        rows.append(["channel", f"{facts.channel.value} ({facts.channel.label})"])
-        rows.append(["classification", facts.classification.value if facts.classification else "-"])
-        flags = ", ".join(sorted(f.label for f in facts.privacy.flags)) or "-"
-        rows.append(["privacy", flags])
-    history = []
-    for event in complaint.events:
-        details = ", ".join(
-            f"{k}={event.data[k]}"
-            for k in _SAFE_DATA
-            if k in event.data and event.data[k] is not None
-        )
-        history.append(
-            [
-                event.at.isoformat(),
-                event.action,
-                event.actor.role,
-                _key(event.actor.unit),
-                details,
-            ]
-        )
-    return _styled(
-        f"<h4>Complaint {html.escape(complaint.id)}</h4>"
-        + _html_table(("", ""), rows)
-        + _html_table(("at", "action", "role", "actor unit", "details"), history)
-    )
+    return _present_complaint.complaint_html(complaint, label)
+
+
+# -- comparisons ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Comparison:
+    """Two sets of metrics over the same complaints (or the same seed), side by side.
+
+    Attributes:
+        before: The first (baseline) metrics.
+        after: The second metrics.
+        labels: What each side is, e.g. ``("3 working days", "5 working days")``.
+    """
+
+    before: Metrics
+    after: Metrics
+    labels: tuple[str, str] = ("before", "after")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Tidy rows: one per group and measure, with both values and the change."""
+        out: list[dict[str, Any]] = []
+        pairs = [(self.before.total, self.after.total)]
+        if self.before.by is not None:
+            after = {g.key: g for g in self.after.groups}
+            pairs += [(g, after[g.key]) for g in self.before.groups if g.key in after]
+        for a, b in pairs:
+            row_a, row_b = _flat(a.to_dict()), _flat(b.to_dict())
+            for name, value in row_a.items():
+                other = row_b.get(name)
+                change = (
+                    other - value
+                    if isinstance(value, int | float) and isinstance(other, int | float)
+                    else None
+                )
+                out.append(
+                    {
+                        "group": "all" if a is self.before.total else a.key,
+                        "measure": name,
+                        self.labels[0]: value,
+                        self.labels[1]: other,
+                        "change": change,
+                    }
+                )
+        return out
+
+    def to_frame(self) -> Any:
+        """`rows` as a pandas DataFrame (needs the ``pandas`` extra)."""
+        return _pandas("Comparison.to_frame").DataFrame(self.rows())
+
+    def __str__(self) -> str:
+        return render_comparison_text(self)
+
+    def _repr_html_(self) -> str:
+        return render_comparison_html(self)
+
+
+def _flat(values: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("as_of", "by", "groups"):
+            continue
+        if isinstance(value, Mapping):
+            for sub, inner in value.items():
+                out[f"{key}.{sub}"] = inner
+        else:
+            out[key] = value
+    return out
+
+
+def compare(
+    before: Metrics, after: Metrics, labels: Sequence[str] = ("before", "after")
+) -> Comparison:
+    """Put two sets of metrics side by side.
+
+    Args:
+        before: The first (baseline) metrics.
+        after: The second metrics, grouped the same way.
+        labels: What each side is, in that order.
+
+    Returns:
+        The comparison.
+    """
+    a, b = tuple(labels)
+    return Comparison(before, after, (a, b))

@@ -42,6 +42,8 @@ from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import DefinitionError
 from pengaduan.metrics import GroupBy, Metrics, measure
 from pengaduan.model import Actor, Channel, Classification, Complaint, Event, Role
+from pengaduan.presets import id_gov_calendar, lapor_ladder, lapor_workflow
+from pengaduan.reports import Comparison, compare
 from pengaduan.sla import Policy
 from pengaduan.workflow import Workflow
 
@@ -158,7 +160,6 @@ def muara_enim_ladder() -> Ladder:
     WhatsApp.
     """
     from pengaduan.escalation import Rule
-    from pengaduan.presets import lapor_ladder
 
     return (
         lapor_ladder()
@@ -287,7 +288,6 @@ class Simulation:
 
     @cached_property
     def _replayed(self) -> dict[str, Complaint]:
-        from pengaduan.presets import lapor_workflow
 
         return lapor_workflow().replay(self.events)
 
@@ -301,7 +301,14 @@ class Simulation:
         Returns:
             The metrics.
         """
-        return measure(self._replayed, self.scenario.end, policy=policy, by=by)
+        return measure(
+            self._replayed,
+            self.scenario.end,
+            policy=policy,
+            by=by,
+            workflow=lapor_workflow() if policy is None or policy.workflow is None else None,
+            calendar=self.scenario.calendar if policy is None or not policy.clocks else None,
+        )
 
 
 _SYSTEM = Actor("sistem", Role.SYSTEM)
@@ -382,7 +389,7 @@ def _run_ladder(
         assert complaint is not None
         on = since is None or t >= since
         ladder = full if on else automatic
-        nxt = next_due_at(complaint, ladder, as_of=t)
+        nxt = next_due_at(complaint, ladder=ladder, as_of=t)
         switch_on = not on and since is not None and (nxt is None or nxt >= since)
         if switch_on and catch_up is not None and (until is None or until > catch_up):
             t = catch_up  # the ladder is switched on: catch up at the first working instant
@@ -392,7 +399,7 @@ def _run_ladder(
         at = max(nxt, t)
         if at > end or (until is not None and until <= at):
             break
-        result = tick(complaint, at, ladder)
+        result = tick(complaint, at, ladder=ladder)
         if not result.events:  # pragma: no cover - a tick at a due instant records something
             break
         for event in result.events:
@@ -437,8 +444,6 @@ def simulate(
     if reminders is not None:
         workflow = reminders.ladder.policy.workflow
         if workflow is None:
-            from pengaduan.presets import lapor_workflow
-
             workflow = lapor_workflow()
         full, automatic = reminders.ladder, reminders.automatic
 
@@ -635,8 +640,6 @@ def muara_enim(
         ladder_from_year: The year (1-based) from which reminders are sent; ``None`` for never.
         calendar: The working calendar (default `id_gov_calendar`).
     """
-    from pengaduan.presets import id_gov_calendar
-
     wib = ZoneInfo("Asia/Jakarta")
     first = datetime(2025, 1, 1, tzinfo=wib) if start is None else require_aware(start, "start")
     end = first.replace(year=first.year + years)
@@ -673,100 +676,12 @@ def muara_enim(
 # -- what-ifs --------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Comparison:
-    """Two sets of metrics over the same complaints (or the same seed), side by side.
-
-    Attributes:
-        before: The first (baseline) metrics.
-        after: The second metrics.
-        labels: What each side is, e.g. ``("3 working days", "5 working days")``.
-    """
-
-    before: Metrics
-    after: Metrics
-    labels: tuple[str, str] = ("before", "after")
-
-    def rows(self) -> list[dict[str, Any]]:
-        """Tidy rows: one per group and measure, with both values and the change."""
-        out: list[dict[str, Any]] = []
-        pairs = [(self.before.total, self.after.total)]
-        if self.before.by is not None:
-            after = {g.key: g for g in self.after.groups}
-            pairs += [(g, after[g.key]) for g in self.before.groups if g.key in after]
-        for a, b in pairs:
-            row_a, row_b = _flat(a.to_dict()), _flat(b.to_dict())
-            for name, value in row_a.items():
-                other = row_b.get(name)
-                change = (
-                    other - value
-                    if isinstance(value, int | float) and isinstance(other, int | float)
-                    else None
-                )
-                out.append(
-                    {
-                        "group": "all" if a is self.before.total else a.key,
-                        "measure": name,
-                        self.labels[0]: value,
-                        self.labels[1]: other,
-                        "change": change,
-                    }
-                )
-        return out
-
-    def to_frame(self) -> Any:
-        """`rows` as a pandas DataFrame (needs the ``pandas`` extra)."""
-        from pengaduan.metrics import _pandas
-
-        return _pandas("Comparison.to_frame").DataFrame(self.rows())
-
-    def __str__(self) -> str:
-        from pengaduan.reports import render_comparison_text
-
-        return render_comparison_text(self)
-
-    def _repr_html_(self) -> str:
-        from pengaduan.reports import render_comparison_html
-
-        return render_comparison_html(self)
-
-
-def _flat(values: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if key in ("as_of", "by", "groups"):
-            continue
-        if isinstance(value, Mapping):
-            for sub, inner in value.items():
-                out[f"{key}.{sub}"] = inner
-        else:
-            out[key] = value
-    return out
-
-
-def compare(
-    before: Metrics, after: Metrics, labels: Sequence[str] = ("before", "after")
-) -> Comparison:
-    """Put two sets of metrics side by side.
-
-    Args:
-        before: The first (baseline) metrics.
-        after: The second metrics, grouped the same way.
-        labels: What each side is, in that order.
-
-    Returns:
-        The comparison.
-    """
-    a, b = tuple(labels)
-    return Comparison(before, after, (a, b))
-
-
 def compare_policies(
     complaints: Iterable[Complaint] | Mapping[str, Complaint],
-    before: Policy,
-    after: Policy,
     as_of: datetime | TimeSource,
     *,
+    before: Policy,
+    after: Policy,
     by: GroupBy | str | None = None,
     labels: Sequence[str] | None = None,
 ) -> Comparison:
@@ -776,9 +691,9 @@ def compare_policies(
 
     Args:
         complaints: The complaints, or a mapping of them by id.
+        as_of: The instant both are measured at (or a `TimeSource`, asked once).
         before: The first (baseline) policy.
         after: The second policy.
-        as_of: The instant both are measured at (or a `TimeSource`, asked once).
         by: A grouping, as for `pengaduan.metrics.measure`.
         labels: What each side is (default: each policy's name and version).
 

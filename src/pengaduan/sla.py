@@ -57,7 +57,7 @@ deadline, its deadline is unknown (``None``): it depends on when it resumes.
 >>> c = workflow.new("C-1")
 >>> c = workflow.apply(c, "submit", Actor("w", "reporter"), datetime(2026, 3, 17, 9, tzinfo=WIB),
 ...                    {"title": "Jalan rusak", "body": "...", "channel": "web"})
->>> result = evaluate(c, lapor_policy(), as_of=datetime(2026, 3, 20, 9, tzinfo=WIB))
+>>> result = evaluate(c, policy=lapor_policy(), as_of=datetime(2026, 3, 20, 9, tzinfo=WIB))
 >>> state = result["verification"]
 >>> state.status, state.breached, state.deadline.isoformat()
 (<ClockStatus.RUNNING: 'running'>, False, '2026-03-28T00:00:00+07:00')
@@ -76,7 +76,6 @@ import attrs
 
 from pengaduan import _present
 from pengaduan._labelled import LabelledEnum
-from pengaduan._time import require_aware
 from pengaduan.calendar import WorkCalendar
 from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import DefinitionError, UnknownClockError
@@ -729,14 +728,14 @@ class Pause:
     event_id: str | None = None
     end_event: str | None = None
 
-    def duration(self, as_of: datetime) -> timedelta:
-        """The actual time it lasted (up to `as_of` while it lasts).
+    def duration(self, as_of: datetime | TimeSource) -> timedelta:
+        """The actual time it lasted (up to `as_of`, an instant or a time source, while it lasts).
 
         Raises:
             NaiveDatetimeError: If `as_of` is naive (it would be read in the machine's zone).
         """
-        require_aware(as_of, "as_of")
-        end = self.end if self.end is not None else as_of
+        instant = instant_of(as_of)
+        end = self.end if self.end is not None else instant
         return end.astimezone(UTC) - self.start.astimezone(UTC)
 
 
@@ -1604,7 +1603,7 @@ def _evaluate(complaint: Complaint, policy: Policy, as_of: datetime, memo: _Memo
     return Evaluation(complaint.id, policy.name, policy.version, as_of, states, complaint.events)
 
 
-def evaluate(complaint: Complaint, policy: Policy, as_of: datetime | TimeSource) -> Evaluation:
+def evaluate(complaint: Complaint, as_of: datetime | TimeSource, *, policy: Policy) -> Evaluation:
     """Evaluate every clock of `policy` for `complaint`, as of an instant.
 
     Pure and deterministic: the result depends only on the complaint's events, the policy
@@ -1612,8 +1611,8 @@ def evaluate(complaint: Complaint, policy: Policy, as_of: datetime | TimeSource)
 
     Args:
         complaint: The complaint, with its events in recorded order.
-        policy: The clocks to evaluate.
         as_of: The instant to evaluate at, timezone-aware, or a `TimeSource` to ask once.
+        policy: The clocks to evaluate.
 
     Returns:
         One `ClockState` per clock, in the policy's order.
@@ -1627,15 +1626,16 @@ def evaluate(complaint: Complaint, policy: Policy, as_of: datetime | TimeSource)
 
 def evaluate_many(
     complaints: Iterable[Complaint] | Mapping[str, Complaint],
-    policy: Policy,
     as_of: datetime | TimeSource,
+    *,
+    policy: Policy,
 ) -> dict[str, Evaluation]:
     """Evaluate many complaints (e.g. the result of `Workflow.replay`) as of one instant.
 
     Args:
         complaints: Complaints, or a mapping of them by id.
-        policy: The clocks to evaluate.
         as_of: The instant to evaluate at, timezone-aware, or a `TimeSource` to ask once.
+        policy: The clocks to evaluate.
 
     Returns:
         The evaluations by complaint id, in the order given.
@@ -1651,7 +1651,7 @@ def evaluate_many(
 
 
 def expected_datetime(
-    complaint: Complaint, policy: Policy, as_of: datetime, clock: str
+    complaint: Complaint, as_of: datetime | TimeSource, *, policy: Policy, clock: str
 ) -> datetime | None:
     """The Open311 GeoReport v2 ``expected_datetime`` of a complaint: a clock's deadline.
 
@@ -1661,15 +1661,15 @@ def expected_datetime(
 
     Args:
         complaint: The complaint.
+        as_of: The instant to evaluate at, or a `TimeSource` to ask once.
         policy: The policy holding the clock.
-        as_of: The instant to evaluate at.
         clock: The clock's name, e.g. ``"resolution"``.
 
     Raises:
         UnknownClockError: If the policy has no such clock.
         NaiveDatetimeError: If `as_of` is naive.
     """
-    require_aware(as_of, "as_of")
+    as_of = instant_of(as_of)
     definition = policy.clock(clock)
     plan = policy._compiled.plans[policy.clocks.index(definition)]
     history = _steps(policy, complaint, as_of.astimezone(UTC))
@@ -1777,9 +1777,10 @@ def diff(before: Evaluation, after: Evaluation) -> tuple[Difference, ...]:
 
 def what_if(
     complaints: Iterable[Complaint] | Mapping[str, Complaint] | Complaint,
+    as_of: datetime | TimeSource,
+    *,
     before: Policy,
     after: Policy,
-    as_of: datetime,
 ) -> tuple[Difference, ...]:
     """Evaluate the same histories under two policies and list every difference.
 
@@ -1789,9 +1790,9 @@ def what_if(
 
     Args:
         complaints: One complaint, several, or a mapping of them by id.
+        as_of: The instant to evaluate both at; timezone-aware (or a `TimeSource`).
         before: The policy as it was.
         after: The policy as it is (or might be).
-        as_of: The instant to evaluate both at; timezone-aware.
 
     Returns:
         The differences of every complaint (see `diff`), complaint by complaint.
@@ -1804,8 +1805,8 @@ def what_if(
     elif isinstance(complaints, Mapping):
         complaints = complaints.values()
     complaints = tuple(complaints)
-    a = evaluate_many(complaints, before, as_of)
-    b = evaluate_many(complaints, after, as_of)
+    a = evaluate_many(complaints, as_of, policy=before)
+    b = evaluate_many(complaints, as_of, policy=after)
     out: list[Difference] = []
     for cid, evaluation in a.items():
         out.extend(diff(evaluation, b[cid]))

@@ -18,7 +18,8 @@ an append-only log. Every store honours one contract (`EventStore`):
 ```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan.model import Actor, Event
->>> store = SQLiteStore(":memory:")
+>>> from pengaduan.presets import lapor_workflow
+>>> store = SQLiteStore(":memory:", workflow=lapor_workflow())
 >>> at = datetime(2026, 3, 2, 8, tzinfo=timezone.utc)
 >>> submit = Event("e1", "C-1", "submit", at, Actor("warga-17", "reporter"),
 ...                {"title": "Jalan rusak", "body": "Lubang besar", "channel": "web"})
@@ -184,7 +185,7 @@ def open_store(
 
     Args:
         target: ``postgresql://user@host/db`` (needs the ``postgres`` extra) or a file path.
-        workflow: The workflow that validates events (by default SP4N-LAPOR!).
+        workflow: The workflow that validates events (else the first of `workflows`).
         readonly: Open for reading only: nothing is created, upgraded or written; a file
             that is not a pengaduan store is refused untouched (`NotAStoreError`).
         workflows: Further workflow versions known for reading (see `SQLiteStore`).

@@ -22,7 +22,8 @@ Every update received is kept in the store (`EventStore.updates`) with its outco
 >>> from datetime import datetime, timezone
 >>> from pengaduan.model import Actor, Event, _data_keys
 >>> from pengaduan.store import InMemoryStore
->>> store = InMemoryStore()
+>>> from pengaduan.presets import lapor_workflow
+>>> store = InMemoryStore(workflow=lapor_workflow())
 >>> at = datetime(2026, 3, 2, 8, tzinfo=timezone.utc)
 >>> _ = store.append("SPIKM-001", [Event("e1", "SPIKM-001", "submit", at,
 ...     Actor("a", "admin_agency"),

@@ -805,7 +805,7 @@ def _evaluate(complaint: Complaint, policy: Policy | None, as_of: datetime | Non
         if last is None:
             raise TypeError(f"complaint {complaint.id!r} has no events: pass as_of=...")
         as_of = last
-    return evaluate(complaint, policy, as_of)
+    return evaluate(complaint, as_of, policy=policy)
 
 
 def assert_deadline(
@@ -1034,10 +1034,13 @@ def _due_check(
 ) -> None:
     __tracebackhide__ = True
     from pengaduan.escalation import due, next_due_at
+    from pengaduan.presets import lapor_ladder
 
+    if ladder is None:
+        ladder = lapor_ladder()
     when = _as_of(as_of)
     assert when is not None
-    found = due(complaint, when, ladder)
+    found = due(complaint, when, ladder=ladder)
     to, level, action = filters
     matching = [
         a
@@ -1058,7 +1061,7 @@ def _due_check(
         )
         if part
     )
-    following = next_due_at(complaint, ladder, as_of=when)
+    following = next_due_at(complaint, ladder=ladder, as_of=when)
     next_text = "none" if following is None else _when(following, tz)
     head = (
         f"nothing {wanted + ' ' if wanted else ''}is due"
@@ -1301,7 +1304,7 @@ class Scenario:
             upcoming = [
                 t
                 for c in self.complaints.values()
-                if (t := next_due_at(c, ladder, as_of=now)) is not None and now < t <= target
+                if (t := next_due_at(c, ladder=ladder, as_of=now)) is not None and now < t <= target
             ]
             if not upcoming:
                 break
@@ -1321,7 +1324,7 @@ class Scenario:
         result = tick(
             self.complaints,
             self.clock.now(),
-            ladder,
+            ladder=ladder,
             notifier=self.notifier,
             workflow=self.workflow,
         )
@@ -1334,7 +1337,7 @@ class Scenario:
         """The SLA clocks of a complaint as of now."""
         from pengaduan.sla import evaluate
 
-        return evaluate(self[complaint_id], self.policy, self.clock.now())
+        return evaluate(self[complaint_id], self.clock.now(), policy=self.policy)
 
     def assert_deadline(self, complaint_id: str, clock: str, expected: datetime | date) -> None:
         """`assert_deadline` on a complaint of the scenario, as of now, under its policy."""

@@ -75,7 +75,7 @@ def test_the_data_table_covers_every_action_of_the_preset() -> None:
 
 
 def test_an_allowed_decision_is_truthy_and_says_who_may_do_what() -> None:
-    decision = can(OPERATOR, "follow_up", build(stage="dispatched"))
+    decision = can(OPERATOR, "follow_up", build(stage="dispatched"), workflow=lapor_workflow())
     assert decision
     assert decision.allowed
     assert decision.error is None
@@ -103,7 +103,7 @@ def test_each_refusal_is_the_specific_error_apply_raises(
     actor: Actor, action: str, stage: str, error: type[RefusedError]
 ) -> None:
     complaint = build(stage=stage)
-    decision = can(actor, action, complaint)
+    decision = can(actor, action, complaint, workflow=lapor_workflow())
     assert not decision
     assert decision.error is error
     assert isinstance(decision.refusal, error)
@@ -117,15 +117,17 @@ def test_each_refusal_is_the_specific_error_apply_raises(
 
 def test_a_complaint_not_yet_submitted_can_only_be_submitted() -> None:
     fresh = WORKFLOW.new("C-9")
-    assert can(REPORTER, "submit", fresh)
-    assert can(ADMIN, "submit", fresh), "staff enter complaints on a reporter's behalf"
-    assert can(ADMIN, "verify", fresh).error is UnknownComplaintError
+    assert can(REPORTER, "submit", fresh, workflow=lapor_workflow())
+    assert can(ADMIN, "submit", fresh, workflow=lapor_workflow()), (
+        "staff enter complaints on a reporter's behalf"
+    )
+    assert can(ADMIN, "verify", fresh, workflow=lapor_workflow()).error is UnknownComplaintError
 
 
 def test_decisions_are_values() -> None:
     complaint = build(stage="dispatched")
-    one = can(OTHER_OPERATOR, "follow_up", complaint)
-    two = can(OTHER_OPERATOR, "follow_up", complaint)
+    one = can(OTHER_OPERATOR, "follow_up", complaint, workflow=lapor_workflow())
+    two = can(OTHER_OPERATOR, "follow_up", complaint, workflow=lapor_workflow())
     assert one == two
     assert hash(one) == hash(two)
     assert "refusal" not in repr(one)
@@ -154,7 +156,7 @@ def test_can_agrees_with_apply_on_every_actor_action_and_state(
     situation: tuple[Complaint, Actor, str],
 ) -> None:
     complaint, actor, action = situation
-    decision = can(actor, action, complaint)
+    decision = can(actor, action, complaint, workflow=lapor_workflow())
     outcome: type[Exception] | None = None
     try:
         WORKFLOW.apply(complaint, action, actor, at(100), VALID_DATA.get(action, {}))
@@ -208,7 +210,10 @@ def test_a_complaint_staff_entered_without_an_account_belongs_to_no_reporter() -
     assert WORKFLOW.owner(walk_in) is None
     assert WORKFLOW.owner(complaint) == REPORTER.id
     for reporter in (REPORTER, OTHER_REPORTER, Actor("admin-1", "reporter")):
-        assert can(reporter, "comment", walk_in).error is NotOwnComplaintError
+        assert (
+            can(reporter, "comment", walk_in, workflow=lapor_workflow()).error
+            is NotOwnComplaintError
+        )
 
 
 def test_a_reporter_may_not_submit_in_someone_elses_name() -> None:
@@ -247,7 +252,7 @@ def test_staff_entering_a_complaint_must_name_a_real_account() -> None:
 def test_other_roles_are_not_bound_by_ownership() -> None:
     complaint = build(stage="followed_up")
     for actor, action in ((ADMIN, "reply"), (SYSTEM, "close"), (REGENT, "escalate")):
-        assert can(actor, action, complaint), (actor, action)
+        assert can(actor, action, complaint, workflow=lapor_workflow()), (actor, action)
 
 
 def test_the_preset_guard_function_applies_the_same_rule() -> None:
@@ -282,8 +287,13 @@ def test_a_custom_workflow_with_an_owner_role_enforces_ownership_on_every_action
     )
     workflow = Workflow("w", "1", states, actions, owner_roles={"citizen"})
     complaint = workflow.apply(workflow.new("K-1"), "submit", Actor("c1", "citizen"), at(0))
-    assert can(Actor("c1", "citizen"), "note", complaint, workflow)
-    assert can(Actor("c2", "citizen"), "note", complaint, workflow).error is NotOwnComplaintError
-    assert can(Actor("k", "clerk"), "note", complaint, workflow)
+    assert can(Actor("c1", "citizen"), "note", complaint, workflow=workflow)
+    assert (
+        can(Actor("c2", "citizen"), "note", complaint, workflow=workflow).error
+        is NotOwnComplaintError
+    )
+    assert can(Actor("k", "clerk"), "note", complaint, workflow=workflow)
     without = Workflow("w", "1", states, actions)
-    assert can(Actor("c2", "citizen"), "note", complaint, without), "no owner roles, no rule"
+    assert can(Actor("c2", "citizen"), "note", complaint, workflow=without), (
+        "no owner roles, no rule"
+    )

@@ -9,6 +9,7 @@ import pytest
 
 from pengaduan._cli import main
 from pengaduan.interchange import loads_event, write_events
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import open_store
 
 from .conftest import NAME, PHONE, build
@@ -31,7 +32,7 @@ def events_file(tmp_path: Path) -> str:
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     path = str(tmp_path / "lapor.sqlite")
-    store = open_store(path)
+    store = open_store(path, workflow=lapor_workflow())
     try:
         for complaint in ALL:
             store.append(complaint.id, complaint.events)

@@ -30,7 +30,7 @@ HANDLER = Viewer.staff("unit_operator", "dinas-pu")
 def test_the_default_personal_fields_are_the_reporter_their_account_and_the_address() -> None:
     expected = {"reporter", "reporter_account", "location.address"}
     assert DEFAULT_POLICY.personal_fields == expected
-    assert personal_paths() == expected
+    assert personal_paths(lapor_workflow()) == expected
 
 
 def test_an_app_marks_a_nested_field_personal_and_only_that_part_goes() -> None:
@@ -40,15 +40,21 @@ def test_an_app_marks_a_nested_field_personal_and_only_that_part_goes() -> None:
         stage="dispatched",
         extra_submit={"location": {"address": "Jl. Mawar 3", "district": "Lawang Kidul"}},
     )
-    seen = view(complaint, HANDLER, privacy=policy)
+    seen = view(complaint, HANDLER, privacy=policy, workflow=lapor_workflow())
     assert seen.facts is not None
     assert seen.facts.location == Location(district="Lawang Kidul")
     assert seen.events[0].data["location"] == {"district": "Lawang Kidul"}
-    assert view(complaint, Viewer.staff("admin_agency"), privacy=policy) == complaint
+    assert (
+        view(complaint, Viewer.staff("admin_agency"), privacy=policy, workflow=lapor_workflow())
+        == complaint
+    )
     # The address is personal by default; an app may make it plain data again.
-    assert view(complaint, HANDLER).facts.location.address is None  # type: ignore[union-attr]
+    assert view(complaint, HANDLER, workflow=lapor_workflow()).facts.location.address is None  # type: ignore[union-attr]
     plain = PrivacyPolicy(personal_fields={"reporter", "reporter_account"})
-    assert view(complaint, HANDLER, privacy=plain).facts.location.address == "Jl. Mawar 3"  # type: ignore[union-attr]
+    assert (
+        view(complaint, HANDLER, privacy=plain, workflow=lapor_workflow()).facts.location.address
+        == "Jl. Mawar 3"
+    )  # type: ignore[union-attr]
 
 
 def test_a_whole_path_wins_over_a_nested_one() -> None:
@@ -56,7 +62,7 @@ def test_a_whole_path_wins_over_a_nested_one() -> None:
     complaint = build(
         anonymous=True, stage="dispatched", extra_submit={"location": {"district": "X"}}
     )
-    seen = view(complaint, HANDLER, privacy=policy)
+    seen = view(complaint, HANDLER, privacy=policy, workflow=lapor_workflow())
     assert seen.facts is not None
     assert seen.facts.location is None
     assert "location" not in seen.events[0].data
@@ -134,31 +140,38 @@ def test_a_custom_workflow_extends_the_policy_by_marking_fields_personal() -> No
 
 def test_public_states_none_publishes_every_submitted_complaint() -> None:
     complaint = build(stage="submitted")
-    assert not visible(complaint)
-    assert visible(complaint, privacy=PrivacyPolicy(public_states=None))
+    assert not visible(complaint, workflow=lapor_workflow())
+    assert visible(complaint, privacy=PrivacyPolicy(public_states=None), workflow=lapor_workflow())
 
 
 def test_a_policy_may_trust_other_roles_or_let_them_see_confidential_complaints() -> None:
     complaint = build(anonymous=True, confidential=True)
     regent = Viewer.staff("regional_head")
-    assert not visible(complaint, regent)
+    assert not visible(complaint, regent, workflow=lapor_workflow())
     sees = PrivacyPolicy(confidential_roles={"regional_head"})
-    seen = view(complaint, regent, privacy=sees)
+    seen = view(complaint, regent, privacy=sees, workflow=lapor_workflow())
     assert seen.facts is not None
     assert seen.facts.reporter is None, "confidential access does not reveal the anonymous"
     trusted = PrivacyPolicy(trusted_roles={"regional_head"})
-    assert view(complaint, regent, privacy=trusted) == complaint
-    assert not visible(complaint, Viewer.staff("admin_agency"), privacy=trusted)
+    assert view(complaint, regent, privacy=trusted, workflow=lapor_workflow()) == complaint
+    assert not visible(
+        complaint, Viewer.staff("admin_agency"), privacy=trusted, workflow=lapor_workflow()
+    )
     # The default lets the Ombudsman read rahasia complaints (the preset ladder copies it),
     # and a policy may take that away.
     ombudsman = Viewer.staff("ombudsman")
-    assert view(complaint, ombudsman).facts.reporter is None
-    assert not visible(complaint, ombudsman, privacy=PrivacyPolicy(confidential_roles=()))
+    assert view(complaint, ombudsman, workflow=lapor_workflow()).facts.reporter is None
+    assert not visible(
+        complaint,
+        ombudsman,
+        privacy=PrivacyPolicy(confidential_roles=()),
+        workflow=lapor_workflow(),
+    )
 
 
 def test_a_summary_for_a_message_keeps_what_the_recipient_may_see() -> None:
     complaint = build(anonymous=True, stage="dispatched")
-    for_unit = summary(complaint, HANDLER)
+    for_unit = summary(complaint, HANDLER, workflow=lapor_workflow())
     assert for_unit["reporter"] is None
     assert for_unit["title"] == "Pungutan liar di kantor desa"
     assert (for_unit["unit"], for_unit["anonymous"], for_unit["hidden"]) == (
@@ -166,8 +179,15 @@ def test_a_summary_for_a_message_keeps_what_the_recipient_may_see() -> None:
         True,
         False,
     )
-    assert summary(complaint, Viewer.staff("admin_national"))["reporter"]["phone"] == PHONE
-    hidden = summary(build(confidential=True), Viewer.staff("regional_head"))
+    assert (
+        summary(complaint, Viewer.staff("admin_national"), workflow=lapor_workflow())["reporter"][
+            "phone"
+        ]
+        == PHONE
+    )
+    hidden = summary(
+        build(confidential=True), Viewer.staff("regional_head"), workflow=lapor_workflow()
+    )
     assert hidden == {"id": "C-1", "state": "followed_up", "hidden": True}
 
 
@@ -220,15 +240,17 @@ def test_restricted_free_text_is_withheld_from_the_public_and_other_units_not_th
     complaint = build(stage="followed_up")
     body = complaint.facts.body  # type: ignore[union-attr]
     for viewer in (Viewer.public(), Viewer.staff("unit_operator", "dinas-kesehatan")):
-        seen = view(complaint, viewer, privacy=policy)
+        seen = view(complaint, viewer, privacy=policy, workflow=lapor_workflow())
         assert seen.facts.body is None  # type: ignore[union-attr]
         assert all("response" not in e.data and "body" not in e.data for e in seen.events)
-        assert body not in str(json_feed([complaint], viewer, privacy=policy))
+        assert body not in str(
+            json_feed([complaint], viewer, privacy=policy, workflow=lapor_workflow())
+        )
     for viewer in (HANDLER, Viewer.staff("admin_agency"), Viewer.reporter("warga-17")):
-        seen = view(complaint, viewer, privacy=policy)
+        seen = view(complaint, viewer, privacy=policy, workflow=lapor_workflow())
         assert seen.facts.body == body  # type: ignore[union-attr]
         assert [e.data.get("response") for e in seen.events] == [
             e.data.get("response") for e in complaint.events
         ]
     # Without the restriction the body is plain data, as before.
-    assert view(complaint).facts.body == body  # type: ignore[union-attr]
+    assert view(complaint, workflow=lapor_workflow()).facts.body == body  # type: ignore[union-attr]

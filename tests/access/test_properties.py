@@ -119,21 +119,27 @@ def test_no_output_leaks_an_anonymous_reporters_name_or_phone(
     complaint, name, phone, _owner = history
     assert complaint.facts is not None
     assume(complaint.facts.privacy.anonymous)
-    open311 = json.dumps(to_open311([complaint]), ensure_ascii=False)
+    open311 = json.dumps(to_open311([complaint], workflow=lapor_workflow()), ensure_ascii=False)
     assert not leaks(open311, name, phone)
     for viewer in VIEWERS:
-        place = standing(complaint, viewer)
+        place = standing(complaint, viewer, workflow=lapor_workflow())
         entitled = place in (Standing.OWNER, Standing.TRUSTED)
-        feed = json.dumps(json_feed([complaint], viewer), ensure_ascii=False)
-        brief = json.dumps(summary(complaint, viewer), ensure_ascii=False)
-        listed = list(views([complaint], viewer))
-        open311_for_viewer = json.dumps(to_open311([complaint], viewer=viewer), ensure_ascii=False)
+        feed = json.dumps(
+            json_feed([complaint], viewer, workflow=lapor_workflow()), ensure_ascii=False
+        )
+        brief = json.dumps(
+            summary(complaint, viewer, workflow=lapor_workflow()), ensure_ascii=False
+        )
+        listed = list(views([complaint], viewer, workflow=lapor_workflow()))
+        open311_for_viewer = json.dumps(
+            to_open311([complaint], viewer=viewer, workflow=lapor_workflow()), ensure_ascii=False
+        )
         assert not leaks(open311_for_viewer, name, phone), "Open311 carries no reporter data"
         outputs = [feed, brief, *(repr(c) for c in listed)]
         outputs += [s for c in listed for s in strings(c)]
         outputs += [dumps_event(e) for c in listed for e in c.events]
         try:
-            outputs.append(repr(view(complaint, viewer)))
+            outputs.append(repr(view(complaint, viewer, workflow=lapor_workflow())))
         except NotVisibleError as error:
             outputs.append(str(error))
         if entitled:
@@ -161,7 +167,7 @@ def test_reprs_and_refusals_never_show_personal_data_whoever_reads_them(
                 texts.append(str(error))
     for viewer in VIEWERS:
         try:
-            view(complaint, viewer)
+            view(complaint, viewer, workflow=lapor_workflow())
         except NotVisibleError as error:
             texts.append(str(error))
     for text in texts:
@@ -190,14 +196,20 @@ def test_confidential_complaints_never_appear_in_public_outputs(
         at(1),
         {"classification": "aspirasi"},
     )
-    feed = json_feed([complaint, other])
+    feed = json_feed([complaint, other], workflow=lapor_workflow())
     assert [record["id"] for record in feed] == ["C-2"]
-    assert [r["service_request_id"] for r in to_open311([complaint, other])] == ["C-2"]
-    assert [c.id for c in views([complaint, other])] == ["C-2"]
-    assert not visible(complaint)
-    assert summary(complaint) == {"id": "C-1", "state": complaint.state, "hidden": True}
+    assert [
+        r["service_request_id"] for r in to_open311([complaint, other], workflow=lapor_workflow())
+    ] == ["C-2"]
+    assert [c.id for c in views([complaint, other], workflow=lapor_workflow())] == ["C-2"]
+    assert not visible(complaint, workflow=lapor_workflow())
+    assert summary(complaint, workflow=lapor_workflow()) == {
+        "id": "C-1",
+        "state": complaint.state,
+        "hidden": True,
+    }
     text = json.dumps(feed, ensure_ascii=False)
     assert complaint.facts.title not in text
     assert complaint.facts.body not in text
     for viewer in (Viewer.reporter("warga-99"), Viewer.staff("auditor")):
-        assert json_feed([complaint], viewer) == []
+        assert json_feed([complaint], viewer, workflow=lapor_workflow()) == []

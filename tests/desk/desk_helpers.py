@@ -14,7 +14,7 @@ import pytest
 from pengaduan.clock import TimeSource
 from pengaduan.desk import Desk
 from pengaduan.model import Actor, Role
-from pengaduan.presets import lapor_ladder, lapor_policy
+from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.readmodel import ReadModel
 from pengaduan.store import EventStore, InMemoryStore, PostgresStore, SQLiteStore
 
@@ -52,11 +52,11 @@ def open_store(spec: str) -> EventStore:
     model = None if scan else ReadModel(policy=lapor_policy(), ladder=lapor_ladder())
     kind, _, rest = spec.partition(":")
     if kind == "memory":
-        return InMemoryStore(read_model=model)
+        return InMemoryStore(read_model=model, workflow=lapor_workflow())
     if kind == "sqlite":
-        return SQLiteStore(rest, read_model=model)
+        return SQLiteStore(rest, read_model=model, workflow=lapor_workflow())
     schema, _, dsn = rest.partition("|")
-    return PostgresStore(dsn, schema=schema, read_model=model)
+    return PostgresStore(dsn, schema=schema, read_model=model, workflow=lapor_workflow())
 
 
 def open_desk(spec: str, clock: TimeSource, **options: Any) -> Desk:

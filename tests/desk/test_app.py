@@ -12,6 +12,7 @@ import pytest
 from desk_helpers import ADMIN, OPERATOR, REPORTER, START, SUBMISSION, dispatched, open_desk
 
 from pengaduan.desk import AsyncDesk, Desk
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import SQLiteStore
 from pengaduan.testing import ManualClock
 
@@ -42,7 +43,9 @@ def _headers(actor: Any, key: str | None = None) -> dict[str, str]:
 def client(tmp_path: Path) -> Any:
     namespace: dict[str, Any] = {}
     exec(compile(_app_source(), str(PAGE), "exec"), namespace)
-    desk = Desk(SQLiteStore(tmp_path / "app.db"), clock=ManualClock(START))
+    desk = Desk(
+        SQLiteStore(tmp_path / "app.db", workflow=lapor_workflow()), clock=ManualClock(START)
+    )
     with TestClient(namespace["create_app"](desk)) as test_client:
         test_client.desk = desk
         yield test_client
@@ -128,7 +131,7 @@ def test_the_async_face_settles_concurrent_requests_with_retries(spec: str) -> N
 
 def test_the_async_scheduler_ticks_until_stopped(tmp_path: Path) -> None:
     clock = ManualClock(START + timedelta(days=9))
-    desk = Desk(SQLiteStore(tmp_path / "sched.db"), clock=clock)
+    desk = Desk(SQLiteStore(tmp_path / "sched.db", workflow=lapor_workflow()), clock=clock)
     dispatched(desk, at=START)
 
     async def main() -> None:

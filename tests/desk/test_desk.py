@@ -29,7 +29,7 @@ from pengaduan.testing import ManualClock
 
 
 def test_the_desk_is_importable_from_the_package_root_and_binds_the_presets() -> None:
-    desk = pengaduan.Desk(InMemoryStore())
+    desk = pengaduan.Desk(InMemoryStore(workflow=lapor_workflow()))
     assert pengaduan.Desk is Desk
     assert pengaduan.AsyncDesk is AsyncDesk
     assert desk.workflow == lapor_workflow()
@@ -139,9 +139,9 @@ def test_retries_are_bounded_then_a_specific_error(desk: Desk) -> None:
 
 def test_a_negative_retry_count_or_backoff_is_refused() -> None:
     with pytest.raises(ValueError, match="retries"):
-        Desk(InMemoryStore(), retries=-1)
+        Desk(InMemoryStore(workflow=lapor_workflow()), retries=-1)
     with pytest.raises(ValueError, match="backoff"):
-        Desk(InMemoryStore(), backoff=-0.1)
+        Desk(InMemoryStore(workflow=lapor_workflow()), backoff=-0.1)
 
 
 def test_the_same_request_again_appends_nothing_and_returns_the_same_outcome(

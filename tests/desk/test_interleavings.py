@@ -28,7 +28,7 @@ REQUESTS: dict[str, tuple[str, Actor, dict[str, str]]] = {
 
 
 def _dispatched() -> Desk:
-    desk = Desk(InMemoryStore(), clock=ManualClock(START))
+    desk = Desk(InMemoryStore(workflow=lapor_workflow()), clock=ManualClock(START))
     desk.submit(REPORTER, SUBMISSION, complaint_id="C-1")
     desk.act("C-1", "verify", ADMIN, {"classification": "pengaduan"})
     desk.act("C-1", "dispatch", ADMIN, {"unit": "dinas-pu"})

@@ -37,7 +37,7 @@ def _escalations(desk: Desk, complaint_id: str = "C-1") -> list[str]:
 
 def test_tick_records_what_is_due_and_the_same_instant_twice_adds_nothing(desk: Desk) -> None:
     dispatched(desk)
-    expected = [a.key for a in due(desk.store.load("C-1"), LATE, desk.ladder)]
+    expected = [a.key for a in due(desk.store.load("C-1"), LATE, ladder=desk.ladder)]
     report = desk.tick(LATE)
     assert [e.id for e in report.events] == expected == _escalations(desk)
     assert [a.key for a in report.actions] == expected
@@ -88,7 +88,7 @@ def test_next_wakeup_is_the_earliest_instant_anything_can_fall_due(desk: Desk) -
     assert desk.next_wakeup() is None
     dispatched(desk, "C-1")
     dispatched(desk, "C-2", START + timedelta(days=1))
-    first = next_due_at(desk.store.load("C-1"), desk.ladder)
+    first = next_due_at(desk.store.load("C-1"), ladder=desk.ladder)
     assert first is not None
     assert desk.next_wakeup() == first
     assert desk.tick(first).events  # something falls due at the wake-up instant

@@ -10,6 +10,7 @@ from escalation_support import Lapor, wib
 
 from pengaduan._cli import _COMMANDS, main
 from pengaduan.interchange import read_events, write_events
+from pengaduan.presets import lapor_workflow
 
 AS_OF = "2026-06-17T08:00:00+07:00"
 
@@ -151,7 +152,7 @@ def store_path(events_file: Path) -> Path:
     from pengaduan.store import open_store
 
     path = events_file.with_suffix(".sqlite")
-    store = open_store(str(path))
+    store = open_store(str(path), workflow=lapor_workflow())
     try:
         for event in read_events(str(events_file)):
             store.append(event.complaint, [event])
@@ -169,7 +170,7 @@ def test_due_and_tick_read_and_write_an_event_store(
     assert len(json.loads(capsys.readouterr().out)) == 2
     assert main(["tick", "--db", str(store_path), "--as-of", AS_OF, "--write"]) == 0
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    store = open_store(str(store_path))
+    store = open_store(str(store_path), workflow=lapor_workflow())
     try:
         stored = store.load("C-1")
     finally:
@@ -205,7 +206,7 @@ def test_tick_write_to_a_store_changed_since_it_was_read_decides_again_and_write
         result = real_tick(*args, **kwargs)
         calls.append(result)
         if len(calls) == 1:
-            store = open_store(str(store_path))
+            store = open_store(str(store_path), workflow=lapor_workflow())
             try:  # another writer records the unit's follow-up meanwhile
                 store.append("C-1", [concurrent])
             finally:
@@ -218,7 +219,7 @@ def test_tick_write_to_a_store_changed_since_it_was_read_decides_again_and_write
     assert main(["tick", "--db", str(store_path), "--as-of", AS_OF, "--write"]) == 0
     assert calls[0].events  # the first decision had reminders to send
     assert "nothing due" in capsys.readouterr().err
-    store = open_store(str(store_path))
+    store = open_store(str(store_path), workflow=lapor_workflow())
     try:
         stored = store.load("C-1")
     finally:

@@ -21,6 +21,7 @@ from escalation_support import Lapor, wib
 
 from pengaduan._cli import _common, main
 from pengaduan.interchange import read_events, write_events
+from pengaduan.presets import lapor_workflow
 
 AS_OF = "2026-06-17T08:00:00+07:00"
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -148,7 +149,7 @@ def test_tick_db_write_says_how_much_was_written_when_it_stops_part_way(
 
     events = _history(tmp_path / "events.jsonl")
     db = tmp_path / "events.sqlite"
-    store = open_store(str(db))
+    store = open_store(str(db), workflow=lapor_workflow())
     try:
         for event in read_events(str(events)):
             store.append(event.complaint, [event])
@@ -246,7 +247,7 @@ def test_import_counts_a_hostile_line_as_refused_and_stores_the_rest(
     assert "line 2" in captured.err
     assert "Budi" not in captured.err
     assert "new: 1, duplicate: 0, refused: 1" in captured.out
-    store = open_store(str(db))
+    store = open_store(str(db), workflow=lapor_workflow())
     try:
         assert [e.id for _position, e in store.events()] == ["e1"]
     finally:

@@ -38,10 +38,10 @@ def _late_everywhere(privacy: dict[str, bool]) -> Lapor:
 
 def _every_step(privacy: dict[str, bool]) -> list:  # type: ignore[type-arg]
     lapor = _late_everywhere(privacy)
-    steps = list(due([lapor.complaint], wib(2026, 9, 1, 9)))
+    steps = list(due([lapor.complaint], wib(2026, 9, 1, 9), ladder=lapor_ladder()))
     # Verification is stopped by the dispatch; check it on a complaint never dispatched.
     waiting = Lapor("C-2").submit(wib(2026, 6, 8, 9), privacy=privacy, reporter=REPORTER_DETAILS)
-    steps += due([waiting.complaint], wib(2026, 6, 30, 9))
+    steps += due([waiting.complaint], wib(2026, 6, 30, 9), ladder=lapor_ladder())
     return steps
 
 
@@ -62,9 +62,13 @@ def test_every_recipient_may_see_what_it_is_sent_or_the_step_is_skipped(flags: s
             else Lapor("C-2").submit(wib(2026, 6, 8, 9), **_submit(FLAGS[flags])).complaint
         )
         for recipient in step.to:
-            assert visible(complaint, Viewer.staff(recipient.role, recipient.unit)), step.rule
+            assert visible(
+                complaint, Viewer.staff(recipient.role, recipient.unit), workflow=lapor_workflow()
+            ), step.rule
         for recipient in step.withheld:
-            assert not visible(complaint, Viewer.staff(recipient.role, recipient.unit))
+            assert not visible(
+                complaint, Viewer.staff(recipient.role, recipient.unit), workflow=lapor_workflow()
+            )
         assert step.to or step.skipped, step.rule
         if step.skipped:
             assert step.message == ""
@@ -78,11 +82,15 @@ def _submit(privacy: dict[str, bool]) -> dict[str, object]:
 
 def test_the_ombudsman_reads_a_rahasia_copy_but_not_an_anonim_reporters_identity() -> None:
     lapor = _late_everywhere(FLAGS["both"])
-    (copy,) = [a for a in due([lapor.complaint], wib(2026, 9, 1, 9)) if a.clock == "resolution"]
+    (copy,) = [
+        a
+        for a in due([lapor.complaint], wib(2026, 9, 1, 9), ladder=lapor_ladder())
+        if a.clock == "resolution"
+    ]
     assert copy.to == (Recipient("ombudsman"),)
     assert not copy.skipped
     assert "Jalan berlubang" in copy.message
-    seen = view(lapor.complaint, Viewer.staff("ombudsman"))
+    seen = view(lapor.complaint, Viewer.staff("ombudsman"), workflow=lapor_workflow())
     assert seen.facts is not None
     assert seen.facts.reporter is None
     assert "Siti" not in copy.message
@@ -95,14 +103,17 @@ def test_only_the_regional_head_step_is_skipped_for_a_rahasia_complaint() -> Non
         ("follow_up.3", ["regional_head"])
     ]
     regent = Viewer.staff("regional_head")
-    assert standing(_late_everywhere({}).complaint, regent) is Standing.STAFF
+    assert (
+        standing(_late_everywhere({}).complaint, regent, workflow=lapor_workflow())
+        is Standing.STAFF
+    )
 
 
 def test_tick_records_a_skipped_step_with_its_reason_notifies_nobody_and_counts_no_reminder():
     lapor = _late_everywhere(FLAGS["rahasia"])
     notifier = RecordingNotifier()
     as_of = wib(2026, 6, 26, 9)  # follow-up levels 1-3 are due (deadline end of 22 June)
-    result = tick([lapor.complaint], as_of, notifier=notifier)
+    result = tick([lapor.complaint], as_of, notifier=notifier, ladder=lapor_ladder())
     assert [a.rule for a in result.skipped] == ["follow_up.3"]
     assert "C-1/follow_up/1/follow_up.3/0" not in notifier.keys
     (record,) = [e for e in result.events if e.data.get("kind") == "skipped"]
@@ -111,7 +122,7 @@ def test_tick_records_a_skipped_step_with_its_reason_notifies_nobody_and_counts_
         "'regional_head' may not see complaint 'C-1': it is confidential (rahasia)"
     )
     complaint = result.complaints["C-1"]
-    assert tick([complaint], as_of).events == ()  # recorded: not due again
+    assert tick([complaint], as_of, ladder=lapor_ladder()).events == ()  # recorded: not due again
     summary = summarize(complaint, as_of, policy=lapor_policy())
     assert summary is not None
     assert summary.reminders == len(result.actions)
@@ -144,9 +155,13 @@ def test_no_step_of_the_ladder_reaches_anyone_who_may_not_see_the_complaint(
 ) -> None:
     assert complaint.updated_at is not None
     as_of = complaint.updated_at + timedelta(days=later)
-    for step in due([complaint], as_of):
+    for step in due([complaint], as_of, ladder=lapor_ladder()):
         assert step.to or step.skipped or step.automatic
         for recipient in step.to:
-            assert visible(complaint, Viewer.staff(recipient.role, recipient.unit))
+            assert visible(
+                complaint, Viewer.staff(recipient.role, recipient.unit), workflow=lapor_workflow()
+            )
         for recipient in step.withheld:
-            assert not visible(complaint, Viewer.staff(recipient.role, recipient.unit))
+            assert not visible(
+                complaint, Viewer.staff(recipient.role, recipient.unit), workflow=lapor_workflow()
+            )

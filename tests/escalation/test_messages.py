@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pengaduan.escalation import DueAction, due
+from pengaduan.presets import lapor_ladder
 
 
 def _late(**submit: object) -> Lapor:
@@ -18,7 +19,7 @@ def _late(**submit: object) -> Lapor:
 
 
 def _levels(lapor: Lapor, language: str = "id") -> dict[int, DueAction]:
-    actions = due([lapor.complaint], wib(2026, 6, 24, 9), language=language)
+    actions = due([lapor.complaint], wib(2026, 6, 24, 9), language=language, ladder=lapor_ladder())
     return {a.level: a for a in actions if a.clock == "follow_up"}
 
 
@@ -45,15 +46,15 @@ def test_an_escalation_says_how_late_in_working_days_in_both_languages() -> None
 
 
 def test_on_the_deadline_day_the_reminder_says_it_is_the_last_day() -> None:
-    (action,) = due([_late().complaint], wib(2026, 6, 15, 8))
+    (action,) = due([_late().complaint], wib(2026, 6, 15, 8), ladder=lapor_ladder())
     assert "hari ini hari terakhir" in action.message
-    (action,) = due([_late().complaint], wib(2026, 6, 15, 8), language="en")
+    (action,) = due([_late().complaint], wib(2026, 6, 15, 8), language="en", ladder=lapor_ladder())
     assert "today is the last day" in action.message
 
 
 def test_a_complaint_not_yet_dispatched_says_so() -> None:
     lapor = Lapor().submit(wib(2026, 6, 8, 9))
-    (action,) = due([lapor.complaint], wib(2026, 6, 12, 9))
+    (action,) = due([lapor.complaint], wib(2026, 6, 12, 9), ladder=lapor_ladder())
     assert "(belum didisposisi)" in action.message
     assert "Verifikasi" in action.message
 
@@ -61,12 +62,16 @@ def test_a_complaint_not_yet_dispatched_says_so() -> None:
 def test_a_calendar_day_clock_shows_the_instant_and_the_lateness_in_time() -> None:
     lapor = Lapor().submit(wib(2026, 6, 8, 19)).verify(wib(2026, 6, 8, 20))
     lapor.dispatch(wib(2026, 6, 8, 21))
-    (copy,) = [a for a in due([lapor.complaint], wib(2026, 8, 10, 9)) if a.clock == "resolution"]
+    (copy,) = [
+        a
+        for a in due([lapor.complaint], wib(2026, 8, 10, 9), ladder=lapor_ladder())
+        if a.clock == "resolution"
+    ]
     assert "Jumat, 7 Agustus 2026 pukul 20:00 WIB" in copy.message
     assert "terlambat 2 hari 13 jam" in copy.message
     (copy,) = [
         a
-        for a in due([lapor.complaint], wib(2026, 8, 10, 9), language="en")
+        for a in due([lapor.complaint], wib(2026, 8, 10, 9), language="en", ladder=lapor_ladder())
         if a.clock == "resolution"
     ]
     assert "Friday 7 August 2026 at 20:00 WIB, 2d 13h late" in copy.message
@@ -89,7 +94,9 @@ def test_a_confidential_complaint_is_not_sent_to_those_who_may_not_see_it() -> N
 
 def test_the_automatic_close_message_names_the_action_label() -> None:
     lapor = _late().follow_up(wib(2026, 6, 9, 10))
-    (close,) = [a for a in due([lapor.complaint], wib(2026, 6, 25)) if a.automatic]
+    (close,) = [
+        a for a in due([lapor.complaint], wib(2026, 6, 25), ladder=lapor_ladder()) if a.automatic
+    ]
     assert close.message.startswith('[Otomatis] Laporan C-1 "Jalan berlubang" (unit dinas-pu): ')
     assert "Selesaikan oleh sistem" in close.message
 
@@ -125,7 +132,7 @@ def test_personal_data_of_an_anonymous_reporter_never_appears_in_any_message(
         a.message
         for language in ("id", "en")
         for at in (wib(2026, 6, 12, 9), wib(2026, 6, 25), wib(2026, 9, 1, 9))
-        for a in due([complaint], at, language=language)
+        for a in due([complaint], at, language=language, ladder=lapor_ladder())
     ]
     assert messages
     for message in messages:
@@ -146,6 +153,6 @@ def test_the_lateness_of_a_working_time_clock_is_working_time() -> None:
     )
     assert id_gov_calendar() is policy.clock("follow_up").calendar
     c = Lapor().routed(wib(2026, 6, 8, 9)).complaint
-    (action,) = due([c], wib(2026, 6, 8, 14), ladder, language="en")
+    (action,) = due([c], wib(2026, 6, 8, 14), ladder=ladder, language="en")
     # Dispatched 09:02, two working hours later is 11:02; 11:02-12:00 and 13:00-14:00 worked.
     assert "1h 58 min of working time late" in action.message

@@ -11,7 +11,7 @@ from pengaduan.presets import lapor_ladder, lapor_policy
 
 
 def _by_clock(complaint, as_of, clock):  # type: ignore[no-untyped-def]
-    return [a for a in due([complaint], as_of) if a.clock == clock]
+    return [a for a in due([complaint], as_of, ladder=lapor_ladder()) if a.clock == clock]
 
 
 def test_preset_is_cached_and_watches_the_preset_policy() -> None:
@@ -53,8 +53,8 @@ def test_each_level_becomes_due_only_at_its_instant() -> None:
 def test_verification_escalates_to_the_agency_admin_one_working_day_after_its_deadline() -> None:
     # Submitted Mon 8 June: 3 working days end Thu 11 June; +1 is Fri 12 June.
     c = Lapor().submit(wib(2026, 6, 8, 9)).complaint
-    assert next_due_at(c) == wib(2026, 6, 12, 7, 30)
-    (action,) = due([c], wib(2026, 6, 12, 9))
+    assert next_due_at(c, ladder=lapor_ladder()) == wib(2026, 6, 12, 7, 30)
+    (action,) = due([c], wib(2026, 6, 12, 9), ladder=lapor_ladder())
     assert (action.clock, action.level, action.action) == ("verification", 1, "escalate")
     assert action.to == (Recipient("admin_agency"),)
 
@@ -66,7 +66,7 @@ def test_closure_closes_the_complaint_as_system_when_the_reply_window_runs_out()
     assert (close.action, close.due_at, close.to) == ("close", wib(2026, 6, 25), ())
     assert close.automatic
     assert _by_clock(c, wib(2026, 6, 24, 23, 59), "closure") == []
-    result = tick([c], wib(2026, 6, 25, 0, 0))
+    result = tick([c], wib(2026, 6, 25, 0, 0), ladder=lapor_ladder())
     closed = result.complaints["C-1"]
     assert closed.state == "closed"
     event = closed.events[-1]
@@ -97,7 +97,7 @@ def test_the_whole_life_of_a_late_complaint_sends_each_rung_once() -> None:
     sent: list[str] = []
     for day in range(9, 31):
         for hour in (0, 8, 13):
-            result = tick([c], wib(2026, 6, day, hour))
+            result = tick([c], wib(2026, 6, day, hour), ladder=lapor_ladder())
             c = result.complaints["C-1"]
             sent.extend(a.key for a in result.actions)
     assert sent == [

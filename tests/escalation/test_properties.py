@@ -58,8 +58,8 @@ def test_something_is_due_exactly_when_next_due_at_has_come(
     complaint: Complaint, delta: timedelta
 ) -> None:
     as_of = _after(complaint, delta)
-    wake = next_due_at(complaint, LADDER)
-    actions = due([complaint], as_of, LADDER)
+    wake = next_due_at(complaint, ladder=LADDER)
+    actions = due([complaint], as_of, ladder=LADDER)
     assert bool(actions) == (wake is not None and wake <= as_of)
     if actions:
         assert min(a.due_at for a in actions) >= wake  # type: ignore[operator]
@@ -70,8 +70,8 @@ def test_due_actions_are_on_running_clocks_in_working_time_and_not_in_the_future
     complaint: Complaint, delta: timedelta
 ) -> None:
     as_of = _after(complaint, delta)
-    evaluation = evaluate(complaint, LADDER.policy, as_of)
-    for action in due([complaint], as_of, LADDER):
+    evaluation = evaluate(complaint, as_of, policy=LADDER.policy)
+    for action in due([complaint], as_of, ladder=LADDER):
         state = evaluation[action.clock]
         assert state.status is ClockStatus.RUNNING
         assert state.current is not None
@@ -90,11 +90,11 @@ def test_a_second_tick_at_the_same_instant_does_nothing(
     complaint: Complaint, delta: timedelta
 ) -> None:
     as_of = _after(complaint, delta)
-    first = tick([complaint], as_of, LADDER)
+    first = tick([complaint], as_of, ladder=LADDER)
     assert not first.refused
-    again = tick(first.complaints, as_of, LADDER)
+    again = tick(first.complaints, as_of, ladder=LADDER)
     assert (again.events, again.actions, again.refused) == ((), (), ())
-    assert due(first.complaints, as_of, LADDER) == ()
+    assert due(first.complaints, as_of, ladder=LADDER) == ()
 
 
 @st.composite
@@ -122,7 +122,7 @@ def _live(complaint: Complaint, ticks: list[datetime]) -> tuple[Complaint, list[
                 current = workflow.apply_event(current, event)
             continue
         at = pending.pop(0)
-        result = tick([current], at, LADDER)
+        result = tick([current], at, ladder=LADDER)
         current = result.complaints[complaint.id]
         fired += [a.key for a in result.actions]
     return current, fired
@@ -160,7 +160,7 @@ def test_nothing_is_ever_recorded_for_a_clock_that_was_not_running(
         if "key" not in event.data:
             continue
         before = workflow.replay(end.events[:i])[end.id]
-        state = evaluate(before, LADDER.policy, event.at)[event.data["clock"]]
+        state = evaluate(before, event.at, policy=LADDER.policy)[event.data["clock"]]
         assert state.status is ClockStatus.RUNNING
         assert state.current is not None
         assert state.current.index == event.data["cycle"]
@@ -175,8 +175,10 @@ def test_due_depends_only_on_history_up_to_as_of(
     as_of = complaint.events[0].at + a
     events = [e for e in complaint.events if e.at <= as_of]
     prefix = lapor_workflow().replay(events)[complaint.id]
-    assert due([complaint], as_of, LADDER) == due([prefix], as_of, LADDER)
-    assert next_due_at(complaint, LADDER, as_of=as_of) == next_due_at(prefix, LADDER, as_of=as_of)
+    assert due([complaint], as_of, ladder=LADDER) == due([prefix], as_of, ladder=LADDER)
+    assert next_due_at(complaint, ladder=LADDER, as_of=as_of) == next_due_at(
+        prefix, ladder=LADDER, as_of=as_of
+    )
     # And the prefix's own answer later on is that of a complaint with no further events.
-    wake = next_due_at(prefix, LADDER, as_of=as_of)
-    assert bool(due([prefix], as_of + b, LADDER)) == (wake is not None and wake <= as_of + b)
+    wake = next_due_at(prefix, ladder=LADDER, as_of=as_of)
+    assert bool(due([prefix], as_of + b, ladder=LADDER)) == (wake is not None and wake <= as_of + b)

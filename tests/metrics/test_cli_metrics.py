@@ -12,6 +12,7 @@ import pytest
 from pengaduan._cli import main
 from pengaduan._cli._progress import Progress as _Progress
 from pengaduan.interchange import read_events
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import open_store
 
 KEYS = {
@@ -202,14 +203,14 @@ def test_demo_is_reproducible(capsys) -> None:
 def test_demo_keeps_its_store_and_a_second_run_adds_nothing(tmp_path: Path, capsys) -> None:
     db = tmp_path / "demo.sqlite"
     assert main(["demo", "--complaints", "25", "--db", str(db)]) == 0
-    store = open_store(db)
+    store = open_store(db, workflow=lapor_workflow())
     position = store.position()
     complaints = list(store.complaints())
     store.close()
     assert len(complaints) == 25
     assert f"Stored {position} events in {db}" in " ".join(capsys.readouterr().out.split())
     assert main(["demo", "--complaints", "25", "--db", str(db)]) == 0
-    store = open_store(db)
+    store = open_store(db, workflow=lapor_workflow())
     assert store.position() == position
     store.close()
 

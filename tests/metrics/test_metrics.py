@@ -19,7 +19,7 @@ from pengaduan import (
     UnknownGroupingError,
 )
 from pengaduan.metrics import GroupBy, Milestones, measure, quantile, summarize
-from pengaduan.presets import lapor_policy
+from pengaduan.presets import id_gov_calendar, lapor_policy, lapor_workflow
 
 from .conftest import handled, history, wib
 
@@ -43,19 +43,19 @@ AS_OF = wib(3, 23, 9)
 
 
 def test_counts_follow_the_definitions() -> None:
-    total = measure(ALL, AS_OF).total
+    total = measure(ALL, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()).total
     assert (total.received, total.archived, total.verified, total.dispatched) == (5, 1, 3, 3)
     assert (total.followed_up, total.closed, total.open) == (2, 1, 3)
 
 
 def test_rates_follow_the_definitions() -> None:
-    total = measure(ALL, AS_OF).total
+    total = measure(ALL, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()).total
     assert total.follow_up_rate == pytest.approx(2 / 3)
     assert total.settlement_rate == pytest.approx(1 / 4)  # closed / (received - archived)
 
 
 def test_rates_are_none_without_a_denominator() -> None:
-    total = measure([ARCHIVED], AS_OF).total
+    total = measure([ARCHIVED], AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()).total
     assert total.follow_up_rate is None
     assert total.settlement_rate is None
     assert total.follow_up_time.count == 0
@@ -63,7 +63,9 @@ def test_rates_are_none_without_a_denominator() -> None:
 
 
 def test_follow_up_time_in_calendar_and_working_days() -> None:
-    fu = measure(ALL, AS_OF).total.follow_up_time
+    fu = measure(
+        ALL, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()
+    ).total.follow_up_time
     assert fu.count == 2
     # 2 days and 10 days; working days: Tue..Wed = 2 (3, 4 Mar) and 4..13 Mar = 8.
     assert fu.mean_days == pytest.approx(6.0)
@@ -76,20 +78,24 @@ def test_follow_up_time_in_calendar_and_working_days() -> None:
 def test_a_weekend_counts_in_calendar_days_not_in_working_days() -> None:
     # Dispatched Fri 6 Mar 16:00, followed up Mon 9 Mar 10:00: 2.75 days, 1 working day.
     c = handled("W", wib(3, 6, 8), wib(3, 6, 15), wib(3, 6, 16), wib(3, 9, 10))
-    fu = measure([c], AS_OF).total.follow_up_time
+    fu = measure(
+        [c], AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()
+    ).total.follow_up_time
     assert fu.mean_days == pytest.approx(2.75)
     assert fu.mean_working_days == 1.0
 
 
 def test_verification_and_closure_times_from_submission() -> None:
-    total = measure([FAST], AS_OF).total
+    total = measure([FAST], AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()).total
     assert total.verification_time.mean_days == pytest.approx(1 / 24)
     assert total.verification_time.mean_working_days == 0.0
     assert total.closure_time.mean_days == pytest.approx(18 - 1 / 24)
 
 
 def test_backlog_ages_are_measured_to_as_of() -> None:
-    age = measure(ALL, AS_OF).total.backlog_age
+    age = measure(
+        ALL, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()
+    ).total.backlog_age
     assert age.count == 3  # SLOW (followed up, not closed), WAITING, NEW
     assert age.max_days == pytest.approx(21.0)  # SLOW, submitted 2 Mar 09:00
 
@@ -104,11 +110,16 @@ def test_compliance_is_the_share_of_stopped_cycles_that_met_their_deadline() -> 
 
 
 def test_without_a_policy_there_is_no_compliance() -> None:
-    assert measure(ALL, AS_OF).total.compliance == {}
+    assert (
+        measure(ALL, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()).total.compliance
+        == {}
+    )
 
 
 def test_events_after_as_of_are_ignored() -> None:
-    before = measure(ALL, wib(3, 4, 10)).total  # before FAST's follow-up, after its dispatch
+    before = measure(
+        ALL, wib(3, 4, 10), workflow=lapor_workflow(), calendar=id_gov_calendar()
+    ).total  # before FAST's follow-up, after its dispatch
     assert before.received == 2  # C-3, C-4 and C-5 not yet submitted
     assert before.dispatched == 2
     assert before.followed_up == 0
@@ -142,13 +153,27 @@ def test_a_clock_whose_end_is_an_automatic_action_is_never_overdue() -> None:
 
 
 def test_period_filters_on_submission() -> None:
-    m = measure(ALL, AS_OF, since=wib(3, 5, 0), until=wib(3, 9, 0))
+    m = measure(
+        ALL,
+        AS_OF,
+        since=wib(3, 5, 0),
+        until=wib(3, 9, 0),
+        workflow=lapor_workflow(),
+        calendar=id_gov_calendar(),
+    )
     assert sorted(s.complaint for s in m.summaries) == ["C-3", "C-4"]
 
 
 def test_an_empty_period_is_refused() -> None:
     with pytest.raises(InvalidPeriodError, match="'until' must come after 'since'") as info:
-        measure(ALL, AS_OF, since=wib(3, 9), until=wib(3, 9))
+        measure(
+            ALL,
+            AS_OF,
+            since=wib(3, 9),
+            until=wib(3, 9),
+            workflow=lapor_workflow(),
+            calendar=id_gov_calendar(),
+        )
     assert isinstance(info.value, ValueError)
     assert isinstance(info.value, PengaduanError)
 
@@ -162,11 +187,11 @@ def test_naive_instants_are_refused(name: str) -> None:
 
 def test_summarize_refuses_a_naive_instant() -> None:
     with pytest.raises(NaiveDatetimeError, match="as_of"):
-        summarize(FAST, datetime(2026, 3, 9))
+        summarize(FAST, datetime(2026, 3, 9), workflow=lapor_workflow(), calendar=id_gov_calendar())
 
 
 def test_regrouping_by_an_unknown_grouping_or_asking_for_a_missing_group_is_refused() -> None:
-    m = measure(ALL, AS_OF, by="unit")
+    m = measure(ALL, AS_OF, by="unit", workflow=lapor_workflow(), calendar=id_gov_calendar())
     with pytest.raises(UnknownGroupingError, match="'agency'"):
         m.group_by("agency")
     with pytest.raises(KeyError, match="dinas-sosial"):
@@ -175,21 +200,35 @@ def test_regrouping_by_an_unknown_grouping_or_asking_for_a_missing_group_is_refu
 
 def test_an_unknown_grouping_is_refused_naming_the_known_ones() -> None:
     with pytest.raises(UnknownGroupingError, match="group by one of: unit, classification") as e:
-        measure(ALL, AS_OF, by="agency")
+        measure(ALL, AS_OF, by="agency", workflow=lapor_workflow(), calendar=id_gov_calendar())
     assert isinstance(e.value, LookupError)
     assert e.value.known == ("unit", "classification", "channel", "month", "year")
 
 
 def test_groups_by_unit_put_complaints_without_one_last() -> None:
-    m = measure(ALL, AS_OF, by="unit")
+    m = measure(ALL, AS_OF, by="unit", workflow=lapor_workflow(), calendar=id_gov_calendar())
     assert [g.key for g in m.groups] == ["dinas-kesehatan", "dinas-pu", None]
     assert m[None].received == 2
     assert m["dinas-pu"].follow_up_time.count == 1
 
 
 def test_groups_by_channel_and_classification() -> None:
-    assert [g.key for g in measure(ALL, AS_OF, by="channel")] == ["sms", "web"]
-    assert [g.key for g in measure(ALL, AS_OF, by=GroupBy.CLASSIFICATION)] == ["pengaduan", None]
+    assert [
+        g.key
+        for g in measure(
+            ALL, AS_OF, by="channel", workflow=lapor_workflow(), calendar=id_gov_calendar()
+        )
+    ] == ["sms", "web"]
+    assert [
+        g.key
+        for g in measure(
+            ALL,
+            AS_OF,
+            by=GroupBy.CLASSIFICATION,
+            workflow=lapor_workflow(),
+            calendar=id_gov_calendar(),
+        )
+    ] == ["pengaduan", None]
 
 
 def test_months_and_years_are_those_of_the_calendar_zone() -> None:
@@ -197,8 +236,18 @@ def test_months_and_years_are_those_of_the_calendar_zone() -> None:
     from datetime import UTC
 
     c = history("Y", ("submit", datetime(2025, 12, 31, 20, tzinfo=UTC), {}))
-    assert [g.key for g in measure([c], AS_OF, by="year")] == ["2026"]
-    assert [g.key for g in measure([c], AS_OF, by="month")] == ["2026-01"]
+    assert [
+        g.key
+        for g in measure(
+            [c], AS_OF, by="year", workflow=lapor_workflow(), calendar=id_gov_calendar()
+        )
+    ] == ["2026"]
+    assert [
+        g.key
+        for g in measure(
+            [c], AS_OF, by="month", workflow=lapor_workflow(), calendar=id_gov_calendar()
+        )
+    ] == ["2026-01"]
 
 
 def test_group_by_regroups_without_measuring_again() -> None:
@@ -209,15 +258,21 @@ def test_group_by_regroups_without_measuring_again() -> None:
 
 
 def test_summarize_returns_none_for_a_complaint_not_yet_submitted() -> None:
-    assert summarize(FAST, wib(3, 1)) is None
-    summary = summarize(FAST, AS_OF)
+    assert summarize(FAST, wib(3, 1), workflow=lapor_workflow(), calendar=id_gov_calendar()) is None
+    summary = summarize(FAST, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar())
     assert summary is not None
     assert summary.followed_up_at == wib(3, 4, 11)
 
 
 def test_milestones_are_configurable() -> None:
     # Count verifications as "dispatch": then C-5 (never verified) is not dispatched either.
-    m = measure(ALL, AS_OF, milestones=Milestones(dispatch="verify"))
+    m = measure(
+        ALL,
+        AS_OF,
+        milestones=Milestones(dispatch="verify"),
+        workflow=lapor_workflow(),
+        calendar=id_gov_calendar(),
+    )
     assert m.total.dispatched == 3
 
 
@@ -227,7 +282,10 @@ def test_reminders_are_counted_from_escalate_events() -> None:
         ("submit", wib(3, 2), {}),
         ("escalate", wib(3, 6), {"level": 1, "to": "admin_agency"}),
     )
-    assert measure([c], AS_OF).total.reminders == 1
+    assert (
+        measure([c], AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()).total.reminders
+        == 1
+    )
 
 
 def test_json_keys_are_the_documented_ones() -> None:
@@ -253,7 +311,9 @@ def test_json_keys_are_the_documented_ones() -> None:
 
 
 def test_grouped_json_has_one_object_per_group() -> None:
-    d = measure(ALL, AS_OF, by="unit").to_dict()
+    d = measure(
+        ALL, AS_OF, by="unit", workflow=lapor_workflow(), calendar=id_gov_calendar()
+    ).to_dict()
     assert [g["unit"] for g in d["groups"]] == ["dinas-kesehatan", "dinas-pu", None]
 
 
@@ -275,7 +335,7 @@ def test_complaints_frame_is_the_flat_table() -> None:
 def test_to_frame_without_pandas_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(MissingExtraError, match=r"pip install 'pengaduan\[pandas\]'") as info:
-        measure(ALL, AS_OF).to_frame()
+        measure(ALL, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar()).to_frame()
     assert isinstance(info.value, ImportError)
     assert info.value.extra == "pandas"
 

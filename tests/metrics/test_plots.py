@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from pengaduan.presets import id_gov_calendar
+
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
@@ -45,7 +47,7 @@ def _close_figures():
 
 
 def test_timeline_draws_a_row_per_clock_and_one_for_states() -> None:
-    ax = timeline(FAST, lapor_policy(), AS_OF)
+    ax = timeline(FAST, AS_OF, policy=lapor_policy())
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["resolution", "closure", "follow_up", "verification", "state"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -54,7 +56,7 @@ def test_timeline_draws_a_row_per_clock_and_one_for_states() -> None:
 
 
 def test_timeline_shows_pauses_and_reminders() -> None:
-    ax = timeline(HELD, lapor_policy(), AS_OF)
+    ax = timeline(HELD, AS_OF, policy=lapor_policy())
     colours = {matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches}
     assert "#bbbbbb" in colours  # the verification clock paused while on hold
     markers = [line for line in ax.get_lines() if line.get_marker() == "v"]
@@ -62,21 +64,21 @@ def test_timeline_shows_pauses_and_reminders() -> None:
 
 
 def test_timeline_marks_a_breached_cycle_in_red() -> None:
-    ax = timeline(SLOW, lapor_policy(), AS_OF)
+    ax = timeline(SLOW, AS_OF, policy=lapor_policy())
     colours = {matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches}
     assert "#d62728" in colours
 
 
 def test_timeline_of_a_complaint_without_events_is_refused() -> None:
     with pytest.raises(ValueError, match="has no events"):
-        timeline(lapor_workflow().new("X"))
+        timeline(lapor_workflow().new("X"), policy=lapor_policy())
 
 
 def test_timeline_at_a_naive_instant_is_refused() -> None:
     from datetime import datetime
 
     with pytest.raises(NaiveDatetimeError, match="as_of"):
-        timeline(FAST, lapor_policy(), datetime(2026, 4, 6, 9))
+        timeline(FAST, datetime(2026, 4, 6, 9), policy=lapor_policy())
 
 
 def test_compliance_by_unit_draws_one_bar_per_unit_with_its_rate() -> None:
@@ -94,7 +96,7 @@ def test_compliance_of_an_unknown_clock_is_refused() -> None:
 
 
 def test_follow_up_distribution_counts_every_followed_up_complaint() -> None:
-    m = measure([FAST, SLOW, HELD], AS_OF)
+    m = measure([FAST, SLOW, HELD], AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar())
     ax = follow_up_distribution(m, bins=[0, 5, 15])
     assert [p.get_height() for p in ax.patches] == [1, 1]
     ax = follow_up_distribution(m, working_days=True, bins=[0, 5, 15])
@@ -102,7 +104,7 @@ def test_follow_up_distribution_counts_every_followed_up_complaint() -> None:
 
 
 def test_follow_up_distribution_by_group_draws_one_series_each() -> None:
-    m = measure([FAST, SLOW], AS_OF)
+    m = measure([FAST, SLOW], AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar())
     ax = follow_up_distribution(m, by="unit", bins=[0, 5, 15])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["dinas-kesehatan", "dinas-pu"]
 
@@ -129,7 +131,7 @@ def _lines_with_points(ax: object) -> list[object]:
 
 
 def test_follow_up_over_time_averages_each_month_and_leaves_empty_months_as_gaps() -> None:
-    m = measure(TREND, AS_OF)
+    m = measure(TREND, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar())
     ax = follow_up_over_time(m, ladder_since=SWITCHED_ON)
     (line,) = _lines_with_points(ax)
     means = list(line.get_ydata())
@@ -142,7 +144,7 @@ def test_follow_up_over_time_averages_each_month_and_leaves_empty_months_as_gaps
 
 
 def test_follow_up_over_time_by_quarter_in_working_days() -> None:
-    m = measure(TREND, AS_OF)
+    m = measure(TREND, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar())
     ax = follow_up_over_time(m, period="quarter", working_days=True)
     (line,) = _lines_with_points(ax)
     assert len(line.get_ydata()) == 1
@@ -150,7 +152,7 @@ def test_follow_up_over_time_by_quarter_in_working_days() -> None:
 
 
 def test_follow_up_over_time_refuses_an_unknown_period_and_a_naive_switch() -> None:
-    m = measure(TREND, AS_OF)
+    m = measure(TREND, AS_OF, workflow=lapor_workflow(), calendar=id_gov_calendar())
     with pytest.raises(ValueError, match="'week'"):
         follow_up_over_time(m, period="week")
     from datetime import datetime
@@ -196,7 +198,7 @@ def _fits(figure: object) -> bool:
 def test_every_plot_without_an_ax_keeps_its_labels_and_legend_on_the_figure() -> None:
     m = measure([*TREND, FAST, SLOW], AS_OF, policy=lapor_policy())
     figures = [
-        timeline(FAST, lapor_policy(), AS_OF).figure,
+        timeline(FAST, AS_OF, policy=lapor_policy()).figure,
         compliance_by_unit(m).figure,
         follow_up_distribution(m, by="unit").figure,
         follow_up_over_time(m, ladder_since=SWITCHED_ON).figure,

@@ -140,7 +140,11 @@ def test_compare_policies_measures_the_same_history_twice() -> None:
     history = simulate(small(complaints=60), seed=4)
     lenient = lapor_policy().with_target("follow_up", Target.working_days(10))
     comparison = compare_policies(
-        history.complaints(), lapor_policy(), lenient, history.scenario.end, labels=("5", "10")
+        history.complaints(),
+        history.scenario.end,
+        before=lapor_policy(),
+        after=lenient,
+        labels=("5", "10"),
     )
     before = comparison.before.total.compliance["follow_up"]
     after = comparison.after.total.compliance["follow_up"]
@@ -158,7 +162,9 @@ def test_compare_policies_measures_the_same_history_twice() -> None:
 def test_compare_policies_by_group_compares_each_group() -> None:
     history = simulate(small(complaints=40), seed=4)
     policy = lapor_policy()
-    rows = compare_policies(history.complaints(), policy, policy, history.scenario.end, by="unit")
+    rows = compare_policies(
+        history.complaints(), history.scenario.end, before=policy, after=policy, by="unit"
+    )
     groups = {r["group"] for r in rows.rows()}
     assert {"all", "a", "b"} <= groups
     assert all(r["change"] in (0, 0.0, None) for r in rows.rows())

@@ -72,7 +72,7 @@ def test_clock_states_evaluations_and_results_have_short_reprs() -> None:
     policy = lapor_policy()
     texts = [repr(sim)]
     for complaint in complaints.values():
-        evaluation = evaluate(complaint, policy, sim.scenario.end)
+        evaluation = evaluate(complaint, sim.scenario.end, policy=policy)
         texts += [repr(evaluation), repr(evaluation.explain())]
         for state in evaluation:
             texts.append(repr(state))
@@ -111,7 +111,7 @@ def _dispatched(**submit: Any) -> Complaint:
 def _html_of_everything() -> list[tuple[str, str]]:
     policy, ladder = lapor_policy(), lapor_ladder()
     complaint = _dispatched()
-    evaluation = evaluate(complaint, policy, datetime(2026, 9, 18, 9, tzinfo=WIB))
+    evaluation = evaluate(complaint, datetime(2026, 9, 18, 9, tzinfo=WIB), policy=policy)
     out = [
         ("workflow", lapor_workflow()._repr_html_()),
         ("policy", policy._repr_html_()),
@@ -184,7 +184,7 @@ def test_reprs_of_complaints_and_their_evaluations_hide_personal_data() -> None:
         anonymous=True,
         confidential=True,
     )
-    evaluation = evaluate(complaint, lapor_policy(), datetime(2026, 9, 18, 9, tzinfo=WIB))
+    evaluation = evaluate(complaint, datetime(2026, 9, 18, 9, tzinfo=WIB), policy=lapor_policy())
     texts = [repr(complaint), repr(evaluation), repr(evaluation.explain())]
     texts += [repr(s) for s in evaluation] + [s._repr_html_() for s in evaluation]
     for text in texts:
@@ -198,14 +198,14 @@ def test_due_actions_and_tick_results_show_no_message_text_and_stay_short() -> N
 
     complaint = _dispatched(title="Pungli di kantor desa")
     later = datetime(2026, 10, 30, 9, tzinfo=WIB)
-    actions = due(complaint, later, lapor_ladder())
+    actions = due(complaint, later, ladder=lapor_ladder())
     assert actions
     for action in actions:
         text = repr(action)
         assert action.message
         assert action.message not in text
         assert f"<{len(action.message)} chars>" in text
-    result = tick(complaint, later, lapor_ladder())
+    result = tick(complaint, later, ladder=lapor_ladder())
     assert len(repr(result)) < LIMIT
     assert "Pungli" not in repr(result)
 

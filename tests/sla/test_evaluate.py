@@ -33,7 +33,7 @@ MON = wib(2026, 3, 2, 10)
 
 
 def clock_of(steps: list[tuple[str, datetime]], target: Target, as_of: datetime, **changes):
-    return evaluate(history(steps), generic_policy(target, **changes), as_of)["c"]
+    return evaluate(history(steps), as_of, policy=generic_policy(target, **changes))["c"]
 
 
 # -- working days ------------------------------------------------------------------------------
@@ -366,7 +366,9 @@ def test_at_percent_gives_the_instant_a_share_of_the_budget_is_used():
 def test_evaluation_is_indexed_by_clock_name_and_refuses_an_unknown_one():
     from pengaduan import UnknownClockError
 
-    evaluation = evaluate(history([("begin", MON)]), generic_policy(Target.working_days(1)), MON)
+    evaluation = evaluate(
+        history([("begin", MON)]), MON, policy=generic_policy(Target.working_days(1))
+    )
     assert [s.name for s in evaluation] == ["c"]
     assert len(evaluation) == 1
     with pytest.raises(UnknownClockError) as info:
@@ -380,22 +382,22 @@ def test_evaluation_is_pure_and_deterministic():
     policy = generic_policy(Target.working_days(3))
     complaint = history(steps)
     as_of = wib(2026, 3, 5)
-    assert evaluate(complaint, policy, as_of) == evaluate(complaint, policy, as_of)
+    assert evaluate(complaint, as_of, policy=policy) == evaluate(complaint, as_of, policy=policy)
 
 
 def test_a_naive_as_of_is_refused():
     with pytest.raises(NaiveDatetimeError):
-        evaluate(history([]), generic_policy(Target.working_days(1)), datetime(2026, 3, 2))
+        evaluate(history([]), datetime(2026, 3, 2), policy=generic_policy(Target.working_days(1)))
     with pytest.raises(NaiveDatetimeError):
-        evaluate_many([], generic_policy(Target.working_days(1)), datetime(2026, 3, 2))
+        evaluate_many([], datetime(2026, 3, 2), policy=generic_policy(Target.working_days(1)))
 
 
 def test_evaluate_many_keeps_the_order_given_and_accepts_a_mapping():
     policy = generic_policy(Target.working_days(1))
     a = history([("begin", MON)], "A")
     b = history([], "B")
-    assert list(evaluate_many([b, a], policy, MON)) == ["B", "A"]
-    result = evaluate_many({"A": a, "B": b}, policy, MON)
+    assert list(evaluate_many([b, a], MON, policy=policy)) == ["B", "A"]
+    result = evaluate_many({"A": a, "B": b}, MON, policy=policy)
     assert result["A"]["c"].status is ClockStatus.RUNNING
     assert result["B"]["c"].status is ClockStatus.NOT_STARTED
 
@@ -406,9 +408,9 @@ def test_an_evaluation_wakes_up_at_the_earliest_deadline_among_its_running_clock
     quick = generic_policy(Target.working_days(1)).clocks[0]
     slow = quick.evolve(name="slow", target=Target.working_days(5))
     policy = Policy("two", "1", [slow, quick], GENERIC)
-    evaluation = evaluate(history([("begin", MON)]), policy, MON)
+    evaluation = evaluate(history([("begin", MON)]), MON, policy=policy)
     assert evaluation.next_change_at == wib(2026, 3, 4)  # the end of Tuesday
-    idle = evaluate(history([]), policy, MON)
+    idle = evaluate(history([]), MON, policy=policy)
     assert idle.next_change_at is None
 
 
@@ -437,7 +439,7 @@ def test_calendar_time_counts_elapsed_time_across_a_dst_fall_back():
     begin = datetime(2026, 10, 25, 1, 30, tzinfo=ams)  # CEST, +02:00
     finish = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ams)  # the second 02:30, CET
     policy = generic_policy(Target.calendar_time(hours(2)), cal)
-    state = evaluate(history([("begin", begin), ("finish", finish)]), policy, finish)["c"]
+    state = evaluate(history([("begin", begin), ("finish", finish)]), finish, policy=policy)["c"]
     cycle = state.current
     assert cycle.elapsed_actual == hours(2)
     assert cycle.elapsed_working == hours(2)
@@ -446,8 +448,8 @@ def test_calendar_time_counts_elapsed_time_across_a_dst_fall_back():
     assert cycle.met is False
     early = evaluate(
         history([("begin", begin), ("finish", datetime(2026, 10, 25, 2, 30, tzinfo=ams))]),
-        policy,
         finish,
+        policy=policy,
     )["c"]
     assert early.current.met is True  # the first 02:30 (CEST) is one hour in
 
@@ -457,6 +459,6 @@ def test_every_entry_point_refuses_a_naive_as_of():
     complaint = history([("begin", MON)])
     naive = datetime(2026, 3, 3)
     with pytest.raises(NaiveDatetimeError):
-        expected_datetime(complaint, policy, naive, "c")
+        expected_datetime(complaint, naive, policy=policy, clock="c")
     with pytest.raises(NaiveDatetimeError):
-        what_if([complaint], policy, policy.evolve(version="2"), naive)
+        what_if([complaint], naive, before=policy, after=policy.evolve(version="2"))

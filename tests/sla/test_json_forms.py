@@ -31,7 +31,7 @@ def _dispatched():
 
 def test_a_clock_state_has_iso_instants_with_offset_and_named_units() -> None:
     later = AT + timedelta(days=1)
-    record = clock_state_to_dict(evaluate(_dispatched(), lapor_policy(), later)["follow_up"])
+    record = clock_state_to_dict(evaluate(_dispatched(), later, policy=lapor_policy())["follow_up"])
     assert record["status"] == "running"
     assert datetime.fromisoformat(record["deadline"]).utcoffset() == timedelta(hours=7)
     assert record["as_of"] == later.isoformat()
@@ -45,14 +45,14 @@ def test_a_clock_state_has_iso_instants_with_offset_and_named_units() -> None:
 def test_a_calendar_clock_names_its_elapsed_time_calendar() -> None:
     policy = lapor_policy(resolution=Target.calendar_days(60))
     record = clock_state_to_dict(
-        evaluate(_dispatched(), policy, AT + timedelta(hours=5))["resolution"]
+        evaluate(_dispatched(), AT + timedelta(hours=5), policy=policy)["resolution"]
     )
     assert record["elapsed_unit"] == "calendar"
     assert record["elapsed_seconds"] == 5 * 3600
 
 
 def test_an_evaluation_wraps_every_clock_in_the_policys_order() -> None:
-    evaluation = evaluate(_dispatched(), lapor_policy(), AT)
+    evaluation = evaluate(_dispatched(), AT, policy=lapor_policy())
     record = evaluation_to_dict(evaluation)
     assert record["complaint"] == "C-1"
     assert [c["clock"] for c in record["clocks"]] == list(lapor_policy().names)
@@ -62,7 +62,7 @@ def test_an_evaluation_wraps_every_clock_in_the_policys_order() -> None:
 
 
 def test_a_due_action_has_its_key_and_iso_instants() -> None:
-    (first, *_rest) = due(_dispatched(), AT + timedelta(days=9), lapor_ladder())
+    (first, *_rest) = due(_dispatched(), AT + timedelta(days=9), ladder=lapor_ladder())
     record = due_action_to_dict(first)
     assert record["key"] == first.key
     assert datetime.fromisoformat(record["due_at"]) == first.due_at

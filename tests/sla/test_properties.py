@@ -83,7 +83,7 @@ def net_elapsed_at(cycle: Cycle, instant: datetime) -> timedelta:
 def test_the_structure_of_cycles_and_pauses_is_sound(raw, target, calendar, extra):
     complaint = build(raw)
     as_of = end_of(complaint) + timedelta(minutes=extra)
-    state = evaluate(complaint, generic_policy(target, calendar), as_of)["c"]
+    state = evaluate(complaint, as_of, policy=generic_policy(target, calendar))["c"]
     previous_end = None
     for number, cycle in enumerate(state.cycles, 1):
         assert cycle.index == number
@@ -127,7 +127,7 @@ def test_a_working_days_deadline_moves_by_the_working_days_of_each_pause_before_
 ):
     complaint = build(raw)
     as_of = end_of(complaint) + timedelta(minutes=extra)
-    state = evaluate(complaint, generic_policy(target, calendar), as_of)["c"]
+    state = evaluate(complaint, as_of, policy=generic_policy(target, calendar))["c"]
     for cycle in state.cycles:
         if cycle.deadline is None:
             assert cycle.paused
@@ -154,7 +154,7 @@ def test_a_working_days_deadline_moves_by_the_working_days_of_each_pause_before_
 def test_a_time_deadline_is_where_exactly_the_target_has_elapsed(raw, target, calendar, extra):
     complaint = build(raw)
     as_of = end_of(complaint) + timedelta(minutes=extra)
-    state = evaluate(complaint, generic_policy(target, calendar), as_of)["c"]
+    state = evaluate(complaint, as_of, policy=generic_policy(target, calendar))["c"]
     amount = timedelta(days=target.amount) if isinstance(target.amount, int) else target.amount
     for cycle in state.cycles:
         if cycle.deadline is None:
@@ -168,7 +168,7 @@ def test_a_time_deadline_is_where_exactly_the_target_has_elapsed(raw, target, ca
 def test_met_means_stopped_strictly_before_the_deadline(raw, target, calendar, extra):
     complaint = build(raw)
     as_of = end_of(complaint) + timedelta(minutes=extra)
-    state = evaluate(complaint, generic_policy(target, calendar), as_of)["c"]
+    state = evaluate(complaint, as_of, policy=generic_policy(target, calendar))["c"]
     for cycle in state.cycles:
         if cycle.ended_by == "stop":
             assert cycle.met == (cycle.stop < cycle.deadline)
@@ -185,7 +185,7 @@ def test_met_means_stopped_strictly_before_the_deadline(raw, target, calendar, e
 def test_elapsed_time_plus_paused_time_is_the_cycles_span(raw, target, calendar, extra):
     complaint = build(raw)
     as_of = end_of(complaint) + timedelta(minutes=extra)
-    state = evaluate(complaint, generic_policy(target, calendar), as_of)["c"]
+    state = evaluate(complaint, as_of, policy=generic_policy(target, calendar))["c"]
     for cycle in state.cycles:
         end = cycle.stop if cycle.stop is not None else as_of
         paused_actual = sum((p.duration(end) for p in cycle.pauses), timedelta(0))
@@ -210,7 +210,10 @@ def test_evaluating_as_of_an_instant_ignores_the_events_after_it(raw, target, ca
     as_of = BASE + timedelta(minutes=data.draw(st.integers(0, max(minutes, 0))))
     policy = generic_policy(target, calendar)
     truncated = attrs.evolve(complaint, events=tuple(e for e in complaint.events if e.at <= as_of))
-    assert evaluate(complaint, policy, as_of).clocks == evaluate(truncated, policy, as_of).clocks
+    assert (
+        evaluate(complaint, as_of, policy=policy).clocks
+        == evaluate(truncated, as_of, policy=policy).clocks
+    )
 
 
 @given(steps, targets, calendars, st.integers(0, 60 * 24 * 10), st.integers(1, 60 * 24 * 10))
@@ -221,8 +224,8 @@ def test_a_later_as_of_never_changes_a_finished_cycle_nor_undoes_a_breach(
     first = end_of(complaint) + timedelta(minutes=extra)
     second = first + timedelta(minutes=later)
     policy = generic_policy(target, calendar)
-    a = evaluate(complaint, policy, first)["c"]
-    b = evaluate(complaint, policy, second)["c"]
+    a = evaluate(complaint, first, policy=policy)["c"]
+    b = evaluate(complaint, second, policy=policy)["c"]
     assert len(a.cycles) == len(b.cycles)
     for x, y in zip(a.cycles, b.cycles, strict=True):
         if not x.open:
@@ -242,8 +245,8 @@ def test_no_op_events_anywhere_change_nothing(raw, target, extra, data):
     position = data.draw(st.integers(0, len(raw)))
     noted = build([*raw[:position], ("note", timedelta(0)), *raw[position:]])
     policy = generic_policy(target)
-    a = evaluate(complaint, policy, as_of)["c"]
-    b = evaluate(noted, policy, as_of)["c"]
+    a = evaluate(complaint, as_of, policy=policy)["c"]
+    b = evaluate(noted, as_of, policy=policy)["c"]
     assert a.status is b.status
     assert [comparable(c) for c in a.cycles] == [comparable(c) for c in b.cycles]
 
@@ -256,8 +259,8 @@ def test_shifting_a_history_by_whole_weeks_shifts_its_deadlines_alike(raw, targe
     moved = build(raw, BASE + shift)
     as_of = end_of(complaint) + timedelta(minutes=extra)
     policy = generic_policy(target)
-    a = evaluate(complaint, policy, as_of)["c"]
-    b = evaluate(moved, policy, as_of + shift)["c"]
+    a = evaluate(complaint, as_of, policy=policy)["c"]
+    b = evaluate(moved, as_of + shift, policy=policy)["c"]
     assert a.status is b.status
     assert [c.deadline and c.deadline + shift for c in a.cycles] == [c.deadline for c in b.cycles]
     assert [c.elapsed for c in a.cycles] == [c.elapsed for c in b.cycles]
@@ -270,13 +273,13 @@ def test_stopping_exactly_at_the_deadline_misses_it_and_just_before_meets_it(
 ):
     complaint = build(raw)
     policy = generic_policy(target, calendar)
-    state = evaluate(complaint, policy, end_of(complaint))["c"]
+    state = evaluate(complaint, end_of(complaint), policy=policy)["c"]
     cycle = state.current
     if cycle is None or not cycle.open or cycle.deadline is None:
         return
     stop_at = max(cycle.deadline - timedelta(microseconds=1 if early else 0), end_of(complaint))
     finished = build([*raw, ("finish", stop_at - end_of(complaint))])
-    after = evaluate(finished, policy, stop_at)["c"]
+    after = evaluate(finished, stop_at, policy=policy)["c"]
     last = after.cycles[-1]
     assert last.ended_by == "stop"
     assert last.met == (stop_at < cycle.deadline)
@@ -302,8 +305,8 @@ def test_the_zone_events_are_written_in_changes_nothing_but_presentation(
     )
     as_of = end_of(complaint) + timedelta(minutes=extra)
     policy = generic_policy(target, calendar)
-    a = evaluate(complaint, policy, as_of)["c"]
-    b = evaluate(moved, policy, as_of.astimezone(other))["c"]
+    a = evaluate(complaint, as_of, policy=policy)["c"]
+    b = evaluate(moved, as_of.astimezone(other), policy=policy)["c"]
     assert a.status is b.status
     assert [comparable(c) for c in a.cycles] == [comparable(c) for c in b.cycles]
     assert [(c.elapsed, c.budget, c.breach_at) for c in a.cycles] == [
@@ -326,7 +329,7 @@ def test_evaluation_is_pure_alone_in_a_batch_and_in_any_batch_order(raws, target
     complaints = [_timed(raw, f"G-{i}") for i, raw in enumerate(raws)]
     as_of = max(end_of(c) for c in complaints) + timedelta(minutes=extra)
     policy = generic_policy(target, calendar)
-    alone = {c.id: evaluate(c, policy, as_of) for c in complaints}
-    assert {c.id: evaluate(c, policy, as_of) for c in complaints} == alone
-    assert evaluate_many(complaints, policy, as_of) == alone
-    assert evaluate_many(complaints[::-1], policy, as_of) == alone
+    alone = {c.id: evaluate(c, as_of, policy=policy) for c in complaints}
+    assert {c.id: evaluate(c, as_of, policy=policy) for c in complaints} == alone
+    assert evaluate_many(complaints, as_of, policy=policy) == alone
+    assert evaluate_many(complaints[::-1], as_of, policy=policy) == alone

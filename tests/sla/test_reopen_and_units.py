@@ -23,7 +23,7 @@ def _settled_then_reopened() -> Lapor:
 
 def test_a_reopen_starts_a_new_resolution_cycle_instead_of_keeping_it_stopped_and_met():
     story = _settled_then_reopened()
-    state = evaluate(story.complaint, lapor_policy(), wib(2026, 9, 22))["resolution"]
+    state = evaluate(story.complaint, wib(2026, 9, 22), policy=lapor_policy())["resolution"]
     assert state.status is ClockStatus.RUNNING
     first, second = state.cycles
     assert (first.ended_by, first.met) == ("stop", True)  # the close came in time
@@ -34,7 +34,7 @@ def test_a_reopen_starts_a_new_resolution_cycle_instead_of_keeping_it_stopped_an
 
 def test_a_reopened_complaint_left_unsettled_breaches_its_resolution_clock():
     story = _settled_then_reopened()
-    state = evaluate(story.complaint, lapor_policy(), wib(2026, 11, 20, 9))["resolution"]
+    state = evaluate(story.complaint, wib(2026, 11, 20, 9), policy=lapor_policy())["resolution"]
     assert state.breached
     assert state.current.breach_at == wib(2026, 11, 20, 9)
     assert state.next_change_at is None
@@ -43,20 +43,20 @@ def test_a_reopened_complaint_left_unsettled_breaches_its_resolution_clock():
 def test_the_reply_window_of_a_reopened_complaint_opens_at_its_next_follow_up_only():
     story = _settled_then_reopened()
     policy = lapor_policy()
-    closure = evaluate(story.complaint, policy, wib(2026, 10, 30))["closure"]
+    closure = evaluate(story.complaint, wib(2026, 10, 30), policy=policy)["closure"]
     # Nobody answered the reopened complaint: no reply window, so no automatic close is due.
     assert [c.ended_by for c in closure.cycles] == ["stop"]
     assert closure.status is ClockStatus.STOPPED
     story.follow_up(wib(2026, 9, 23, 9))
-    closure = evaluate(story.complaint, policy, wib(2026, 9, 24))["closure"]
+    closure = evaluate(story.complaint, wib(2026, 9, 24), policy=policy)["closure"]
     assert closure.status is ClockStatus.RUNNING
     assert closure.current.start == wib(2026, 9, 23, 9)
 
 
 def test_every_clock_a_close_stopped_runs_again_after_a_reopen():
     story = _settled_then_reopened().follow_up(wib(2026, 9, 23, 9))
-    result = evaluate(story.complaint, lapor_policy(), wib(2026, 9, 24))
-    closed = evaluate(story.complaint, lapor_policy(), wib(2026, 9, 18))
+    result = evaluate(story.complaint, wib(2026, 9, 24), policy=lapor_policy())
+    closed = evaluate(story.complaint, wib(2026, 9, 18), policy=lapor_policy())
     stopped_by_close = [
         s.name for s in closed if s.current is not None and s.current.stop == wib(2026, 9, 17, 9)
     ]
@@ -72,7 +72,9 @@ def _declined_and_redispatched() -> Lapor:
 
 
 def test_the_reporters_follow_up_clock_runs_on_across_a_decline_and_is_missed():
-    state = evaluate(_declined_and_redispatched().complaint, lapor_policy(), wib(2026, 9, 11))
+    state = evaluate(
+        _declined_and_redispatched().complaint, wib(2026, 9, 11), policy=lapor_policy()
+    )
     (cycle,) = state["follow_up"].cycles
     # 5 working days from Tue 1 Sep: 2, 3, 4, 7, 8 September.
     assert cycle.deadline == wib(2026, 9, 9)
@@ -80,7 +82,9 @@ def test_the_reporters_follow_up_clock_runs_on_across_a_decline_and_is_missed():
 
 
 def test_the_second_unit_is_judged_from_when_it_received_the_complaint():
-    state = evaluate(_declined_and_redispatched().complaint, lapor_policy(), wib(2026, 9, 11))
+    state = evaluate(
+        _declined_and_redispatched().complaint, wib(2026, 9, 11), policy=lapor_policy()
+    )
     (cycle,) = state["follow_up"].cycles
     assert [(s.unit, s.ended_by, s.met) for s in cycle.shares] == [
         ("dinas-pu", "handover", True),
@@ -100,7 +104,9 @@ def test_the_second_unit_is_judged_from_when_it_received_the_complaint():
 def test_a_unit_that_sits_past_its_own_deadline_before_declining_misses_its_share():
     story = Lapor().submit(TUE).verify(wib(2026, 9, 1, 10)).dispatch(wib(2026, 9, 1, 11))
     story.decline(wib(2026, 9, 10, 11)).dispatch(wib(2026, 9, 10, 12), unit="dishub")
-    (cycle,) = evaluate(story.complaint, lapor_policy(), wib(2026, 9, 11))["follow_up"].cycles
+    (cycle,) = evaluate(story.complaint, wib(2026, 9, 11), policy=lapor_policy())[
+        "follow_up"
+    ].cycles
     pu = cycle.shares[0]
     assert (pu.unit, pu.met, pu.breach_at) == ("dinas-pu", False, wib(2026, 9, 9))
     assert cycle.shares[-1].ended_by is None  # Dishub still holds it
@@ -109,7 +115,9 @@ def test_a_unit_that_sits_past_its_own_deadline_before_declining_misses_its_shar
 def test_a_cycle_held_by_one_unit_has_one_share_equal_to_the_cycle():
     story = Lapor().submit(TUE).verify(wib(2026, 9, 1, 10)).dispatch(wib(2026, 9, 1, 11))
     story.follow_up(wib(2026, 9, 10, 9))
-    (cycle,) = evaluate(story.complaint, lapor_policy(), wib(2026, 9, 11))["follow_up"].cycles
+    (cycle,) = evaluate(story.complaint, wib(2026, 9, 11), policy=lapor_policy())[
+        "follow_up"
+    ].cycles
     (share,) = cycle.shares
     assert (share.unit, share.start, share.end) == ("dinas-pu", cycle.start, cycle.stop)
     assert (share.deadline, share.breach_at, share.elapsed) == (
@@ -143,7 +151,7 @@ def test_shares_tile_their_cycle_and_their_elapsed_adds_up_to_the_cycles(
         story.follow_up(at)
     as_of = at + timedelta(hours=as_of_hours)
     cal = id_gov_calendar()
-    (cycle,) = evaluate(story.complaint, lapor_policy(), as_of)["follow_up"].cycles
+    (cycle,) = evaluate(story.complaint, as_of, policy=lapor_policy())["follow_up"].cycles
     shares = cycle.shares
     assert shares[0].start == cycle.start
     assert shares[-1].end == cycle.stop

@@ -16,7 +16,7 @@ TUE = wib(2026, 3, 17, 9, 15)
 def test_the_same_policy_gives_no_differences():
     story = Lapor().submit(TUE)
     policy = lapor_policy()
-    assert what_if(story.complaint, policy, policy, wib(2026, 3, 20)) == ()
+    assert what_if(story.complaint, wib(2026, 3, 20), before=policy, after=policy) == ()
 
 
 def test_a_new_regional_holiday_moves_the_deadline_one_working_day_later():
@@ -26,7 +26,7 @@ def test_a_new_regional_holiday_moves_the_deadline_one_working_day_later():
         Holiday(date(2026, 3, 26), "Hari Jadi Kabupaten", "regional")
     )
     new = old.with_calendar(calendar).evolve(version="2025.1+hari-jadi")
-    (change,) = what_if([story.complaint], old, new, wib(2026, 3, 20))
+    (change,) = what_if([story.complaint], wib(2026, 3, 20), before=old, after=new)
     assert (change.complaint, change.clock, change.cycle, change.kind) == (
         "C-1",
         "verification",
@@ -46,28 +46,30 @@ def test_a_tighter_target_makes_a_breach_appear_and_a_looser_one_makes_it_disapp
     story.verify(wib(2026, 3, 26, 9)).dispatch(wib(2026, 3, 26, 10))  # met: deadline 28 March
     as_of = wib(2026, 3, 27)
     strict = lapor_policy().with_target("verification", Target.working_days(1))
-    changes = what_if({"C-1": story.complaint}, lapor_policy(), strict, as_of)
+    changes = what_if({"C-1": story.complaint}, as_of, before=lapor_policy(), after=strict)
     kinds = [c.kind for c in changes]
     assert kinds == ["deadline_moved", "breach_appeared"]
     assert changes[1].after == wib(2026, 3, 26)
-    back = what_if(story.complaint, strict, lapor_policy(), as_of)
+    back = what_if(story.complaint, as_of, before=strict, after=lapor_policy())
     assert [c.kind for c in back] == ["deadline_moved", "breach_disappeared"]
 
 
 def test_diff_reports_status_cycles_and_added_or_removed_clocks():
     steps = [("begin", wib(2026, 3, 2, 10)), ("finish", wib(2026, 3, 2, 11))]
     complaint = history(steps)
-    running = evaluate(history(steps[:1]), generic_policy(Target.working_days(3)), wib(2026, 3, 3))
-    stopped = evaluate(complaint, generic_policy(Target.working_days(3)), wib(2026, 3, 3))
+    running = evaluate(
+        history(steps[:1]), wib(2026, 3, 3), policy=generic_policy(Target.working_days(3))
+    )
+    stopped = evaluate(complaint, wib(2026, 3, 3), policy=generic_policy(Target.working_days(3)))
     kinds = [d.kind for d in diff(running, stopped)]
     assert kinds == ["status_changed"]
-    empty = evaluate(history([]), generic_policy(Target.working_days(3)), wib(2026, 3, 3))
+    empty = evaluate(history([]), wib(2026, 3, 3), policy=generic_policy(Target.working_days(3)))
     assert [d.kind for d in diff(empty, stopped)] == ["status_changed", "cycles_changed"]
     renamed = generic_policy(Target.working_days(3)).clocks[0].evolve(name="d")
     other = evaluate(
         complaint,
-        generic_policy(Target.working_days(3)).without_clock("c").with_clock(renamed),
         wib(2026, 3, 3),
+        policy=generic_policy(Target.working_days(3)).without_clock("c").with_clock(renamed),
     )
     assert sorted(d.kind for d in diff(stopped, other)) == ["clock_added", "clock_removed"]
     assert Difference("C", "c", None, "status_changed", "a", "b").shift is None
@@ -76,7 +78,7 @@ def test_diff_reports_status_cycles_and_added_or_removed_clocks():
 def test_explain_tells_every_clock_story_in_time_order():
     story = Lapor().submit(TUE).hold(wib(2026, 3, 25, 10), "Lokasi belum jelas")
     story.resume(wib(2026, 3, 30, 10)).verify(wib(2026, 3, 31, 9)).dispatch(wib(2026, 3, 31, 10))
-    evaluation = evaluate(story.complaint, lapor_policy(), wib(2026, 4, 1, 12))
+    evaluation = evaluate(story.complaint, wib(2026, 4, 1, 12), policy=lapor_policy())
     timeline = explain(evaluation)
     kinds = [(e.clock, e.kind) for e in timeline.entries]
     assert kinds == [
@@ -100,7 +102,7 @@ def test_explain_tells_every_clock_story_in_time_order():
 
 def test_explain_shows_a_breach_and_a_missed_stop():
     story = Lapor().submit(TUE).archive(wib(2026, 4, 1, 9))
-    timeline = explain(evaluate(story.complaint, lapor_policy(), wib(2026, 4, 2)))
+    timeline = explain(evaluate(story.complaint, wib(2026, 4, 2), policy=lapor_policy()))
     lines = [e.text for e in timeline.entries]
     assert lines[1] == "breached: the 3 working days ran out"
     assert lines[2].startswith("stopped on archive: missed")
@@ -109,7 +111,7 @@ def test_explain_shows_a_breach_and_a_missed_stop():
 
 def test_the_notebook_view_is_escaped_html():
     story = Lapor().submit(TUE).hold(wib(2026, 3, 25, 10), "<script>alert(1)</script>")
-    evaluation = evaluate(story.complaint, lapor_policy(), wib(2026, 3, 26))
+    evaluation = evaluate(story.complaint, wib(2026, 3, 26), policy=lapor_policy())
     page = evaluation._repr_html_()
     assert page.startswith('<div class="pengaduan"')
     assert "<script>" not in page
@@ -124,7 +126,9 @@ def test_removed_clocks_are_listed_in_the_old_policys_order():
     complaint = Lapor().submit(TUE).complaint
     removed = [
         d.clock
-        for d in diff(evaluate(complaint, policy, TUE), evaluate(complaint, fewer, TUE))
+        for d in diff(
+            evaluate(complaint, TUE, policy=policy), evaluate(complaint, TUE, policy=fewer)
+        )
         if d.kind == "clock_removed"
     ]
     assert removed == ["verification", "follow_up", "closure"]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pengaduan.model import Actor, Event, Role
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore, InMemoryStore, PostgresStore, SQLiteStore
 
 POSTGRES_ENV = "PENGADUAN_TEST_POSTGRES"
@@ -28,8 +29,11 @@ def unique_schema() -> str:
 def open_spec(spec: str, **options: Any) -> EventStore:
     """Open a store from a spec: ``memory:``, ``sqlite:PATH`` or ``pg:SCHEMA|DSN``.
 
-    `options` go to the store (e.g. ``read_model=``).
+    `options` go to the store (e.g. ``read_model=``); the workflow is the preset unless
+    they name one (``workflow=`` or ``workflows=``).
     """
+    if "workflow" not in options and "workflows" not in options:
+        options["workflow"] = lapor_workflow()
     kind, _, rest = spec.partition(":")
     if kind == "memory":
         return InMemoryStore(**options)

@@ -18,6 +18,7 @@ from store_helpers import (
 
 from pengaduan._cli import main
 from pengaduan.interchange import write_events
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import PostgresStore, SQLiteStore
 
 
@@ -39,11 +40,11 @@ def test_import_counts_new_duplicate_and_refused_and_is_idempotent(
     assert first.out.strip() == "new: 8, duplicate: 0, refused: 2"
     assert "line 9: refused" in first.err
     assert "line 10: refused" in first.err
-    with SQLiteStore(db) as store:
+    with SQLiteStore(db, workflow=lapor_workflow()) as store:
         before = list(store.events())
     assert main(["import", str(event_file), "--db", str(db)]) == 1
     assert capsys.readouterr().out.strip() == "new: 0, duplicate: 8, refused: 2"
-    with SQLiteStore(db) as store:
+    with SQLiteStore(db, workflow=lapor_workflow()) as store:
         assert list(store.events()) == before
 
 
@@ -120,7 +121,7 @@ def test_due_and_tick_read_a_store_and_tick_writes_into_it_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "store.db"
-    with SQLiteStore(db) as store:
+    with SQLiteStore(db, workflow=lapor_workflow()) as store:
         store.append("C-1", lifecycle("C-1")[:1])
     as_of = "2026-06-01T08:00:00+07:00"
     assert main(["due", "--db", str(db), "--as-of", as_of, "--json"]) == 0
@@ -129,12 +130,12 @@ def test_due_and_tick_read_a_store_and_tick_writes_into_it_once(
     assert main(["tick", "--db", str(db), "--as-of", as_of, "--write"]) == 0
     written = [line for line in capsys.readouterr().out.splitlines() if line]
     assert len(written) == len(due)
-    with SQLiteStore(db) as store:
+    with SQLiteStore(db, workflow=lapor_workflow()) as store:
         after = list(store.events())
     assert len(after) == 1 + len(written)
     main(["tick", "--db", str(db), "--as-of", as_of, "--write"])
     capsys.readouterr()
-    with SQLiteStore(db) as store:
+    with SQLiteStore(db, workflow=lapor_workflow()) as store:
         assert list(store.events()) == after
 
 

@@ -12,7 +12,7 @@ import pytest
 from store_helpers import START, drop_schema, lifecycle, postgres_dsn, submit, unique_schema
 
 from pengaduan._cli import main
-from pengaduan.presets import lapor_ladder, lapor_policy
+from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.readmodel import ReadModel
 from pengaduan.sla import Target
 from pengaduan.store import PostgresStore, SQLiteStore
@@ -36,7 +36,7 @@ def fill(store: SQLiteStore | PostgresStore) -> None:
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     path = tmp_path / "s.db"
-    with SQLiteStore(path, read_model=MODEL) as store:
+    with SQLiteStore(path, read_model=MODEL, workflow=lapor_workflow()) as store:
         fill(store)
     return str(path)
 
@@ -92,7 +92,7 @@ def test_list_refuses_stale_rows_until_rebuild_lists_the_moved_deadlines(
     policy = lapor_policy()
     changed = policy.with_target(policy.names[0], Target.working_days(1))
     other = ReadModel(policy=changed, ladder=lapor_ladder().evolve(policy=changed))
-    with SQLiteStore(path, read_model=other) as store:
+    with SQLiteStore(path, read_model=other, workflow=lapor_workflow()) as store:
         fill(store)
     assert main(["list", "--db", str(path)]) == 2
     err = capsys.readouterr().err
@@ -154,7 +154,9 @@ def test_list_and_rebuild_take_a_postgresql_url(
 
     monkeypatch.setattr(pengaduan.store, "open_store", in_schema)
     try:
-        with PostgresStore(dsn, schema=schema, read_model=MODEL) as store:
+        with PostgresStore(
+            dsn, schema=schema, read_model=MODEL, workflow=lapor_workflow()
+        ) as store:
             fill(store)
         assert main(["list", "--db", dsn, "--json", "--unit", "dinas-pu"]) == 0
         assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["C-1"]

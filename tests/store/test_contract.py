@@ -20,6 +20,7 @@ from pengaduan.exceptions import (
     StoreError,
 )
 from pengaduan.model import Event
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore, PostgresStore, SQLiteStore
 
 
@@ -256,7 +257,7 @@ def test_a_file_that_is_not_a_database_gives_a_store_error(tmp_path: Path) -> No
     path = tmp_path / "not.db"
     path.write_bytes(b"this is not SQLite" * 100)
     with pytest.raises(StoreError) as caught:
-        SQLiteStore(path)
+        SQLiteStore(path, workflow=lapor_workflow())
     assert caught.value.store == str(path)
     assert path.read_bytes() == b"this is not SQLite" * 100
 
@@ -264,14 +265,16 @@ def test_a_file_that_is_not_a_database_gives_a_store_error(tmp_path: Path) -> No
 def test_an_unreachable_postgres_server_gives_a_store_error() -> None:
     pytest.importorskip("psycopg")
     with pytest.raises(StoreError, match="connect"):
-        PostgresStore("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+        PostgresStore(
+            "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", workflow=lapor_workflow()
+        )
 
 
 def test_a_sqlite_store_keeps_a_write_ahead_log(tmp_path: Path) -> None:
     import sqlite3
 
     path = tmp_path / "events.db"
-    with SQLiteStore(path) as store:
+    with SQLiteStore(path, workflow=lapor_workflow()) as store:
         store.append("C-1", lifecycle("C-1")[:1])
     db = sqlite3.connect(path)
     try:
@@ -283,11 +286,13 @@ def test_a_sqlite_store_keeps_a_write_ahead_log(tmp_path: Path) -> None:
 def test_open_store_picks_postgres_for_a_url_and_sqlite_for_a_path(tmp_path: Path) -> None:
     from pengaduan.store import open_store
 
-    with open_store(tmp_path / "events.db") as store:
+    with open_store(tmp_path / "events.db", workflow=lapor_workflow()) as store:
         assert isinstance(store, SQLiteStore)
     pytest.importorskip("psycopg")
     with pytest.raises(StoreError, match="connect"):
-        open_store("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+        open_store(
+            "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", workflow=lapor_workflow()
+        )
 
 
 @pytest.mark.parametrize("text", ["\x00", "\ud800", "a\udfffb"], ids=["nul", "high", "low"])

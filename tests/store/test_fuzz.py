@@ -124,9 +124,11 @@ STORES: dict[str, EventStore] = {}
 def store_of(kind: str) -> EventStore:
     if kind not in STORES:
         if kind == "memory":
-            STORES[kind] = seeded(InMemoryStore())
+            STORES[kind] = seeded(InMemoryStore(workflow=lapor_workflow()))
         else:
-            STORES[kind] = seeded(SQLiteStore(Path(tempfile.mkdtemp()) / "fuzz.db"))
+            STORES[kind] = seeded(
+                SQLiteStore(Path(tempfile.mkdtemp()) / "fuzz.db", workflow=lapor_workflow())
+            )
     return STORES[kind]
 
 

@@ -62,7 +62,8 @@ def test_an_open_complaint_projects_every_field() -> None:
                     "longitude": 103.8,
                 }
             )
-        )
+        ),
+        workflow=lapor_workflow(),
     )
     assert request == {
         "service_request_id": "C-1",
@@ -82,7 +83,9 @@ def test_an_open_complaint_projects_every_field() -> None:
 
 
 def test_a_closed_complaint_is_closed_with_notes_and_no_expectation() -> None:
-    request = service_request(build(history(closed=True)), expected=START)
+    request = service_request(
+        build(history(closed=True)), expected=START, workflow=lapor_workflow()
+    )
     assert request is not None
     assert (request["status"], request["status_notes"]) == ("closed", "Selesai")
     assert request["expected_datetime"] is None
@@ -95,14 +98,16 @@ def test_a_closed_complaint_is_closed_with_notes_and_no_expectation() -> None:
 )
 def test_a_confidential_complaint_never_appears(privacy: dict) -> None:
     complaint = build(history(privacy=privacy))
-    assert service_request(complaint) is None
-    assert to_open311([complaint, build(history())]) != []
-    assert [r["service_request_id"] for r in to_open311([complaint])] == []
+    assert service_request(complaint, workflow=lapor_workflow()) is None
+    assert to_open311([complaint, build(history())], workflow=lapor_workflow()) != []
+    assert [
+        r["service_request_id"] for r in to_open311([complaint], workflow=lapor_workflow())
+    ] == []
 
 
 @pytest.mark.parametrize("privacy", [None, {"anonymous": True}], ids=["plain", "anonim"])
 def test_no_reporter_personal_data_ever_appears(privacy: dict | None) -> None:
-    request = service_request(build(history(privacy=privacy)))
+    request = service_request(build(history(privacy=privacy)), workflow=lapor_workflow())
     assert request is not None
     text = repr(request)
     for value in [*PERSONAL.values(), "warga-17"]:
@@ -110,11 +115,11 @@ def test_no_reporter_personal_data_ever_appears(privacy: dict | None) -> None:
 
 
 def test_an_unpublished_complaint_does_not_appear() -> None:
-    assert service_request(build(history()[:1])) is None
+    assert service_request(build(history()[:1]), workflow=lapor_workflow()) is None
 
 
 def test_the_description_is_cut_at_the_open311_limit() -> None:
-    request = service_request(build(history(body="x" * 5000)))
+    request = service_request(build(history(body="x" * 5000)), workflow=lapor_workflow())
     assert request is not None
     assert len(request["description"]) == DESCRIPTION_LIMIT
 
@@ -122,8 +127,13 @@ def test_the_description_is_cut_at_the_open311_limit() -> None:
 def test_expected_datetime_from_a_value_or_a_function() -> None:
     complaint = build(history())
     due = datetime(2026, 3, 20, 9, tzinfo=UTC)
-    assert service_request(complaint, expected=due)["expected_datetime"] == due.isoformat()  # type: ignore[index]
-    by_function = service_request(complaint, expected=lambda c: due + timedelta(days=c.version))
+    assert (
+        service_request(complaint, expected=due, workflow=lapor_workflow())["expected_datetime"]
+        == due.isoformat()
+    )  # type: ignore[index]
+    by_function = service_request(
+        complaint, expected=lambda c: due + timedelta(days=c.version), workflow=lapor_workflow()
+    )
     assert by_function["expected_datetime"] == (due + timedelta(days=4)).isoformat()  # type: ignore[index]
 
 
@@ -133,8 +143,10 @@ def test_expected_datetime_from_the_sla_policy() -> None:
     complaint = build(history())
     as_of = START + timedelta(days=1)
     policy = lapor_policy()
-    request = service_request(complaint, policy=policy, as_of=as_of, clock="closure")
-    wanted = expected_datetime(complaint, policy, as_of, "closure")
+    request = service_request(
+        complaint, policy=policy, as_of=as_of, clock="closure", workflow=lapor_workflow()
+    )
+    wanted = expected_datetime(complaint, as_of, policy=policy, clock="closure")
     assert request is not None
     assert wanted is not None
     assert request["expected_datetime"] == wanted.isoformat()
@@ -142,21 +154,30 @@ def test_expected_datetime_from_the_sla_policy() -> None:
 
 def test_a_policy_without_an_instant_is_refused() -> None:
     with pytest.raises(ValueError, match="as_of"):
-        service_request(build(history()), policy=lapor_policy())
+        service_request(build(history()), policy=lapor_policy(), workflow=lapor_workflow())
 
 
 def test_another_viewer_sees_the_confidential_complaints_they_may_see() -> None:
     from pengaduan.access import Viewer
 
     complaint = build(history(privacy={"confidential": True, "anonymous": True}))
-    assert service_request(complaint) is None
-    handler = service_request(complaint, viewer=Viewer.staff("unit_operator", "dinas-pu"))
+    assert service_request(complaint, workflow=lapor_workflow()) is None
+    handler = service_request(
+        complaint, viewer=Viewer.staff("unit_operator", "dinas-pu"), workflow=lapor_workflow()
+    )
     assert handler is not None
     assert handler["agency_responsible"] == "dinas-pu"
-    assert service_request(complaint, viewer=Viewer.staff("unit_operator", "rsud")) is None
+    assert (
+        service_request(
+            complaint, viewer=Viewer.staff("unit_operator", "rsud"), workflow=lapor_workflow()
+        )
+        is None
+    )
     assert [
         r["service_request_id"]
-        for r in to_open311([complaint], viewer=Viewer.staff("admin_agency"))
+        for r in to_open311(
+            [complaint], viewer=Viewer.staff("admin_agency"), workflow=lapor_workflow()
+        )
     ] == ["C-1"]
     for value in [*PERSONAL.values(), "warga-17"]:
         assert value not in repr(handler)
@@ -169,9 +190,11 @@ def test_fields_the_privacy_policy_marks_personal_are_withheld_not_crashed_on() 
     complaint = build(
         history(body="Rumah Pak Harun", location={"latitude": -3.7, "longitude": 103.8})
     )
-    public = service_request(complaint, privacy=privacy)
+    public = service_request(complaint, privacy=privacy, workflow=lapor_workflow())
     assert public is not None
     assert (public["description"], public["lat"], public["address"]) == (None, None, None)
-    admin = service_request(complaint, privacy=privacy, viewer=Viewer.staff("admin_agency"))
+    admin = service_request(
+        complaint, privacy=privacy, viewer=Viewer.staff("admin_agency"), workflow=lapor_workflow()
+    )
     assert admin is not None
     assert (admin["description"], admin["lat"]) == ("Rumah Pak Harun", -3.7)

@@ -22,6 +22,7 @@ import pytest
 from store_helpers import comment, lifecycle, postgres_dsn, submit, unique_schema
 
 from pengaduan.exceptions import ConnectionLostError, StoreError
+from pengaduan.presets import lapor_workflow
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -99,7 +100,7 @@ def cluster() -> Iterator[Cluster]:
 
 
 def test_a_store_works_again_after_its_server_restarts_between_calls(cluster: Cluster) -> None:
-    store = PostgresStore(cluster.dsn, schema="restart")
+    store = PostgresStore(cluster.dsn, schema="restart", workflow=lapor_workflow())
     store.append("C-1", lifecycle("C-1")[:2], expected_version=0)
     cluster.stop()
     cluster.start()
@@ -118,7 +119,7 @@ def test_a_store_works_again_after_its_server_restarts_between_calls(cluster: Cl
 def test_a_write_while_the_server_is_down_says_so_and_the_next_call_reconnects(
     cluster: Cluster,
 ) -> None:
-    store = PostgresStore(cluster.dsn, schema="down")
+    store = PostgresStore(cluster.dsn, schema="down", workflow=lapor_workflow())
     store.append("C-1", [submit("C-1")], expected_version=0)
     cluster.stop()
     with pytest.raises(StoreError) as refused:
@@ -140,7 +141,7 @@ def shared() -> Iterator[tuple[PostgresStore, str]]:
     if dsn is None:
         pytest.skip("PostgreSQL tests need PENGADUAN_TEST_POSTGRES (a connection string)")
     schema = unique_schema()
-    store = PostgresStore(dsn, schema=schema)
+    store = PostgresStore(dsn, schema=schema, workflow=lapor_workflow())
     yield store, dsn
     store.close()
     with psycopg.connect(dsn, autocommit=True) as db:

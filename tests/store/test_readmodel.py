@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from store_helpers import ADMIN, OPERATOR, START, comment, event, lifecycle, open_spec, submit
 
 from pengaduan.exceptions import RefusedError, StaleReadModelError, StoreError
-from pengaduan.presets import lapor_ladder, lapor_policy
+from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.readmodel import (
     ComplaintRow,
     ReadModel,
@@ -266,16 +266,16 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(spec: str) -> None:
 
 def test_rebuild_of_a_read_only_store_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    SQLiteStore(path, read_model=MODEL).close()
-    store = SQLiteStore(path, readonly=True, read_model=MODEL)
+    SQLiteStore(path, read_model=MODEL, workflow=lapor_workflow()).close()
+    store = SQLiteStore(path, readonly=True, read_model=MODEL, workflow=lapor_workflow())
     with store, pytest.raises(StoreError, match="read-only"):
         store.rebuild()
 
 
 def test_an_empty_store_adopts_new_definitions_silently(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    SQLiteStore(path, read_model=MODEL).close()
-    with SQLiteStore(path, read_model=shorter()) as store:
+    SQLiteStore(path, read_model=MODEL, workflow=lapor_workflow()).close()
+    with SQLiteStore(path, read_model=shorter(), workflow=lapor_workflow()) as store:
         assert store.read_model_mismatch is None
         assert store.rows().rows == ()
 
@@ -296,7 +296,7 @@ def test_the_fingerprint_follows_the_definitions_only() -> None:
 
 
 def test_store_logs_appends_without_personal_data(caplog: pytest.LogCaptureFixture) -> None:
-    store = InMemoryStore(read_model=MODEL)
+    store = InMemoryStore(read_model=MODEL, workflow=lapor_workflow())
     secret = {
         "title": "Rahasia",
         "body": "Siti 0812555",
@@ -362,9 +362,11 @@ def test_rows_equal_the_replayed_projection_after_any_appends(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     if kind == "memory":
-        store: EventStore = InMemoryStore(read_model=MODEL)
+        store: EventStore = InMemoryStore(read_model=MODEL, workflow=lapor_workflow())
     else:
-        store = SQLiteStore(tmp_path_factory.mktemp("p") / "s.db", read_model=MODEL)
+        store = SQLiteStore(
+            tmp_path_factory.mktemp("p") / "s.db", read_model=MODEL, workflow=lapor_workflow()
+        )
     try:
         scripts = {c: script(c, *start[c]) for c in start}
         done = dict.fromkeys(start, 0)
@@ -429,7 +431,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "store-0.1.sqlite"
 
 def make_v2(path: Path) -> None:
     """A store as schema version 2 wrote it: no read-model tables, no meta table."""
-    with SQLiteStore(path) as store:
+    with SQLiteStore(path, workflow=lapor_workflow()) as store:
         fill(store)
     db = sqlite3.connect(path)
     for table in ("complaint_rows", "clock_rows", "meta"):
@@ -445,7 +447,7 @@ def test_opening_the_0_1_fixture_backfills_rows_from_history(
     path = tmp_path / "old.sqlite"
     shutil.copyfile(FIXTURE, path)
     with caplog.at_level(logging.INFO, logger="pengaduan.store"):
-        store = SQLiteStore(path, read_model=MODEL)
+        store = SQLiteStore(path, read_model=MODEL, workflow=lapor_workflow())
     with store:
         expected = replayed_rows(store)
         assert len(expected) == 3
@@ -458,9 +460,9 @@ def test_opening_the_0_1_fixture_backfills_rows_from_history(
 def test_opening_a_v2_store_backfills_rows_and_loses_nothing(tmp_path: Path) -> None:
     path = tmp_path / "v2.sqlite"
     make_v2(path)
-    with SQLiteStore(path, readonly=True) as before:
+    with SQLiteStore(path, readonly=True, workflow=lapor_workflow()) as before:
         events = list(before.events())
-    with SQLiteStore(path, read_model=MODEL) as store:
+    with SQLiteStore(path, read_model=MODEL, workflow=lapor_workflow()) as store:
         assert list(store.events()) == events
         assert {r.id: r for r in all_rows(store)} == replayed_rows(store)
         assert store.due_ids(START + timedelta(days=365))
@@ -470,7 +472,7 @@ def test_a_read_only_v2_store_reads_history_but_refuses_row_queries(tmp_path: Pa
     path = tmp_path / "v2.sqlite"
     make_v2(path)
     before = path.read_bytes()
-    with SQLiteStore(path, readonly=True, read_model=MODEL) as store:
+    with SQLiteStore(path, readonly=True, read_model=MODEL, workflow=lapor_workflow()) as store:
         assert store.load("C-1").state == "followed_up"
         with pytest.raises(StaleReadModelError, match="read-only"):
             store.rows()
@@ -511,10 +513,10 @@ def test_a_writer_of_other_definitions_makes_every_reader_see_stale_rows(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "s.db"
-    first = SQLiteStore(path, read_model=MODEL)
+    first = SQLiteStore(path, read_model=MODEL, workflow=lapor_workflow())
     fill(first)
     assert first.rows().rows
-    second = SQLiteStore(path, read_model=shorter())
+    second = SQLiteStore(path, read_model=shorter(), workflow=lapor_workflow())
     try:
         assert second.read_model_mismatch is not None
         second.append("C-1", [comment("C-1", 9, 10)])
@@ -532,8 +534,8 @@ def test_a_writer_of_other_definitions_makes_every_reader_see_stale_rows(
 
 def test_rows_are_refused_while_a_rebuild_runs(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    store = SQLiteStore(path, read_model=MODEL)
-    reader = SQLiteStore(path, read_model=MODEL)
+    store = SQLiteStore(path, read_model=MODEL, workflow=lapor_workflow())
+    reader = SQLiteStore(path, read_model=MODEL, workflow=lapor_workflow())
     try:
         fill(store)
         seen: list[bool] = []

@@ -12,6 +12,7 @@ from store_helpers import drop_schema, lifecycle, postgres_dsn, unique_schema
 
 from pengaduan._cli import main
 from pengaduan.exceptions import NotAStoreError, StoreError
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import PostgresStore, SQLiteStore, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -36,7 +37,7 @@ def test_a_database_of_another_app_is_refused_untouched(tmp_path: Path, readonly
     path = other_app(tmp_path / "other_app.sqlite")
     before = state_of(path)
     with pytest.raises(NotAStoreError):
-        SQLiteStore(path, readonly=readonly)
+        SQLiteStore(path, readonly=readonly, workflow=lapor_workflow())
     assert state_of(path) == before
 
 
@@ -46,13 +47,13 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
     before = state_of(path)
     for readonly in (True, False):
         with pytest.raises(NotAStoreError):
-            SQLiteStore(path, readonly=readonly)
+            SQLiteStore(path, readonly=readonly, workflow=lapor_workflow())
     assert state_of(path) == before
 
 
 def test_a_missing_file_is_not_created_by_a_reader(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
-        open_store(tmp_path / "absent.sqlite", readonly=True)
+        open_store(tmp_path / "absent.sqlite", readonly=True, workflow=lapor_workflow())
     assert not (tmp_path / "absent.sqlite").exists()
 
 
@@ -70,10 +71,10 @@ def test_the_reading_cli_leaves_another_apps_database_byte_for_byte(
 
 def test_a_reader_writes_nothing_and_refuses_writes(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
-    with SQLiteStore(path) as writer:
+    with SQLiteStore(path, workflow=lapor_workflow()) as writer:
         writer.append("C-1", lifecycle("C-1"))
     before = path.read_bytes()
-    with SQLiteStore(path, readonly=True) as reader:
+    with SQLiteStore(path, readonly=True, workflow=lapor_workflow()) as reader:
         assert reader.load("C-1").state == "followed_up"
         with pytest.raises(StoreError, match="read-only"):
             reader.append("C-2", lifecycle("C-2"))
@@ -90,7 +91,9 @@ def test_a_store_in_a_read_only_directory_can_be_read(tmp_path: Path) -> None:
     (folder / "store.sqlite").chmod(0o444)
     folder.chmod(0o555)
     try:
-        with SQLiteStore(folder / "store.sqlite", readonly=True) as reader:
+        with SQLiteStore(
+            folder / "store.sqlite", readonly=True, workflow=lapor_workflow()
+        ) as reader:
             assert {c.id for c in reader.complaints()} == {"C-1", "C-2", "C-3"}
     finally:
         folder.chmod(0o755)
@@ -113,7 +116,7 @@ def test_a_store_is_read_as_immutable_when_mode_ro_cannot_open_it(
 
     monkeypatch.setattr(sqlite3, "connect", connect)
     before = (tmp_path / "store.sqlite").read_bytes()
-    with SQLiteStore(tmp_path / "store.sqlite", readonly=True) as reader:
+    with SQLiteStore(tmp_path / "store.sqlite", readonly=True, workflow=lapor_workflow()) as reader:
         assert {c.id for c in reader.complaints()} == {"C-1", "C-2", "C-3"}
     assert [t.rsplit("?", 1)[1] for t in tried] == ["mode=ro", "mode=ro&immutable=1"]
     assert (tmp_path / "store.sqlite").read_bytes() == before
@@ -127,16 +130,16 @@ def test_postgres_readonly_creates_nothing_and_refuses_writes() -> None:
 
     schema = unique_schema()
     with pytest.raises(NotAStoreError):
-        PostgresStore(dsn, schema=schema, readonly=True)
+        PostgresStore(dsn, schema=schema, readonly=True, workflow=lapor_workflow())
     with psycopg.connect(dsn) as db:
         found = db.execute(
             "SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (schema,)
         ).fetchone()
         assert found == (0,)
     try:
-        with PostgresStore(dsn, schema=schema) as writer:
+        with PostgresStore(dsn, schema=schema, workflow=lapor_workflow()) as writer:
             writer.append("C-1", lifecycle("C-1"))
-        with PostgresStore(dsn, schema=schema, readonly=True) as reader:
+        with PostgresStore(dsn, schema=schema, readonly=True, workflow=lapor_workflow()) as reader:
             assert reader.load("C-1").version == 4
             with pytest.raises(StoreError, match="read-only"):
                 reader.append("C-2", lifecycle("C-2"))

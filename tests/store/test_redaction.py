@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pengaduan.exceptions import StoreError
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import open_store
 
 pytest.importorskip("psycopg")
@@ -58,7 +59,7 @@ def leaks(password: str, text: str) -> list[str]:
 
 def attempt(open_it: object, conninfo: str) -> StoreError:
     with pytest.raises(StoreError) as caught:
-        open_it(conninfo)  # type: ignore[operator]
+        open_it(conninfo, workflow=lapor_workflow())  # type: ignore[operator]
     return caught.value
 
 
@@ -90,7 +91,7 @@ def test_an_unknown_url_scheme_is_refused_without_touching_the_file_system(
     tmp_path: object,
 ) -> None:
     with pytest.raises(StoreError, match="unknown URL scheme 'mysql'") as caught:
-        open_store("mysql://root:hunter2hunter@db/app")
+        open_store("mysql://root:hunter2hunter@db/app", workflow=lapor_workflow())
     assert "hunter2" not in str(caught.value)
 
 

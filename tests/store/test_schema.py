@@ -13,6 +13,7 @@ from store_helpers import drop_schema, lifecycle, postgres_dsn, unique_schema
 from pengaduan._store_base import SCHEMA_VERSION
 from pengaduan.exceptions import StoreError, StoreVersionError
 from pengaduan.model import Event
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore, PostgresStore, SQLiteStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -64,7 +65,7 @@ def test_opening_a_0_1_sqlite_store_upgrades_it_and_loses_nothing(old_copy: Path
     query = "SELECT position, id, body FROM events ORDER BY position"
     bodies_before = raw.execute(query).fetchall()
     raw.close()
-    with SQLiteStore(old_copy) as store:
+    with SQLiteStore(old_copy, workflow=lapor_workflow()) as store:
         complaints = {c.id: (c.state, c.version) for c in store.complaints()}
         assert complaints == EXPECTED
         assert [u["id"] for u in store.updates("lapor")] == ["u-1", "u-2"]
@@ -80,18 +81,18 @@ def test_opening_a_0_1_sqlite_store_upgrades_it_and_loses_nothing(old_copy: Path
 
 def test_a_newer_sqlite_store_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite"
-    SQLiteStore(path).close()
+    SQLiteStore(path, workflow=lapor_workflow()).close()
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version = 99")
     db.close()
     before = path.read_bytes()
     with pytest.raises(StoreVersionError) as raised:
-        SQLiteStore(path)
+        SQLiteStore(path, workflow=lapor_workflow())
     assert isinstance(raised.value, StoreError)
     assert (raised.value.found, raised.value.supported) == (99, SCHEMA_VERSION)
     assert "upgrade pengaduan" in str(raised.value)
     with pytest.raises(StoreVersionError):
-        SQLiteStore(path, readonly=True)
+        SQLiteStore(path, readonly=True, workflow=lapor_workflow())
     assert path.read_bytes() == before
 
 
@@ -131,9 +132,11 @@ def test_opening_a_0_1_postgres_schema_upgrades_it_and_loses_nothing(
     old_pg_schema: tuple[str, str],
 ) -> None:
     schema, dsn = old_pg_schema
-    with PostgresStore(dsn, schema=schema, readonly=True) as reader:  # readable before upgrade
+    with PostgresStore(
+        dsn, schema=schema, readonly=True, workflow=lapor_workflow()
+    ) as reader:  # readable before upgrade
         assert reader.load("C-1").state == "followed_up"
-    with PostgresStore(dsn, schema=schema) as store:
+    with PostgresStore(dsn, schema=schema, workflow=lapor_workflow()) as store:
         assert store.load("C-1").version == 4
         assert [c.id for c in store.complaints()] == ["C-1"]
         assert [u["id"] for u in store.updates()] == ["u-1"]
@@ -148,7 +151,7 @@ def test_opening_a_0_1_postgres_schema_upgrades_it_and_loses_nothing(
             f"UPDATE \"{schema}\".meta SET value = '7' WHERE key = 'schema_version'"  # type: ignore[arg-type]
         )
     with pytest.raises(StoreVersionError):
-        PostgresStore(dsn, schema=schema)
+        PostgresStore(dsn, schema=schema, workflow=lapor_workflow())
 
 
 def _claims() -> list[tuple[str, list[Event]]]:
@@ -201,7 +204,7 @@ def test_upgrading_a_0_1_sqlite_store_indexes_its_external_ids_first_claimant_fi
     finally:
         db.close()
     assert user_version(old_copy) == 1
-    with SQLiteStore(old_copy) as store:
+    with SQLiteStore(old_copy, workflow=lapor_workflow()) as store:
         _assert_indexed(store)
     assert user_version(old_copy) == SCHEMA_VERSION
 
@@ -229,5 +232,5 @@ def test_upgrading_a_0_1_postgres_schema_indexes_its_external_ids_first_claimant
                 f'INSERT INTO "{schema}".streams VALUES (%s, %s, %s, %s)',  # type: ignore[arg-type]
                 (complaint, len(events), last, last),
             )
-    with PostgresStore(dsn, schema=schema) as store:
+    with PostgresStore(dsn, schema=schema, workflow=lapor_workflow()) as store:
         _assert_indexed(store)

@@ -102,7 +102,7 @@ def test_events_of_a_0_1_store_count_as_the_stores_workflow(tmp_path: Path) -> N
     with SQLiteStore(tmp_path / "s.db", workflow=newer) as store:
         assert store.load("C-2").state == "dispatched"
         store.append("C-2", [event("C-2", 5, "investigate", ADMIN, {}, 8)])
-    with SQLiteStore(tmp_path / "s.db") as old_reader:
+    with SQLiteStore(tmp_path / "s.db", workflow=lapor_workflow()) as old_reader:
         with pytest.raises(UnknownWorkflowVersionError):
             old_reader.load("C-2")
         assert old_reader.load("C-1").state == "closed"

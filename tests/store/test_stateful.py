@@ -13,6 +13,7 @@ from store_helpers import ADMIN, comment, event, lifecycle
 
 from pengaduan.exceptions import PengaduanError
 from pengaduan.model import Event
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore, InMemoryStore, SQLiteStore
 
 COMPLAINTS = ("A", "B", "C")
@@ -23,8 +24,8 @@ class StoresAgree(RuleBasedStateMachine):
         super().__init__()
         self.directory = tempfile.TemporaryDirectory()
         self.stores: list[EventStore] = [
-            InMemoryStore(),
-            SQLiteStore(Path(self.directory.name) / "events.db"),
+            InMemoryStore(workflow=lapor_workflow()),
+            SQLiteStore(Path(self.directory.name) / "events.db", workflow=lapor_workflow()),
         ]
         self.sent: list[Event] = []
         self.acknowledged: set[str] = set()

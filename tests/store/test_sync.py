@@ -9,6 +9,7 @@ import pytest
 from store_helpers import ADMIN, OPERATOR, START, event
 
 from pengaduan.model import Actor, Role
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore
 from pengaduan.sync import ExternalUpdate, Outcome, SyncBridge, SyncResult
 
@@ -199,7 +200,7 @@ def test_a_status_mapped_to_an_action_the_workflow_lacks_is_refused_at_construct
     from pengaduan.exceptions import DefinitionError
     from pengaduan.store import InMemoryStore
 
-    store = InMemoryStore()
+    store = InMemoryStore(workflow=lapor_workflow())
     with pytest.raises(DefinitionError, match="'teleport'"):
         SyncBridge(store, "lapor", {**STATUSES, "Dipindahkan": "teleport"}, SYNC)
     assert list(store.updates()) == []

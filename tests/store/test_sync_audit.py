@@ -12,6 +12,7 @@ from store_helpers import ADMIN, OPERATOR, REPORTER, START, event, open_spec
 
 from pengaduan.exceptions import ExternalIdClashError
 from pengaduan.model import Actor, Role
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore
 from pengaduan.sync import ExternalUpdate, Outcome, SyncBridge
 
@@ -234,7 +235,7 @@ def test_the_backfill_gives_an_id_to_its_first_claimant_only(tmp_path: Path) -> 
     from pengaduan.store import SQLiteStore
 
     path = tmp_path / "old.db"
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, workflow=lapor_workflow())
     seed(store)
     with sqlite3.connect(path) as raw:  # as a store written before the index existed
         raw.execute("DELETE FROM external_ids")

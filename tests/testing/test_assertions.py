@@ -9,7 +9,7 @@ import pytest
 
 from pengaduan import UnknownClockError
 from pengaduan.escalation import tick
-from pengaduan.presets import lapor_policy
+from pengaduan.presets import lapor_ladder, lapor_policy
 from pengaduan.sla import Target
 from pengaduan.testing import (
     ManualClock,
@@ -211,7 +211,7 @@ def test_escalation_due_failures_list_what_is_due_and_what_comes_next() -> None:
 def test_an_escalation_recorded_is_no_longer_due() -> None:
     b = _dispatched_on_friday()
     monday = datetime(2026, 3, 30, 9, tzinfo=WIB)
-    recorded = tick(b.complaint, monday).complaints["C-1"]
+    recorded = tick(b.complaint, monday, ladder=lapor_ladder()).complaints["C-1"]
     assert_no_escalation_due(recorded, as_of=monday)
     assert_escalated(recorded, to="unit_head", unit="dinas-pu", kind="escalate", level=2)
     assert_escalated(recorded, kind="remind", to="unit_operator")

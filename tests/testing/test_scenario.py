@@ -136,7 +136,7 @@ def test_an_unknown_complaint_is_named_with_those_the_scenario_has() -> None:
 
 
 def test_a_store_receives_every_step_and_every_escalation() -> None:
-    store = InMemoryStore()
+    store = InMemoryStore(workflow=lapor_workflow())
     s = Scenario(FRIDAY, store=store)
     s.complaint("C-1").submitted().verified().dispatched(to="dinas-pu")
     s.advance(working_days=6)

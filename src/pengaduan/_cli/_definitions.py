@@ -177,6 +177,7 @@ def load_json(cls: type[_T], path: str, option: str) -> _T:
         DefinitionsError: Naming the option, the file and, for a bad value, its JSON path.
     """
     from pengaduan.codecs import loads
+    from pengaduan.presets import lapor_guards
 
     try:
         if path == "-":
@@ -197,7 +198,7 @@ def load_json(cls: type[_T], path: str, option: str) -> _T:
             f"at byte offset {offset} of the line)"
         ) from None
     try:
-        return loads(cls, text)
+        return loads(cls, text, guards=lapor_guards())
     except PengaduanError as error:  # CodecError names the JSON path; DefinitionError why
         raise DefinitionsError(f"{option} {path}: {error}") from None
     except RecursionError:

@@ -23,6 +23,7 @@ from pengaduan._dates import long_date
 from pengaduan.escalation import DueAction, Ladder, due, tick
 from pengaduan.exceptions import PengaduanError
 from pengaduan.model import Complaint, Event
+from pengaduan.presets import lapor_workflow
 from pengaduan.readmodel import ReadModel
 from pengaduan.reports import build_report
 from pengaduan.simulation import simulate
@@ -71,7 +72,7 @@ def _latest_follow_ups(
     tz = policy.clock("follow_up").calendar.tz
     late: list[tuple[float, str, str, datetime]] = []
     for complaint in complaints:
-        state = evaluate(complaint, policy, as_of)["follow_up"]
+        state = evaluate(complaint, as_of, policy=policy)["follow_up"]
         for cycle in state.cycles:
             if cycle.breach_at is None:
                 continue
@@ -110,7 +111,7 @@ def _one_reminder(
     sent_at, _cid, complaint, event = first
     before = [e for e in complaint.events if e.at < sent_at]
     earlier = workflow.replay(before)[complaint.id]
-    for action in due(earlier, sent_at, ladder):
+    for action in due(earlier, sent_at, ladder=ladder):
         if action.key == event.data.get("key"):
             return action, sent_at
     return None  # pragma: no cover - a recorded reminder is always due again just before
@@ -162,7 +163,9 @@ def _run(args: argparse.Namespace, path: str, progress: Progress) -> int:
     for event in history.events:
         by_complaint.setdefault(event.complaint, []).append(event)
     try:
-        store = open_store(path, read_model=ReadModel(policy=policy, ladder=ladder))
+        store = open_store(
+            path, lapor_workflow(), read_model=ReadModel(policy=policy, ladder=ladder)
+        )
     except PengaduanError as error:
         return fail(str(error))
     try:
@@ -177,8 +180,8 @@ def _run(args: argparse.Namespace, path: str, progress: Progress) -> int:
             progress(total + number * total // max(len(by_complaint), 1), 3 * total, "storing")
         complaints = {c.id: c for c in store.complaints()}
         as_of = scenario.end
-        pending = due(complaints, as_of, ladder)
-        result = tick(complaints, as_of, ladder)
+        pending = due(complaints, as_of, ladder=ladder)
+        result = tick(complaints, as_of, ladder=ladder)
         for event in result.events:
             store.append(event.complaint, [event])
         complaints.update(result.complaints)

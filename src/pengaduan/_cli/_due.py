@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(complaints, str):
                 return fail(complaints)
             try:
-                actions = due(complaints, as_of, ladder, language=args.lang)
+                actions = due(complaints, as_of, ladder=ladder, language=args.lang)
             except (PengaduanError, OSError) as error:
                 return fail(read_error(args, error))
     if args.json:

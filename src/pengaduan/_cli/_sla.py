@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(complaints, str):
             return fail(complaints)
         try:
-            evaluations = evaluate_many(complaints, policy, as_of)
+            evaluations = evaluate_many(complaints, as_of, policy=policy)
         except (PengaduanError, OSError) as error:
             return fail(read_error(args, error))
     rows = [

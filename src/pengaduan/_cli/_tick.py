@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             return fail(complaints)
         try:
             for complaint in complaints:
-                result = tick({complaint.id: complaint}, as_of, ladder, language=args.lang)
+                result = tick({complaint.id: complaint}, as_of, ladder=ladder, language=args.lang)
                 for event in result.events:
                     line = dumps_event(event)
                     print(line)

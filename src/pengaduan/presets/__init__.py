@@ -13,7 +13,7 @@ from pengaduan.presets._calendars import (
     id_gov_days_calendar,
 )
 from pengaduan.presets._ladder import lapor_ladder
-from pengaduan.presets._lapor import lapor_workflow
+from pengaduan.presets._lapor import lapor_guards, lapor_workflow
 from pengaduan.presets._policy import lapor_policy
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "calendar_by_name",
     "id_gov_calendar",
     "id_gov_days_calendar",
+    "lapor_guards",
     "lapor_ladder",
     "lapor_policy",
     "lapor_workflow",

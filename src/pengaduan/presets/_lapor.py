@@ -6,8 +6,11 @@ it. Change labels freely; change names only with a new workflow version.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
+from pengaduan.codecs import guard_reference
 from pengaduan.model import Complaint, Event, Role
 from pengaduan.workflow import REPORTER_ACCOUNT, Action, Field, FieldKind, State, Workflow
 
@@ -64,6 +67,7 @@ def lapor_workflow() -> Workflow:
 
     Example:
         ```pycon
+        >>> from pengaduan.presets import lapor_workflow
         >>> workflow = lapor_workflow()
         >>> workflow.state("followed_up").label
         'Ditindaklanjuti'
@@ -229,3 +233,14 @@ def lapor_workflow() -> Workflow:
     return Workflow(
         "sp4n-lapor", "2025.1", states, actions, "new", UNIT_ROLES, owner_roles={Role.REPORTER}
     )
+
+
+def lapor_guards() -> dict[str, Callable[..., Any]]:
+    """The guards the preset workflow names, by reference: what decoding it needs.
+
+    Pass them to `pengaduan.codecs.from_dict` / `loads` (``guards=``) to decode a workflow
+    file built from the preset; a file names guards, it never imports them.
+    """
+    return {
+        guard_reference(guard): guard for guard in (to_another_unit, reporter_acts_on_own_complaint)
+    }
