@@ -100,7 +100,8 @@ class Board:
         soon: Running clocks due within `SOON`, soonest first.
         units: Metrics per unit over the complaints the viewer may see.
         total: The same over all of them.
-        trend: Follow-up per month of submission, every month from the first to the last.
+        trend: Follow-up per month of submission, every month from the first with a
+            followed-up complaint to the last.
         clocks: The policy's clock names (the compliance columns).
     """
 
@@ -304,9 +305,11 @@ def clock_rows(
 
 
 def _trend(groups: tuple[GroupMetrics, ...]) -> tuple[MonthPoint, ...]:
+    # As `pengaduan.plots.follow_up_over_time` draws it: from the first month with a
+    # followed-up complaint to the last, the months between without one as gaps.
     found: dict[date, GroupMetrics] = {}
     for group in groups:
-        if group.key is None:
+        if group.key is None or group.follow_up_time.mean_days is None:
             continue
         year, month = (int(part) for part in group.key.split("-"))
         found[date(year, month, 1)] = group

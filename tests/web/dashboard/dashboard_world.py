@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -23,7 +25,8 @@ import attrs
 
 from pengaduan import codecs
 from pengaduan.access import Viewer
-from pengaduan.desk import Desk
+from pengaduan.desk import Desk, TickReport
+from pengaduan.escalation import DueAction
 from pengaduan.model import Actor
 from pengaduan.simulation import muara_enim, muara_enim_ladder, simulate
 from pengaduan.testing import ManualClock, a_complaint
@@ -110,7 +113,22 @@ _LATE = (
 )
 
 
-def build_desk(path: Path, *, seed: int = 1) -> tuple[Desk, WebConfig]:
+@attrs.frozen
+class World:
+    """The regency: its desk, the dashboard's config, and what the last tick sent."""
+
+    desk: Desk
+    config: WebConfig
+    path: Path
+    tick: TickReport
+
+    def messages(self, complaint_id: str) -> list[DueAction]:
+        """The messages the tick at `AS_OF` sent about a complaint, highest level first."""
+        sent = [a for a in self.tick.actions if a.complaint == complaint_id and a.message]
+        return sorted(sent, key=lambda a: -a.level)
+
+
+def build_world(path: Path, *, seed: int = 1) -> World:
     """The regency's desk on a SQLite file at `path`, ticked as of `AS_OF`, and its config."""
     scenario = muara_enim()
     ladder = muara_enim_ladder()
@@ -143,13 +161,13 @@ def build_desk(path: Path, *, seed: int = 1) -> tuple[Desk, WebConfig]:
             .dispatched(at=_at(dispatched, 10, 5), to=unit)
         )
         desk.store.append(cid, list(built.complaint.events))
-    desk.tick(AS_OF)
+    report = desk.tick(AS_OF)
     config = WebConfig(
         desk=desk,
         directory=DIRECTORY,
         reminders_since=scenario.reminders.since.date() if scenario.reminders else None,
     )
-    return desk, config
+    return World(desk, config, path, report)
 
 
 def ladder_file(desk: Desk, folder: Path) -> Path:
@@ -276,17 +294,17 @@ def write_screenshots(folder: Path, work: Path) -> list[Path]:
 
     from pengaduan.web._dashboard import dashboard_routes
 
-    desk, config = build_desk(work / "regency.sqlite")
+    world = build_world(work / "regency.sqlite")
     written = []
     try:
         for name, path, viewer, height in SHOTS:
-            app = Starlette(routes=dashboard_routes(with_viewer(config, viewer)))
+            app = Starlette(routes=dashboard_routes(with_viewer(world.config, viewer)))
             with serving(app) as base:
                 written.append(
                     screenshot(base + path, folder / name, work / "profile", height=height)
                 )
     finally:
-        desk.store.close()
+        world.desk.store.close()
     return written
 
 
@@ -299,3 +317,55 @@ if __name__ == "__main__":  # pragma: no cover - the docs' screenshots, by hand
         for shot in write_screenshots(out, Path(tmp)):
             print(shot)
     os._exit(0)
+
+
+# -- reading the pages back -------------------------------------------------------------------
+
+
+@attrs.frozen
+class PageRow:
+    """One row of the overdue or soon-due table, as the page has it."""
+
+    complaint: str
+    clock: str
+    cells: tuple[str, ...]
+    whatsapp: str | None
+
+
+_ROW = re.compile(r'<tr data-complaint="([^"]*)" data-clock="([^"]*)">(.*?)</tr>', re.S)
+_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_WA = re.compile(r'<a class="wa" href="([^"]*)"')
+
+
+def _plain(fragment: str) -> str:
+    return html.unescape(" ".join(_TAG.sub(" ", fragment).split()))
+
+
+def section(page: str, name: str) -> str:
+    """The HTML of ``<section id=name>`` (empty when the page has none)."""
+    start = page.find(f'<section id="{name}"')
+    if start < 0:
+        return ""
+    return page[start : page.index("</section>", start)]
+
+
+def page_rows(page: str, name: str) -> list[PageRow]:
+    """The rows of the ``overdue`` or ``soon`` section, in page order."""
+    out = []
+    for complaint, clock, body in _ROW.findall(section(page, name)):
+        link = _WA.search(body)
+        out.append(
+            PageRow(
+                html.unescape(complaint),
+                html.unescape(clock),
+                tuple(_plain(cell) for cell in _CELL.findall(body)),
+                html.unescape(link.group(1)) if link else None,
+            )
+        )
+    return out
+
+
+def page_text(page: str) -> str:
+    """The page's visible text, tags stripped and entities decoded."""
+    return _plain(page)
