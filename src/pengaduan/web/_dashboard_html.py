@@ -269,6 +269,7 @@ def _layout(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title>"
         f'<link rel="stylesheet" href="{_e(root)}static/dashboard.css">'
+        f'<link rel="icon" type="image/svg+xml" href="{_e(root)}static/favicon.svg">'
         "</head><body>"
         '<header class="top"><div class="wrap">'
         f'<a class="brand" href="{_e(root)}{_e(_lang_query(language, default))}">'
