@@ -6,11 +6,11 @@
   time over, escalation level reached, a "remind on WhatsApp" link to the unit head with the
   ladder's own message) and those due soon; for everyone, the follow-up trend (monthly mean,
   with the day the reminders were switched on) and compliance per unit over the complaints the
-  viewer may see. The public (no viewer hook, or the hook says ``None``) gets these aggregate
-  figures only and a note that signing in is the host's.
+  viewer may see. The public (no viewer hook, or the hook says ``None``) and reporters get
+  these aggregate figures only and a note that the staff view needs signing in.
 - ``/complaints/{id}``: a complaint's facts as the viewer may see them, its clocks, the clock
-  timeline and its history (staff only; the public gets 403, a complaint the viewer may not see
-  is a 404 like an unknown one).
+  timeline and its history (staff only; the public and reporters get 403, a complaint the
+  viewer may not see is a 404 like an unknown one).
 - ``/static/``: the stylesheet.
 
 Bahasa Indonesia first (`WebConfig.language`), English with ``?lang=en``. Pages carry no
@@ -20,6 +20,7 @@ script, and a Content-Security-Policy that allows none.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, tzinfo
 from pathlib import Path
 
 from starlette.requests import Request
@@ -86,13 +87,10 @@ def _bad_language(config: WebConfig, request: Request, root: str) -> HTMLRespons
     )
 
 
-def _zone(config: WebConfig) -> object:
+def _zone(config: WebConfig) -> tzinfo:
+    """The zone pages show instants in: the first clock's calendar's (UTC without clocks)."""
     clocks = config.desk.policy.clocks
-    if clocks:
-        return clocks[0].calendar.tz
-    from datetime import UTC
-
-    return UTC
+    return clocks[0].calendar.tz if clocks else UTC
 
 
 def dashboard_routes(config: WebConfig) -> list[BaseRoute]:
@@ -139,7 +137,7 @@ def dashboard_routes(config: WebConfig) -> list[BaseRoute]:
             return _bad_language(config, request, "../")
         viewer: Viewer = await viewer_of(config, request)
         title = text(language, "app")
-        if viewer.is_public:
+        if viewer.role is None or viewer.role in desk.workflow.owner_roles:
             return _page(
                 message_page(
                     text(language, "forbidden"),

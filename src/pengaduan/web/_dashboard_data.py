@@ -95,7 +95,7 @@ class Board:
 
     Attributes:
         as_of: The instant.
-        staff: Whether the viewer is staff (the public gets aggregates only).
+        staff: Whether the viewer is staff (the public and reporters get aggregates only).
         overdue: Breached open clocks, most late first.
         soon: Running clocks due within `SOON`, soonest first.
         units: Metrics per unit over the complaints the viewer may see.
@@ -343,12 +343,13 @@ def board(
 
     Args:
         desk: The desk.
-        viewer: Who looks; the public gets the aggregate figures only (no rows).
+        viewer: Who looks; the public and reporters get the aggregate figures only (no rows).
         as_of: The instant.
         language: ``"id"`` or ``"en"`` (the WhatsApp messages).
         directory: The agency heads' WhatsApp numbers by unit.
     """
-    staff = not viewer.is_public
+    # Staff: a role of the workflow's own; a reporter (an owner role) is no staff here.
+    staff = viewer.role is not None and viewer.role not in desk.workflow.owner_roles
     if staff:
         overdue, soon = clock_rows(desk, viewer, as_of, language=language, directory=directory)
     else:

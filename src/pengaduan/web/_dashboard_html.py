@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from urllib.parse import quote
 
 from pengaduan._dates import MONTHS_EN, MONTHS_ID, long_date
@@ -201,6 +201,10 @@ _STATUS = {
 _DETAILS = ("unit", "classification", "channel", "level", "to")
 
 
+def _long(day: date, language: str) -> str:
+    return long_date(day, "en" if language == "en" else "id")
+
+
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -220,10 +224,10 @@ def _zone(at: datetime) -> str:
     return name if name and name[0] not in "+-" else at.strftime("UTC%z")
 
 
-def when(at: datetime, tz: object, language: str) -> str:
+def when(at: datetime, tz: tzinfo, language: str) -> str:
     """An instant as a long date and a time in `tz`: ``Senin, 5 Januari 2026 09:30 WIB``."""
-    local = at.astimezone(tz)  # type: ignore[arg-type]
-    return f"{long_date(local.date(), language)} {local:%H:%M} {_zone(local)}"  # type: ignore[arg-type]
+    local = at.astimezone(tz)
+    return f"{_long(local.date(), language)} {local:%H:%M} {_zone(local)}"
 
 
 def _span(delta: timedelta, language: str) -> str:
@@ -252,7 +256,7 @@ def _layout(
     default: str,
     root: str,
     as_of: datetime | None,
-    tz: object | None,
+    tz: tzinfo | None,
     path: str,
 ) -> str:
     """The page around `body`: head, header with the language switch, main."""
@@ -299,7 +303,7 @@ def _deadline_text(state: ClockState, language: str) -> str:
     clock = state.clock
     if clock.target.unit is TargetUnit.WORKING_DAYS:
         last = (deadline - timedelta(microseconds=1)).astimezone(clock.calendar.tz).date()
-        return text(language, "end_of", day=long_date(last, language))  # type: ignore[arg-type]
+        return text(language, "end_of", day=_long(last, language))
     return when(deadline, clock.calendar.tz, language)
 
 
@@ -517,7 +521,7 @@ def trend_svg(points: Sequence[MonthPoint], since: date | None, language: str) -
                 f'<line class="switch" x1="{sx:.1f}" x2="{sx:.1f}" y1="{top - 8}" '
                 f'y2="{top + plot_h}"/>'
                 f'<text class="switch-label" x="{sx + 6:.1f}" y="{top + 4}">'
-                f"{_e(text(language, 'switch'))}: {_e(long_date(since, language))}</text>"  # type: ignore[arg-type]
+                f"{_e(text(language, 'switch'))}: {_e(_long(since, language))}</text>"
             )
     out.append(
         f'<line class="axis-line" x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
@@ -628,7 +632,7 @@ def overview_page(
     board: Board,
     *,
     labels: dict[str, str],
-    tz: object,
+    tz: tzinfo,
     since: date | None,
     language: str,
     default: str,
@@ -660,7 +664,7 @@ def overview_page(
 # -- a complaint's page ----------------------------------------------------------------------
 
 
-def _facts_table(complaint: Complaint, workflow: Workflow, tz: object, language: str) -> str:
+def _facts_table(complaint: Complaint, workflow: Workflow, tz: tzinfo, language: str) -> str:
     facts = complaint.facts
     try:
         state = workflow.state(complaint.state)
@@ -736,7 +740,7 @@ def _clocks_table(evaluation: Evaluation, language: str) -> str:
     )
 
 
-def _timeline_table(timeline: Timeline, evaluation: Evaluation, tz: object, language: str) -> str:
+def _timeline_table(timeline: Timeline, evaluation: Evaluation, tz: tzinfo, language: str) -> str:
     labels = {state.name: _clock_label(state, language) for state in evaluation}
     rows = []
     for entry in timeline.entries:
@@ -757,7 +761,7 @@ def _timeline_table(timeline: Timeline, evaluation: Evaluation, tz: object, lang
     )
 
 
-def _history_table(events: Sequence[Event], workflow: Workflow, tz: object, language: str) -> str:
+def _history_table(events: Sequence[Event], workflow: Workflow, tz: tzinfo, language: str) -> str:
     rows = []
     for event in events:
         try:
@@ -797,7 +801,7 @@ def complaint_page(
     timeline: Timeline,
     *,
     workflow: Workflow,
-    tz: object,
+    tz: tzinfo,
     language: str,
     default: str,
 ) -> str:

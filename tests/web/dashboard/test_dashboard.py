@@ -338,6 +338,15 @@ def test_the_public_gets_no_complaint_page(world):
             assert secret not in response.text
 
 
+def test_a_reporter_gets_the_public_view_not_the_staff_one(world):
+    reporter = client(world, Viewer.reporter("warga-01"))
+    page = reporter.get("/").text
+    assert "Tampilan publik" in page
+    assert "LPR-" not in page
+    assert "wa.me" not in page
+    assert reporter.get("/complaints/LPR-2612-01").status_code == 403
+
+
 def test_a_hook_answering_none_is_the_public(world):
     import attrs
 
