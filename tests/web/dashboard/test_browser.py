@@ -129,6 +129,18 @@ def test_staff_pages_load_without_console_errors_and_every_asset_loads(staff_sit
     assert all(status == 200 for _path, status in fetched), fetched
 
 
+def test_under_a_prefix_the_page_loads_its_stylesheet_from_the_prefix(world, profile):
+    from starlette.routing import Mount
+
+    inner = Starlette(routes=dashboard_routes(with_viewer(world.config, STAFF)))
+    recorder = Recorder(Starlette(routes=[Mount("/dasbor", app=inner)]))
+    with serving(recorder) as base:
+        loaded = load(base + "/dasbor/complaints/LPR-2612-01", profile)
+    assert loaded.console == ()
+    assert ("/dasbor/static/dashboard.css", 200) in recorder.seen
+    assert all(status == 200 for _path, status in recorder.seen), recorder.seen
+
+
 def test_the_browsers_overdue_table_lists_what_pengaduan_list_overdue_lists(
     world, staff_site, profile, tmp_path, capsys
 ):

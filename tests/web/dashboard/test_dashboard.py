@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -38,8 +39,8 @@ from pengaduan.store import InMemoryStore
 from pengaduan.testing import ManualClock, a_complaint
 from pengaduan.web._config import WebConfig
 from pengaduan.web._dashboard import dashboard_routes
-from pengaduan.web._dashboard_data import board, whatsapp_link
-from pengaduan.web._dashboard_html import _nice_step
+from pengaduan.web._dashboard_data import MonthPoint, board, whatsapp_link
+from pengaduan.web._dashboard_html import _nice_step, trend_svg
 
 
 def client(world: World, viewer: Viewer | None, **changes: object) -> TestClient:
@@ -479,3 +480,36 @@ def test_a_desk_with_nothing_followed_up_says_so_instead_of_a_chart():
         Starlette(routes=dashboard_routes(WebConfig(desk=desk, viewer=lambda _r: STAFF)))
     ).get("/")
     assert "Belum ada laporan yang ditindaklanjuti." in page.text
+
+
+def test_a_month_without_follow_up_breaks_the_trend_line():
+    points = [
+        MonthPoint(date(2026, 1, 1), 4.0, 3),
+        MonthPoint(date(2026, 2, 1), 5.0, 2),
+        MonthPoint(date(2026, 3, 1), None, 0),
+        MonthPoint(date(2026, 4, 1), 2.0, 4),
+        MonthPoint(date(2026, 5, 1), 1.5, 1),
+    ]
+    svg = trend_svg(points, date(2026, 3, 15), "id")
+    assert svg.count("<polyline") == 2
+    assert svg.count('<circle class="dot"') == 4
+    assert "Apr 2026: 2,0 hari (n=4)" in svg
+    assert "pengingat aktif: Minggu, 15 Maret 2026" in svg
+    # The switch is drawn half way through March, between February's and April's points.
+    xs = [float(x) for x in re.findall(r'<circle class="dot" cx="([\d.]+)"', svg)]
+    switch = float(re.search(r'<line class="switch" x1="([\d.]+)"', svg).group(1))
+    assert xs[1] < switch < xs[2]
+
+
+def test_the_dashboard_works_under_the_hosts_prefix(world):
+    from starlette.routing import Mount
+
+    config = with_viewer(world.config, STAFF)
+    app = Starlette(routes=[Mount("/dasbor", routes=dashboard_routes(config))])
+    c = TestClient(app)
+    overview = c.get("/dasbor/").text
+    assert 'href="static/dashboard.css"' in overview
+    assert 'href="complaints/LPR-2612-01"' in overview
+    page = c.get("/dasbor/complaints/LPR-2612-01").text
+    assert 'href="../static/dashboard.css"' in page
+    assert c.get("/dasbor/static/dashboard.css").status_code == 200
