@@ -97,7 +97,7 @@ class Board:
         as_of: The instant.
         staff: Whether the viewer is staff (the public and reporters get aggregates only).
         overdue: Breached open clocks, most late first.
-        soon: Running clocks due within `SOON`, soonest first.
+        soon: Running clocks due within `SOON`, by unit in the same way, soonest first.
         units: Metrics per unit over the complaints the viewer may see.
         total: The same over all of them.
         trend: Follow-up per month of submission, every month from the first with a
@@ -113,13 +113,6 @@ class Board:
     total: GroupMetrics
     trend: tuple[MonthPoint, ...]
     clocks: tuple[str, ...]
-
-    def by_unit(self, rows: tuple[ClockRow, ...]) -> list[tuple[str | None, list[ClockRow]]]:
-        """`rows` grouped by unit, the units in the order their first row comes."""
-        groups: dict[str | None, list[ClockRow]] = {}
-        for row in rows:
-            groups.setdefault(row.complaint.unit, []).append(row)
-        return list(groups.items())
 
 
 def reached_level(complaint: Complaint, clock: str, cycle: int) -> int:
@@ -295,13 +288,16 @@ def clock_rows(
             if _open(state) and not state.breached and due_soon:
                 soon.append(_row(desk, seen, state, as_of, language, directory))
     overdue.sort(key=lambda r: (-r.late, r.complaint.id, r.state.name))
-    # Units in the order of their most late row, and the rows of a unit together.
-    first: dict[str | None, int] = {}
-    for n, row in enumerate(overdue):
-        first.setdefault(row.complaint.unit, n)
-    overdue.sort(key=lambda r: first[r.complaint.unit])
     soon.sort(key=lambda r: (r.deadline, r.complaint.id, r.state.name))
-    return tuple(overdue), tuple(soon)
+    return _units_together(overdue), _units_together(soon)
+
+
+def _units_together(rows: list[ClockRow]) -> tuple[ClockRow, ...]:
+    """`rows` (in order) with each unit's rows together, the units in their first row's order."""
+    first: dict[str | None, int] = {}
+    for n, row in enumerate(rows):
+        first.setdefault(row.complaint.unit, n)
+    return tuple(sorted(rows, key=lambda r: first[r.complaint.unit]))  # stable: keeps the order
 
 
 def _trend(groups: tuple[GroupMetrics, ...]) -> tuple[MonthPoint, ...]:

@@ -44,6 +44,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_message": "belum ada pesan dari tangga eskalasi",
         "no_unit": "(belum didisposisi)",
         "rows": "{n} jam terlambat{s}",
+        "rows_soon": "{n} jam segera jatuh tempo{s}",
         "trend": "Rata-rata waktu tindak lanjut",
         "trend_note": "Rata-rata hari kalender dari disposisi sampai tindak lanjut pertama, "
         "per bulan pengajuan; batang samar: jumlah laporan.",
@@ -123,6 +124,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_message": "no message from the ladder yet",
         "no_unit": "(not yet dispatched)",
         "rows": "{n} overdue clock{s}",
+        "rows_soon": "{n} clock{s} due soon",
         "trend": "Average time to follow-up",
         "trend_note": "Mean calendar days from dispatch to first follow-up, per month of "
         "submission; faint bars: number of complaints.",
@@ -379,29 +381,40 @@ def _rows_table(rows: Sequence[ClockRow], language: str, default: str, *, late: 
     return "".join(out)
 
 
-def _overdue_section(board: Board, language: str, default: str) -> str:
-    parts = [
-        f'<section id="overdue"><h2>{_e(text(language, "overdue"))}</h2>'
-        f'<p class="note">{_e(text(language, "overdue_note"))}</p>'
-    ]
-    if not board.overdue:
-        parts.append(f'<p class="empty">{_e(text(language, "none_overdue"))}</p>')
-    for unit, rows in board.by_unit(board.overdue):
+def _unit_blocks(rows: Sequence[ClockRow], language: str, default: str, *, late: bool) -> str:
+    """One heading and table per unit, in the order the units come in `rows`."""
+    parts = []
+    groups: dict[str | None, list[ClockRow]] = {}
+    for row in rows:
+        groups.setdefault(row.complaint.unit, []).append(row)
+    for unit, mine in groups.items():
         name = unit if unit is not None else text(language, "no_unit")
-        plural = "" if len(rows) == 1 or language == "id" else "s"
+        plural = "" if len(mine) == 1 or language == "id" else "s"
+        count = text(language, "rows" if late else "rows_soon", n=len(mine), s=plural)
         parts.append(
             f'<div class="unit" data-unit="{_e(unit or "")}"><h3>{_e(name)} '
-            f'<span class="count">{_e(text(language, "rows", n=len(rows), s=plural))}</span></h3>'
-            f"{_rows_table(rows, language, default, late=True)}</div>"
+            f'<span class="count">{_e(count)}</span></h3>'
+            f"{_rows_table(mine, language, default, late=late)}</div>"
         )
-    parts.append("</section>")
     return "".join(parts)
+
+
+def _overdue_section(board: Board, language: str, default: str) -> str:
+    body = (
+        _unit_blocks(board.overdue, language, default, late=True)
+        if board.overdue
+        else f'<p class="empty">{_e(text(language, "none_overdue"))}</p>'
+    )
+    return (
+        f'<section id="overdue"><h2>{_e(text(language, "overdue"))}</h2>'
+        f'<p class="note">{_e(text(language, "overdue_note"))}</p>{body}</section>'
+    )
 
 
 def _soon_section(board: Board, language: str, default: str) -> str:
     days = SOON.days
     body = (
-        _rows_table(board.soon, language, default, late=False)
+        _unit_blocks(board.soon, language, default, late=False)
         if board.soon
         else f'<p class="empty">{_e(text(language, "none_soon", days=days))}</p>'
     )

@@ -289,7 +289,7 @@ def screenshot(url: str, target: Path, profile: Path, *, width: int = 1280, heig
 
 # The pages of the docs: (file, path, viewer, window height).
 SHOTS = (
-    ("dashboard-overview.png", "/", STAFF, 2150),
+    ("dashboard-overview.png", "/", STAFF, 2290),
     ("dashboard-overview-en.png", "/?lang=en", STAFF, 1010),
     ("dashboard-complaint.png", "/complaints/LPR-2612-01", STAFF, 1370),
     ("dashboard-public.png", "/", None, 1250),

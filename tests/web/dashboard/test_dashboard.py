@@ -169,6 +169,16 @@ def test_soon_due_clocks_are_listed_with_what_is_left(world):
         state = next(s for s in evaluation if s.name == row.clock)
         assert not state.breached
         assert AS_OF < state.deadline <= AS_OF + timedelta(days=3)
+    found = board(world.desk, STAFF, AS_OF, language="id", directory=DIRECTORY)
+    assert [(r.complaint, r.clock) for r in rows] == [
+        (r.complaint.id, r.state.name) for r in found.soon
+    ]
+    units = [r.complaint.unit for r in found.soon]
+    assert units == sorted(units, key=units.index)  # each unit's rows together
+    firsts = [
+        next(r.deadline for r in found.soon if r.complaint.unit == u) for u in dict.fromkeys(units)
+    ]
+    assert firsts == sorted(firsts)
 
 
 def test_the_trend_is_the_monthly_mean_follow_up_the_plot_draws(world):
