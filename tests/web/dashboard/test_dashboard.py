@@ -523,3 +523,24 @@ def test_the_dashboard_works_under_the_hosts_prefix(world):
     page = c.get("/dasbor/complaints/LPR-2612-01").text
     assert 'href="../static/dashboard.css"' in page
     assert c.get("/dasbor/static/dashboard.css").status_code == 200
+
+
+def test_a_title_the_privacy_policy_restricts_is_absent_from_rows_pages_and_messages():
+    from pengaduan.access import DEFAULT_POLICY
+
+    store = InMemoryStore(read_model=Desk(InMemoryStore()).read_model)
+    plain = _small_desk(store)
+    desk = Desk(store, clock=plain.clock, privacy=DEFAULT_POLICY.restrict("title"))
+    other_unit = Viewer.staff("unit_operator", unit="dinas-kominfo")
+    config = WebConfig(desk=desk, viewer=lambda _r: other_unit, directory={"dlh": "62811"})
+    c = TestClient(Starlette(routes=dashboard_routes(config)))
+    page = c.get("/").text
+    rows = {r.complaint: r for r in page_rows(page, "overdue")}
+    assert "C-2" in rows  # still listed: only its title is withheld
+    assert "tebal" not in page
+    assert "tebal" not in parse_qs(urlsplit(rows["C-2"].whatsapp).query)["text"][0]
+    assert "tebal" not in c.get("/complaints/C-2").text
+    # Its handler sees it.
+    handler = Viewer.staff("unit_operator", unit="dlh")
+    config = WebConfig(desk=desk, viewer=lambda _r: handler, directory={"dlh": "62811"})
+    assert "tebal" in TestClient(Starlette(routes=dashboard_routes(config))).get("/").text
