@@ -114,7 +114,7 @@ def dashboard_routes(config: WebConfig) -> list[BaseRoute]:
     async def overview(request: Request) -> Response:
         language = _language(config, request)
         if language is None:
-            return _bad_language(config, request, "")
+            return _bad_language(config, request, "./")
         viewer = await viewer_of(config, request)
         as_of = desk.now()
         found = await asyncio.to_thread(

@@ -274,6 +274,8 @@ def test_an_unknown_language_is_a_400_that_says_which_there_are(world):
     assert response.status_code == 400
     assert "id, en" in response.text
     assert "<xx>" not in response.text
+    assert 'href="./static/dashboard.css"' in response.text
+    assert 'href="./"' in response.text  # back to the overview, not to the same bad address
 
 
 # -- the complaint page ---------------------------------------------------------------------
