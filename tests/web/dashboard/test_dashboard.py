@@ -35,6 +35,7 @@ from pengaduan.access import PUBLIC, Viewer, views
 from pengaduan.desk import Desk
 from pengaduan.metrics import measure
 from pengaduan.model import Actor
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import InMemoryStore
 from pengaduan.testing import ManualClock, a_complaint
 from pengaduan.web._config import WebConfig
@@ -429,7 +430,12 @@ def _small_desk(store: InMemoryStore) -> Desk:
 
 
 def test_everything_from_a_complaint_is_escaped():
-    desk = _small_desk(InMemoryStore(read_model=Desk(InMemoryStore()).read_model))
+    desk = _small_desk(
+        InMemoryStore(
+            read_model=Desk(InMemoryStore(workflow=lapor_workflow())).read_model,
+            workflow=lapor_workflow(),
+        )
+    )
     config = WebConfig(desk=desk, viewer=lambda _r: STAFF, directory={'dinas-"pu"<': "62811"})
     c = TestClient(Starlette(routes=dashboard_routes(config)))
     for path in ("/", "/complaints/C-1"):
@@ -442,8 +448,13 @@ def test_everything_from_a_complaint_is_escaped():
 
 
 def test_a_store_without_the_desks_rows_gives_the_same_rows():
-    indexed = _small_desk(InMemoryStore(read_model=Desk(InMemoryStore()).read_model))
-    scanned = _small_desk(InMemoryStore())
+    indexed = _small_desk(
+        InMemoryStore(
+            read_model=Desk(InMemoryStore(workflow=lapor_workflow())).read_model,
+            workflow=lapor_workflow(),
+        )
+    )
+    scanned = _small_desk(InMemoryStore(workflow=lapor_workflow()))
     assert indexed.indexed
     assert not scanned.indexed
     at = indexed.now()
@@ -485,7 +496,12 @@ def test_the_charts_tick_step_is_round_and_at_most_twice_what_is_asked(raw):
 
 
 def test_a_desk_with_nothing_followed_up_says_so_instead_of_a_chart():
-    desk = _small_desk(InMemoryStore(read_model=Desk(InMemoryStore()).read_model))
+    desk = _small_desk(
+        InMemoryStore(
+            read_model=Desk(InMemoryStore(workflow=lapor_workflow())).read_model,
+            workflow=lapor_workflow(),
+        )
+    )
     found = board(desk, STAFF, desk.now(), language="id", directory={})
     assert found.trend == ()
     page = TestClient(
@@ -530,7 +546,10 @@ def test_the_dashboard_works_under_the_hosts_prefix(world):
 def test_a_title_the_privacy_policy_restricts_is_absent_from_rows_pages_and_messages():
     from pengaduan.access import DEFAULT_POLICY
 
-    store = InMemoryStore(read_model=Desk(InMemoryStore()).read_model)
+    store = InMemoryStore(
+        read_model=Desk(InMemoryStore(workflow=lapor_workflow())).read_model,
+        workflow=lapor_workflow(),
+    )
     plain = _small_desk(store)
     desk = Desk(store, clock=plain.clock, privacy=DEFAULT_POLICY.restrict("title"))
     other_unit = Viewer.staff("unit_operator", unit="dinas-kominfo")
