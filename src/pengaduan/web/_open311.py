@@ -72,7 +72,7 @@ _ACTOR_ROLE = "reporter"
 _ANONYMOUS_CLIENT = "open311"  # the actor id of a report sent without an account_id
 _TITLE_LIMIT = 120
 _KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
-_ATTRIBUTE = re.compile(r"attribute\[([A-Za-z0-9_]+)\](\[\])?")
+_ATTRIBUTE = re.compile(r"attribute\[([A-Za-z0-9_]+)\]")
 # Characters XML 1.0 cannot carry at all (ElementTree would write them as they are).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
