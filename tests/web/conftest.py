@@ -70,7 +70,11 @@ def fill(desk: Desk) -> None:
     desk.act("C-DONE", "dispatch", ADMIN, {"unit": "dinas-pu"}, at=later + timedelta(hours=1))
     desk.act("C-ANON", "dispatch", ADMIN, {"unit": "dinas-pu"}, at=later + timedelta(hours=1))
     desk.act(
-        "C-DONE", "follow_up", OPERATOR, {"response": "Sudah diperbaiki"}, at=later + timedelta(days=1)
+        "C-DONE",
+        "follow_up",
+        OPERATOR,
+        {"response": "Sudah diperbaiki"},
+        at=later + timedelta(days=1),
     )
     desk.act("C-DONE", "close", ADMIN, at=later + timedelta(days=2))
 

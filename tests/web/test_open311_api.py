@@ -37,8 +37,10 @@ def _ids(response: Any) -> list[str]:
 def _error(response: Any, status: int) -> str:
     assert response.status_code == status, response.text
     body = response.json()
-    assert isinstance(body, list) and len(body) == 1
-    assert set(body[0]) == {"code", "description"} and body[0]["code"] == status
+    assert isinstance(body, list)
+    assert len(body) == 1
+    assert set(body[0]) == {"code", "description"}
+    assert body[0]["code"] == status
     description: str = body[0]["description"]
     assert description
     return description
@@ -48,7 +50,8 @@ def _xml_error(response: Any, status: int) -> str:
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/xml")
     root = ElementTree.fromstring(response.content)
-    assert root.tag == "errors" and [e.tag for e in root] == ["error"]
+    assert root.tag == "errors"
+    assert [e.tag for e in root] == ["error"]
     assert root.findtext("error/code") == str(status)
     return root.findtext("error/description") or ""
 
@@ -98,7 +101,8 @@ def test_a_service_definition_lists_its_attributes(client: TestClient) -> None:
     codes = [a["code"] for a in definition["attributes"]]
     assert codes == ["title", "village", "district", "anonymous", "confidential"]
     anonymous = definition["attributes"][3]
-    assert anonymous["datatype"] == "singlevaluelist" and anonymous["order"] == 4
+    assert anonymous["datatype"] == "singlevaluelist"
+    assert anonymous["order"] == 4
     assert [v["key"] for v in anonymous["values"]] == ["false", "true"]
     root = ElementTree.fromstring(client.get(f"{BASE}/services/jalan.xml").content)
     assert root.tag == "service_definition"
@@ -132,20 +136,22 @@ def test_a_request_holds_the_specs_fields_and_the_slas_expected_datetime(
     client: TestClient, desk: Desk
 ) -> None:
     (record,) = client.get(f"{BASE}/requests/C-PUB.json").json()
-    assert record["status"] == "open" and record["status_notes"] == "Terverifikasi"
-    assert record["service_code"] == "pengaduan" and record["service_name"] == "Pengaduan"
+    assert record["status"] == "open"
+    assert record["status_notes"] == "Terverifikasi"
+    assert record["service_code"] == "pengaduan"
+    assert record["service_name"] == "Pengaduan"
     assert (record["lat"], record["long"], record["address"]) == (-3.7, 103.8, "Karang Raja")
     due = expected_datetime(desk.store.load("C-PUB"), desk.policy, NOW, "resolution")
-    assert due is not None and record["expected_datetime"] == due.isoformat()
+    assert due is not None
+    assert record["expected_datetime"] == due.isoformat()
     assert due.utcoffset() == timedelta(hours=7)  # on the calendar's zone (WIB)
     (closed,) = client.get(f"{BASE}/requests/C-DONE.json").json()
-    assert closed["status"] == "closed" and closed["expected_datetime"] is None
+    assert closed["status"] == "closed"
+    assert closed["expected_datetime"] is None
 
 
 def test_a_category_is_the_service_code_of_a_complaint_that_has_one(client: TestClient) -> None:
-    assert _ids(client.get(f"{BASE}/requests.json", params={"service_code": "jalan"})) == [
-        "C-ANON"
-    ]
+    assert _ids(client.get(f"{BASE}/requests.json", params={"service_code": "jalan"})) == ["C-ANON"]
     found = client.get(f"{BASE}/requests.json", params={"service_code": "pengaduan,aspirasi"})
     assert _ids(found) == ["C-DONE", "C-PUB"]
 
@@ -175,7 +181,8 @@ def test_requests_are_paged_with_a_link_to_the_next_page(client: TestClient) -> 
     assert _ids(first) == ["C-ANON", "C-DONE"]
     assert first.headers["link"].endswith('page=2>; rel="next"')
     second = client.get(f"{BASE}/requests.json?page_size=2&page=2")
-    assert _ids(second) == ["C-PUB"] and "link" not in second.headers
+    assert _ids(second) == ["C-PUB"]
+    assert "link" not in second.headers
 
 
 @pytest.mark.parametrize(
@@ -215,7 +222,8 @@ def test_requests_in_xml(client: TestClient) -> None:
         "C-PUB",
     ]
     pub = root.find("request[3]")
-    assert pub is not None and pub.findtext("lat") == "-3.7"
+    assert pub is not None
+    assert pub.findtext("lat") == "-3.7"
     assert pub.find("agency_responsible") is not None  # present, empty: null in XML
 
 
@@ -260,7 +268,8 @@ def test_another_jurisdiction_is_not_found(desk: Desk) -> None:
     assert client.get(f"{BASE}/services.json?jurisdiction_id=muaraenimkab.go.id").status_code == 200
     assert client.get(f"{BASE}/services.json").status_code == 200  # one jurisdiction: optional
     described = _error(client.get(f"{BASE}/requests.json?jurisdiction_id=sfgov.org"), 404)
-    assert "jurisdiction_id" in described and "muaraenimkab.go.id" in described
+    assert "jurisdiction_id" in described
+    assert "muaraenimkab.go.id" in described
 
 
 # -- unknown routes, formats and methods ------------------------------------------------------
@@ -280,4 +289,5 @@ def test_the_dashboard_is_mounted_at_the_root_once_it_is_there(desk: Desk) -> No
     pytest.importorskip("pengaduan.web._dashboard")
     app = create_app(desk)
     paths = [getattr(route, "path", None) for route in app.routes]
-    assert paths[0] == BASE and len(paths) > 1
+    assert paths[0] == BASE
+    assert len(paths) > 1

@@ -101,7 +101,8 @@ def _check(response: Any, fmt: str, allowed: set[int]) -> None:
         assert root.findtext("error/description")
     else:
         (error,) = response.json()
-        assert error["code"] == response.status_code and error["description"]
+        assert error["code"] == response.status_code
+        assert error["description"]
 
 
 @given(

@@ -61,13 +61,17 @@ def test_a_post_creates_a_submitted_complaint_through_the_desk(
     assert complaint.state == "submitted"
     facts = complaint.facts
     assert facts is not None
-    assert facts.channel.value == "connected_app" and facts.classification is not None
+    assert facts.channel.value == "connected_app"
+    assert facts.classification is not None
     assert facts.classification.value == "pengaduan"
     assert facts.title == "Lampu jalan padam sejak seminggu."
     assert facts.body == FORM["description"]
-    assert facts.privacy.anonymous and not facts.privacy.confidential
-    assert facts.reporter is not None and facts.reporter.name == "Budi Santoso"
-    assert facts.location is not None and facts.location.village == "Tanjung Enim"
+    assert facts.privacy.anonymous
+    assert not facts.privacy.confidential
+    assert facts.reporter is not None
+    assert facts.reporter.name == "Budi Santoso"
+    assert facts.location is not None
+    assert facts.location.village == "Tanjung Enim"
     assert (facts.location.latitude, facts.location.longitude) == (-3.71, 103.77)
     notice = response.json()[0]["service_notice"]
     assert notice.startswith("Laporan diterima; batas waktu verification: 2026-")
@@ -79,8 +83,10 @@ def test_a_category_service_is_submitted_as_a_category(client: TestClient, desk:
     complaint = desk.get(
         _created(client.post(f"{BASE}/requests.json", data=form)), Viewer.staff("admin_national")
     )
-    assert complaint.facts is not None and complaint.facts.category == "jalan"
-    assert complaint.facts.title == "Jalan" and complaint.facts.location is not None
+    assert complaint.facts is not None
+    assert complaint.facts.category == "jalan"
+    assert complaint.facts.title == "Jalan"
+    assert complaint.facts.location is not None
     assert complaint.facts.location.address == "Jl. Merdeka 1"
 
 
@@ -168,7 +174,8 @@ def test_a_body_over_the_limit_is_413(client: TestClient, desk: Desk) -> None:
         content=iter([b"a=" + b"x" * 40_000, b"x" * 40_000]),
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
-    assert chunked.status_code == 413 and chunked.headers["content-type"].startswith("text/xml")
+    assert chunked.status_code == 413
+    assert chunked.headers["content-type"].startswith("text/xml")
     assert desk.store.position() == before
 
 

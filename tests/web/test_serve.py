@@ -108,7 +108,8 @@ def test_serve_answers_open311_for_the_public_and_creates_with_the_key(
     form = {"service_code": "pengaduan", "address_string": "Pasar", "api_key": "salah"}
     assert server.post("requests.json", form)[0] == 403
     status, body = server.post("requests.json", {**form, "api_key": "kunci-env"})
-    assert status == 201 and _ids(body)[0].startswith("C-")
+    assert status == 201
+    assert _ids(body)[0].startswith("C-")
 
 
 def test_serve_staff_on_the_loopback_shows_every_complaint(serve: type[_Process]) -> None:
@@ -125,7 +126,9 @@ def test_staff_is_refused_off_the_loopback_without_a_traceback(
 ) -> None:
     assert main(["serve", "--db", str(store), "--staff", "--host", host]) == 2
     err = capsys.readouterr().err
-    assert "--staff" in err and "loopback" in err and "Traceback" not in err
+    assert "--staff" in err
+    assert "loopback" in err
+    assert "Traceback" not in err
 
 
 def test_a_missing_store_is_refused_with_a_hint(
@@ -138,7 +141,8 @@ def test_a_missing_store_is_refused_with_a_hint(
 def test_a_bad_port_is_a_usage_error(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["serve", "--db", str(store), "--port", "70000"])
-    assert exited.value.code == 2 and "port" in capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "port" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

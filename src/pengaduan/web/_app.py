@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
@@ -18,14 +19,19 @@ OPEN311_PATH = "/open311/v2"
 """Where the Open311 GeoReport v2 endpoint is mounted inside the app."""
 
 
+_DASHBOARD = "pengaduan.web._dashboard"
+
+
 def _dashboard(config: WebConfig) -> list[BaseRoute]:
+    """The dashboard's routes (`pengaduan.web._dashboard.dashboard_routes`), if it is built."""
     try:
-        from pengaduan.web._dashboard import dashboard_routes
+        module = importlib.import_module(_DASHBOARD)
     except ModuleNotFoundError as error:  # a build without the dashboard: Open311 only
-        if error.name != "pengaduan.web._dashboard":
+        if error.name != _DASHBOARD:
             raise
         return []
-    return list(dashboard_routes(config))
+    routes: list[BaseRoute] = list(module.dashboard_routes(config))
+    return routes
 
 
 def app_of(config: WebConfig) -> Starlette:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ViewerHook", "WebConfig", "viewer_of"]
 
-ViewerHook = Callable[["Request"], "Viewer | None | Awaitable[Viewer | None]"]
+ViewerHook = Callable[["Request"], "Viewer | Awaitable[Viewer | None] | None"]
 """The host's authentication, as one function: who is asking (``None``: the public)."""
 
 

@@ -269,13 +269,12 @@ def _listed(params: _Params, name: str) -> list[str]:
 
 def _jurisdiction(config: WebConfig, params: _Params) -> None:
     given = params.get("jurisdiction_id")
-    if given is not None and config.jurisdiction_id is not None:
-        if given != config.jurisdiction_id:
-            raise Open311Error(
-                404,
-                f"jurisdiction_id {given[:100]!r} was not found: this endpoint serves "
-                f"{config.jurisdiction_id!r}",
-            )
+    served = config.jurisdiction_id
+    if given is not None and served is not None and given != served:
+        raise Open311Error(
+            404,
+            f"jurisdiction_id {given[:100]!r} was not found: this endpoint serves {served!r}",
+        )
 
 
 # -- services ------------------------------------------------------------------------------
@@ -433,9 +432,14 @@ def _candidates(desk: Desk, query: _Query, viewer: Viewer) -> Iterator[Complaint
         except StaleReadModelError:
             break
         for row in page.rows:
-            if public and (row.confidential or (published is not None and row.state not in published)):
+            if public and (
+                row.confidential or (published is not None and row.state not in published)
+            ):
                 continue
-            if query.statuses and ("closed" if row.state in terminal else "open") not in query.statuses:
+            if (
+                query.statuses
+                and ("closed" if row.state in terminal else "open") not in query.statuses
+            ):
                 continue
             if query.row_codes is not None and row.classification not in query.row_codes:
                 continue
@@ -489,9 +493,9 @@ def request_id_of(key: str) -> str:
 
 def complaint_id_of(key: str) -> str:
     """The id of the complaint a POST with idempotency key `key` creates."""
-    return "C-" + hashlib.sha256(("open311-complaint:" + key).encode("utf-8")).hexdigest()[
-        :16
-    ].upper()
+    return (
+        "C-" + hashlib.sha256(("open311-complaint:" + key).encode("utf-8")).hexdigest()[:16].upper()
+    )
 
 
 def _coordinate(params: _Params, name: str, bound: float) -> float | None:
@@ -569,8 +573,11 @@ def submission(config: WebConfig, params: _Params) -> tuple[Actor, dict[str, Any
         location["latitude"], location["longitude"] = lat, long
     if location:
         data["location"] = location
-    privacy = {flag: attributes[flag] == "true" for flag in ("anonymous", "confidential")
-               if flag in attributes}
+    privacy = {
+        flag: attributes[flag] == "true"
+        for flag in ("anonymous", "confidential")
+        if flag in attributes
+    }
     if privacy:
         data["privacy"] = privacy
     names = [params.get("first_name"), params.get("last_name")]
@@ -624,9 +631,7 @@ def _endpoint(config: WebConfig, handler: Handler) -> Callable[[Request], Any]:
     return endpoint
 
 
-async def _get_services(
-    config: WebConfig, request: Request, fmt: str, params: _Params
-) -> Response:
+async def _get_services(config: WebConfig, request: Request, fmt: str, params: _Params) -> Response:
     return render(fmt, "services", "service", services(config))
 
 
@@ -637,9 +642,7 @@ async def _get_service(config: WebConfig, request: Request, fmt: str, params: _P
     return render(fmt, "service_definition", None, service_definition(config, code))
 
 
-async def _get_requests(
-    config: WebConfig, request: Request, fmt: str, params: _Params
-) -> Response:
+async def _get_requests(config: WebConfig, request: Request, fmt: str, params: _Params) -> Response:
     desk = config.desk
     viewer = await viewer_of(config, request)
     now = desk.now()
@@ -702,9 +705,7 @@ async def _form(request: Request) -> list[tuple[str, str]]:
         raise Open311Error(400, "the request body holds too many fields (at most 200)") from None
 
 
-async def _post_request(
-    config: WebConfig, request: Request, fmt: str, params: _Params
-) -> Response:
+async def _post_request(config: WebConfig, request: Request, fmt: str, params: _Params) -> Response:
     form = _Params([*params.items(), *await _form(request)])
     _jurisdiction(config, form)
     given = form.get("api_key")
@@ -769,10 +770,9 @@ class BodyLimit:
             fmt, 413, f"the request body may hold at most {self.limit} bytes"
         )
         for name, value in scope.get("headers", ()):
-            if name == b"content-length":
-                if not value.isdigit() or int(value) > self.limit:
-                    await too_large(scope, receive, send)
-                    return
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+                await too_large(scope, receive, send)
+                return
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -821,4 +821,3 @@ def open311_app(config: WebConfig) -> ASGIApp:
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     return BodyLimit(app)
-
