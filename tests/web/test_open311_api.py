@@ -285,9 +285,44 @@ def test_unknown_resources_formats_and_methods_answer_in_the_specs_format(
     _error(client.post(f"{BASE}/services.json"), 405)
 
 
+def test_the_dashboards_routes_are_served_at_the_root_beside_open311(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from pengaduan.web import WebConfig
+
+    seen: list[WebConfig] = []
+
+    def dashboard_routes(config: WebConfig) -> list[Route]:
+        seen.append(config)
+        return [Route("/", lambda request: PlainTextResponse("dasbor"))]
+
+    fake = types.ModuleType("pengaduan.web._dashboard")
+    fake.dashboard_routes = dashboard_routes  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pengaduan.web._dashboard", fake)
+    client = _client(desk, directory={"dinas-pu": "6281234"}, language="en")
+    assert client.get("/").text == "dasbor"
+    assert client.get(f"{BASE}/services.json").status_code == 200
+    (config,) = seen
+    assert config.desk is desk
+    assert config.directory == {"dinas-pu": "6281234"}
+    assert config.language == "en"
+
+
 def test_the_dashboard_is_mounted_at_the_root_once_it_is_there(desk: Desk) -> None:
     pytest.importorskip("pengaduan.web._dashboard")
     app = create_app(desk)
     paths = [getattr(route, "path", None) for route in app.routes]
     assert paths[0] == BASE
     assert len(paths) > 1
+
+
+@pytest.mark.parametrize("code", ["pengaduan", "", "jalan/rusak", "x" * 65])
+def test_a_category_that_cannot_be_a_service_code_is_refused(desk: Desk, code: str) -> None:
+    with pytest.raises(ValueError, match="cannot be a service_code"):
+        create_app(desk, categories={code: "Nama"})

@@ -87,6 +87,7 @@ def create_app(
 
     Raises:
         MissingExtraError: If the ``web`` extra (Starlette) is not installed.
+        ValueError: If a category's code cannot be a service code (see `categories`).
     """
     config = WebConfig(
         desk,

@@ -805,8 +805,23 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     return receive
 
 
+_CATEGORY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def open311_app(config: WebConfig) -> ASGIApp:
-    """The Open311 GeoReport v2 endpoint of `config`, to mount (e.g. at ``/open311/v2``)."""
+    """The Open311 GeoReport v2 endpoint of `config`, to mount (e.g. at ``/open311/v2``).
+
+    Raises:
+        ValueError: If a category's code is not 1 to 64 letters, digits, ``_`` or ``-``, or
+            is a classification's (a service code names one service).
+    """
+    classifications = {item.value for item in Classification}
+    for code in config.categories:
+        if _CATEGORY.fullmatch(code) is None or code in classifications:
+            raise ValueError(
+                f"category code {code[:70]!r} cannot be a service_code: use 1 to 64 letters, "
+                "digits, _ or -, and no classification's value"
+            )
 
     def route(path: str, handler: Handler, methods: list[str] | None = None) -> Route:
         return Route(path, _endpoint(config, handler), methods=methods or ["GET"])
