@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -12,10 +13,12 @@ from starlette.testclient import TestClient
 
 from pengaduan import Desk
 from pengaduan.access import Viewer
+from pengaduan.presets import calendar_by_name, lapor_policy
 from pengaduan.sla import expected_datetime
+from pengaduan.testing import ManualClock
 from pengaduan.web import create_app
 
-from .conftest import API_KEY, NOW
+from .conftest import API_KEY, NOW, fill
 
 BASE = "/open311/v2"
 
@@ -326,3 +329,20 @@ def test_the_dashboard_is_mounted_at_the_root_once_it_is_there(desk: Desk) -> No
 def test_a_category_that_cannot_be_a_service_code_is_refused(desk: Desk, code: str) -> None:
     with pytest.raises(ValueError, match="cannot be a service_code"):
         create_app(desk, categories={code: "Nama"})
+
+
+def test_a_store_whose_rows_are_stale_is_listed_from_its_histories(tmp_path: Path) -> None:
+    path = tmp_path / "pengaduan.sqlite"
+    written = Desk.open(path, clock=ManualClock(NOW))
+    fill(written)
+    written.store.close()
+    policy = lapor_policy(calendar=calendar_by_name("24x7"))
+    desk = Desk.open(path, policy=policy, clock=ManualClock(NOW))
+    try:
+        assert not desk.indexed
+        client = _client(desk)
+        # in the store's order, not the rows' id order
+        assert sorted(_ids(client.get(f"{BASE}/requests.json"))) == ["C-ANON", "C-DONE", "C-PUB"]
+        assert _ids(client.get(f"{BASE}/requests.json?status=closed")) == ["C-DONE"]
+    finally:
+        desk.store.close()

@@ -424,6 +424,7 @@ def _candidates(desk: Desk, query: _Query, viewer: Viewer) -> Iterator[Complaint
     terminal = {s.name for s in desk.workflow.states if s.terminal}
     before = query.end + timedelta(microseconds=1)
     after: str | None = None
+    given: set[str] = set()
     while True:
         try:
             page = desk.store.rows(
@@ -445,15 +446,18 @@ def _candidates(desk: Desk, query: _Query, viewer: Viewer) -> Iterator[Complaint
                 continue
             complaint = _load(desk, row.id)
             if complaint is not None:
+                given.add(row.id)
                 yield complaint
         if page.next_after is None:
             return
         after = page.next_after
-    # Rows computed with other definitions: every complaint, judged on its history.
+    # Rows computed with other definitions: every complaint, judged on its history (after
+    # those already given, if the rows went stale part way).
     for complaint in desk.store.complaints(on_error=lambda _id, _error: None):
         submitted = complaint.submitted_at
         if submitted is not None and query.start <= submitted <= query.end:
-            yield complaint
+            if complaint.id not in given:
+                yield complaint
 
 
 def _list_requests(
