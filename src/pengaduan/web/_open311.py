@@ -455,9 +455,9 @@ def _candidates(desk: Desk, query: _Query, viewer: Viewer) -> Iterator[Complaint
     # those already given, if the rows went stale part way).
     for complaint in desk.store.complaints(on_error=lambda _id, _error: None):
         submitted = complaint.submitted_at
-        if submitted is not None and query.start <= submitted <= query.end:
-            if complaint.id not in given:
-                yield complaint
+        fits = submitted is not None and query.start <= submitted <= query.end
+        if fits and complaint.id not in given:
+            yield complaint
 
 
 def _list_requests(
