@@ -74,7 +74,7 @@ def test_a_post_creates_a_submitted_complaint_through_the_desk(
     assert facts.location.village == "Tanjung Enim"
     assert (facts.location.latitude, facts.location.longitude) == (-3.71, 103.77)
     notice = response.json()[0]["service_notice"]
-    assert notice.startswith("Laporan diterima; batas waktu verification: 2026-")
+    assert notice.startswith("Laporan diterima; batas waktu verifikasi: 2026-")
     assert notice.endswith("+07:00.")
 
 
@@ -231,3 +231,9 @@ def test_a_token_is_the_idempotency_key_and_names_the_request(client: TestClient
     assert root.tag == "service_requests"
     assert root.findtext("request/service_request_id") == complaint_id
     assert "token" in _error(client.get(f"{BASE}/tokens/app-never-used.json"), 404)
+
+
+def test_the_notice_in_english(desk: Desk) -> None:
+    client = TestClient(create_app(desk, api_key=API_KEY, language="en"))
+    (record,) = client.post(f"{BASE}/requests.json", data=FORM).json()
+    assert record["service_notice"].startswith("Report received; Verification is due by 2026-")

@@ -609,8 +609,9 @@ def _notice(config: WebConfig, desk: Desk, clocks: Any) -> str | None:
         if deadline is not None and state.current is not None and state.current.open:
             local = deadline.astimezone(state.clock.calendar.tz).isoformat()
             if english:
-                return f"Report received; its {state.name} clock is due by {local}."
-            return f"Laporan diterima; batas waktu {state.name}: {local}."
+                label = state.clock.label_en or state.name
+                return f"Report received; {label} is due by {local}."
+            return f"Laporan diterima; batas waktu {state.clock.label.lower()}: {local}."
     return "Report received." if english else "Laporan diterima."
 
 
