@@ -137,6 +137,7 @@ def test_the_key_may_come_in_the_query_string(client: TestClient) -> None:
         ({"attribute[anonymous]": "ya"}, 400, "true or false"),
         ({"attribute[warna]": "merah"}, 400, "unknown attribute"),
         ({"attribute[title][]": "dua"}, 400, "unknown attribute"),
+        ({"address_string": "Jl.\x00Mawar"}, 400, "NUL character"),
         ({"jurisdiction_id": "sfgov.org"}, 200, ""),  # no jurisdiction configured: ignored
     ],
 )

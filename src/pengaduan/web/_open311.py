@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pengaduan.access import Viewer
 from pengaduan.desk import Desk
 from pengaduan.exceptions import (
+    EventFormatError,
     PengaduanError,
     RefusedError,
     RequestReusedError,
@@ -738,7 +739,7 @@ async def _post_request(config: WebConfig, request: Request, fmt: str, params: _
         ) from None
     except (RetriesExhaustedError, StoreError):
         raise Open311Error(503, "the request could not be stored now; try again") from None
-    except RefusedError as error:  # its message names fields and states, never values
+    except (RefusedError, EventFormatError) as error:  # messages name fields, never values
         raise Open311Error(400, str(error)) from None
     record = {
         "service_request_id": outcome.complaint_id,
