@@ -27,6 +27,7 @@ _COMMANDS = (
     "diagram",
     "import",
     "export",
+    "serve",
 )
 
 

@@ -41,6 +41,8 @@ class WebConfig:
         reminders_since: The day the escalation reminders were switched on, marked on the
             follow-up trend chart.
         language: ``"id"`` (Bahasa Indonesia, the default) or ``"en"``.
+        categories: Categories (a category id, as submitted in ``category``, to its name)
+            that Open311 offers as services besides the workflow's classifications.
     """
 
     desk: Desk
@@ -50,6 +52,7 @@ class WebConfig:
     jurisdiction_id: str | None = None
     reminders_since: date | None = None
     language: str = "id"
+    categories: Mapping[str, str] = attrs.field(factory=dict)
 
 
 async def viewer_of(config: WebConfig, request: Request) -> Viewer:
