@@ -144,7 +144,7 @@ def test_a_request_holds_the_specs_fields_and_the_slas_expected_datetime(
     assert record["service_code"] == "pengaduan"
     assert record["service_name"] == "Pengaduan"
     assert (record["lat"], record["long"], record["address"]) == (-3.7, 103.8, "Karang Raja")
-    due = expected_datetime(desk.store.load("C-PUB"), desk.policy, NOW, "resolution")
+    due = expected_datetime(desk.store.load("C-PUB"), NOW, policy=desk.policy, clock="resolution")
     assert due is not None
     assert record["expected_datetime"] == due.isoformat()
     assert due.utcoffset() == timedelta(hours=7)  # on the calendar's zone (WIB)

@@ -16,7 +16,11 @@ confidential (*rahasia*) complaint nor anything of an anonymous reporter.
 >>> from pengaduan import Actor, Desk
 >>> from pengaduan.store import InMemoryStore
 >>> from pengaduan.testing import ManualClock
->>> desk = Desk(InMemoryStore(), clock=ManualClock(datetime(2026, 3, 2, 2, tzinfo=timezone.utc)))
+>>> from pengaduan.presets import lapor_workflow
+>>> desk = Desk(
+...     InMemoryStore(workflow=lapor_workflow()),
+...     clock=ManualClock(datetime(2026, 3, 2, 2, tzinfo=timezone.utc)),
+... )
 >>> _ = desk.submit(Actor("warga-17", "reporter"),
 ...                 {"title": "Jalan rusak", "body": "Lubang besar", "channel": "web",
 ...                  "reporter": {"name": "Siti", "phone": "0812555"}}, complaint_id="C-1")
