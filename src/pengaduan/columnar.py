@@ -18,7 +18,8 @@ anonymous reporter is written):
 Every row carries ``year``: the year of its complaint's first event in the given zone (the
 calendar's, for reports), so that a complaint never straddles two partitions.
 `write_dataset` writes the three as hive-partitioned Parquet datasets
-(``DIR/events/year=2026/part-0.parquet``), streaming: complaints are taken one at a time
+(``DIR/events/year=2026/part-0.parquet``; the files leave ``year`` to their directory's
+name, `open_dataset` reads it back), streaming: complaints are taken one at a time
 from any iterable (``store.complaints()`` reads a store page by page) and written in batches,
 so memory stays flat in the number of complaints.
 
@@ -80,6 +81,7 @@ __all__ = [
     "complaints_table",
     "compliance_sql",
     "decode_events",
+    "open_dataset",
     "events_table",
     "read_complaints",
     "report_sql",
@@ -463,6 +465,8 @@ class _Partitions:
         key = (table, year)
         writer = self.writers.get(key)
         schema = self.schemas[table]
+        del columns["year"]  # the partition's directory holds it (hive partitioning)
+        schema = schema.remove(schema.get_field_index("year"))
         if writer is None:
             folder = os.path.join(self.directory, table, f"year={year}")
             os.makedirs(folder, exist_ok=True)
@@ -861,3 +865,20 @@ SELECT {key}, clock,
          / nullif(count(*) FILTER (WHERE ended_by = 'stop'), 0) AS rate
 FROM clocks JOIN complaints USING (complaint_id, year)
 {group_by}"""
+
+
+def open_dataset(directory: str | os.PathLike[str]) -> Any:
+    """One dataset of `write_dataset` (``DIR/events``, ...) as a `pyarrow.dataset.Dataset`.
+
+    The files hold every column but ``year``, which their directory names
+    (``year=2026``); this reads it back as ``int16``, so that ``open_dataset(...).to_table()``
+    has exactly the table's schema (`EVENTS_SCHEMA`, ...).
+
+    Raises:
+        MissingExtraError: If pyarrow is not installed.
+    """
+    pa = _arrow("columnar.open_dataset")
+    ds = importlib.import_module("pyarrow.dataset")
+    year = pa.field("year", pa.int16(), nullable=False)
+    partitioning = ds.partitioning(pa.schema([year]), flavor="hive")
+    return ds.dataset(os.fspath(directory), format="parquet", partitioning=partitioning)
