@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("pyarrow")
-
 from pengaduan import Complaint
 from pengaduan.access import Viewer
 from pengaduan.columnar import ExportResult, write_dataset

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
-
-duckdb = pytest.importorskip("duckdb")
 
 from pengaduan import Complaint
 from pengaduan.columnar import ExportResult, compliance_sql, report_sql
