@@ -660,10 +660,10 @@ def decode_events(columns: Mapping[str, Any]) -> list[Event]:
             at = at.to_pydatetime()
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
-        actor = Actor(
-            ANONYMOUS_ACTOR_ID if actor_id is None else actor_id,
+        actor = Actor(  # a missing value may come as None, or as NaN from pandas
+            actor_id if isinstance(actor_id, str) else ANONYMOUS_ACTOR_ID,
             role,
-            None if unit is None or unit != unit else unit,
+            unit if isinstance(unit, str) else None,
         )
         out.append(Event(eid, cid, action, at.astimezone(zone), actor, json.loads(data)))
     return out

@@ -99,3 +99,22 @@ def test_an_unsorted_dataframe_is_grouped_by_complaint(spark: Any, dataset: Path
             assert found is None
         else:  # collect() gives naive datetimes in the machine's local time
             assert found.astimezone(ZoneInfo("UTC")) == expected
+
+
+def test_export_with_the_spark_engine_writes_the_local_engines_clocks(
+    spark: Any, complaints: dict[str, Complaint], tmp_path: Path
+) -> None:
+    from pengaduan._cli import main
+    from pengaduan.interchange import write_events
+
+    history = tmp_path / "history.jsonl"
+    with history.open("w", encoding="utf-8") as target:
+        write_events((e for c in list(complaints.values())[:60] for e in c.events), target)
+    as_of = AS_OF.isoformat()
+    for engine in ("local", "spark"):
+        args = ["export", str(history), "--format", "parquet", "--out", str(tmp_path / engine),
+                "--as-of", as_of, "--engine", engine, "-q"]  # fmt: skip
+        assert main(args) == 0
+    local = columnar.open_dataset(tmp_path / "local" / "clocks").to_table().to_pylist()
+    distributed = columnar.open_dataset(tmp_path / "spark" / "clocks").to_table().to_pylist()
+    assert sorted(distributed, key=_key) == sorted(local, key=_key)
