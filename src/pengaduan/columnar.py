@@ -247,6 +247,21 @@ def _complaint_row(complaint: Complaint, year: int, out: dict[str, list[Any]]) -
     out["year"].append(year)
 
 
+_FINGERPRINTS: dict[int, tuple[object, str]] = {}
+
+
+def _fingerprint(definition: Policy | WorkCalendar) -> str:
+    """A definition's fingerprint, computed once per object (it costs milliseconds)."""
+    found = _FINGERPRINTS.get(id(definition))
+    if found is not None and found[0] is definition:
+        return found[1]
+    if len(_FINGERPRINTS) > 64:
+        _FINGERPRINTS.clear()
+    value = definition.fingerprint
+    _FINGERPRINTS[id(definition)] = (definition, value)
+    return value
+
+
 def clock_rows(evaluation: Evaluation, *, policy: Policy, year: int) -> Iterator[dict[str, Any]]:
     """The rows of `CLOCKS_SCHEMA` of one evaluation: one per clock cycle, in policy order.
 
@@ -262,9 +277,9 @@ def clock_rows(evaluation: Evaluation, *, policy: Policy, year: int) -> Iterator
         year: The complaint's partition year.
     """
     as_of = evaluation.as_of
-    fingerprint = policy.fingerprint
+    fingerprint = _fingerprint(policy)
     for state in evaluation.clocks:
-        calendar = state.clock.calendar.fingerprint
+        calendar = _fingerprint(state.clock.calendar)
         for cycle in state.cycles:
             if cycle.ended_by is not None:
                 status = "stopped"
