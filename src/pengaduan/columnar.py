@@ -28,8 +28,7 @@ Needs the ``parquet`` extra (pyarrow), imported only when a table is built.
 ```pycon
 >>> from datetime import datetime, timezone
 >>> from pengaduan import Actor
->>> from pengaduan.calendar import WorkCalendar
-from pengaduan.access import Viewer
+>>> from pengaduan.access import Viewer
 >>> from pengaduan.presets import lapor_workflow
 >>> workflow = lapor_workflow()
 >>> c = workflow.apply(
