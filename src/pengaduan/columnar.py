@@ -63,6 +63,7 @@ from pengaduan.access import ANONYMOUS_ACTOR_ID, PUBLIC, PrivacyPolicy, Viewer, 
 from pengaduan.calendar import WorkCalendar
 from pengaduan.clock import TimeSource, instant_of
 from pengaduan.exceptions import MissingExtraError, UnknownGroupingError
+from pengaduan.metrics import summarize, unit_views
 from pengaduan.model import Actor, Complaint, Event
 from pengaduan.readmodel import project
 from pengaduan.sla import Evaluation, Policy, evaluate
@@ -73,6 +74,8 @@ __all__ = [
     "CLOCKS_SCHEMA",
     "COMPLAINTS_SCHEMA",
     "EVENTS_SCHEMA",
+    "UNITS_SCHEMA",
+    "UNIT_CLOCKS_SCHEMA",
     "ExportResult",
     "calendar_table",
     "clock_rows",
@@ -92,6 +95,8 @@ if TYPE_CHECKING:  # built on first use by the module's __getattr__ (pyarrow is 
     COMPLAINTS_SCHEMA: Any
     CLOCKS_SCHEMA: Any
     CALENDAR_SCHEMA: Any
+    UNITS_SCHEMA: Any
+    UNIT_CLOCKS_SCHEMA: Any
 
 _SECOND = timedelta(seconds=1)
 
@@ -143,6 +148,27 @@ def _schemas() -> dict[str, Any]:
                 pa.field("year", pa.int16(), nullable=False),
             ]
         ),
+        "UNITS_SCHEMA": pa.schema(
+            [
+                pa.field("complaint_id", pa.string(), nullable=False),
+                pa.field("unit", pa.string()),
+                pa.field("dispatched_at", ts),
+                pa.field("followed_up_at", ts),
+                pa.field("archived", pa.bool_(), nullable=False),
+                pa.field("closed", pa.bool_(), nullable=False),
+                pa.field("year", pa.int16(), nullable=False),
+            ]
+        ),
+        "UNIT_CLOCKS_SCHEMA": pa.schema(
+            [
+                pa.field("complaint_id", pa.string(), nullable=False),
+                pa.field("unit", pa.string()),
+                pa.field("clock", pa.string(), nullable=False),
+                pa.field("judged", pa.int32(), nullable=False),
+                pa.field("met", pa.int32(), nullable=False),
+                pa.field("year", pa.int16(), nullable=False),
+            ]
+        ),
         "CALENDAR_SCHEMA": pa.schema(
             [
                 pa.field("day", pa.date32(), nullable=False),
@@ -174,11 +200,19 @@ def _schemas() -> dict[str, Any]:
 
 
 _BUILT: dict[str, Any] = {}
+_SCHEMA_NAMES = (
+    "EVENTS_SCHEMA",
+    "COMPLAINTS_SCHEMA",
+    "CLOCKS_SCHEMA",
+    "UNITS_SCHEMA",
+    "UNIT_CLOCKS_SCHEMA",
+    "CALENDAR_SCHEMA",
+)
 
 
 def __getattr__(name: str) -> Any:
     """The schemas, built on first use (pyarrow is imported only then)."""
-    if name in ("EVENTS_SCHEMA", "COMPLAINTS_SCHEMA", "CLOCKS_SCHEMA", "CALENDAR_SCHEMA"):
+    if name in _SCHEMA_NAMES:
         if not _BUILT:
             _BUILT.update(_schemas())
         return _BUILT[name]
@@ -244,6 +278,38 @@ def _complaint_row(complaint: Complaint, year: int, out: dict[str, list[Any]]) -
     out["updated_at"].append(_utc(row.updated_at))
     out["version"].append(row.version)
     out["year"].append(year)
+
+
+def _unit_rows(
+    complaint: Complaint,
+    as_of: datetime,
+    policy: Policy,
+    workflow: Workflow,
+    calendar: WorkCalendar | None,
+    year: int,
+    units: dict[str, list[Any]],
+    tallies: dict[str, list[Any]],
+) -> None:
+    """The complaint as each unit that held it is measured (`pengaduan.metrics.unit_views`)."""
+    summary = summarize(complaint, as_of, policy=policy, workflow=workflow, calendar=calendar)
+    if summary is None:
+        return
+    for view in unit_views(summary):
+        units["complaint_id"].append(complaint.id)
+        units["unit"].append(view.unit)
+        units["dispatched_at"].append(_utc(view.dispatched_at))
+        units["followed_up_at"].append(_utc(view.followed_up_at))
+        units["archived"].append(view.archived)
+        units["closed"].append(view.closed)
+        units["year"].append(year)
+    for unit, tally in summary.unit_clocks.items():
+        for clock, (judged, met) in tally.items():
+            tallies["complaint_id"].append(complaint.id)
+            tallies["unit"].append(unit)
+            tallies["clock"].append(clock)
+            tallies["judged"].append(judged)
+            tallies["met"].append(met)
+            tallies["year"].append(year)
 
 
 _FINGERPRINTS: dict[int, tuple[object, str]] = {}
@@ -439,7 +505,7 @@ def clocks_table(
 
 # -- Parquet datasets -----------------------------------------------------------------------
 
-_TABLES = ("events", "complaints", "clocks")
+_TABLES = ("events", "complaints", "clocks", "units", "unit_clocks")
 
 
 @attrs.frozen
@@ -508,6 +574,7 @@ def write_dataset(
     privacy: PrivacyPolicy | None = None,
     zone: tzinfo | str | None = None,
     batch_size: int = 2000,
+    by_unit: bool = True,
     progress: Callable[[int], object] | None = None,
 ) -> ExportResult:
     """Write the events, complaints and clocks datasets as hive-partitioned Parquet, streaming.
@@ -531,6 +598,10 @@ def write_dataset(
         privacy: The privacy policy (`pengaduan.access.DEFAULT_POLICY` if ``None``).
         zone: The zone of the ``year`` partitions; by default the calendar's, else UTC.
         batch_size: Complaints per written row group.
+        by_unit: With a policy, also write ``units`` (the complaint as each unit that held
+            it is measured, `pengaduan.metrics.unit_views`) and ``unit_clocks`` (each unit's
+            judged and met stretches per clock), what the figures by unit count. It costs a
+            second evaluation per complaint.
         progress: Called with the number of complaints written so far, after each batch.
 
     Returns:
@@ -551,6 +622,8 @@ def write_dataset(
         "events": _schema("EVENTS_SCHEMA"),
         "complaints": _schema("COMPLAINTS_SCHEMA"),
         "clocks": _schema("CLOCKS_SCHEMA"),
+        "units": _schema("UNITS_SCHEMA"),
+        "unit_clocks": _schema("UNIT_CLOCKS_SCHEMA"),
     }
     os.makedirs(root, exist_ok=True)
     if zone is None:
@@ -588,6 +661,17 @@ def write_dataset(
                     cycles += 1
                     for name, value in row.items():
                         clocks[name].append(value)
+                if by_unit:
+                    _unit_rows(
+                        complaint,
+                        at,
+                        policy,
+                        workflow,
+                        calendar,
+                        year,
+                        buffer("units", year),
+                        buffer("unit_clocks", year),
+                    )
             count += 1
             pending += 1
             if pending >= batch_size:
@@ -763,7 +847,7 @@ def calendar_table(calendar: WorkCalendar, first: int, last: int) -> Any:
 
 # -- SQL over the datasets (DuckDB) ---------------------------------------------------------
 
-_GROUPINGS = ("year", "channel", "classification")
+_GROUPINGS = ("year", "channel", "classification", "unit")
 
 
 def _sources(directory: str) -> str:
@@ -774,6 +858,16 @@ def _sources(directory: str) -> str:
     SELECT * FROM read_parquet('{root}/complaints/*/*.parquet', hive_partitioning = true)
   ),
   clocks AS (SELECT * FROM read_parquet('{root}/clocks/*/*.parquet', hive_partitioning = true)),
+  calendar AS (SELECT * FROM read_parquet('{root}/calendar/*.parquet'))"""
+
+
+def _unit_sources(directory: str) -> str:
+    root = directory.rstrip("/")
+    return f"""WITH
+  units AS (SELECT * FROM read_parquet('{root}/units/*/*.parquet', hive_partitioning = true)),
+  unit_clocks AS (
+    SELECT * FROM read_parquet('{root}/unit_clocks/*/*.parquet', hive_partitioning = true)
+  ),
   calendar AS (SELECT * FROM read_parquet('{root}/calendar/*.parquet'))"""
 
 
@@ -804,12 +898,16 @@ def report_sql(directory: str, *, zone: str, by: str | None = None) -> str:
         zone: The calendar's IANA zone (local dates of the working days), e.g.
             ``"Asia/Jakarta"``.
         by: ``None`` (the total), ``"year"`` (of submission, in the calendar's zone: the
-            partition), ``"channel"`` or ``"classification"``.
+            partition), ``"channel"``, ``"classification"`` or ``"unit"`` (every unit that
+            held a complaint, charged with its own stretch only, from the ``units``
+            dataset: `pengaduan.metrics.unit_views`).
 
     Raises:
         UnknownGroupingError: If `by` is not one of those.
     """
     key, group = _grouping(by)
+    if by == "unit":
+        return _unit_report_sql(directory, zone)
     return f"""{_sources(directory)},
   milestones AS (
     SELECT complaint_id,
@@ -860,12 +958,21 @@ def compliance_sql(directory: str, *, by: str | None = None) -> str:
 
     Args:
         directory: The dataset root.
-        by: ``None`` (the total), ``"year"``, ``"channel"`` or ``"classification"``.
+        by: ``None`` (the total), ``"year"``, ``"channel"``, ``"classification"`` or
+            ``"unit"`` (each unit's own stretches, from the ``unit_clocks`` dataset).
 
     Raises:
         UnknownGroupingError: If `by` is not one of those.
     """
     key, group = _grouping(by)
+    if by == "unit":
+        return f"""{_unit_sources(directory)}
+SELECT CAST(unit AS VARCHAR) AS key, clock,
+       CAST(sum(judged) AS BIGINT) AS stopped,
+       CAST(sum(met) AS BIGINT) AS met,
+       sum(met) / nullif(sum(judged), 0) AS rate
+FROM unit_clocks
+GROUP BY key, clock ORDER BY key NULLS LAST, clock"""
     group_by = (
         "GROUP BY key, clock ORDER BY key NULLS LAST, clock"
         if group
@@ -896,3 +1003,35 @@ def open_dataset(directory: str | os.PathLike[str]) -> Any:
     year = pa.field("year", pa.int16(), nullable=False)
     partitioning = ds.partitioning(pa.schema([year]), flavor="hive")
     return ds.dataset(os.fspath(directory), format="parquet", partitioning=partitioning)
+
+
+def _unit_report_sql(directory: str, zone: str) -> str:
+    """`report_sql` by unit: over the ``units`` dataset (one row per unit's view)."""
+    return f"""{_unit_sources(directory)},
+  per_view AS (
+    SELECT u.*,
+           CASE WHEN u.dispatched_at IS NOT NULL THEN u.followed_up_at END AS followed,
+           (epoch_us(u.followed_up_at) - epoch_us(u.dispatched_at)) / 1e6 / 86400
+             AS follow_up_days,
+           b.working_days - a.working_days AS follow_up_working_days
+    FROM units u
+    LEFT JOIN calendar a ON a.day = CAST(timezone('{zone}', u.dispatched_at) AS DATE)
+    LEFT JOIN calendar b ON b.day = CAST(timezone('{zone}', u.followed_up_at) AS DATE)
+  ),
+  keys AS (SELECT DISTINCT unit FROM units UNION SELECT DISTINCT unit FROM unit_clocks)
+SELECT CAST(k.unit AS VARCHAR) AS key,
+       count(v.complaint_id) AS received,
+       count(*) FILTER (WHERE v.archived) AS archived,
+       count(v.dispatched_at) AS dispatched,
+       count(v.followed) AS followed_up,
+       count(*) FILTER (WHERE v.closed) AS closed,
+       count(*) FILTER (WHERE v.closed)
+         / nullif(count(v.complaint_id) - count(*) FILTER (WHERE v.archived), 0)
+         AS settlement_rate,
+       count(v.followed) / nullif(count(v.dispatched_at), 0) AS follow_up_rate,
+       avg(v.follow_up_days) AS follow_up_mean_calendar_days,
+       quantile_cont(v.follow_up_days, 0.5) AS follow_up_median_calendar_days,
+       avg(v.follow_up_working_days) AS follow_up_mean_working_days,
+       quantile_cont(v.follow_up_working_days, 0.5) AS follow_up_median_working_days
+FROM keys k LEFT JOIN per_view v ON v.unit IS NOT DISTINCT FROM k.unit
+GROUP BY k.unit ORDER BY key NULLS LAST"""

@@ -252,8 +252,8 @@ def test_each_table_defaults_to_the_public() -> None:
 
 
 def test_an_unknown_grouping_is_refused() -> None:
-    with pytest.raises(UnknownGroupingError, match="'unit'"):
-        columnar.report_sql("national", zone="Asia/Jakarta", by="unit")
+    with pytest.raises(UnknownGroupingError, match="'opd'"):
+        columnar.report_sql("national", zone="Asia/Jakarta", by="opd")
 
 
 offsets = st.sampled_from([0, 7 * 3600, 8 * 3600, 9 * 3600, -5 * 3600, 5 * 3600 + 1800])
@@ -296,3 +296,25 @@ def test_clock_rows_of_a_not_started_clock_are_none() -> None:
     assert [r["clock"] for r in rows] == ["verification"]
     assert rows[0]["status"] == "running"
     assert PUBLIC.is_public
+
+
+def test_importing_columnar_and_spark_imports_neither_pyarrow_nor_pyspark() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pengaduan.columnar, pengaduan.spark; "
+        "print(sorted(m for m in ('pyarrow', 'pyspark', 'pandas', 'duckdb') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_without_pyarrow_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from pengaduan.exceptions import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
+    with pytest.raises(MissingExtraError, match=r"pengaduan\[parquet\]"):
+        events_table([], workflow=WORKFLOW)

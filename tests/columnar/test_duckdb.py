@@ -44,7 +44,7 @@ def _rows(sql: str) -> list[dict[str, object]]:
     return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
 
-@pytest.mark.parametrize("by", [None, "year", "channel", "classification"])
+@pytest.mark.parametrize("by", [None, "year", "channel", "classification", "unit"])
 def test_the_report_figures_equal_measure(
     by: str | None,
     staff_dataset: tuple[Path, ExportResult],
@@ -63,7 +63,7 @@ def test_the_report_figures_equal_measure(
         _check(row, group)
 
 
-@pytest.mark.parametrize("by", [None, "year", "channel"])
+@pytest.mark.parametrize("by", [None, "year", "channel", "unit"])
 def test_compliance_per_clock_equals_measure(
     by: str | None,
     staff_dataset: tuple[Path, ExportResult],
