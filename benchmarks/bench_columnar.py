@@ -142,37 +142,45 @@ def mib(value: int) -> str:
 
 
 def measure(size: int, workdir: Path) -> dict[str, float]:
+    """Run the steps at one size, printing each as it ends (a long run shows its progress)."""
     py = sys.executable
     history, out = workdir / f"history-{size}.jsonl", workdir / f"national-{size}"
     cli = [py, "-m", "pengaduan"]
+    print(f"\n== {size:,} complaints ==", flush=True)
     sim_s, sim_rss, _ = run(
         [*cli, "simulate", "--complaints", str(size), "--years", "1", "--stream", "--out",
          str(history), "-q"]
     )  # fmt: skip
     events = sum(1 for _ in history.open(encoding="utf-8"))
+    print(f"simulate --stream     {sim_s:8.1f} s   peak {mib(sim_rss)}   {events:,} events",
+          flush=True)  # fmt: skip
     exp_s, exp_rss, _ = run(
         [*cli, "export", str(history), "--format", "parquet", "--out", str(out), "--viewer",
          "admin_national", "--as-of", AS_OF, "-q"]
     )  # fmt: skip
-    one_s, one_rss, one_out = run([py, "-c", LOCAL_EVAL, str(out), AS_OF])
-    spark_s, spark_rss, spark_out = run([py, "-c", SPARK_EVAL, str(out), AS_OF])
-    rows, digest = one_out.split()
-    spark_rows, spark_digest, started, job = spark_out.split()
-    assert (rows, digest) == (spark_rows, spark_digest), "Spark and one process disagree"
-    print(f"\n== {size:,} complaints, {events:,} events, {int(rows):,} clock cycles ==")
-    print(f"simulate --stream     {sim_s:8.1f} s   peak {mib(sim_rss)}")
     print(
         f"export parquet        {exp_s:8.1f} s   peak {mib(exp_rss)}   "
-        f"{size / exp_s:,.0f} complaints/s, {events / exp_s:,.0f} events/s"
+        f"{size / exp_s:,.0f} complaints/s, {events / exp_s:,.0f} events/s",
+        flush=True,
     )
-    print(f"one process: replay+evaluate from Parquet {one_s:8.1f} s   peak {mib(one_rss)}")
+    one_s, one_rss, one_out = run([py, "-c", LOCAL_EVAL, str(out), AS_OF])
+    rows, digest = one_out.split()
+    print(
+        f"one process: replay+evaluate from Parquet {one_s:8.1f} s   peak {mib(one_rss)}   "
+        f"{int(rows):,} clock cycles",
+        flush=True,
+    )
+    spark_s, spark_rss, spark_out = run([py, "-c", SPARK_EVAL, str(out), AS_OF])
+    spark_rows, spark_digest, started, job = spark_out.split()
+    assert (rows, digest) == (spark_rows, spark_digest), "Spark and one process disagree"
     print(
         f"Spark local[2]: {spark_s:8.1f} s in all (session {float(started):.1f} s, job "
         f"{float(job):.1f} s)   peak {mib(spark_rss)} (JVM included)"
     )
     print(
         f"ratio Spark job / one process: {float(job) / one_s:.2f}  "
-        f"(rows equal: {rows} rows, digest {digest})"
+        f"(rows equal: {rows} rows, digest {digest})",
+        flush=True,
     )
     return {"size": size, "export": exp_s, "one": one_s, "spark_job": float(job)}
 
