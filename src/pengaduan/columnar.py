@@ -15,6 +15,11 @@ anonymous reporter is written):
   start, stop, how it ended, pauses, deadline, status, breach, elapsed working and calendar
   time, and the fingerprints of the policy and calendar that computed it (`clocks_table`).
 
+`write_dataset` also writes ``units`` and ``unit_clocks`` (each unit that held a complaint,
+charged with its own stretch only, as `pengaduan.metrics.measure` counts by unit) and
+``calendar`` (the calendar's days with a running count of working days), so that the SQL of
+`report_sql` and `compliance_sql` reproduces the regency report's figures in DuckDB.
+
 Every row carries ``year``: the year of its complaint's first event in the given zone (the
 calendar's, for reports), so that a complaint never straddles two partitions.
 `write_dataset` writes the three as hive-partitioned Parquet datasets
@@ -513,7 +518,7 @@ class ExportResult:
     """What `write_dataset` wrote.
 
     Attributes:
-        directory: The dataset root (holding ``events/``, ``complaints/``, ``clocks/``).
+        directory: The dataset root (holding ``events/``, ``complaints/``, ``clocks/``, ...).
         complaints: Complaints written (those the viewer may see, submitted by ``as_of``).
         events: Event rows written.
         cycles: Clock-cycle rows written (0 without a policy).
