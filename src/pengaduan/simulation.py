@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -62,6 +62,7 @@ __all__ = [
     "muara_enim",
     "muara_enim_ladder",
     "simulate",
+    "simulate_histories",
 ]
 
 _WORKING_DAY = timedelta(hours=7, minutes=30)  # Perpres 21/2023: 37.5 hours over 5 days
@@ -430,6 +431,34 @@ def simulate(
     Returns:
         The simulated history, ending at ``scenario.end``.
     """
+    every: list[tuple[datetime, int, Event]] = []
+    for events in simulate_histories(scenario, seed, progress=progress):
+        every.extend((event.at, len(every) + n, event) for n, event in enumerate(events))
+    every.sort(key=lambda item: (item[0], item[1]))
+    return Simulation(scenario, seed, tuple(e for _, _, e in every))
+
+
+def simulate_histories(
+    scenario: Scenario,
+    seed: int = 0,
+    *,
+    progress: Callable[[int, int], object] | None = None,
+) -> Iterator[list[Event]]:
+    """Simulate a scenario one complaint at a time, in memory bounded by one complaint.
+
+    The same complaints and events as `simulate` with the same seed, each complaint's
+    events together (in history order) and the complaints in order of arrival, rather than
+    every event in time order: for histories too long to hold (a national year), written to
+    a store or a file as they come.
+
+    Args:
+        scenario: What to simulate.
+        seed: The random seed.
+        progress: Called with ``(complaints done, complaints in all)`` after each complaint.
+
+    Yields:
+        Each complaint's events up to ``scenario.end``.
+    """
     rng = random.Random(seed)
     cal = scenario.calendar
     span = (scenario.end - scenario.start).total_seconds()
@@ -450,7 +479,6 @@ def simulate(
     def later(at: datetime, working_days: float) -> datetime:
         return cal.add_working_time(at, _WORKING_DAY * working_days)
 
-    every: list[tuple[datetime, int, Event]] = []
     for number, offset in enumerate(arrivals, start=1):
         cid = f"{scenario.prefix}{number:04d}"
         b = _Builder(cid, workflow)
@@ -506,7 +534,7 @@ def simulate(
             at = b.add("resume", later(at, hold_delay), admin, {})
         if archived:
             b.add("archive", later(at, verify_delay), admin, {"reason": "Bukan kinerja pemerintah"})
-            _collect(every, b, end)
+            yield _until(b, end)
             if progress is not None:
                 progress(number, len(arrivals))
             continue
@@ -544,18 +572,18 @@ def simulate(
             else:
                 # No reply in the window: closed once 10 working days have passed.
                 b.add("close", cal.add_working_days(at, 10), _SYSTEM, {})
-        _collect(every, b, end)
+        yield _until(b, end)
         if progress is not None:
             progress(number, len(arrivals))
-    every.sort(key=lambda item: (item[0], item[1]))
-    return Simulation(scenario, seed, tuple(e for _, _, e in every))
 
 
-def _collect(into: list[tuple[datetime, int, Event]], builder: _Builder, end: datetime) -> None:
+def _until(builder: _Builder, end: datetime) -> list[Event]:
+    kept: list[Event] = []
     for event in builder.events:
         if event.at > end:
             break
-        into.append((event.at, len(into), event))
+        kept.append(event)
+    return kept
 
 
 # -- the Muara Enim-shaped preset ------------------------------------------------------------
