@@ -10,6 +10,7 @@ import pytest
 from pengaduan import columnar
 from pengaduan._cli import main
 from pengaduan.interchange import read_events
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import open_store
 
 from .conftest import WORKFLOW
@@ -21,7 +22,7 @@ AS_OF = (T0 + timedelta(days=2)).isoformat()
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     path = str(tmp_path / "lapor.sqlite")
-    store = open_store(path)
+    store = open_store(path, workflow=lapor_workflow())
     try:
         for complaint in (
             _complaint("C-1", anonymous=True),
@@ -56,7 +57,7 @@ def test_export_parquet_for_staff_round_trips(db: str, tmp_path: Path) -> None:
                  "--as-of", AS_OF, "--viewer", "admin_national"])  # fmt: skip
     assert code == 0
     back = {c.id: c for c in columnar.read_complaints(out / "events", workflow=WORKFLOW)}
-    store = open_store(db, readonly=True)
+    store = open_store(db, readonly=True, workflow=lapor_workflow())
     try:
         assert back == {c.id: c for c in store.complaints()}
     finally:
