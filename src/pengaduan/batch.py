@@ -561,6 +561,9 @@ def evaluate_batch(
             continue
         part, arrays = engine.retrying(clock, ev, as_of_us, arrays)
         arrays_of[id(clock.calendar)] = arrays
+        if arrays.zone_problem is not None:  # found in the years a retry added
+            fallback_clocks[number] = f"clock {clock.name!r}: {arrays.zone_problem}"
+            continue
         part["clock_no"] = np.full(part["group"].size, number, dtype=np.int64)
         part["calendar_fingerprint"] = np.full(
             part["group"].size, clock.calendar.fingerprint, dtype=object
