@@ -6,7 +6,7 @@ covers, and answers the scalar methods' questions for arrays of instants (UTC mi
 since the Unix epoch) with `numpy.searchsorted`: the same tables, the same arithmetic, so the
 same answers to the microsecond.
 
-A query outside the years held raises `_OutOfRange`; the caller widens the span and asks again.
+A query outside the years held raises `_OutOfRangeError`; the caller widens the span and asks again.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ if TYPE_CHECKING:  # pragma: no cover
     Ints = np.ndarray[Any, np.dtype[np.int64]]
     Bools = np.ndarray[Any, np.dtype[np.bool_]]
 
-__all__ = ["CalendarArrays", "OutOfRange", "us_of"]
+__all__ = ["CalendarArrays", "OutOfRangeError", "arrays_for", "remember", "us_of"]
 
 _YEAR_MIN, _YEAR_MAX = 2, 9997
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-class OutOfRange(Exception):
+class OutOfRangeError(Exception):
     """A query reached past the years an array copy holds (internal: widen and retry)."""
 
 
@@ -72,6 +72,33 @@ def _zone_problem(cal: WorkCalendar, midnights: Ints, d0: int) -> str | None:
                 f"{date.fromordinal(d0 + k).isoformat()}, so local dates are not monotonic"
             )
     return None
+
+
+_CACHE: dict[int, tuple[Any, CalendarArrays]] = {}
+
+
+def arrays_for(cal: WorkCalendar, first_year: int, last_year: int) -> CalendarArrays:
+    """A `CalendarArrays` of `cal` holding at least those years (kept for the next call)."""
+    found = _CACHE.get(id(cal))
+    if found is not None and found[0] is cal:
+        arrays = found[1]
+        if (
+            arrays.first_year <= max(first_year, _YEAR_MIN)
+            and min(last_year, _YEAR_MAX) <= arrays.last_year
+        ):
+            return arrays
+        first_year = min(first_year, arrays.first_year)
+        last_year = max(last_year, arrays.last_year)
+    arrays = CalendarArrays(cal, first_year, last_year)
+    remember(arrays)
+    return arrays
+
+
+def remember(arrays: CalendarArrays) -> None:
+    """Keep `arrays` for the next `arrays_for` of its calendar (a few calendars at most)."""
+    if len(_CACHE) >= 8:
+        _CACHE.clear()
+    _CACHE[id(arrays.cal)] = (arrays.cal, arrays)
 
 
 class CalendarArrays:
@@ -116,7 +143,7 @@ class CalendarArrays:
 
     def _check(self, x: Ints) -> None:
         if x.size and (int(x.min()) < self.lo or int(x.max()) >= self.hi):
-            raise OutOfRange
+            raise OutOfRangeError
 
     # -- working time ------------------------------------------------------------------------
 
@@ -129,9 +156,7 @@ class CalendarArrays:
             return np.zeros_like(x)
         i = np.searchsorted(self.starts, x, side="right") - 1
         j = np.maximum(i, 0)
-        out: Ints = np.where(
-            i < 0, 0, self.cums[j] + np.minimum(x, self.ends[j]) - self.starts[j]
-        )
+        out: Ints = np.where(i < 0, 0, self.cums[j] + np.minimum(x, self.ends[j]) - self.starts[j])
         return out
 
     def forward(self, x: Ints, target: Ints) -> Ints:
@@ -140,7 +165,7 @@ class CalendarArrays:
 
         i = np.searchsorted(self.cum_end, target, side="left")
         if i.size and int(i.max()) >= len(self.cum_end):
-            raise OutOfRange
+            raise OutOfRangeError
         r: Ints = np.maximum(self.starts[i] + (target - self.cums[i]), x)
         self._check(r)
         return r
@@ -164,7 +189,7 @@ class CalendarArrays:
         """The end (24:00 local, as UTC microseconds) of each local date."""
         k = o + 1 - self.d0
         if k.size and (int(k.min()) < 0 or int(k.max()) >= len(self.midnights)):
-            raise OutOfRange
+            raise OutOfRangeError
         out: Ints = self.midnights[k]
         return out
 
@@ -173,12 +198,12 @@ class CalendarArrays:
         import numpy as np
 
         if not self.days.size:
-            raise OutOfRange
+            raise OutOfRangeError
         if o.size and (int(o.min()) < self.d0 or int(o.max()) >= self.d1):
-            raise OutOfRange
+            raise OutOfRangeError
         i = np.searchsorted(self.days, o, side="right") + n - 1
         if i.size and int(i.max()) >= len(self.days):
-            raise OutOfRange
+            raise OutOfRangeError
         out: Ints = self.days[i]
         return out
 
@@ -188,7 +213,7 @@ class CalendarArrays:
 
         for o in (oa, ob):
             if o.size and (int(o.min()) < self.d0 or int(o.max()) >= self.d1):
-                raise OutOfRange
+                raise OutOfRangeError
         out: Ints = np.searchsorted(self.days, ob, side="right") - np.searchsorted(
             self.days, oa, side="right"
         )
@@ -201,7 +226,7 @@ class CalendarArrays:
         lo = np.minimum(first, last)
         hi = np.maximum(first, last)
         if lo.size and (int(lo.min()) < self.d0 or int(hi.max()) >= self.d1):
-            raise OutOfRange
+            raise OutOfRangeError
         marks = self.est_time if hours else self.est_days
         out: Bools = np.zeros(lo.shape, dtype=bool)
         if marks.size:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pengaduan._batch_calendar import CalendarArrays, OutOfRange, us_of
+from pengaduan._batch_calendar import CalendarArrays, OutOfRangeError, us_of
 from pengaduan.sla import Clock, TargetUnit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -140,13 +140,11 @@ class Events:
         return out
 
 
-def clock_cycles(
-    clock: Clock, ev: Events, as_of: int, arrays: CalendarArrays
-) -> dict[str, Any]:
+def clock_cycles(clock: Clock, ev: Events, as_of: int, arrays: CalendarArrays) -> dict[str, Any]:
     """Every cycle of one clock over all complaints, as arrays (one entry per cycle).
 
     Raises:
-        OutOfRange: If a calendar lookup left `arrays`' years (widen them and ask again).
+        OutOfRangeError: If a calendar lookup left `arrays`' years (widen them and ask again).
     """
     import numpy as np
 
@@ -166,11 +164,11 @@ def clock_cycles(
     open_before = ev.previous(open_after)
     starts = reset | (start & ~open_before & ~stop)
     closes = (stop | reset) & open_before
-    count = np.cumsum(starts)
+    count: Ints = np.cumsum(starts, dtype=np.int64)
     start_idx = np.flatnonzero(starts)
     n_cycles = start_idx.size
-    cycle_of = count - 1
-    closed_cycle = count - starts - 1
+    cycle_of: Ints = count - 1
+    closed_cycle: Ints = count - starts - 1
     close_idx = np.flatnonzero(closes)
     end_idx = np.full(n_cycles, -1, dtype=np.int64)
     end_idx[closed_cycle[close_idx]] = close_idx
@@ -302,9 +300,7 @@ def clock_cycles(
         budget = np.full(n_cycles, amount, dtype=np.int64)
         if in_working_time:
             assert o_start is not None
-            estimated = arrays.depends_on_estimate(
-                o_start, arrays.ordinal(provisional), hours=True
-            )
+            estimated = arrays.depends_on_estimate(o_start, arrays.ordinal(provisional), hours=True)
     status = np.where(is_open, np.where(n_pauses > n_ended, 1, 0), 2).astype(np.int8)
     return {
         "group": ev.group[start_idx],
@@ -330,5 +326,5 @@ def retrying(
     while True:
         try:
             return clock_cycles(clock, ev, as_of, arrays), arrays
-        except OutOfRange:
+        except OutOfRangeError:
             arrays = arrays.widened()

@@ -114,8 +114,9 @@ def _column(table: Any, name: str) -> Any:
         column = table.column(name)
         if hasattr(column, "combine_chunks"):
             column = column.combine_chunks()
-        import pyarrow as pa
+        import importlib
 
+        pa: Any = importlib.import_module("pyarrow")
         if pa.types.is_timestamp(column.type):
             column = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
             return column.to_numpy(zero_copy_only=False)
@@ -184,8 +185,11 @@ def complaint_of(columns: Mapping[str, Any], rows: range) -> Complaint:
                 cid,
                 str(columns["action"][i]),
                 at,
-                Actor(str(actor_id) if actor_id else "-", str(role) if role else "-",
-                      str(unit) if unit else None),
+                Actor(
+                    str(actor_id) if actor_id else "-",
+                    str(role) if role else "-",
+                    str(unit) if unit else None,
+                ),
                 {},
             )
         )

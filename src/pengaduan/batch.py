@@ -72,7 +72,7 @@ from pengaduan import _present
 from pengaduan._calendar_index import EPOCH, to_us
 from pengaduan.calendar import WorkCalendar
 from pengaduan.clock import TimeSource, instant_of
-from pengaduan.exceptions import EventFormatError
+from pengaduan.exceptions import EventFormatError, MissingExtraError
 from pengaduan.sla import (
     Clock,
     ClockStatus,
@@ -246,7 +246,8 @@ class BatchEvaluation:
     microseconds; an absent instant is ``-2**63``), ``ended_by`` and ``status`` (int8 codes
     into `ENDED_BY` and `STATUSES`), ``paused``, ``elapsed_working``, ``elapsed_calendar``,
     ``budget`` (int64 microseconds), ``pauses`` (int32), ``breached``, ``estimated`` (bool),
-    ``calendar_fingerprint`` (object) and ``year`` (int16).
+    ``clock_no`` (the clock's position in the policy), ``group`` (the complaint's position in
+    `complaints`) and ``year`` (int16).
 
     Attributes:
         as_of: The instant evaluated.
@@ -343,11 +344,12 @@ class BatchEvaluation:
 
         def instants(name: str) -> np.ndarray[Any, Any]:
             values = c[name]
-            return np.where(values == _NULL, np.iinfo(np.int64).min, values).view(
-                "datetime64[us]"
-            )
+            return np.where(values == _NULL, np.iinfo(np.int64).min, values).view("datetime64[us]")
 
         status = np.asarray([s.value for s in _STATUS], dtype=object)
+        fingerprints = np.asarray(
+            [c.calendar.fingerprint for c in self.policy.clocks] or [""], dtype=object
+        )
         return {
             "complaint_id": c["complaint_id"],
             "clock": c["clock"],
@@ -362,14 +364,13 @@ class BatchEvaluation:
             "elapsed_working_seconds": c["elapsed_working"] // second,
             "elapsed_calendar_seconds": c["elapsed_calendar"] // second,
             "policy_fingerprint": np.full(len(self), self.policy.fingerprint, dtype=object),
-            "calendar_fingerprint": c["calendar_fingerprint"],
+            "calendar_fingerprint": fingerprints[c["clock_no"]] if len(self) else fingerprints[:0],
             "year": c["year"].astype(np.int16),
         }
 
     def to_arrow(self) -> Any:
         """The clock rows as a pyarrow Table in the clocks dataset's columns (needs pyarrow)."""
-        import pyarrow as pa
-
+        pa = _optional("pyarrow", "BatchEvaluation.to_arrow", "parquet")
         cols = self.table_columns()
         ts = pa.timestamp("us", tz="UTC")
         types = {
@@ -403,13 +404,22 @@ class BatchEvaluation:
 
         Instants are tz-aware (UTC) timestamps, ``NaT`` for none.
         """
-        import pandas as pd
-
+        pd = _optional("pandas", "BatchEvaluation.to_pandas", "pandas")
         cols = self.table_columns()
         frame = pd.DataFrame({name: cols[name] for name in _TABLE_COLUMNS})
         for name in ("started", "stopped", "deadline"):
             frame[name] = frame[name].dt.tz_localize("UTC")
         return frame
+
+
+def _optional(module: str, feature: str, extra: str) -> Any:
+    """Import an optional dependency by name (no stubs needed to type-check)."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(feature, extra) from None
 
 
 def _definition_problem(clock: Clock) -> str | None:
@@ -436,8 +446,8 @@ def _codes(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], list[str
     import numpy as np
 
     try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is in the test extra
+        pd = _optional("pandas", "", "pandas")
+    except MissingExtraError:  # pragma: no cover - pandas is in the test extra
         uniques, codes = np.unique(values.astype(str), return_inverse=True)
         return codes.astype(np.int64), [str(u) for u in uniques]
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
@@ -484,10 +494,11 @@ def evaluate_batch(
         NoWorkingTimeError: Where `evaluate` would raise it (a deadline beyond the years a
             calendar covers).
     """
+    _optional("numpy", "evaluate_batch", "numpy")
     import numpy as np
 
     from pengaduan import _batch_engine as engine
-    from pengaduan._batch_calendar import CalendarArrays
+    from pengaduan._batch_calendar import CalendarArrays, arrays_for, remember
     from pengaduan._batch_input import columns_of, complaint_of
 
     as_of = instant_of(as_of)
@@ -554,23 +565,21 @@ def evaluate_batch(
         if problem is None:
             arrays = arrays_of.get(id(clock.calendar))
             if arrays is None:
-                arrays = CalendarArrays(clock.calendar, first_year, last_year)
+                arrays = arrays_for(clock.calendar, first_year, last_year)
             problem = arrays.zone_problem
         if problem is not None or arrays is None:
             fallback_clocks[number] = f"clock {clock.name!r}: {problem}"
             continue
         part, arrays = engine.retrying(clock, ev, as_of_us, arrays)
         arrays_of[id(clock.calendar)] = arrays
+        remember(arrays)
         if arrays.zone_problem is not None:  # found in the years a retry added
             fallback_clocks[number] = f"clock {clock.name!r}: {arrays.zone_problem}"
             continue
         part["clock_no"] = np.full(part["group"].size, number, dtype=np.int64)
-        part["calendar_fingerprint"] = np.full(
-            part["group"].size, clock.calendar.fingerprint, dtype=object
-        )
         parts.append(part)
     # The fallbacks: whole complaints (their histories go back in time), whole clocks.
-    fallback_groups = set(int(g) for g in backwards)
+    fallback_groups = {int(g) for g in backwards}
     if backwards.size:
         reason = "its events go back in time (an instant earlier than the one before it)"
         fallbacks.append(Fallback(policy.names, tuple(ids[g] for g in backwards), reason))
@@ -608,8 +617,16 @@ def evaluate_batch(
     return BatchEvaluation(as_of, policy, tuple(ids), columns, tuple(fallbacks))
 
 
-_INT_COLUMNS = ("started", "stopped", "paused", "deadline", "elapsed_working")
-_INT_COLUMNS += ("elapsed_calendar", "budget", "pauses")
+_INT_COLUMNS: tuple[str, ...] = (
+    "started",
+    "stopped",
+    "paused",
+    "deadline",
+    "elapsed_working",
+    "elapsed_calendar",
+    "budget",
+    "pauses",
+)
 
 
 def _fallback_rows(
@@ -635,7 +652,6 @@ def _fallback_rows(
             "status",
             "breached",
             "estimated",
-            "calendar_fingerprint",
         )
     }
     bounds = [*run_starts.tolist(), n]
@@ -646,7 +662,6 @@ def _fallback_rows(
         rows = range(bounds[g], bounds[g + 1])
         evaluation = evaluate(complaint_of(cols, rows), as_of=as_of, policy=policy)
         for number in wanted:
-            state = evaluation.clocks[number]
             for row in clock_rows_of_state(evaluation, number):
                 names["group"].append(g)
                 names["clock_no"].append(number)
@@ -662,13 +677,10 @@ def _fallback_rows(
                 names["status"].append(_STATUS.index(row.status))
                 names["breached"].append(row.breached)
                 names["estimated"].append(row.estimated)
-                names["calendar_fingerprint"].append(state.clock.calendar.fingerprint)
     out: dict[str, Any] = {}
     for key, values in names.items():
         if key in ("breached", "estimated"):
             out[key] = np.asarray(values, dtype=bool)
-        elif key == "calendar_fingerprint":
-            out[key] = np.asarray(values, dtype=object)
         elif key in ("ended_by", "status"):
             out[key] = np.asarray(values, dtype=np.int8)
         else:
@@ -700,13 +712,11 @@ def _assemble(
         "status",
         "breached",
         "estimated",
-        "calendar_fingerprint",
     )
     if parts:
         merged = {k: np.concatenate([p[k] for p in parts]) for k in keys}
     else:
         merged = {k: np.zeros(0, dtype=np.int64) for k in keys}
-        merged["calendar_fingerprint"] = np.zeros(0, dtype=object)
     order = _order(merged)
     out = {k: v[order] for k, v in merged.items()}
     group, clock = out["group"], out["clock_no"]
@@ -719,7 +729,7 @@ def _assemble(
     names = np.asarray(ids, dtype=object)
     out["complaint_id"] = names[group] if size else np.zeros(0, dtype=object)
     clock_names = np.asarray(clocks or ("",), dtype=object)
-    out["clock"] = clock_names[out.pop("clock_no")]
+    out["clock"] = clock_names[out["clock_no"]]
     return out
 
 
@@ -734,7 +744,8 @@ def _years(
     import numpy as np
 
     if "year" in cols:
-        return np.asarray(cols["year"], dtype=np.int16)[run_starts[group]]
+        given: np.ndarray[Any, Any] = np.asarray(cols["year"], dtype=np.int16)[run_starts[group]]
+        return given
     if zone is None:
         tz = policy.clocks[0].calendar.tz if policy.clocks else ZoneInfo("UTC")
     else:
@@ -744,12 +755,14 @@ def _years(
     years = [(EPOCH + timedelta(microseconds=int(x))).astimezone(tz).year for x in first_at]
     lookup = np.zeros(len(run_starts), dtype=np.int16)
     lookup[wanted] = np.asarray(years, dtype=np.int16)
-    return lookup[group]
+    out: np.ndarray[Any, Any] = lookup[group]
+    return out
 
 
-def _order(merged: dict[str, Any]) -> Any:
+def _order(merged: dict[str, Any]) -> np.ndarray[Any, Any]:
     """Row order: complaint, clock, then the order each part gave its cycles (their order)."""
     import numpy as np
 
     position = np.arange(merged["group"].size)
-    return np.lexsort((position, merged["clock_no"], merged["group"]))
+    order: np.ndarray[Any, Any] = np.lexsort((position, merged["clock_no"], merged["group"]))
+    return order

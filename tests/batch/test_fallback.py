@@ -46,7 +46,8 @@ def test_a_subclassed_clock_falls_back_for_every_complaint_and_agrees(caplog):
     (record,) = [r for r in caplog.records if r.name == "pengaduan.batch"]
     assert record.levelno == logging.WARNING
     message = record.getMessage()
-    assert "custom" in message and "4 complaint" in message
+    assert "custom" in message
+    assert "4 complaint" in message
     assert "G-" not in message  # counts, never ids
 
 
@@ -84,7 +85,8 @@ def test_a_zone_whose_clocks_turn_back_across_midnight_falls_back_and_agrees():
     batch, expected = both(cs, start + timedelta(days=9), policy)
     assert batch.rows() == expected
     (fallback,) = batch.fallbacks
-    assert "America/Goose_Bay" in fallback.reason and "midnight" in fallback.reason
+    assert "America/Goose_Bay" in fallback.reason
+    assert "midnight" in fallback.reason
     assert fallback.clocks == ("c",)
 
 

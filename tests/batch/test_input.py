@@ -89,7 +89,7 @@ def test_a_pyarrow_table_gives_the_same_rows_as_the_arrays(regency):
 def test_instants_may_be_int64_microseconds():
     table = events_arrays(complaints(), zone="Asia/Jakarta")
     table["at"] = table["at"].view(np.int64)
-    batch, expected = both(complaints(), T0 + timedelta(days=10), POLICY)
+    _batch, expected = both(complaints(), T0 + timedelta(days=10), POLICY)
     assert evaluate_batch(table, T0 + timedelta(days=10), policy=POLICY).rows() == expected
 
 
@@ -161,11 +161,15 @@ def test_a_naive_as_of_is_refused():
 def test_an_empty_table_gives_no_rows():
     table = events_arrays([], zone="Asia/Jakarta")
     batch = evaluate_batch(table, T0, policy=lapor_policy())
-    assert len(batch) == 0 and batch.rows() == () and batch.complaints == ()
+    assert len(batch) == 0
+    assert batch.rows() == ()
+    assert batch.complaints == ()
     assert list(batch.table_columns()) == CLOCK_COLUMNS
 
 
 def test_the_repr_counts_and_shows_no_ids():
     batch, _ = both(complaints(), T0 + timedelta(days=10), POLICY)
     text = repr(batch)
-    assert "3 complaints" in text and "6 clock rows" in text and "G-0" not in text
+    assert "3 complaints" in text
+    assert "6 clock rows" in text
+    assert "G-0" not in text

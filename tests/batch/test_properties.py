@@ -93,7 +93,9 @@ def test_the_status_of_each_clock_is_evaluates(raw, target, calendar, extra):
     as_of = (complaint.events[-1].at if complaint.events else BASE) + timedelta(minutes=extra)
     batch, _expected = both([complaint], as_of, policy)
     if complaint.events:
-        assert batch.status("G-1", "c") is evaluate(complaint, as_of=as_of, policy=policy)["c"].status
+        assert (
+            batch.status("G-1", "c") is evaluate(complaint, as_of=as_of, policy=policy)["c"].status
+        )
 
 
 @given(
@@ -113,7 +115,7 @@ def test_batch_agrees_on_events_and_as_of_exactly_at_a_deadline(raw, clock, acti
     state = evaluate(complaint, as_of=as_of, policy=policy)["c"]
     deadline = state.deadline
     if deadline is not None and (not complaint.events or deadline >= complaint.events[-1].at):
-        event = Event(f"G-1#x", "G-1", action, deadline, Actor("a", "x"), {})
+        event = Event("G-1#x", "G-1", action, deadline, Actor("a", "x"), {})
         complaint = Complaint("G-1", "open", (*complaint.events, event))
         as_of = deadline
     for instant in (as_of, as_of + timedelta(minutes=later)):
