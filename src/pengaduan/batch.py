@@ -49,9 +49,9 @@ Clock rows (`ClockRow`, `clock_rows`) compare the two paths row for row:
 >>> result = evaluate_batch(events_arrays([c], zone=WIB), as_of, policy=policy)
 >>> for row in result.rows():
 ...     print(row.clock, row.status.value, row.deadline.isoformat(), row.breached)
-verification stopped 2026-03-16T17:00:00+00:00 False
-follow_up running 2026-03-25T17:00:00+00:00 True
-resolution running 2026-05-11T17:00:00+00:00 False
+verification stopped 2026-03-17T17:00:00+00:00 False
+follow_up running 2026-03-27T17:00:00+00:00 True
+resolution running 2026-05-11T02:00:00+00:00 False
 >>> result.rows() == clock_rows(evaluate_many([c], as_of=as_of, policy=policy).values())
 True
 
