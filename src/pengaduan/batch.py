@@ -60,6 +60,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -96,6 +97,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("pengaduan.batch")
+
+#: About how many events the engine takes at once (whole complaints): it bounds the size of
+#: its temporary arrays, whatever the size of the table.
+_CHUNK = 1 << 19
 
 _STATUS = (ClockStatus.RUNNING, ClockStatus.PAUSED, ClockStatus.STOPPED)
 _ENDED_BY = (None, "stop", "reset", "expired")
@@ -545,16 +550,26 @@ def evaluate_batch(
     kept_first = np.searchsorted(kept, first[kept])  # first kept row of each kept row's group
     workflow = policy.workflow
     dest = {} if workflow is None else {a.name: a.dest for a in workflow.actions}
-    ev = engine.Events(
-        at_all[kept],
-        action_codes,
-        group[kept],
-        kept_first.astype(np.int64),
-        actions,
-        dest,
-        "" if workflow is None else workflow.initial,
-    )
-    first_year, last_year = _year_span(ev.at, as_of_us)
+    initial = "" if workflow is None else workflow.initial
+    at_kept, group_kept = at_all[kept], group[kept]
+    # Chunks of whole complaints, about _CHUNK events each, bound the engine's temporaries.
+    heads = np.flatnonzero(kept_first == np.arange(kept.size))
+    at_heads = np.searchsorted(heads, np.arange(0, kept.size, _CHUNK))
+    cuts = np.unique(heads[at_heads[at_heads < heads.size]])
+    bounds = [*cuts.tolist(), int(kept.size)] if kept.size else [0, 0]
+    chunks = [
+        engine.Events(
+            at_kept[a:b],
+            action_codes[a:b],
+            group_kept[a:b],
+            (kept_first[a:b] - a).astype(np.int64),
+            actions,
+            dest,
+            initial,
+        )
+        for a, b in itertools.pairwise(bounds)
+    ]
+    first_year, last_year = _year_span(at_kept, as_of_us)
     arrays_of: dict[int, CalendarArrays] = {}
     fallbacks: list[Fallback] = []
     fallback_clocks: dict[int, str] = {}
@@ -570,14 +585,17 @@ def evaluate_batch(
         if problem is not None or arrays is None:
             fallback_clocks[number] = f"clock {clock.name!r}: {problem}"
             continue
-        part, arrays = engine.retrying(clock, ev, as_of_us, arrays)
+        found = []
+        for ev in chunks:
+            part, arrays = engine.retrying(clock, ev, as_of_us, arrays)
+            part["clock_no"] = np.full(part["group"].size, number, dtype=np.int64)
+            found.append(part)
         arrays_of[id(clock.calendar)] = arrays
         remember(arrays)
         if arrays.zone_problem is not None:  # found in the years a retry added
             fallback_clocks[number] = f"clock {clock.name!r}: {arrays.zone_problem}"
             continue
-        part["clock_no"] = np.full(part["group"].size, number, dtype=np.int64)
-        parts.append(part)
+        parts.extend(found)
     # The fallbacks: whole complaints (their histories go back in time), whole clocks.
     fallback_groups = {int(g) for g in backwards}
     if backwards.size:

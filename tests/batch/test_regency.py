@@ -61,3 +61,15 @@ def test_the_regency_has_every_kind_of_cycle(regency):
     assert any(r.breached for r in rows)
     assert not all(r.breached for r in rows)
     assert {r.clock for r in rows} == set(lapor_policy().names)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 100])
+def test_evaluating_in_chunks_of_complaints_changes_nothing(regency, monkeypatch, chunk):
+    """The engine takes whole complaints about `_CHUNK` events at a time."""
+    import pengaduan.batch
+
+    sim, complaints = regency
+    monkeypatch.setattr(pengaduan.batch, "_CHUNK", chunk)
+    batch, expected = both(complaints, sim.scenario.end, lapor_policy())
+    got = batch.rows()
+    assert got == expected, first_difference(got, expected)
