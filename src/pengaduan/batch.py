@@ -533,7 +533,7 @@ def evaluate_batch(
                 f"rows number it {int(position[bad[0]]) + 1}: rows must be in history order",
                 path="seq",
             )
-    ids = [str(cols["complaint_id"][s]) for s in run_starts]
+    ids = [str(c) for c in np.asarray(cols["complaint_id"], dtype=object)[run_starts].tolist()]
     # Events after as_of are ignored from the first one that lies after it (as evaluate does).
     over = (at_all > as_of_us).astype(np.int64)
     seen_over = np.cumsum(over)
@@ -680,7 +680,7 @@ def _fallback_rows(
         rows = range(bounds[g], bounds[g + 1])
         evaluation = evaluate(complaint_of(cols, rows), as_of=as_of, policy=policy)
         for number in wanted:
-            for row in clock_rows_of_state(evaluation, number):
+            for row in _clock_rows_of_state(evaluation, number):
                 names["group"].append(g)
                 names["clock_no"].append(number)
                 names["started"].append(to_us(row.started))
@@ -706,7 +706,7 @@ def _fallback_rows(
     return out
 
 
-def clock_rows_of_state(evaluation: Evaluation, number: int) -> tuple[ClockRow, ...]:
+def _clock_rows_of_state(evaluation: Evaluation, number: int) -> tuple[ClockRow, ...]:
     """The clock rows of one clock (by position) of an evaluation."""
     single = attrs.evolve(evaluation, clocks=(evaluation.clocks[number],))
     return clock_rows(single)
