@@ -735,7 +735,7 @@ def _assemble(
         merged = {k: np.concatenate([p[k] for p in parts]) for k in keys}
     else:
         merged = {k: np.zeros(0, dtype=np.int64) for k in keys}
-    order = _order(merged)
+    order = _order(merged, len(clocks))
     out = {k: v[order] for k, v in merged.items()}
     group, clock = out["group"], out["clock_no"]
     size = group.size
@@ -777,10 +777,14 @@ def _years(
     return out
 
 
-def _order(merged: dict[str, Any]) -> np.ndarray[Any, Any]:
-    """Row order: complaint, clock, then the order each part gave its cycles (their order)."""
+def _order(merged: dict[str, Any], clocks: int) -> np.ndarray[Any, Any]:
+    """Row order: complaint, clock, then the order the parts gave their cycles (a stable sort).
+
+    The parts hold each (complaint, clock)'s cycles in order, so a stable sort on complaint
+    and clock alone keeps them so.
+    """
     import numpy as np
 
-    position = np.arange(merged["group"].size)
-    order: np.ndarray[Any, Any] = np.lexsort((position, merged["clock_no"], merged["group"]))
+    key = merged["group"] * max(clocks, 1) + merged["clock_no"]
+    order: np.ndarray[Any, Any] = np.argsort(key, kind="stable")
     return order
