@@ -112,6 +112,7 @@ _TABLE_COLUMNS = (
     "cycle",
     "started",
     "stopped",
+    "ended_by",
     "paused_seconds",
     "pauses",
     "deadline",
@@ -352,6 +353,7 @@ class BatchEvaluation:
             return np.where(values == _NULL, np.iinfo(np.int64).min, values).view("datetime64[us]")
 
         status = np.asarray([s.value for s in _STATUS], dtype=object)
+        ended_by = np.asarray(_ENDED_BY, dtype=object)
         fingerprints = np.asarray(
             [c.calendar.fingerprint for c in self.policy.clocks] or [""], dtype=object
         )
@@ -361,6 +363,7 @@ class BatchEvaluation:
             "cycle": c["cycle"].astype(np.int32),
             "started": instants("started"),
             "stopped": instants("stopped"),
+            "ended_by": ended_by[c["ended_by"]] if len(self) else ended_by[:0],
             "paused_seconds": c["paused"] // second,
             "pauses": c["pauses"].astype(np.int32),
             "deadline": instants("deadline"),
@@ -384,6 +387,7 @@ class BatchEvaluation:
             "cycle": pa.int32(),
             "started": ts,
             "stopped": ts,
+            "ended_by": pa.string(),
             "paused_seconds": pa.int64(),
             "pauses": pa.int32(),
             "deadline": ts,
