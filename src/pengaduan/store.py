@@ -10,6 +10,9 @@ an append-only log. Every store honours one contract (`EventStore`):
 - `load(complaint_id)` rebuilds a complaint from its history; `complaints(since=...)`
   iterates every complaint, or those changed after a position; `events(since=...)` reads the
   log in order;
+- `import_events(events, batch_size=...)` imports events of many complaints (an event file,
+  another system's history) in batched transactions, with the same validation, idempotency
+  and read-model rows as `append` (see ``docs/storage.md``);
 - `remember_update` / `updates` keep the record of external updates (see `pengaduan.sync`);
 - every append also writes the complaint's read-model row (`pengaduan.readmodel`) in its own
   transaction; `row`, `rows`, `due_ids` and `next_due_at` answer from those indexed rows
@@ -43,6 +46,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pengaduan._store_base import AppendResult
+from pengaduan._store_bulk import ImportConflict, ImportResult
 from pengaduan._store_memory import InMemoryStore
 from pengaduan._store_sqlite import SQLiteStore
 from pengaduan.exceptions import PengaduanError, StoreError
@@ -56,6 +60,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AppendResult",
     "EventStore",
+    "ImportConflict",
+    "ImportResult",
     "InMemoryStore",
     "PostgresStore",
     "SQLiteStore",
@@ -77,6 +83,17 @@ class EventStore(Protocol):
         expected_version: int | None = None,
     ) -> AppendResult:
         """Append events to a complaint, all or nothing, validated by the workflow."""
+        ...
+
+    def import_events(
+        self,
+        events: Iterable[Event],
+        *,
+        batch_size: int = 5000,
+        on_refused: Callable[[Event, PengaduanError], object] | None = None,
+        progress: Callable[[ImportResult], object] | None = None,
+    ) -> ImportResult:
+        """Import events of many complaints in batched transactions; see `SQLiteStore`."""
         ...
 
     def load(self, complaint_id: str) -> Complaint:
