@@ -360,33 +360,41 @@ class _Import:
         store = self.store
         workflow = self.workflow
         counts = {"refused": 0, "duplicates": 0, "conflicted": 0}
-        prepared: list[tuple[Event, str]] = []
+        # Encoded before the lock is taken; a refusal is reported in input order below.
+        prepared: list[tuple[Event, str, EventFormatError | None]] = []
         for item in batch:
             try:
-                prepared.append(prepare(item, workflow, self.key))
+                event, body = prepare(item, workflow, self.key)
             except EventFormatError as error:
                 if not isinstance(item, Event):
                     raise
-                self.refuse(item, error, counts)
+                prepared.append((item, "", error))
+            else:
+                prepared.append((event, body, None))
         conflicts = dict(self.conflicts)
         with store._write("import events") as txn:
             bulk = store._bulk_txn(txn)
-            recorded = bulk.find_many([event.id for event, _body in prepared])
-            candidates: list[tuple[Event, str, str | None]] = []
-            for event, body in prepared:
-                known = recorded.get(event.id)
+            recorded = bulk.find_many([event.id for event, _b, bad in prepared if bad is None])
+            candidates: list[tuple[Event, str, str | None, EventFormatError | None]] = []
+            for event, body, bad in prepared:
+                known = recorded.get(event.id) if bad is None else None
                 if known == body:
                     counts["duplicates"] += 1
                 else:
-                    candidates.append((event, body, known))
-            states = self.states(txn, bulk, {event.complaint for event, _b, _k in candidates})
+                    candidates.append((event, body, known, bad))
+            states = self.states(
+                bulk, {event.complaint for event, _b, _k, bad in candidates if bad is None}
+            )
             moved = {cid for cid, (_c, expected) in states.items() if expected is not None}
             current = {cid: complaint for cid, (complaint, _e) in states.items()}
             accepted: dict[str, tuple[Event, str]] = {}
             rows: list[tuple[str, str, int, str]] = []
             touched: dict[str, None] = {}
             apply = workflow.apply_event
-            for event, body, known in candidates:
+            for event, body, known, bad in candidates:
+                if bad is not None:
+                    self.refuse(event, bad, counts)
+                    continue
                 cid = event.complaint
                 conflict = conflicts.get(cid)
                 if conflict is not None:
@@ -456,7 +464,7 @@ class _Import:
             self.position = position
 
     def states(
-        self, txn: _Txn, bulk: _BulkTxn, complaint_ids: set[str]
+        self, bulk: _BulkTxn, complaint_ids: set[str]
     ) -> dict[str, tuple[Complaint, int | None]]:
         """Each complaint's state as stored, and the version the import expected if it moved."""
         ordered = sorted(complaint_ids)
