@@ -49,9 +49,6 @@ from pengaduan.model import Actor, Complaint, Event
 from pengaduan.readmodel import project
 from pengaduan.workflow import Workflow
 
-#: Events per transaction unless the caller says otherwise.
-DEFAULT_BATCH = 5000
-
 # Complaints whose state the import keeps between batches (the oldest written is forgotten
 # first; a forgotten complaint is replayed from the store when it comes back).
 _CACHE = 20_000
@@ -258,8 +255,8 @@ class _BulkStore(_StoreCore):
         self,
         events: Iterable[Event],
         *,
-        batch_size: int = DEFAULT_BATCH,
-        on_refused: OnRefused | None = None,
+        batch_size: int = 5000,
+        on_refused: Callable[[Event, PengaduanError], object] | None = None,
         progress: Callable[[ImportResult], object] | None = None,
     ) -> ImportResult:
         """Import events of any number of complaints, validated, in batched transactions.
