@@ -52,6 +52,9 @@ from pengaduan.workflow import Workflow
 # Complaints whose state the import keeps between batches (the oldest written is forgotten
 # first; a forgotten complaint is replayed from the store when it comes back).
 _CACHE = 20_000
+# Complaints whose version as the import wrote it is remembered, to tell that another writer
+# appended to one (an int each, so many more than the states).
+_VERSIONS = 500_000
 
 # Ids per IN (...) query: SQLite allows 32,766 parameters since 3.32, 999 before.
 SQL_CHUNK = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900
@@ -340,6 +343,7 @@ class _Import:
         self.key = [store.workflow.name, store.workflow.version]
         self.on_refused = on_refused
         self.cache: dict[str, Complaint] = {}
+        self.written: dict[str, int] = {}
         self.conflicts: dict[str, ImportConflict] = {}
         self.read = self.new = self.duplicates = self.refused = self.conflicted = 0
         self.batches = 0
@@ -452,14 +456,18 @@ class _Import:
                 if stored not in (store.fingerprint, REBUILDING + store.fingerprint, MIXED):
                     txn.set_meta(META_FINGERPRINT, MIXED)
         # Committed: what the import now knows of the store.
-        cache = self.cache
+        cache, written = self.cache, self.written
         for cid in touched:
             cache.pop(cid, None)
             cache[cid] = current[cid]
+            written.pop(cid, None)
+            written[cid] = current[cid].version
         for cid in conflicts:
             cache.pop(cid, None)
         while len(cache) > _CACHE:
             del cache[next(iter(cache))]
+        while len(written) > _VERSIONS:
+            del written[next(iter(written))]
         self.conflicts = conflicts
         self.read += len(batch)
         self.new += len(rows)
@@ -487,8 +495,9 @@ class _Import:
             elif version == 0:
                 found[cid] = (self.workflow.new(cid), None)
             else:
-                if cached is not None:
-                    expected[cid] = cached.version
+                last = self.written.get(cid)
+                if last is not None and last != version:
+                    expected[cid] = last  # another writer appended since this import did
                 load.append(cid)
         if load:
             histories = bulk.bodies_many(load)

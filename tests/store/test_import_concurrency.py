@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
 from store_helpers import ADMIN, comment, event, lifecycle, open_spec
 
+from pengaduan import _store_bulk
 from pengaduan.exceptions import ActionNotAllowedError, ConflictError, RefusedError
 from pengaduan.model import Event
 from pengaduan.store import ImportResult
@@ -17,9 +19,11 @@ def second_writer(spec: str, first: object) -> object:
     return first if spec.startswith("memory") else open_spec(spec)
 
 
+@pytest.mark.parametrize("kept", [20_000, 0], ids=["state kept", "state forgotten"])
 def test_a_complaint_changed_between_batches_is_reported_and_the_rest_lands(
-    spec: str,
+    spec: str, kept: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(_store_bulk, "_CACHE", kept)  # the import replays it from the store
     store = open_spec(spec)
     other = second_writer(spec, store)
     c1, c2 = lifecycle("C-1"), lifecycle("C-2", hours=0.5)
