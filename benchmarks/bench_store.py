@@ -222,8 +222,8 @@ def bench_sqlite(
         alternate(
             number,
             [
-                lambda: times["import"].append(sqlite_import(imported, events, read_model)),
-                lambda: times["limit"].append(sqlite_limit(raw, rows)),
+                lambda p=imported: times["import"].append(sqlite_import(p, events, read_model)),
+                lambda p=raw: times["limit"].append(sqlite_limit(p, rows)),
             ],
         )
         check(sqlite_tables(imported), rows, "SQLite import vs the rows")
@@ -231,8 +231,8 @@ def bench_sqlite(
         alternate(
             number,
             [
-                lambda: times["appends"].append(sqlite_appends(single, prefix, read_model)),
-                lambda: times["import_prefix"].append(sqlite_import(bulk, prefix, read_model)),
+                lambda p=single: times["appends"].append(sqlite_appends(p, prefix, read_model)),
+                lambda p=bulk: times["import_prefix"].append(sqlite_import(p, prefix, read_model)),
             ],
         )
         check(sqlite_tables(single), sqlite_tables(bulk), "SQLite appends vs import")
