@@ -51,10 +51,10 @@ from pengaduan.workflow import Workflow
 
 # Complaints whose state the import keeps between batches (the oldest written is forgotten
 # first; a forgotten complaint is replayed from the store when it comes back).
-_CACHE = 20_000
+_CACHE = 1_000
 # Complaints whose version as the import wrote it is remembered, to tell that another writer
 # appended to one (an int each, so many more than the states).
-_VERSIONS = 500_000
+_VERSIONS = 100_000
 
 # Ids per IN (...) query: SQLite allows 32,766 parameters since 3.32, 999 before.
 SQL_CHUNK = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900
