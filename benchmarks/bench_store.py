@@ -1,17 +1,28 @@
-"""Event stores: appends per second and the full-history load of 100,000 complaints.
+"""Event stores: bulk import against the one-transaction limit, and the append path.
 
-Run:  .venv/bin/python benchmarks/bench_store.py [--complaints 100000] [--appends 2000]
+Run:  PYTHONPATH=src .venv/bin/python benchmarks/bench_store.py [--complaints 10000]
+      [--events FILE] [--rounds 3] [--appends 2000] [--no-rows]
       [--postgres postgresql://user:pass@127.0.0.1/db]   (default: $PENGADUAN_TEST_POSTGRES)
 
-Appends go through the public API (validated by the workflow, one durable transaction each:
-SQLite WAL with synchronous=FULL, PostgreSQL with its default synchronous_commit). The
-baseline is the bare database doing the same durable transaction without the library
-(no validation, no idempotency check), so the ratio is what the guarantees cost.
+The work: a simulated regency history (`pengaduan.simulation`, Muara Enim-shaped, about six
+events per complaint, in time order as an event file is), as `pengaduan import` reads it from
+a file (``--events FILE`` takes a file written by ``pengaduan simulate``). Three whole jobs
+write the same rows into the same schema, each into a fresh store:
 
-For the load, the 100,000 complaints (4 events each) are written in bulk in the store's own
-format (validating 400,000 events one transaction at a time would only time the fsyncs again),
-then read back through the API: `complaints()` rebuilds every complaint by replaying its
-history through the workflow.
+- **import**: ``store.import_events(events)`` through the public API: every event validated
+  by the workflow against the stored state, checked for duplicates, encoded, written in
+  batched transactions with its complaint's read-model row (SLA clocks and the ladder's next
+  due instant, as `pengaduan import` computes them; ``--no-rows`` for state-only rows);
+- **limit**: the same rows (events, streams, read-model rows and their clock rows, meta),
+  already computed, written raw in *one* transaction: SQLite ``executemany``, PostgreSQL
+  psycopg ``COPY``. No validation, no encoding, no lookups: what the database itself costs;
+- **one by one**: ``store.append(complaint, [event])`` for each event of the first
+  ``--appends`` events (one durable transaction each, the path an application takes), against
+  the import of the same events.
+
+The sides alternate in every round (which goes first alternates too), each round's stored
+tables are compared row for row (they must be equal, positions included), and the median of
+the rounds is printed with the ratios. Timings are wall-clock seconds of the whole job.
 """
 
 from __future__ import annotations
@@ -19,36 +30,41 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pengaduan._store_base import encode
-from pengaduan.model import Actor, Event, Role
-from pengaduan.presets import lapor_workflow
-from pengaduan.store import EventStore, InMemoryStore, SQLiteStore
+from pengaduan.interchange import dumps_event, loads_event, read_events
+from pengaduan.model import Event
+from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
+from pengaduan.readmodel import ReadModel
+from pengaduan.simulation import muara_enim, simulate
+from pengaduan.store import EventStore, SQLiteStore
 
-START = datetime(2026, 3, 2, 1, tzinfo=UTC)
-REPORTER = Actor("warga", Role.REPORTER)
-ADMIN = Actor("admin", Role.ADMIN_AGENCY)
-OPERATOR = Actor("op", Role.UNIT_OPERATOR, "dinas-pu")
+WORKFLOW = lapor_workflow()
+# Every table a store writes, and the order that makes two stores' contents comparable.
+TABLES = {
+    "events": "position",
+    "streams": "complaint",
+    "complaint_rows": "complaint",
+    "clock_rows": "complaint, clock",
+    "external_ids": "system, external_id",
+    "meta": "key",
+}
 
 
-def lifecycle(complaint: str) -> list[Event]:
-    def event(n: int, action: str, actor: Actor, data: dict[str, Any]) -> Event:
-        return Event(f"{complaint}#{n}", complaint, action, START + timedelta(hours=n), actor, data)
-
-    return [
-        event(1, "submit", REPORTER, {"title": "Jalan", "body": "Lubang besar", "channel": "web"}),
-        event(2, "verify", ADMIN, {"classification": "pengaduan"}),
-        event(3, "dispatch", ADMIN, {"unit": "dinas-pu"}),
-        event(4, "follow_up", OPERATOR, {"response": "Ditambal"}),
-    ]
+def history(complaints: int, path: str | None) -> list[Event]:
+    """The events as an event file holds them (fixed offsets, plain JSON values)."""
+    if path is not None:
+        return list(read_events(path))
+    made = simulate(muara_enim(complaints=complaints, years=2), seed=1)
+    return [loads_event(dumps_event(e)) for e in made.events]
 
 
 def timed(work: Callable[[], object]) -> float:
@@ -57,201 +73,261 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - began
 
 
-def bench_appends(store: EventStore, count: int, prefix: str) -> dict[str, float]:
-    ids = [f"{prefix}-{n}" for n in range(count)]
-    batches = [lifecycle(c) for c in ids]
+# -- SQLite ----------------------------------------------------------------------------------
 
-    def whole() -> None:
-        for complaint, events in zip(ids, batches, strict=True):
-            store.append(complaint, events, expected_version=0)
 
-    seconds = timed(whole)
-    singles = [f"{prefix}-s{n}" for n in range(count)]
-    firsts = [lifecycle(c)[0] for c in singles]
+def sqlite_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    db = sqlite3.connect(path)
+    try:
+        return {
+            t: db.execute(f"SELECT * FROM {t} ORDER BY {o}").fetchall() for t, o in TABLES.items()
+        }
+    finally:
+        db.close()
 
-    def single() -> None:
-        for complaint, event in zip(singles, firsts, strict=True):
-            store.append(complaint, [event], expected_version=0)
 
-    single_seconds = timed(single)
-    return {
-        "batch_appends_per_s": count / seconds,
-        "events_per_s": 4 * count / seconds,
-        "single_appends_per_s": count / single_seconds,
+def sqlite_limit(path: Path, tables: dict[str, list[tuple[Any, ...]]]) -> float:
+    """Write `tables` raw into a fresh store file, in one transaction; the seconds it took."""
+    SQLiteStore(path, WORKFLOW).close()  # the same schema, made by the library
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA synchronous = FULL")  # as the store
+    db.execute("DELETE FROM meta")  # the fingerprint the new store recorded: rewritten below
+    statements = {
+        t: f"INSERT INTO {t} VALUES ({', '.join('?' * len(rows[0]))})"
+        for t, rows in tables.items()
+        if rows
     }
 
-
-def sqlite_baseline(path: Path, count: int) -> float:
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = FULL")
-    db.execute("CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT UNIQUE, body TEXT)")
-    bodies = [(e.id, encode(e)) for n in range(count) for e in lifecycle(f"B-{n}")]
-
     def work() -> None:
-        for start in range(0, len(bodies), 4):
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT INTO events (id, body) VALUES (?, ?)", bodies[start : start + 4])
-            db.execute("COMMIT")
+        db.execute("BEGIN IMMEDIATE")
+        for table, statement in statements.items():
+            db.executemany(statement, tables[table])
+        db.execute("COMMIT")
 
     seconds = timed(work)
     db.close()
-    return count / seconds
+    return seconds
 
 
-def postgres_baseline(dsn: str, count: int) -> float:
+def sqlite_import(path: Path, events: list[Event], read_model: ReadModel | None) -> float:
+    with SQLiteStore(path, WORKFLOW, read_model=read_model) as store:
+        return timed(lambda: store.import_events(events))
+
+
+def sqlite_appends(path: Path, events: list[Event], read_model: ReadModel | None) -> float:
+    with SQLiteStore(path, WORKFLOW, read_model=read_model) as store:
+        return timed(lambda: one_by_one(store, events))
+
+
+def one_by_one(store: EventStore, events: list[Event]) -> None:
+    for event in events:
+        store.append(event.complaint, [event])
+
+
+def fresh(directory: Path) -> Path:
+    return directory / f"{uuid.uuid4().hex[:8]}.db"
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+@contextmanager
+def pg_store(dsn: str, read_model: ReadModel | None) -> Iterator[Any]:
+    from pengaduan.store import PostgresStore
+
+    store = PostgresStore(
+        dsn, WORKFLOW, schema=f"bench_{uuid.uuid4().hex[:8]}", read_model=read_model
+    )
+    try:
+        yield store
+    finally:
+        schema = store.schema
+        store.close()
+        import psycopg
+
+        with psycopg.connect(dsn, autocommit=True) as db:
+            db.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def pg_tables(dsn: str, schema: str) -> dict[str, list[tuple[Any, ...]]]:
     import psycopg
 
-    table = f"bench_{uuid.uuid4().hex[:8]}"
-    bodies = [(e.id, encode(e)) for n in range(count) for e in lifecycle(f"B-{n}")]
+    with psycopg.connect(dsn) as db:
+        return {
+            t: db.execute(f'SELECT * FROM "{schema}".{t} ORDER BY {o}').fetchall()
+            for t, o in TABLES.items()
+        }
+
+
+def pg_limit(dsn: str, schema: str, tables: dict[str, list[tuple[Any, ...]]]) -> float:
+    """COPY `tables` raw into the fresh store `schema`, in one transaction."""
+    import psycopg
+
     with psycopg.connect(dsn, autocommit=True) as db:
-        db.execute(
-            f"CREATE TABLE {table} (position BIGSERIAL PRIMARY KEY, id TEXT UNIQUE, body TEXT)"
+        db.execute(f'DELETE FROM "{schema}".meta')
+        columns = {
+            t: [
+                name
+                for (name,) in db.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                    "AND table_name = %s ORDER BY ordinal_position",
+                    (schema, t),
+                )
+            ]
+            for t in tables
+        }
+
+        def work() -> None:
+            with db.transaction(), db.cursor() as cursor:
+                for table, rows in tables.items():
+                    names = columns[table]
+                    start = 0
+                    if table == "events":  # positions are generated, in COPY order
+                        names, start = names[1:], 1
+                    statement = f'COPY "{schema}".{table} ({", ".join(names)}) FROM STDIN'
+                    with cursor.copy(statement) as copy:
+                        for row in rows:
+                            copy.write_row(row[start:])
+
+        return timed(work)
+
+
+# -- the rounds ------------------------------------------------------------------------------
+
+
+def check(
+    left: dict[str, list[tuple[Any, ...]]], right: dict[str, list[tuple[Any, ...]]], what: str
+) -> None:
+    for table in TABLES:
+        if left[table] != right[table]:
+            raise SystemExit(f"{what}: the {table} tables differ")
+
+
+def alternate(number: int, sides: list[Callable[[], object]]) -> None:
+    """Run the sides, in the other order every other round."""
+    for side in sides if number % 2 == 0 else sides[::-1]:
+        side()
+
+
+def bench_sqlite(
+    work: Path, events: list[Event], prefix: list[Event], rounds: int, read_model: ReadModel | None
+) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"import": [], "limit": [], "appends": [], "import_prefix": []}
+    # The rows the limit writes raw: those an import through the API wrote (setup, untimed).
+    reference = fresh(work)
+    sqlite_import(reference, events, read_model)
+    rows = sqlite_tables(reference)
+    for number in range(rounds):
+        imported, raw, single, bulk = (fresh(work) for _ in range(4))
+        alternate(
+            number,
+            [
+                lambda p=imported: times["import"].append(sqlite_import(p, events, read_model)),
+                lambda p=raw: times["limit"].append(sqlite_limit(p, rows)),
+            ],
         )
-        try:
-
-            def work() -> None:
-                for start in range(0, len(bodies), 4):
-                    with db.transaction(), db.cursor() as cursor:
-                        cursor.executemany(
-                            f"INSERT INTO {table} (id, body) VALUES (%s, %s)",
-                            bodies[start : start + 4],
-                        )
-
-            seconds = timed(work)
-        finally:
-            db.execute(f"DROP TABLE {table}")
-    return count / seconds
-
-
-def bulk_rows(complaints: int) -> list[tuple[str, str, int, str]]:
-    return [
-        (e.id, c, seq, encode(e))
-        for n in range(complaints)
-        for c in (f"L-{n:06d}",)
-        for seq, e in enumerate(lifecycle(c), start=1)
-    ]
-
-
-def bulk_sqlite(path: Path, rows: list[tuple[str, str, int, str]]) -> None:
-    SQLiteStore(path, workflow=lapor_workflow()).close()  # the schema
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("BEGIN IMMEDIATE")
-    db.executemany("INSERT INTO events (id, complaint, seq, body) VALUES (?, ?, ?, ?)", rows)
-    db.execute(
-        "INSERT INTO streams SELECT complaint, max(seq), min(position), max(position) "
-        "FROM events GROUP BY complaint"
-    )
-    db.execute("COMMIT")
-    db.close()
-
-
-def bulk_postgres(store: Any, rows: list[tuple[str, str, int, str]]) -> None:
-    from psycopg import sql
-
-    db = store._connection
-    events = sql.Identifier(store.schema, "events")
-    streams = sql.Identifier(store.schema, "streams")
-    with db.transaction(), db.cursor() as cursor:
-        with cursor.copy(
-            sql.SQL("COPY {} (id, complaint, seq, body) FROM STDIN").format(events)
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            sql.SQL(
-                "INSERT INTO {} SELECT complaint, max(seq), min(position), max(position) "
-                "FROM {} GROUP BY complaint"
-            ).format(streams, events)
+        check(sqlite_tables(imported), rows, "SQLite import vs the rows")
+        check(sqlite_tables(raw), rows, "SQLite limit vs the rows")
+        alternate(
+            number,
+            [
+                lambda p=single: times["appends"].append(sqlite_appends(p, prefix, read_model)),
+                lambda p=bulk: times["import_prefix"].append(sqlite_import(p, prefix, read_model)),
+            ],
         )
+        check(sqlite_tables(single), sqlite_tables(bulk), "SQLite appends vs import")
+        for path in (imported, raw, single, bulk):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        print(f"  SQLite round {number + 1}/{rounds} done", file=sys.stderr)
+    return times
 
 
-def bench_load(store: EventStore, complaints: int) -> dict[str, float]:
-    seconds = timed(lambda: sum(1 for _ in store.complaints()))
-    sample = [f"L-{n:06d}" for n in range(0, complaints, max(1, complaints // 1000))]
-    one = timed(lambda: [store.load(c) for c in sample]) / len(sample)
-    events_seconds = timed(lambda: sum(1 for _ in store.events()))
-    return {
-        "load_all_s": seconds,
-        "complaints_per_s": complaints / seconds,
-        "load_one_ms": one * 1000,
-        "read_log_s": events_seconds,
-    }
+def bench_postgres(
+    dsn: str, events: list[Event], prefix: list[Event], rounds: int, read_model: ReadModel | None
+) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"import": [], "limit": [], "appends": [], "import_prefix": []}
+    with pg_store(dsn, read_model) as reference:
+        reference.import_events(events)
+        rows = pg_tables(dsn, reference.schema)
+    for number in range(rounds):
+        with pg_store(dsn, read_model) as imported, pg_store(dsn, read_model) as raw:
+            alternate(
+                number,
+                [
+                    lambda: times["import"].append(timed(lambda: imported.import_events(events))),
+                    lambda: times["limit"].append(pg_limit(dsn, raw.schema, rows)),
+                ],
+            )
+            check(pg_tables(dsn, imported.schema), rows, "PostgreSQL import vs the rows")
+            check(pg_tables(dsn, raw.schema), rows, "PostgreSQL limit vs the rows")
+        with pg_store(dsn, read_model) as single, pg_store(dsn, read_model) as bulk:
+            alternate(
+                number,
+                [
+                    lambda: times["appends"].append(timed(lambda: one_by_one(single, prefix))),
+                    lambda: times["import_prefix"].append(
+                        timed(lambda: bulk.import_events(prefix))
+                    ),
+                ],
+            )
+            check(
+                pg_tables(dsn, single.schema),
+                pg_tables(dsn, bulk.schema),
+                "PostgreSQL appends vs import",
+            )
+        print(f"  PostgreSQL round {number + 1}/{rounds} done", file=sys.stderr)
+    return times
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--complaints", type=int, default=100_000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--complaints", type=int, default=10_000)
+    parser.add_argument("--events", help="an event file (pengaduan simulate) instead")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--appends", type=int, default=2_000)
+    parser.add_argument("--no-rows", action="store_true", help="read-model rows without clocks")
     parser.add_argument("--postgres", default=os.environ.get("PENGADUAN_TEST_POSTGRES"))
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-store-"))
-    rows = bulk_rows(args.complaints)
-    results: dict[str, dict[str, float]] = {}
-
+    events = history(args.complaints, args.events)
+    prefix = events[: args.appends]
+    complaints = len({e.complaint for e in events})
+    read_model = None if args.no_rows else ReadModel(policy=lapor_policy(), ladder=lapor_ladder())
     print(
-        f"appends: {args.appends} complaints x 4 events (one append each), then "
-        f"{args.appends} single-event appends; load: {args.complaints} complaints x 4 events",
+        f"{len(events):,} events of {complaints:,} complaints; one by one: the first "
+        f"{len(prefix):,}; rows: {'state only' if args.no_rows else 'clocks and ladder'}; "
+        f"{args.rounds} rounds",
         file=sys.stderr,
     )
-    memory = InMemoryStore(workflow=lapor_workflow())
-    results["memory"] = bench_appends(memory, args.appends, "A")
-    for number in range(args.complaints):
-        complaint = f"L-{number:06d}"
-        memory.append(complaint, lifecycle(complaint))
-    results["memory"].update(bench_load(memory, args.complaints) | {"baseline": 0.0})
-
-    with SQLiteStore(work / "appends.db", workflow=lapor_workflow()) as store:
-        results["sqlite"] = bench_appends(store, args.appends, "A")
-    results["sqlite"]["baseline"] = sqlite_baseline(work / "baseline.db", args.appends)
-    bulk_sqlite(work / "load.db", rows)
-    with SQLiteStore(work / "load.db", workflow=lapor_workflow()) as store:
-        results["sqlite"].update(bench_load(store, args.complaints))
-
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-store-") as directory:
+        results["SQLite"] = bench_sqlite(Path(directory), events, prefix, args.rounds, read_model)
     if args.postgres:
-        from pengaduan.store import PostgresStore
-
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        store = PostgresStore(args.postgres, schema=schema, workflow=lapor_workflow())
-        try:
-            results["postgres"] = bench_appends(store, args.appends, "A")
-            results["postgres"]["baseline"] = postgres_baseline(args.postgres, args.appends)
-        finally:
-            store.close()
-        schema_load = f"bench_{uuid.uuid4().hex[:8]}"
-        store = PostgresStore(args.postgres, schema=schema_load, workflow=lapor_workflow())
-        try:
-            bulk_postgres(store, rows)
-            results["postgres"].update(bench_load(store, args.complaints))
-        finally:
-            db = store._connection
-            for name in (schema, schema_load):
-                db.execute(f"DROP SCHEMA {name} CASCADE")
-            store.close()
+        results["PostgreSQL"] = bench_postgres(
+            args.postgres, events, prefix, args.rounds, read_model
+        )
     else:
         print("(no PostgreSQL: pass --postgres or set PENGADUAN_TEST_POSTGRES)", file=sys.stderr)
 
     header = (
         "store",
-        "4-event appends/s",
-        "events/s",
-        "1-event appends/s",
-        "bare DB txns/s",
-        "library/bare",
-        f"load {args.complaints:,} (s)",
-        "complaints/s",
-        "load one (ms)",
-        "read log (s)",
+        "import events/s",
+        "limit events/s",
+        "import / limit",
+        "one-by-one events/s",
+        "one-by-one / limit",
+        "import / one-by-one",
     )
     print(" | ".join(header))
     print(" | ".join("---" for _ in header))
-    for name, r in results.items():
-        ratio = f"{r['batch_appends_per_s'] / r['baseline']:.2f}" if r["baseline"] else "-"
-        bare = f"{r['baseline']:,.0f}" if r["baseline"] else "-"
+    for name, times in results.items():
+        imported = len(events) / statistics.median(times["import"])
+        limit = len(events) / statistics.median(times["limit"])
+        single = len(prefix) / statistics.median(times["appends"])
+        bulk_prefix = len(prefix) / statistics.median(times["import_prefix"])
         print(
-            f"{name} | {r['batch_appends_per_s']:,.0f} | {r['events_per_s']:,.0f} | "
-            f"{r['single_appends_per_s']:,.0f} | {bare} | {ratio} | {r['load_all_s']:.2f} | "
-            f"{r['complaints_per_s']:,.0f} | {r['load_one_ms']:.3f} | {r['read_log_s']:.2f}"
+            f"{name} | {imported:,.0f} | {limit:,.0f} | {imported / limit:.2f} | {single:,.0f} | "
+            f"{single / limit:.3f} | {bulk_prefix / single:.1f}x"
         )
     return 0
 

@@ -7,7 +7,8 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from pengaduan._store_base import RowQuery, _StoreCore, _Txn, micros
+from pengaduan._store_base import RowQuery, _Txn, micros
+from pengaduan._store_bulk import _BulkStore, _BulkTxn
 from pengaduan.readmodel import ComplaintRow, ReadModel
 from pengaduan.workflow import Workflow
 
@@ -118,7 +119,30 @@ class _MemoryTxn(_Txn):
         memory.external_ids.update(self.pending_claims)
 
 
-class InMemoryStore(_StoreCore):
+class _MemoryBulkTxn(_BulkTxn):
+    """The set-wise operations of `import_events` on the in-memory store."""
+
+    txn: _MemoryTxn
+
+    def find_many(self, event_ids: Sequence[str]) -> dict[str, str]:
+        return self.txn.find(event_ids)
+
+    def versions(self, complaint_ids: Sequence[str]) -> dict[str, int]:
+        streams = self.txn.memory.streams
+        return {c: len(streams[c]) for c in complaint_ids if c in streams}
+
+    def insert_many(self, rows: Sequence[tuple[str, str, int, str]]) -> int:
+        pending = self.txn.pending
+        pending.extend((event_id, complaint, body) for event_id, complaint, _seq, body in rows)
+        return len(self.txn.memory.log) + len(pending)
+
+    def holders(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        claims, kept = self.txn.pending_claims, self.txn.memory.external_ids
+        found = {pair: claims.get(pair) or kept.get(pair) for pair in pairs}
+        return {pair: holder for pair, holder in found.items() if holder is not None}
+
+
+class InMemoryStore(_BulkStore):
     """An event store held in memory: the same contract as the others, nothing on disk.
 
     Thread-safe (one lock). Everything is lost when the process ends.
@@ -162,6 +186,10 @@ class InMemoryStore(_StoreCore):
 
     def __repr__(self) -> str:
         return f"InMemoryStore(events={len(self._memory.log)})"
+
+    def _bulk_txn(self, txn: _Txn) -> _BulkTxn:
+        assert isinstance(txn, _MemoryTxn)
+        return _MemoryBulkTxn(txn)
 
     @contextmanager
     def _write(self, operation: str) -> Iterator[_Txn]:

@@ -23,13 +23,13 @@ from pengaduan._store_base import (
     ROW_COLUMNS,
     SCHEMA_VERSION,
     RowQuery,
-    _StoreCore,
     _Txn,
     clock_columns,
     decode_row,
     grouped_bodies,
     row_columns,
 )
+from pengaduan._store_bulk import _BulkStore, _BulkTxn
 from pengaduan.exceptions import (
     ConnectionLostError,
     MissingExtraError,
@@ -190,6 +190,15 @@ class _Queries:
         self.next_due = q("SELECT min(next_due_at) FROM {rows}")
         self.updates_all = q("SELECT body FROM {updates} ORDER BY arrival")
         self.updates_of = q("SELECT body FROM {updates} WHERE system = %s ORDER BY arrival")
+        # Bulk import (see `_PostgresBulkTxn`).
+        self.bulk_versions = q("SELECT complaint, version FROM {streams} WHERE complaint = ANY(%s)")
+        self.bulk_copy = q("COPY {events} (id, complaint, seq, body) FROM STDIN")
+        self.bulk_streams = q(
+            "INSERT INTO {streams} (complaint, version, first_position, last_position) "
+            "SELECT complaint, max(seq), min(position), max(position) FROM {events} "
+            "WHERE position > %s GROUP BY complaint ON CONFLICT (complaint) DO UPDATE SET "
+            "version = excluded.version, last_position = excluded.last_position"
+        )
 
 
 class _PostgresTxn(_Txn):
@@ -276,7 +285,40 @@ class _PostgresTxn(_Txn):
         return int(row[0]) if row is not None else 0
 
 
-class PostgresStore(_StoreCore):
+class _PostgresBulkTxn(_BulkTxn):
+    """The set-wise queries of `import_events` on a PostgreSQL write transaction (COPY)."""
+
+    txn: _PostgresTxn
+
+    def find_many(self, event_ids: Sequence[str]) -> dict[str, str]:
+        return self.txn.find(event_ids)
+
+    def versions(self, complaint_ids: Sequence[str]) -> dict[str, int]:
+        q = self.txn.q
+        rows = self.txn.db.execute(q.bulk_versions, (list(complaint_ids),))
+        return {str(c): int(v) for c, v in rows}
+
+    def insert_many(self, rows: Sequence[tuple[str, str, int, str]]) -> int:
+        db, q = self.txn.db, self.txn.q
+        # The store's advisory lock is held: every position after the head is this batch's.
+        head = int(db.execute(q.head).fetchone()[0])  # type: ignore[index]
+        with db.cursor() as cursor:
+            with cursor.copy(q.bulk_copy) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(q.bulk_streams, (head,))
+        return int(db.execute(q.head).fetchone()[0])  # type: ignore[index]
+
+    def holders(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        found: dict[tuple[str, str], str] = {}
+        for pair in pairs:
+            row = self.txn.db.execute(self.txn.q.external_id_holder, pair).fetchone()
+            if row is not None:
+                found[pair] = str(row[0])
+        return found
+
+
+class PostgresStore(_BulkStore):
     """An event store in PostgreSQL, for several workers (the ``postgres`` extra: psycopg 3).
 
     Args:
@@ -403,6 +445,10 @@ class PostgresStore(_StoreCore):
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._name!r})"
+
+    def _bulk_txn(self, txn: _Txn) -> _BulkTxn:
+        assert isinstance(txn, _PostgresTxn)
+        return _PostgresBulkTxn(txn)
 
     def _error(self, operation: str, error: Exception) -> StoreError:
         return StoreError(

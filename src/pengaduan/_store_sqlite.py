@@ -21,13 +21,13 @@ from pengaduan._store_base import (
     ROW_COLUMNS,
     SCHEMA_VERSION,
     RowQuery,
-    _StoreCore,
     _Txn,
     clock_columns,
     decode_row,
     grouped_bodies,
     row_columns,
 )
+from pengaduan._store_bulk import _BulkStore, _BulkTxn, chunks
 from pengaduan.exceptions import NotAStoreError, StoreError, StoreVersionError
 from pengaduan.readmodel import ComplaintRow, ReadModel
 from pengaduan.workflow import Workflow
@@ -273,7 +273,58 @@ class _SQLiteTxn(_Txn):
         return int(row[0])
 
 
-class SQLiteStore(_StoreCore):
+class _SQLiteBulkTxn(_BulkTxn):
+    """The set-wise queries of `import_events` on an SQLite write transaction."""
+
+    txn: _SQLiteTxn
+
+    def find_many(self, event_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for part in chunks(event_ids):
+            marks = ",".join("?" * len(part))
+            rows = self.txn.db.execute(
+                f"SELECT id, body FROM events WHERE id IN ({marks})", list(part)
+            )
+            found.update((str(i), str(b)) for i, b in rows)
+        return found
+
+    def versions(self, complaint_ids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for part in chunks(complaint_ids):
+            marks = ",".join("?" * len(part))
+            rows = self.txn.db.execute(
+                f"SELECT complaint, version FROM streams WHERE complaint IN ({marks})", list(part)
+            )
+            found.update((str(c), int(v)) for c, v in rows)
+        return found
+
+    def insert_many(self, rows: Sequence[tuple[str, str, int, str]]) -> int:
+        db = self.txn.db
+        # The write lock is held: every position after the head is this batch's.
+        head = int(db.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()[0])
+        db.executemany("INSERT INTO events (id, complaint, seq, body) VALUES (?, ?, ?, ?)", rows)
+        db.execute(
+            "INSERT INTO streams (complaint, version, first_position, last_position) "
+            "SELECT complaint, max(seq), min(position), max(position) FROM events "
+            "WHERE position > ? GROUP BY complaint ON CONFLICT (complaint) DO UPDATE SET "
+            "version = excluded.version, last_position = excluded.last_position",
+            (head,),
+        )
+        return int(db.execute("SELECT max(position) FROM events").fetchone()[0])
+
+    def holders(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        found: dict[tuple[str, str], str] = {}
+        for system, external_id in pairs:
+            row = self.txn.db.execute(
+                "SELECT complaint FROM external_ids WHERE system = ? AND external_id = ?",
+                (system, external_id),
+            ).fetchone()
+            if row is not None:
+                found[(system, external_id)] = str(row[0])
+        return found
+
+
+class SQLiteStore(_BulkStore):
     """An event store in one SQLite file (the standard library's `sqlite3`).
 
     Safe for several threads and several processes on one machine (not on a network file
@@ -470,6 +521,10 @@ class SQLiteStore(_StoreCore):
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
+
+    def _bulk_txn(self, txn: _Txn) -> _BulkTxn:
+        assert isinstance(txn, _SQLiteTxn)
+        return _SQLiteBulkTxn(txn)
 
     def _error(self, operation: str, error: sqlite3.Error) -> StoreError:
         return StoreError(store=self.path, operation=operation, reason=_reason(error))

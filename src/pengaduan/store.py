@@ -10,6 +10,9 @@ an append-only log. Every store honours one contract (`EventStore`):
 - `load(complaint_id)` rebuilds a complaint from its history; `complaints(since=...)`
   iterates every complaint, or those changed after a position; `events(since=...)` reads the
   log in order;
+- `import_events(events, batch_size=...)` imports events of many complaints (an event file,
+  another system's history) in batched transactions, with the same validation, idempotency
+  and read-model rows as `append` (see ``docs/storage.md``);
 - `remember_update` / `updates` keep the record of external updates (see `pengaduan.sync`);
 - every append also writes the complaint's read-model row (`pengaduan.readmodel`) in its own
   transaction; `row`, `rows`, `due_ids` and `next_due_at` answer from those indexed rows
@@ -44,6 +47,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pengaduan._store_base import AppendResult
+from pengaduan._store_bulk import ImportConflict, ImportResult
 from pengaduan._store_memory import InMemoryStore
 from pengaduan._store_sqlite import SQLiteStore
 from pengaduan.exceptions import PengaduanError, StoreError
@@ -57,6 +61,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AppendResult",
     "EventStore",
+    "ImportConflict",
+    "ImportResult",
     "InMemoryStore",
     "PostgresStore",
     "SQLiteStore",
@@ -78,6 +84,51 @@ class EventStore(Protocol):
         expected_version: int | None = None,
     ) -> AppendResult:
         """Append events to a complaint, all or nothing, validated by the workflow."""
+        ...
+
+    def import_events(
+        self,
+        events: Iterable[Event],
+        *,
+        batch_size: int = 5000,
+        on_refused: Callable[[Event, PengaduanError], object] | None = None,
+        progress: Callable[[ImportResult], object] | None = None,
+    ) -> ImportResult:
+        """Import events of any number of complaints, validated, in batched transactions.
+
+        The bulk counterpart of `append`: the same validation, idempotency and read-model
+        rows, for an event file or another system's history (see ``docs/storage.md``).
+        Events are taken lazily, `batch_size` at a time; each batch is validated against
+        what is stored (and the batches before it) and written in one transaction, all or
+        nothing. Each complaint's events must come in time order; complaints may be
+        interleaved and continue across batches.
+
+        An event already recorded with the same content is a duplicate, skipped (importing
+        twice adds nothing). A refused event raises (`RefusedError`, `DuplicateEventError`
+        for an id reused for another event, `EventFormatError` for data no store keeps) and
+        nothing of its batch is written, the batches before it stay; with `on_refused` it is
+        passed there and left out, and the batch goes on. A complaint another writer changed
+        during the import is validated against its new state; if one of its events is then
+        refused, it and the complaint's later events are left out and reported in
+        `ImportResult.conflicts`, never raised.
+
+        Args:
+            events: The events, each complaint's oldest first.
+            batch_size: Events per transaction (1 or more).
+            on_refused: Called with ``(event, error)`` for each refused event; without it the
+                first refusal is raised.
+            progress: Called after every committed batch with the totals so far.
+
+        Returns:
+            What was written, skipped, refused and left out.
+
+        Raises:
+            RefusedError: A subclass, for the first refused event without `on_refused`; a
+                note on it says which batch was not written.
+            EventFormatError: Likewise, for an event whose data no store keeps.
+            StoreError: If the store cannot write; the batches committed before stay.
+            ValueError: If `batch_size` is less than 1.
+        """
         ...
 
     def load(self, complaint_id: str) -> Complaint:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from pengaduan._cli._common import fail
 from pengaduan._cli._definitions import add_definition_arguments, definitions
 from pengaduan._cli._progress import add_quiet_argument, progress_for
-from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError, StoreError
+from pengaduan.exceptions import EventFormatError, PengaduanError, StoreError
 from pengaduan.interchange import read_numbered_events
 from pengaduan.model import Event
 
-# The most events appended in one transaction.
-_RUN = 500
+if TYPE_CHECKING:
+    from pengaduan.store import ImportResult
+
+# Events per transaction (see `import_events`).
+_BATCH = 5000
 
 
 def register(subparsers: Any) -> None:
@@ -24,7 +28,8 @@ def register(subparsers: Any) -> None:
         help="import a JSON Lines event file into an event store (idempotent)",
         description=(
             "Append the events of a JSON Lines file to an event store (a SQLite file, created "
-            "if missing, or a postgresql:// URL), each validated by the SP4N-LAPOR! workflow. "
+            "if missing, or a postgresql:// URL), each validated by the SP4N-LAPOR! workflow, in "
+            "batched transactions of 5,000 events. "
             "Events already in the store are counted as duplicates, so importing the same file "
             "twice changes nothing. Malformed lines and refused events are reported on stderr "
             "and counted; the exit code is 1 if any was refused, else 0."
@@ -42,22 +47,20 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan import``."""
-    from pengaduan.store import open_store
+    from pengaduan.store import ImportResult, open_store
 
-    counts = {"new": 0, "duplicate": 0, "refused": 0}
+    malformed_lines = 0
     found = definitions(args)
     workflow = found.workflow
 
     def malformed(error: EventFormatError) -> None:
-        counts["refused"] += 1
+        nonlocal malformed_lines
+        malformed_lines += 1
         print(
             f"{args.file}:line {error.line}: refused: {error.reason} ({error.path or 'record'})",
             file=sys.stderr,
         )
 
-    # A run of consecutive events of one complaint (at most _RUN of them) is appended in one
-    # transaction; on a refusal its events are retried one by one to count them exactly.
-    # The file is read as it is appended, so memory does not grow with the file.
     source = sys.stdin.buffer if args.file == "-" else args.file
     try:  # a file that cannot be read must not leave a new, empty store behind
         if args.file != "-":
@@ -70,46 +73,51 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         return fail(str(error))
 
-    def append(complaint_id: str, run: list[tuple[int, Event]]) -> None:
-        try:
-            result = store.append(complaint_id, [event for _n, event in run])
-        except (RefusedError, EventFormatError):
-            for number, event in run:
-                try:
-                    one = store.append(complaint_id, [event])
-                except (RefusedError, EventFormatError) as error:
-                    counts["refused"] += 1
-                    print(f"{args.file}:line {number}: refused: {error}", file=sys.stderr)
-                else:
-                    counts["new"] += len(one.new)
-                    counts["duplicate"] += len(one.duplicates)
-        else:
-            counts["new"] += len(result.new)
-            counts["duplicate"] += len(result.duplicates)
+    # The file is read as it is imported, a batch at a time, so memory does not grow with
+    # it; the line numbers of the batch being imported are kept to name a refused event.
+    lines: dict[int, int] = {}
+    done = ImportResult()
 
-    run: list[tuple[int, Event]] = []
+    def numbered(read: Iterable[tuple[int, Event]]) -> Iterator[Event]:
+        for number, event in read:
+            lines[id(event)] = number
+            yield event
+
+    def refused(event: Event, error: PengaduanError) -> None:
+        print(f"{args.file}:line {lines.get(id(event), '?')}: refused: {error}", file=sys.stderr)
+
+    def committed(result: ImportResult) -> None:
+        nonlocal done
+        done = result
+        lines.clear()
+
     progress = progress_for(args)
     try:
-        read = read_numbered_events(source, on_error=malformed)
-        for number, event in progress.counted(read, "events read"):
-            if run and (run[0][1].complaint != event.complaint or len(run) >= _RUN):
-                append(run[0][1].complaint, run)
-                run = []
-            run.append((number, event))
-        if run:
-            append(run[0][1].complaint, run)
-    except PengaduanError as error:  # StoreError: what was appended before stays
-        print(_summary(counts), file=sys.stderr)
+        read = progress.counted(read_numbered_events(source, on_error=malformed), "events read")
+        done = store.import_events(
+            numbered(read), batch_size=_BATCH, on_refused=refused, progress=committed
+        )
+    except PengaduanError as error:  # StoreError: the batches committed before stay
+        print(_summary(done, malformed_lines), file=sys.stderr)
         return fail(str(error))
     except OSError as error:
-        print(_summary(counts), file=sys.stderr)
+        print(_summary(done, malformed_lines), file=sys.stderr)
         return fail(f"cannot read {args.file}: {error.strerror or error}")
     finally:
         progress.close()
         store.close()
-    print(_summary(counts))
-    return 1 if counts["refused"] else 0
+    for conflict in done.conflicts:
+        print(
+            f"{args.file}: complaint {conflict.complaint_id!r}: {conflict.left_out} event(s) "
+            f"left out, from event {conflict.event_id!r} on: another writer changed it during "
+            f"the import (version {conflict.expected_version} expected, "
+            f"{conflict.actual_version} stored): {conflict.error}",
+            file=sys.stderr,
+        )
+    print(_summary(done, malformed_lines))
+    return 1 if malformed_lines or done.refused or done.conflicted else 0
 
 
-def _summary(counts: dict[str, int]) -> str:
-    return f"new: {counts['new']}, duplicate: {counts['duplicate']}, refused: {counts['refused']}"
+def _summary(result: ImportResult, malformed: int) -> str:
+    refused = malformed + result.refused + result.conflicted
+    return f"new: {result.new}, duplicate: {result.duplicates}, refused: {refused}"

@@ -1,0 +1,527 @@
+"""Bulk ingest for every store: `import_events`, validated and written batch by batch.
+
+A batch is one write transaction of the backend (the same lock an append takes), so it is
+all or nothing and serialised with every append. Inside it, the batch costs a fixed number
+of queries whatever its size: one lookup of its event ids, one of the stored versions of its
+complaints, one read of the histories it must replay (only of complaints this import has not
+just written itself), then the inserts (SQLite ``executemany``, PostgreSQL ``COPY``) and one
+read-model row per complaint touched. Each event is encoded to JSON once (the stored body)
+and is not decoded again unless it is not already in the form a store gives back.
+
+The import keeps the state of the complaints it wrote last (a bounded cache), so that a
+complaint whose events are spread over many batches (an event file is in time order, not by
+complaint) is not replayed at every batch; the stored version, read in each batch's
+transaction, says whether another writer appended meanwhile, and then the stored history is
+replayed instead.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import json
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+
+import attrs
+
+from pengaduan._store_base import (
+    META_FINGERPRINT,
+    MIXED,
+    REBUILDING,
+    _external_ids,
+    _StoreCore,
+    _Txn,
+    decode,
+    fingerprint,
+    normalise,
+)
+from pengaduan.exceptions import (
+    DuplicateEventError,
+    EventFormatError,
+    ExternalIdClashError,
+    PengaduanError,
+    RefusedError,
+)
+from pengaduan.model import Actor, Complaint, Event
+from pengaduan.readmodel import project
+from pengaduan.workflow import Workflow
+
+# Complaints whose state the import keeps between batches (the oldest written is forgotten
+# first; a forgotten complaint is replayed from the store when it comes back).
+_CACHE = 1_000
+# Complaints whose version as the import wrote it is remembered, to tell that another writer
+# appended to one (an int each, so many more than the states).
+_VERSIONS = 100_000
+
+# Ids per IN (...) query: SQLite allows 32,766 parameters since 3.32, 999 before.
+SQL_CHUNK = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900
+
+# The stored body's encoding, as `_store_base.encode` writes it.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+# The key of a stored body naming the workflow that accepted the event (see _store_base).
+_WORKFLOW_KEY = "workflow"
+
+
+@attrs.frozen
+class ImportConflict:
+    """A complaint another writer appended to while an import was writing it.
+
+    The import validated the complaint's next events against the new stored state, and the
+    workflow refused one: from that event on, none of the complaint's events in the import
+    was written (nothing was lost or doubled: the store holds the other writer's events and
+    the import's events up to there). Re-decide and import the rest again once resolved.
+
+    Attributes:
+        complaint_id: The complaint.
+        expected_version: Its version as the import last wrote it.
+        actual_version: Its version in the store when the import came back to it.
+        event_id: The first event left out.
+        error: Why the workflow refused that event against the new state.
+        left_out: How many events of the complaint the import left out (that one and every
+            later one).
+    """
+
+    complaint_id: str
+    expected_version: int
+    actual_version: int
+    event_id: str
+    error: RefusedError
+    left_out: int = 1
+
+
+@attrs.frozen
+class ImportResult:
+    """What `import_events` did, in all (or so far, when given to its `progress`).
+
+    Attributes:
+        read: Events taken from the input.
+        new: Events written.
+        duplicates: Events skipped because that very event was already recorded.
+        refused: Events refused (passed to `on_refused`; without it the first refusal is
+            raised instead).
+        conflicted: Events left out because their complaint changed under the import (see
+            `conflicts`).
+        batches: Transactions committed.
+        position: The store position of the last event written (``None`` if none was).
+        conflicts: One entry per complaint another writer changed under the import.
+    """
+
+    read: int = 0
+    new: int = 0
+    duplicates: int = 0
+    refused: int = 0
+    conflicted: int = 0
+    batches: int = 0
+    position: int | None = None
+    conflicts: tuple[ImportConflict, ...] = ()
+
+
+class _BulkTxn(ABC):
+    """The few set-wise operations a bulk batch needs, on top of a backend's `_Txn`."""
+
+    def __init__(self, txn: _Txn) -> None:
+        self.txn = txn
+
+    @abstractmethod
+    def find_many(self, event_ids: Sequence[str]) -> dict[str, str]:
+        """The bodies recorded under any of these ids (one query)."""
+
+    @abstractmethod
+    def versions(self, complaint_ids: Sequence[str]) -> dict[str, int]:
+        """The stored version of each of these complaints that has events (one query)."""
+
+    @abstractmethod
+    def insert_many(self, rows: Sequence[tuple[str, str, int, str]]) -> int:
+        """Append ``(event id, complaint, seq, body)`` rows in order; return the last position.
+
+        The complaints' stream records (version, first and last position) follow.
+        """
+
+    @abstractmethod
+    def holders(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The complaint holding each of these ``(system, external id)`` pairs, if any."""
+
+    def bodies_many(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The stored bodies of these complaints, each oldest first."""
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(complaint_ids), 500):
+            found.update(self.txn.bodies_of(complaint_ids[start : start + 500]))
+        return found
+
+
+def chunks(items: Sequence[str], size: int = SQL_CHUNK) -> Iterator[Sequence[str]]:
+    """`items` in slices of at most `size` (the parameters of one IN (...) query)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- encoding once -----------------------------------------------------------------------------
+
+
+def _plain(value: object, depth: int) -> bool:
+    """Whether `value` is made only of JSON's own types (exactly), nested at most `depth`.
+
+    Such a value comes back from the store equal and of the same types, so the event need
+    not be decoded again to be what the store will give back.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    if depth <= 0:
+        return False
+    if kind is dict:
+        return all(
+            type(key) is str and _plain(item, depth - 1)
+            for key, item in value.items()  # type: ignore[attr-defined]
+        )
+    if kind is list:
+        return all(_plain(item, depth - 1) for item in value)  # type: ignore[attr-defined]
+    return False
+
+
+def _plain_event(event: Event) -> bool:
+    at = event.at
+    actor = event.actor
+    return (
+        type(event.id) is str
+        and type(event.complaint) is str
+        and type(event.action) is str
+        and type(at) is datetime
+        and type(at.tzinfo) is timezone
+        and type(actor) is Actor
+        and type(actor.id) is str
+        and isinstance(actor.role, str)
+        and (actor.unit is None or type(actor.unit) is str)
+        and type(event.data) is dict
+        and _plain(event.data, 99)
+    )
+
+
+def prepare(event: object, workflow: Workflow, workflow_key: list[str]) -> tuple[Event, str]:
+    """An event as the store will give it back, and its stored body, encoded once.
+
+    Raises:
+        EventFormatError: As `normalise` does, for anything a store does not keep.
+    """
+    if isinstance(event, Event) and _plain_event(event):
+        actor = event.actor
+        if type(actor.role) is not str:  # a Role member: the store gives back its text
+            actor = Actor(actor.id, str(actor.role), actor.unit)
+            event = attrs.evolve(event, actor=actor)
+        try:
+            body = _ENCODER.encode(
+                {
+                    "id": event.id,
+                    "complaint": event.complaint,
+                    "action": event.action,
+                    "at": event.at.isoformat(),
+                    "actor": {"id": actor.id, "role": actor.role, "unit": actor.unit},
+                    "data": event.data,
+                    _WORKFLOW_KEY: workflow_key,
+                }
+            )
+        except ValueError:  # an integer too long to encode: the precise error below
+            pass
+        else:
+            # A NUL is escaped as \u0000 in JSON, a lone surrogate kept raw: either sends the
+            # event through the full check, which names the position.
+            if "\\u0000" not in body:
+                try:
+                    body.encode("utf-8")
+                except UnicodeEncodeError:
+                    pass
+                else:
+                    return event, body
+    return normalise(event, workflow)
+
+
+# -- the import ------------------------------------------------------------------------------
+
+
+OnRefused = Callable[[Event, PengaduanError], object]
+
+
+class _BulkStore(_StoreCore):
+    """A store that imports events in bulk; a backend provides `_bulk_txn`."""
+
+    @abstractmethod
+    def _bulk_txn(self, txn: _Txn) -> _BulkTxn:
+        """The set-wise operations on the backend's write transaction `txn`."""
+
+    def import_events(
+        self,
+        events: Iterable[Event],
+        *,
+        batch_size: int = 5000,
+        on_refused: Callable[[Event, PengaduanError], object] | None = None,
+        progress: Callable[[ImportResult], object] | None = None,
+    ) -> ImportResult:
+        """Import events of any number of complaints, validated, in batched transactions.
+
+        The bulk counterpart of `append` (the same validation, idempotency and read-model
+        rows), for loading an event file or another system's history. Events are taken from
+        `events` lazily, `batch_size` at a time; each batch is validated by the workflow
+        against what is stored (and the batches before it) and written in one transaction,
+        all or nothing. Each complaint's events must come in time order; complaints may be
+        interleaved and may continue across batches (an event file is in time order).
+
+        - An event whose id is already recorded with the same content is skipped (a
+          duplicate), so importing the same events again adds nothing; the same id with other
+          content is a `DuplicateEventError`.
+        - A refused event (`RefusedError`, or `EventFormatError` for data no store keeps)
+          raises, and nothing of its batch is written (the batches before it stay); with
+          `on_refused` it is passed there instead, left out, and the batch goes on without it
+          (the complaint's next events are validated against the state without it).
+        - A complaint another writer appended to while the import was writing it is
+          validated against the new stored state; if the workflow then refuses one of its
+          events, that event and the complaint's later ones are left out and reported in
+          `ImportResult.conflicts` (never raised), while the rest of the batch lands.
+
+        Args:
+            events: The events, each complaint's oldest first.
+            batch_size: Events per transaction (1 or more).
+            on_refused: Called with ``(event, error)`` for each refused event; without it the
+                first refusal is raised.
+            progress: Called after every committed batch with the totals so far.
+
+        Returns:
+            What was written, skipped, refused and left out.
+
+        Raises:
+            RefusedError: A subclass, for the first refused event when `on_refused` is not
+                given; nothing of its batch was written (a note on the error says how much
+                of the input was).
+            EventFormatError: Likewise, for an event whose data no store keeps.
+            StoreError: If the store cannot write (read-only, disk full, ...); the batches
+                committed before it stay.
+            ValueError: If `batch_size` is less than 1.
+        """
+        self._refuse_if_readonly("import events")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be 1 or more, not {batch_size}")
+        run = _Import(self, on_refused)
+        source = iter(events)
+        while True:
+            batch = list(itertools.islice(source, batch_size))
+            if not batch:
+                break
+            # The collector is paused while a batch runs: what a batch makes is either kept
+            # (the complaints) or freed by reference counting; walking the growing heap at
+            # every threshold cost a fifth of the time. Its cyclic garbage goes after it.
+            paused = gc.isenabled()
+            if paused:
+                gc.disable()
+            try:
+                run.batch(batch)
+            except (RefusedError, EventFormatError) as error:
+                error.add_note(
+                    f"nothing of import batch {run.batches + 1} (events {run.read + 1} to "
+                    f"{run.read + len(batch)} of the input) was written; the batches before "
+                    f"it were ({run.new} new events)"
+                )
+                raise
+            finally:
+                if paused:
+                    gc.enable()
+            if progress is not None:
+                progress(run.result())
+        return run.result()
+
+
+class _Import:
+    """The running state of one `import_events` call."""
+
+    def __init__(self, store: _BulkStore, on_refused: OnRefused | None) -> None:
+        self.store = store
+        self.workflow = store.workflow
+        self.key = [store.workflow.name, store.workflow.version]
+        self.on_refused = on_refused
+        self.cache: dict[str, Complaint] = {}
+        self.written: dict[str, int] = {}
+        self.conflicts: dict[str, ImportConflict] = {}
+        self.read = self.new = self.duplicates = self.refused = self.conflicted = 0
+        self.batches = 0
+        self.position: int | None = None
+
+    def result(self) -> ImportResult:
+        return ImportResult(
+            read=self.read,
+            new=self.new,
+            duplicates=self.duplicates,
+            refused=self.refused,
+            conflicted=self.conflicted,
+            batches=self.batches,
+            position=self.position,
+            conflicts=tuple(self.conflicts.values()),
+        )
+
+    def refuse(self, event: Event, error: PengaduanError, counts: dict[str, int]) -> None:
+        if self.on_refused is None:
+            raise error
+        counts["refused"] += 1
+        self.on_refused(event, error)
+
+    def batch(self, batch: Sequence[object]) -> None:
+        store = self.store
+        workflow = self.workflow
+        counts = {"refused": 0, "duplicates": 0, "conflicted": 0}
+        # Encoded before the lock is taken; a refusal is reported in input order below.
+        prepared: list[tuple[Event, str, EventFormatError | None]] = []
+        for item in batch:
+            try:
+                event, body = prepare(item, workflow, self.key)
+            except EventFormatError as error:
+                if not isinstance(item, Event):
+                    raise
+                prepared.append((item, "", error))
+            else:
+                prepared.append((event, body, None))
+        conflicts = dict(self.conflicts)
+        with store._write("import events") as txn:
+            bulk = store._bulk_txn(txn)
+            recorded = bulk.find_many([event.id for event, _b, bad in prepared if bad is None])
+            candidates: list[tuple[Event, str, str | None, EventFormatError | None]] = []
+            for event, body, bad in prepared:
+                known = recorded.get(event.id) if bad is None else None
+                if known == body:
+                    counts["duplicates"] += 1
+                else:
+                    candidates.append((event, body, known, bad))
+            states = self.states(
+                bulk, {event.complaint for event, _b, _k, bad in candidates if bad is None}
+            )
+            moved = {cid for cid, (_c, expected) in states.items() if expected is not None}
+            current = {cid: complaint for cid, (complaint, _e) in states.items()}
+            accepted: dict[str, tuple[Event, str]] = {}
+            rows: list[tuple[str, str, int, str]] = []
+            touched: dict[str, None] = {}
+            apply = workflow.apply_event
+            for event, body, known, bad in candidates:
+                if bad is not None:
+                    self.refuse(event, bad, counts)
+                    continue
+                cid = event.complaint
+                conflict = conflicts.get(cid)
+                if conflict is not None:
+                    conflicts[cid] = attrs.evolve(conflict, left_out=conflict.left_out + 1)
+                    counts["conflicted"] += 1
+                    continue
+                complaint = current[cid]
+                earlier: Event | None = None
+                if known is not None:
+                    earlier = decode(known, f"event id {event.id!r}")
+                elif event.id in accepted:
+                    earlier = accepted[event.id][0]
+                try:
+                    if earlier is not None:
+                        if fingerprint(earlier) != fingerprint(event):
+                            raise DuplicateEventError(
+                                complaint_id=cid,
+                                state=complaint.state,
+                                action=event.action,
+                                event_id=event.id,
+                                recorded_action=earlier.action,
+                            )
+                        counts["duplicates"] += 1
+                        continue
+                    after = apply(complaint, event)
+                    if after.facts is not complaint.facts:
+                        self.claim(bulk, complaint, after, event)
+                except RefusedError as error:
+                    if cid in moved:
+                        base, expected = states[cid]
+                        assert expected is not None
+                        conflicts[cid] = ImportConflict(
+                            cid, expected, base.version, event.id, error
+                        )
+                        counts["conflicted"] += 1
+                        continue
+                    self.refuse(event, error, counts)
+                    continue
+                current[cid] = after
+                accepted[event.id] = (event, body)
+                rows.append((event.id, cid, after.version, body))
+                touched[cid] = None
+            position = bulk.insert_many(rows) if rows else None
+            if touched:
+                read_model = store.read_model
+                txn.put_rows([project(current[cid], read_model) for cid in touched])
+                stored = txn.get_meta(META_FINGERPRINT)
+                if stored not in (store.fingerprint, REBUILDING + store.fingerprint, MIXED):
+                    txn.set_meta(META_FINGERPRINT, MIXED)
+        # Committed: what the import now knows of the store.
+        cache, written = self.cache, self.written
+        for cid in touched:
+            cache.pop(cid, None)
+            cache[cid] = current[cid]
+            written.pop(cid, None)
+            written[cid] = current[cid].version
+        for cid in conflicts:
+            cache.pop(cid, None)
+        while len(cache) > _CACHE:
+            del cache[next(iter(cache))]
+        while len(written) > _VERSIONS:
+            del written[next(iter(written))]
+        self.conflicts = conflicts
+        self.read += len(batch)
+        self.new += len(rows)
+        self.duplicates += counts["duplicates"]
+        self.refused += counts["refused"]
+        self.conflicted += counts["conflicted"]
+        self.batches += 1
+        if position is not None:
+            self.position = position
+
+    def states(
+        self, bulk: _BulkTxn, complaint_ids: set[str]
+    ) -> dict[str, tuple[Complaint, int | None]]:
+        """Each complaint's state as stored, and the version the import expected if it moved."""
+        ordered = sorted(complaint_ids)
+        stored = bulk.versions(ordered) if ordered else {}
+        found: dict[str, tuple[Complaint, int | None]] = {}
+        load: list[str] = []
+        expected: dict[str, int] = {}
+        for cid in ordered:
+            version = stored.get(cid, 0)
+            cached = self.cache.get(cid)
+            if cached is not None and cached.version == version:
+                found[cid] = (cached, None)
+            elif version == 0:
+                found[cid] = (self.workflow.new(cid), None)
+            else:
+                last = self.written.get(cid)
+                if last is not None and last != version:
+                    expected[cid] = last  # another writer appended since this import did
+                load.append(cid)
+        if load:
+            histories = bulk.bodies_many(load)
+            for cid in load:
+                complaint = self.store._replay(cid, histories.get(cid, []), writing=True)
+                found[cid] = (complaint, expected.get(cid))
+        return found
+
+    def claim(self, bulk: _BulkTxn, before: Complaint, after: Complaint, event: Event) -> None:
+        """Claim the external ids an accepted event gives its complaint, or refuse it."""
+        held = _external_ids(before)
+        claimed = [pair for pair in _external_ids(after) if pair not in held]
+        if not claimed:
+            return
+        holders = bulk.holders(claimed)
+        for pair in claimed:
+            holder = holders.get(pair)
+            if holder is not None and holder != after.id:
+                raise ExternalIdClashError(
+                    complaint_id=after.id,
+                    state=after.state,
+                    action=event.action,
+                    system=pair[0],
+                    holder_id=holder,
+                    event_id=event.id,
+                )
+        bulk.txn.claim_external_ids(after.id, claimed)

@@ -1,0 +1,148 @@
+"""`import_events`: idempotent, all or nothing per batch, rows per batch, refusals explained."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from store_helpers import ADMIN, START, event, lifecycle, open_spec, submit
+
+from pengaduan.exceptions import (
+    ActionNotAllowedError,
+    DuplicateEventError,
+    EventFormatError,
+    ExternalIdClashError,
+    PengaduanError,
+    StoreError,
+)
+from pengaduan.model import Event
+from pengaduan.store import EventStore, ImportResult, SQLiteStore
+
+
+def interleaved(count: int) -> list[Event]:
+    """The lifecycles of `count` complaints in time order (each complaint's events spread)."""
+    events = [e for n in range(count) for e in lifecycle(f"C-{n}", hours=n * 0.25)]
+    return sorted(events, key=lambda e: (e.at, e.id))
+
+
+def test_importing_the_same_events_again_adds_nothing(store: EventStore) -> None:
+    events = interleaved(5)
+    first = store.import_events(events, batch_size=3)
+    log = list(store.events())
+    again = store.import_events(events, batch_size=3)
+    assert (first.new, first.duplicates) == (20, 0)
+    assert (again.new, again.duplicates, again.position) == (0, 20, None)
+    assert list(store.events()) == log
+
+
+def test_a_complaint_spread_over_batches_is_validated_against_what_is_stored(
+    store: EventStore,
+) -> None:
+    store.append("C-0", lifecycle("C-0")[:2])  # stored before the import
+    result = store.import_events(interleaved(3), batch_size=2)
+    assert (result.new, result.duplicates) == (10, 2)
+    assert [store.load(f"C-{n}").state for n in range(3)] == ["followed_up"] * 3
+    for n in range(3):
+        row = store.row(f"C-{n}")
+        assert row is not None
+        assert (row.state, row.version) == ("followed_up", 4)
+
+
+def test_a_refused_event_writes_nothing_of_its_batch_and_keeps_the_batches_before(
+    store: EventStore,
+) -> None:
+    good = interleaved(4)  # 16 events
+    bad = event("C-1", 9, "reopen", ADMIN, {"reason": "x"}, hours=100)  # not allowed
+    events = [*good[:10], bad, *good[10:]]
+    with pytest.raises(ActionNotAllowedError) as raised:
+        store.import_events(events, batch_size=4)
+    error = raised.value
+    assert error.event_id == "C-1#9"
+    assert error.complaint_id == "C-1"
+    assert "C-1" in str(error)
+    assert "reopen" in str(error)
+    assert any("import batch 3 (events 9 to 12" in note for note in error.__notes__)
+    stored = [e for _p, e in store.events()]
+    assert stored == good[:8]  # batches 1 and 2, nothing of batch 3
+    rows = {row.id: row.version for row in store.rows().rows}
+    assert sum(rows.values()) == 8  # the rows follow the batches written
+    # Fixing the file and importing again completes it, nothing doubled.
+    result = store.import_events(good, batch_size=4)
+    assert (result.new, result.duplicates) == (8, 8)
+
+
+def test_an_event_whose_data_no_store_keeps_fails_its_batch_naming_its_path(
+    store: EventStore,
+) -> None:
+    bad = event("C-0", 2, "comment", ADMIN, {"message": float("inf")}, hours=1)
+    with pytest.raises(EventFormatError, match="data"):
+        store.import_events([submit("C-0"), bad], batch_size=10)
+    assert store.position() == 0
+
+
+def test_an_id_reused_for_another_event_is_refused_with_the_existing_error(
+    store: EventStore,
+) -> None:
+    store.import_events(lifecycle("C-0"))
+    reused = event("C-1", 1, "submit", ADMIN, {"title": "t", "body": "b", "channel": "web"}, 5)
+    reused = Event("C-0#2", "C-1", reused.action, reused.at, reused.actor, reused.data)
+    with pytest.raises(DuplicateEventError) as raised:
+        store.import_events([submit("C-2"), reused])
+    assert raised.value.event_id == "C-0#2"
+    assert store.load("C-2").version == 0  # nothing of the batch
+    # The same id twice in one import with other content is refused the same way.
+    twice = [submit("C-3"), Event("C-3#1", "C-3", "comment", START, ADMIN, {"message": "m"})]
+    with pytest.raises(DuplicateEventError):
+        store.import_events(twice)
+
+
+def test_with_on_refused_a_refused_event_is_left_out_and_the_rest_lands(
+    store: EventStore,
+) -> None:
+    bad = event("C-0", 9, "close", ADMIN, {}, hours=0.5)  # not allowed when submitted
+    events = [submit("C-0"), bad, *lifecycle("C-0")[1:]]
+    refused: list[tuple[str, PengaduanError]] = []
+    result = store.import_events(events, on_refused=lambda e, error: refused.append((e.id, error)))
+    assert [(i, type(error)) for i, error in refused] == [("C-0#9", ActionNotAllowedError)]
+    assert (result.new, result.refused) == (4, 1)
+    assert store.load("C-0").state == "followed_up"
+
+
+def test_progress_gets_the_totals_after_every_batch(store: EventStore) -> None:
+    seen: list[ImportResult] = []
+    store.import_events(interleaved(2), batch_size=3, progress=seen.append)
+    assert [(r.read, r.batches) for r in seen] == [(3, 1), (6, 2), (8, 3)]
+    assert seen[-1].new == 8
+
+
+def test_an_external_id_another_complaint_holds_is_refused(store: EventStore) -> None:
+    data: dict[str, Any] = {"title": "t", "body": "b", "channel": "web"}
+    data["external_ids"] = {"lapor": "L-1"}
+    first = event("C-0", 1, "submit", ADMIN, data, 0)
+    second = event("C-1", 1, "submit", ADMIN, data, 1)
+    refused: list[tuple[str, PengaduanError]] = []
+    store.import_events([first, second], on_refused=lambda e, error: refused.append((e.id, error)))
+    assert [(i, type(error)) for i, error in refused] == [("C-1#1", ExternalIdClashError)]
+    assert store.complaint_for_external_id("lapor", "L-1") == "C-0"
+    assert store.load("C-1").version == 0
+
+
+def test_a_batch_size_below_one_is_refused(store: EventStore) -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        store.import_events([submit("C-0")], batch_size=0)
+
+
+def test_a_read_only_store_refuses_an_import(tmp_path: Any) -> None:
+    path = tmp_path / "s.db"
+    SQLiteStore(path).close()
+    with SQLiteStore(path, readonly=True) as store, pytest.raises(StoreError, match="read-only"):
+        store.import_events([submit("C-0")])
+
+
+def test_something_that_is_not_an_event_is_refused(spec: str) -> None:
+    store = open_spec(spec)
+    try:
+        with pytest.raises(EventFormatError, match="must be an Event"):
+            store.import_events(["not an event"])  # type: ignore[list-item]
+    finally:
+        store.close()
