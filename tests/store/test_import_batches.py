@@ -16,6 +16,7 @@ from pengaduan.exceptions import (
     StoreError,
 )
 from pengaduan.model import Event
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore, ImportResult, SQLiteStore
 
 
@@ -134,8 +135,11 @@ def test_a_batch_size_below_one_is_refused(store: EventStore) -> None:
 
 def test_a_read_only_store_refuses_an_import(tmp_path: Any) -> None:
     path = tmp_path / "s.db"
-    SQLiteStore(path).close()
-    with SQLiteStore(path, readonly=True) as store, pytest.raises(StoreError, match="read-only"):
+    SQLiteStore(path, workflow=lapor_workflow()).close()
+    with (
+        SQLiteStore(path, readonly=True, workflow=lapor_workflow()) as store,
+        pytest.raises(StoreError, match="read-only"),
+    ):
         store.import_events([submit("C-0")])
 
 

@@ -10,7 +10,7 @@ from store_helpers import comment, event, lifecycle
 
 from pengaduan._cli import _import, main
 from pengaduan.interchange import dumps_event, loads_event
-from pengaduan.presets import lapor_ladder, lapor_policy
+from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.readmodel import ReadModel
 from pengaduan.store import SQLiteStore
 
@@ -40,7 +40,7 @@ def test_refused_lines_are_named_by_their_line_in_every_batch(
     named = sorted(line.split(": refused")[0] for line in err.splitlines())
     assert named == [f"{path}:line 11", f"{path}:line 4", f"{path}:line 5"]
     assert "Traceback" not in err
-    with SQLiteStore(db) as store:
+    with SQLiteStore(db, workflow=lapor_workflow()) as store:
         assert [e.id for _p, e in store.events()] == [
             e.id for e in [c1[0], c2[0], c1[1], c2[1], c1[2], c2[2], c1[3], c2[3]]
         ]
@@ -61,7 +61,7 @@ def test_an_event_file_from_simulate_imports_like_appending_each_event(
     assert out == f"new: {count}, duplicate: 0, refused: 0"
     # The CLI's default definitions: the SP4N-LAPOR! policy and ladder.
     model = ReadModel(policy=lapor_policy(), ladder=lapor_ladder())
-    with SQLiteStore(tmp_path / "one.db", read_model=model) as single:
+    with SQLiteStore(tmp_path / "one.db", read_model=model, workflow=lapor_workflow()) as single:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 made = loads_event(line)
