@@ -45,6 +45,9 @@ LAYERS: dict[str, float] = {
     "codecs": 4,
     "readmodel": 4,
     "batch": 4.5,
+    "_batch_calendar": 4.5,
+    "_batch_engine": 4.5,
+    "_batch_input": 4.5,
     # Figures, stores and exchange.
     "metrics": 5,
     "_present_metrics": 5,
@@ -53,6 +56,7 @@ LAYERS: dict[str, float] = {
     "_store_memory": 5,
     "_store_sqlite": 5,
     "_store_postgres": 5,
+    "_store_postgres_async": 5,
     "_store_bulk": 5,
     "sync": 5,
     "open311": 5,

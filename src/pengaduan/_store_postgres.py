@@ -461,7 +461,7 @@ class PostgresStore(_BulkStore):
         """Open a new connection (the only place that does), with a redacted error."""
         failure: StoreError | None = None
         try:
-            self._db = self._psycopg.connect(self._conninfo, autocommit=True)
+            self._db = self._new_connection()
             if self.readonly:  # every session of a reading store, reconnected ones too
                 self._db.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         except (self._psycopg.Error, ValueError, TypeError) as error:
@@ -471,6 +471,10 @@ class PostgresStore(_BulkStore):
             raise failure from None
         assert self._db is not None
         return self._db
+
+    def _new_connection(self) -> psycopg.Connection[Any]:
+        """A connection to the server, in autocommit (transactions are explicit)."""
+        return self._psycopg.connect(self._conninfo, autocommit=True)
 
     @property
     def _connection(self) -> psycopg.Connection[Any]:

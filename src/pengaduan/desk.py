@@ -58,7 +58,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -84,6 +84,8 @@ from pengaduan.readmodel import ReadModel
 from pengaduan.sla import Evaluation, Policy, Timeline, evaluate
 from pengaduan.store import EventStore
 from pengaduan.workflow import Workflow
+
+_T = TypeVar("_T")
 
 __all__ = [
     "DEFAULT_BACKOFF",
@@ -317,14 +319,28 @@ class Desk:
             ladder: The ladder (by default SP4N-LAPOR!'s on the policy).
             **options: The desk's other options (`privacy`, `clock`, `retries`, ...).
         """
-        from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
         from pengaduan.store import open_store
+
+        return cls._opened(open_store, target, workflow, policy, ladder, options)
+
+    @classmethod
+    def _opened(
+        cls,
+        opener: Callable[..., EventStore],
+        target: str | os.PathLike[str],
+        workflow: Workflow | None,
+        policy: Policy | None,
+        ladder: Ladder | None,
+        options: Mapping[str, Any],
+    ) -> Desk:
+        """`open`, with the store made by ``opener(target, workflow, read_model=...)``."""
+        from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 
         if workflow is None:
             workflow = lapor_workflow()
         chosen = lapor_policy() if policy is None else policy
         steps = lapor_ladder(chosen) if ladder is None else ladder
-        store = open_store(target, workflow, read_model=ReadModel(policy=chosen, ladder=steps))
+        store = opener(target, workflow, read_model=ReadModel(policy=chosen, ladder=steps))
         return cls(store, workflow=workflow, policy=chosen, ladder=steps, **options)
 
     @property
@@ -363,7 +379,9 @@ class Desk:
         """Wait a jittered, doubling share of `backoff` after the `attempt`-th conflict."""
         if self.backoff > 0:
             window = min(_BACKOFF_CAP, self.backoff * 2 ** (attempt - 1))
-            time.sleep(random.uniform(0, window))  # jitter, not a secret
+            # A store on an event loop waits there (see `AsyncDesk`), not in the thread.
+            sleep: Callable[[float], None] = getattr(self.store, "_sleep", time.sleep)
+            sleep(random.uniform(0, window))  # jitter, not a secret
 
     def _instant(self, at: datetime | TimeSource | None, what: str = "at") -> datetime:
         return self.now() if at is None else instant_of(at, what)
@@ -1025,12 +1043,14 @@ class Desk:
 class AsyncDesk:
     """The asyncio face of a `Desk`: the same methods, awaitable, never blocking the loop.
 
-    Each call runs the desk's own method in a worker thread (`asyncio.to_thread`): the stores'
-    drivers (``sqlite3``, and psycopg's synchronous connection for PostgreSQL) block, so the
-    event loop hands them to a thread and goes on serving other requests. Every store guards
-    its connection with a lock, so concurrent calls on one desk are safe; they are serialised
-    at the store (for more throughput on PostgreSQL, give each worker its own desk and
-    store). Get one with ``desk.aio`` or ``AsyncDesk(desk)``.
+    On a desk opened with `AsyncDesk.open` on a ``postgresql://`` URL, the store runs on
+    psycopg's asyncio connection: every query is awaited on the event loop, with no thread.
+    Such a desk serves one call at a time (calls queue on an `asyncio.Lock`; for more
+    throughput, open a desk per worker). Any other desk's calls run in a worker thread
+    (`asyncio.to_thread`): ``sqlite3`` and psycopg's synchronous connection block, so the
+    event loop hands them to a thread and goes on serving other requests; every store
+    guards its connection with a lock, so concurrent calls on one desk are safe. Get one
+    with `AsyncDesk.open`, ``desk.aio`` or ``AsyncDesk(desk)``.
 
     Args:
         desk: The desk to run.
@@ -1038,6 +1058,69 @@ class AsyncDesk:
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
+        self._one_at_a_time = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls,
+        target: str | os.PathLike[str],
+        *,
+        workflow: Workflow | None = None,
+        policy: Policy | None = None,
+        ladder: Ladder | None = None,
+        schema: str = "public",
+        **options: Any,
+    ) -> AsyncDesk:
+        """`Desk.open`, awaited: on PostgreSQL, over psycopg's asyncio connection.
+
+        A ``postgresql://`` (or ``postgres://``) URL opens the store on
+        `psycopg.AsyncConnection` (the ``postgres`` extra, which brings ``greenlet`` for the
+        bridge); a SQLite path opens in a worker thread. Close it with `close`.
+
+        Args:
+            target: The store.
+            workflow: The workflow (by default SP4N-LAPOR!).
+            policy: The SLA policy (by default SP4N-LAPOR!'s).
+            ladder: The ladder (by default SP4N-LAPOR!'s on the policy).
+            schema: On PostgreSQL, the schema the store's tables are in.
+            **options: The desk's other options (`privacy`, `clock`, `retries`, ...).
+        """
+        text = os.fspath(target)
+        if text.partition("://")[0].lower() in ("postgresql", "postgres"):
+            from pengaduan._store_postgres_async import BridgedPostgresStore, run
+
+            def opener(url: str, chosen: Workflow, read_model: ReadModel) -> EventStore:
+                return BridgedPostgresStore(url, chosen, schema=schema, read_model=read_model)
+
+            desk = await run(Desk._opened, opener, text, workflow, policy, ladder, options)
+        else:
+            desk = await asyncio.to_thread(
+                Desk.open, target, workflow=workflow, policy=policy, ladder=ladder, **options
+            )
+        return cls(desk)
+
+    @property
+    def on_event_loop(self) -> bool:
+        """Whether the store runs on the event loop (psycopg's asyncio connection)."""
+        return bool(getattr(self.desk.store, "on_event_loop", False))
+
+    async def _call(self, function: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        if self.on_event_loop:
+            from pengaduan._store_postgres_async import run
+
+            async with self._one_at_a_time:
+                return await run(function, *args, **kwargs)
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    async def close(self) -> None:
+        """Close the desk's store (its connection)."""
+        await self._call(self.desk.store.close)
+
+    async def __aenter__(self) -> AsyncDesk:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
     async def submit(
         self,
@@ -1048,8 +1131,8 @@ class AsyncDesk:
         at: datetime | None = None,
         request_id: str | None = None,
     ) -> Outcome:
-        """`Desk.submit`, in a worker thread."""
-        return await asyncio.to_thread(
+        """`Desk.submit`, awaited."""
+        return await self._call(
             self.desk.submit,
             actor,
             data,
@@ -1068,30 +1151,30 @@ class AsyncDesk:
         at: datetime | None = None,
         request_id: str | None = None,
     ) -> Outcome:
-        """`Desk.act`, in a worker thread."""
-        return await asyncio.to_thread(
+        """`Desk.act`, awaited."""
+        return await self._call(
             self.desk.act, complaint_id, action, actor, data, at=at, request_id=request_id
         )
 
     async def get(self, complaint_id: str, viewer: Viewer) -> Complaint:
-        """`Desk.get`, in a worker thread."""
-        return await asyncio.to_thread(self.desk.get, complaint_id, viewer)
+        """`Desk.get`, awaited."""
+        return await self._call(self.desk.get, complaint_id, viewer)
 
     async def history(self, complaint_id: str, viewer: Viewer) -> tuple[Event, ...]:
-        """`Desk.history`, in a worker thread."""
-        return await asyncio.to_thread(self.desk.history, complaint_id, viewer)
+        """`Desk.history`, awaited."""
+        return await self._call(self.desk.history, complaint_id, viewer)
 
     async def clocks(
         self, complaint_id: str, viewer: Viewer, *, as_of: datetime | TimeSource | None = None
     ) -> Evaluation:
-        """`Desk.clocks`, in a worker thread."""
-        return await asyncio.to_thread(self.desk.clocks, complaint_id, viewer, as_of=as_of)
+        """`Desk.clocks`, awaited."""
+        return await self._call(self.desk.clocks, complaint_id, viewer, as_of=as_of)
 
     async def explain(
         self, complaint_id: str, viewer: Viewer, *, as_of: datetime | TimeSource | None = None
     ) -> Timeline:
-        """`Desk.explain`, in a worker thread."""
-        return await asyncio.to_thread(self.desk.explain, complaint_id, viewer, as_of=as_of)
+        """`Desk.explain`, awaited."""
+        return await self._call(self.desk.explain, complaint_id, viewer, as_of=as_of)
 
     async def overdue(
         self,
@@ -1101,18 +1184,16 @@ class AsyncDesk:
         clock: str | None = None,
         unit: str | None = None,
     ) -> tuple[Snapshot, ...]:
-        """`Desk.overdue`, in a worker thread."""
-        return await asyncio.to_thread(
-            self.desk.overdue, viewer, as_of=as_of, clock=clock, unit=unit
-        )
+        """`Desk.overdue`, awaited."""
+        return await self._call(self.desk.overdue, viewer, as_of=as_of, clock=clock, unit=unit)
 
     async def tick(self, as_of: datetime | TimeSource | None = None) -> TickReport:
-        """`Desk.tick`, in a worker thread."""
-        return await asyncio.to_thread(self.desk.tick, as_of)
+        """`Desk.tick`, awaited."""
+        return await self._call(self.desk.tick, as_of)
 
     async def next_wakeup(self, as_of: datetime | TimeSource | None = None) -> datetime | None:
-        """`Desk.next_wakeup`, in a worker thread."""
-        return await asyncio.to_thread(self.desk.next_wakeup, as_of)
+        """`Desk.next_wakeup`, awaited."""
+        return await self._call(self.desk.next_wakeup, as_of)
 
     async def run_scheduler(
         self, *, idle: float = 300.0, least: float = 1.0, stop: asyncio.Event | None = None
