@@ -62,6 +62,7 @@ from pengaduan.model import (
     Location,
     Privacy,
     Reporter,
+    _log,
 )
 
 __all__ = [
@@ -627,7 +628,7 @@ class Workflow:
             return False
         if action.unit_scoped and actor.role in self.unit_roles:
             return complaint.unit is not None and complaint.unit == actor.unit
-        if complaint.events and actor.role in self.owner_roles:
+        if complaint.version and actor.role in self.owner_roles:
             return self.owner(complaint) == actor.id
         return True
 
@@ -639,9 +640,9 @@ class Workflow:
         act in an owner role. A complaint entered by staff without an account has no owner:
         no reporter may act on it.
         """
-        if not complaint.events:
+        first = _log(complaint).first
+        if first is None:
             return None
-        first = complaint.events[0]
         account = first.data.get(REPORTER_ACCOUNT)
         if isinstance(account, str) and account:
             return account
@@ -703,7 +704,7 @@ class Workflow:
                 event_id=event_id,
             )
         if (
-            complaint.events
+            complaint.version
             and actor.role in self.owner_roles
             and self.owner(complaint) != actor.id
         ):
@@ -746,7 +747,7 @@ class Workflow:
             NaiveDatetimeError: If `at` is naive.
         """
         if event_id is None:
-            event_id = f"{complaint.id}#{len(complaint.events) + 1}"
+            event_id = f"{complaint.id}#{complaint.version + 1}"
         event = Event(event_id, complaint.id, action, at, actor, {} if data is None else data)
         return self.apply_event(complaint, event)
 
@@ -760,17 +761,17 @@ class Workflow:
         Raises:
             RefusedError: A subclass saying why the event was refused.
         """
-        for recorded in complaint.events:
-            if recorded.id == event.id:
-                if recorded == event:
-                    return complaint
-                raise DuplicateEventError(
-                    complaint_id=complaint.id,
-                    state=complaint.state,
-                    action=event.action,
-                    event_id=event.id,
-                    recorded_action=recorded.action,
-                )
+        recorded = _log(complaint).find(event.id)
+        if recorded is not None:
+            if recorded == event:
+                return complaint
+            raise DuplicateEventError(
+                complaint_id=complaint.id,
+                state=complaint.state,
+                action=event.action,
+                event_id=event.id,
+                recorded_action=recorded.action,
+            )
         return self._apply(complaint, event)
 
     def _apply(self, complaint: Complaint, event: Event) -> Complaint:
@@ -793,14 +794,15 @@ class Workflow:
                 event_complaint_id=event.complaint,
                 event_id=event.id,
             )
-        events = complaint.events
-        if events and event.at < events[-1].at:
+        log = _log(complaint)
+        last = log.last
+        if last is not None and event.at < last.at:
             raise OutOfOrderEventError(
                 complaint_id=complaint.id,
                 state=state,
                 action=event.action,
                 at=event.at.isoformat(),
-                last_at=events[-1].at.isoformat(),
+                last_at=last.at.isoformat(),
                 event_id=event.id,
             )
         refusal = self._authorize(complaint, action, event.actor, event.id)
@@ -809,7 +811,7 @@ class Workflow:
         data = event.data
         actor = event.actor
         if (
-            not complaint.events
+            not log
             and actor.role in self.owner_roles
             and data.get(REPORTER_ACCOUNT, actor.id) != actor.id
         ):
@@ -872,7 +874,7 @@ class Workflow:
             unit = data[action.unit_from]
         elif action.clears_unit:
             unit = None
-        return Complaint(complaint.id, cursor.state, (*events, event), facts, unit)
+        return Complaint(complaint.id, cursor.state, log.appended(event), facts, unit)
 
     def _check_privacy_clearing(self, complaint: Complaint, action: Action, event: Event) -> None:
         """Refuse an event that would turn off a set privacy flag without the right role."""
