@@ -18,8 +18,10 @@ side's final states checked equal:
   the state change alone, with no checks and no recording (the floor for "within 2x").
 
 Then one complaint with a long history (``--long``): replay per event and the cost of one more
-`apply_event` at that length (aim: an append at 2,000 events within 1.5x of one at 10; replay
-per event flat from 10 to 16,000 events).
+`apply_event` at that length (aim: replay per event flat from 10 to 16,000 events). Last
+(``--store``), one append to a SQLite store at each history length, validated against the
+complaint the store keeps versus (interleaved) a replay of the stored history, the path every
+append took before (aim: an append at 2,000 events within 1.5x of one at 10).
 """
 
 from __future__ import annotations
@@ -188,6 +190,59 @@ def long_lives(lengths: list[int]) -> None:
         )
 
 
+def store_appends(lengths: list[int]) -> None:
+    """One append to a SQLite store at each history length: kept complaint vs replay."""
+    import tempfile
+    from pathlib import Path
+
+    from pengaduan.store import SQLiteStore
+
+    print("\nSQLite store, one append of one event (durable commit), best of 3 x 30 appends")
+    print(f"{'events':>8} {'kept complaint':>15} {'replay (before)':>16} {'kept vs 10':>11}")
+    baseline = None
+    with tempfile.TemporaryDirectory() as folder:
+        for length in lengths:
+            events = long_history(length)
+            path = Path(folder) / f"long-{length}.db"
+            with SQLiteStore(path, workflow=lapor_workflow()) as store:
+                for start in range(0, length, 500):
+                    store.append("L", events[start : start + 500])
+                later = T0 + timedelta(days=1)
+                best = {"kept": float("inf"), "replay": float("inf")}
+                results: dict[str, Any] = {}
+                number = 0
+                for _round in range(3):
+                    for side in ("kept", "replay"):
+                        batch = [
+                            Event(
+                                f"L#{side}{number + i}",
+                                "L",
+                                "comment",
+                                later + timedelta(seconds=number + i),
+                                ADMIN,
+                                {"message": "m"},
+                            )
+                            for i in range(30)
+                        ]
+                        number += 30
+                        store.load("L")  # kept (or read) once, as an application would
+                        start_s = time.perf_counter()
+                        for event in batch:
+                            if side == "replay":
+                                store._forget()
+                            result = store.append("L", [event])
+                        seconds = (time.perf_counter() - start_s) / len(batch)
+                        best[side] = min(best[side], seconds)
+                        results[side] = result.complaint
+                store._forget()
+                assert store.load("L") == results["replay"]
+            baseline = baseline or best["kept"]
+            print(
+                f"{length:8,} {best['kept'] * 1e6:12.0f} us {best['replay'] * 1e6:13.0f} us"
+                f" {best['kept'] / baseline:10.2f}x"
+            )
+
+
 def append_all(workflow: Any, complaint: Any, events: list[Event]) -> Any:
     for event in events:
         complaint = workflow.apply_event(complaint, event)
@@ -199,9 +254,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--long", type=int, nargs="+", default=[10, 250, 2_000, 16_000])
+    parser.add_argument("--store", type=int, nargs="*", default=[10, 250, 2_000])
     args = parser.parse_args()
     whole_lives(args.sizes, args.rounds)
     long_lives(args.long)
+    store_appends(args.store)
 
 
 if __name__ == "__main__":
