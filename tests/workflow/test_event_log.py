@@ -158,3 +158,33 @@ def test_threads_appending_to_one_complaint_each_get_their_own_history() -> None
     for number, complaint in results.items():
         assert [e.id for e in complaint.events[1:]] == [f"t{number}-{s}" for s in range(200)]
         assert complaint == fresh(complaint)
+
+
+def test_replay_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    events = [Event("e1", "C-1", "submit", T0, REPORTER, SUBMIT)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    assert WORKFLOW.replay(events)["C-1"].version == 1
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    bad = [*events, Event("e2", "C-1", "close", T0, ADMIN, {})]
+    with pytest.raises(RefusedError):
+        WORKFLOW.replay(bad)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    # Objects the host froze stay frozen; a disabled collector stays disabled.
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        WORKFLOW.replay(events)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        WORKFLOW.replay(events)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
