@@ -674,6 +674,10 @@ class _StoreCore(ABC):
         same transaction that writes it. An event whose id is already recorded with the same
         content is skipped (so retrying an append whose acknowledgement was lost is safe).
 
+        The complaint as stored is the one this store kept from its last append or load when
+        the stored version and last position still match it (read in the transaction), else
+        its history replayed: an append costs the same however long the history.
+
         Args:
             complaint_id: The complaint to append to.
             events: The events, oldest first; each must name `complaint_id`.
