@@ -1054,8 +1054,10 @@ class _StoreCore(ABC):
         complaint = self._recall(complaint_id, stamp)
         if complaint is not None:
             return complaint
-        complaint = self._replay(complaint_id, self._read_bodies(complaint_id))
-        if complaint.version == (stamp[0] if stamp is not None else -1):
+        complaint, workflow = self._replay_with(complaint_id, self._read_bodies(complaint_id))
+        # Kept only if read at that stamp, and by the writing workflow (so an append may
+        # start from it).
+        if workflow is self.workflow and complaint.version == (stamp[0] if stamp else -1):
             self._remember(complaint_id, stamp, complaint)
         return complaint
 
@@ -1306,6 +1308,12 @@ class _StoreCore(ABC):
         When `writing`, the history is replayed by the writing workflow instead (the next
         event will be its), once the newest event's workflow is known.
         """
+        return self._replay_with(complaint_id, bodies, writing=writing)[0]
+
+    def _replay_with(
+        self, complaint_id: str, bodies: Iterable[str], *, writing: bool = False
+    ) -> tuple[Complaint, Workflow]:
+        """`_replay`, and the workflow that replayed the complaint."""
         where = f"complaint {complaint_id!r}"
         decoded = [decode_stored(body, where) for body in bodies]
         newest = decoded[-1][1] if decoded else None
@@ -1318,7 +1326,7 @@ class _StoreCore(ABC):
         apply = workflow.apply_event
         for event, _key in decoded:
             complaint = apply(complaint, event)
-        return complaint
+        return complaint, workflow
 
 
 # Outcomes of an update that is judged again when it is re-sent or its predecessor arrives.

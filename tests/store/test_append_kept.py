@@ -174,3 +174,18 @@ def test_a_store_path_on_disk_keeps_nothing_between_objects(tmp_path: Path) -> N
     with SQLiteStore(path) as second:
         assert second._recent is None
         assert second.load("C-1").version == 4
+
+
+def test_a_complaint_read_with_another_workflow_version_is_not_kept(tmp_path: Path) -> None:
+    from pengaduan.presets import lapor_workflow
+
+    new = lapor_workflow()
+    old = new.evolve(version="old")
+    path = tmp_path / "events.db"
+    with SQLiteStore(path, workflow=old) as first:
+        first.append("C-1", lifecycle("C-1"))
+    with SQLiteStore(path, workflow=new, workflows=[old]) as second:
+        assert second.load("C-1").version == 4  # replayed by the version that wrote it
+        assert second._recent is None  # ...so an append (by `new`) may not start from it
+        result = second.append("C-1", [comment("C-1", 5, 9)])
+        assert second.load("C-1") is result.complaint
