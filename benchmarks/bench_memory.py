@@ -1,4 +1,14 @@
-"""Peak memory of the CLI's streaming commands at two history sizes, and their ratio.
+"""Memory: held per event by replay and evaluation, and the CLI's streaming peaks.
+
+``--held`` (run first by default): memory held per event and per complaint, beyond the events
+themselves, by `Workflow.replay` (the complaints it returns) and then by `sla.evaluate` of
+every complaint (the evaluations, kept), at 10^5 and 10^6 complaints of six events each (the
+lifecycle of bench_workflow's first six steps, each event with its own data). Each size runs
+in a fresh subprocess; memory is the resident set (``/proc/self/statm``) after a full
+collection, before and after each step. Aim: under 600 bytes per event beyond its payload (the
+event objects, also printed).
+
+The rest:
 
 Generates a JSON Lines history of N events (about 6 per complaint: complaints copied from the
 Muara Enim simulation under new ids, one in ten left dispatched so that tick has work), imports
@@ -7,6 +17,8 @@ it into a SQLite store, then runs each command in a subprocess and reads its pea
 
 Run (from the repository root)::
 
+    PYTHONPATH=src python benchmarks/bench_memory.py --held-only     # held memory only
+    PYTHONPATH=src python benchmarks/bench_memory.py --held 100000   # held at 10^5 only
     PYTHONPATH=src python benchmarks/bench_memory.py                 # 10^5 and 10^6 events
     PYTHONPATH=src python benchmarks/bench_memory.py --sizes 10000 100000
     PYTHONPATH=src python benchmarks/bench_memory.py --only "replay FILE" "tick FILE"
@@ -86,6 +98,88 @@ def peak_rss_kib(argv: list[str]) -> tuple[int, float, int]:
     return usage.ru_maxrss, seconds, os.waitstatus_to_exitcode(status)
 
 
+def _resident() -> int:
+    """The resident set of this process, in bytes, after a full collection."""
+    import gc
+
+    gc.collect()
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def held_child(complaints: int) -> None:
+    """In a fresh process: bytes held by replay and evaluation; prints one JSON line."""
+    from datetime import UTC, datetime, timedelta
+
+    from pengaduan import Actor, Event
+    from pengaduan.presets import lapor_policy, lapor_workflow
+    from pengaduan.sla import evaluate
+
+    workflow, policy = lapor_workflow(), lapor_policy()
+    reporter, admin = Actor("warga", "reporter"), Actor("admin", "admin_agency")
+    steps = (
+        ("submit", reporter, {"title": "Jalan rusak", "body": "Berlubang", "channel": "web"}),
+        ("hold", admin, {"reason": "Lokasi kurang"}),
+        ("resume", reporter, {}),
+        ("verify", admin, {"classification": "pengaduan"}),
+        ("dispatch", admin, {"unit": "dinas-pu"}),
+        ("forward", admin, {"unit": "upt-jalan"}),
+    )
+    start = datetime(2026, 1, 5, 1, tzinfo=UTC)
+    base = _resident()
+    events = []
+    for step, (action, actor, data) in enumerate(steps):
+        for number in range(complaints):
+            cid = f"C-{number:07d}"
+            at = start + timedelta(hours=step, seconds=number % 3600)
+            events.append(Event(f"{cid}#{step}", cid, action, at, actor, dict(data)))
+    payload = _resident()
+    replayed = workflow.replay(events)
+    after_replay = _resident()
+    as_of = start + timedelta(days=30)
+    evaluations = [evaluate(c, policy, as_of) for c in replayed.values()]
+    after_evaluate = _resident()
+    count = len(events)
+    assert len(replayed) == len(evaluations) == complaints
+    print(
+        json.dumps(
+            {
+                "complaints": complaints,
+                "events": count,
+                "payload_per_event": (payload - base) / count,
+                "replay_per_event": (after_replay - payload) / count,
+                "evaluate_per_event": (after_evaluate - after_replay) / count,
+                "replay_per_complaint": (after_replay - payload) / complaints,
+                "evaluate_per_complaint": (after_evaluate - after_replay) / complaints,
+            }
+        )
+    )
+
+
+def held(sizes: list[int]) -> None:
+    """Run `held_child` per size in a subprocess and print a table."""
+    print("memory held beyond the events (resident set, after a full collection)")
+    print(
+        f"{'complaints':>11} {'events':>10} {'payload B/event':>16} {'replay B/event':>15}"
+        f" {'+ evaluate B/event':>19} {'replay B/complaint':>19} {'evaluate B/complaint':>21}"
+    )
+    for size in sizes:
+        output = subprocess.run(
+            [sys.executable, __file__, "--held-child", str(size)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        row = json.loads(output.strip().splitlines()[-1])
+        total = row["replay_per_event"] + row["evaluate_per_event"]
+        print(
+            f"{row['complaints']:11,} {row['events']:10,} {row['payload_per_event']:16.0f}"
+            f" {row['replay_per_event']:15.0f} {total:19.0f}"
+            f" {row['replay_per_complaint']:19.0f} {row['evaluate_per_complaint']:21.0f}"
+        )
+    print("aim: replay + evaluate under 600 bytes per event beyond its payload\n")
+
+
 def main() -> None:
     """Run the benchmark and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -94,7 +188,19 @@ def main() -> None:
     parser.add_argument(
         "--only", metavar="NAME", nargs="+", help="run only these commands (names as printed)"
     )
+    parser.add_argument(
+        "--held", type=int, nargs="*", default=[100_000, 1_000_000], help="complaints"
+    )
+    parser.add_argument("--held-only", action="store_true", help="only the held memory")
+    parser.add_argument("--held-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.held_child:
+        held_child(args.held_child)
+        return
+    if args.held:
+        held(args.held)
+    if args.held_only:
+        return
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="pengaduan-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict[int, tuple[int, float, int]]] = collections.defaultdict(dict)

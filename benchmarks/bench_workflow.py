@@ -1,21 +1,27 @@
-"""Replay through the SP4N-LAPOR! workflow versus `transitions` used the usual ways.
+"""The whole life of complaints: our replay versus `transitions` used the usual ways.
 
-Run:  .venv/bin/python benchmarks/bench_workflow.py [--complaints 100000] [--add-model 5000]
+Run:  PYTHONPATH=src python benchmarks/bench_workflow.py [--sizes 1000 10000 100000]
+          [--rounds 3] [--attach-up-to 100000] [--long 10 2000 16000] [--store 10 250 2000]
 
-Measures, in one run:
+For each n (complaints of 10 events each, interleaved as a real history would be), one job
+done three ways, interleaved round by round (the best round of each is reported), with every
+side's final states checked equal:
 
-* ours: `Workflow.replay` of 10 events per complaint (1,000,000 events over 100,000
-  complaints by default), which validates every event (state, role, unit scope, data, guards,
-  time order, duplicate ids), fires the shared model-less machine and records the event in a new
-  immutable complaint;
-* (a) transitions with `add_model` per complaint (one Machine, every complaint attached to it):
-  attaching is O(n) per model (a list membership test), so it runs on a smaller n (10,000 by
-  default) and the per-complaint figure is reported at that n: a floor, since it grows with n;
-* (b) transitions' model-less path, `machine.events[name].trigger(model)`, on the same
-  1,000,000 events: the state change alone, with no checks and no recording.
+* ours: `Workflow.replay` of the n * 10 events, which validates every event (state, role,
+  unit scope, data, guards, time order, duplicate ids), fires the shared model-less machine
+  and records the event in a new immutable complaint;
+* (a) transitions with a model per complaint: one `Machine`, every complaint attached with
+  `add_model` and its events fired through the model's trigger methods (the usual way). The
+  attach cost per complaint grows with n (`add_model` tests list membership), so the curve is
+  printed;
+* (b) transitions' model-less path, ``machine.events[name].trigger(model)``, on the same events:
+  the state change alone, with no checks and no recording (the floor for "within 2x").
 
-Bytes per complaint are measured with tracemalloc over the replayed complaints, with the events
-already in memory, so they exclude the event payloads.
+Then one complaint with a long history (``--long``): replay per event and the cost of one more
+`apply_event` at that length (aim: replay per event flat from 10 to 16,000 events). Last
+(``--store``), one append to a SQLite store at each history length, validated against the
+complaint the store keeps versus (interleaved) a replay of the stored history, the path every
+append took before (aim: an append at 2,000 events within 1.5x of one at 10).
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from __future__ import annotations
 import argparse
 import gc
 import time
-import tracemalloc
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from transitions import Machine
@@ -62,141 +70,200 @@ def history(complaints: int) -> list[Event]:
     return events
 
 
-def timed(function, *args):
+def long_history(length: int) -> list[Event]:
+    """One complaint: submitted, then `length - 1` comments by the admin."""
+    events = [Event("L#0", "L", "submit", T0, REPORTER, dict(STEPS[0][2]))]
+    for number in range(1, length):
+        at = T0 + timedelta(seconds=number)
+        events.append(Event(f"L#{number}", "L", "comment", at, ADMIN, {"message": "m"}))
+    return events
+
+
+def timed(function: Callable[[], Any]) -> tuple[float, Any]:
+    """CPU seconds of the process running `function` (less disturbed by other processes)."""
     gc.collect()
-    start = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - start, result
+    start = time.process_time()
+    result = function()
+    return time.process_time() - start, result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--complaints", type=int, default=100_000)
-    parser.add_argument("--add-model", type=int, default=10_000, help="n for add_model (a)")
-    args = parser.parse_args()
-    n = args.complaints
+def sides(events: list[Event]) -> dict[str, Callable[[], dict[str, str]]]:
+    """The three ways of doing the job; each returns the final state of every complaint."""
     workflow = lapor_workflow()
-    events = history(n)
-    count = len(events)
-
-    # ours: replay everything
-    ours_s, complaints = timed(workflow.replay, events)
-    assert len(complaints) == n
-    assert all(c.state == "followed_up" for c in complaints.values())
-    del complaints
-
-    # ours: creating complaints (new + submit) one by one
-    submits = events[:n]
-
-    def create() -> list[object]:
-        new, apply_event = workflow.new, workflow.apply_event
-        return [apply_event(new(e.complaint), e) for e in submits]
-
-    create_s, _ = timed(create)
-
-    # ours: a complaint record alone (the counterpart of attaching a model to a machine)
-    ids = [e.complaint for e in submits]
-
-    def new_only() -> list[object]:
-        new = workflow.new
-        return [new(cid) for cid in ids]
-
-    new_s, _ = timed(new_only)
-
-    # ours: bytes per complaint beyond the event payloads
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    complaints = workflow.replay(events)
-    gc.collect()
-    ours_bytes = (tracemalloc.get_traced_memory()[0] - before) / n
-    tracemalloc.stop()
-    del complaints
-
-    # (b) transitions, model-less machine, state change only
-    machine = workflow.machine
-
-    class Model:
-        __slots__ = ("state",)
-
-    def modelless() -> int:
-        models: dict[str, Model] = {}
-        trigger = machine.events
-        for event in events:
-            model = models.get(event.complaint)
-            if model is None:
-                model = models[event.complaint] = Model()
-                model.state = "new"
-            trigger[event.action].trigger(model)
-        return len(models)
-
-    b_s, _ = timed(modelless)
-
-    # (a) transitions, add_model per complaint, on a smaller n
-    m = min(args.add_model, n)
     states = [s.name for s in workflow.states]
     transitions = [
         {"trigger": a.name, "source": list(a.sources), "dest": a.dest} for a in workflow.actions
     ]
+    machine = workflow.machine
+
+    def ours() -> dict[str, str]:
+        return {cid: c.state for cid, c in workflow.replay(events).items()}
 
     class Plain:
         pass
 
-    def add_models(m: int) -> list[Plain]:
+    def attached() -> dict[str, str]:
         shared = Machine(
             model=[], states=states, transitions=transitions, initial="new", auto_transitions=False
         )
-        plain = [Plain() for _ in range(m)]
-        for model in plain:
-            shared.add_model(model)
-        return plain
+        models: dict[str, Plain] = {}
+        for event in events:
+            model = models.get(event.complaint)
+            if model is None:
+                model = models[event.complaint] = Plain()
+                shared.add_model(model)
+            getattr(model, event.action)()
+        return {cid: model.state for cid, model in models.items()}  # type: ignore[attr-defined]
 
-    # add_model's cost per model grows with the models already attached (a list membership
-    # test), so the figure at the measured n is a floor for n = 100,000.
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    a_create_s, attached = timed(add_models, m)
-    a_bytes = (tracemalloc.get_traced_memory()[0] - before) / m
-    tracemalloc.stop()
-    a_events = [e for e in events if int(e.complaint[2:]) < m]
+    class Slot:
+        __slots__ = ("state",)
 
-    def fire_attached() -> None:
-        for event in a_events:
-            getattr(attached[int(event.complaint[2:])], event.action)()
+    def modelless() -> dict[str, str]:
+        models: dict[str, Slot] = {}
+        trigger = machine.events
+        for event in events:
+            model = models.get(event.complaint)
+            if model is None:
+                model = models[event.complaint] = Slot()
+                model.state = "new"
+            trigger[event.action].trigger(model)
+        return {cid: model.state for cid, model in models.items()}
 
-    a_fire_s, _ = timed(fire_attached)
+    return {"ours": ours, "(a) add_model + triggers": attached, "(b) model-less trigger": modelless}
 
-    us = 1e6
-    nan = float("nan")
-    rows = [
-        (
-            "ours: Workflow.replay (checked, recorded)",
-            ours_s / count * us,
-            new_s / n * us,
-            ours_bytes,
-        ),
-        ("ours: new + submit, per complaint", nan, create_s / n * us, nan),
-        (
-            f"(a) transitions add_model, measured n={m:,}",
-            a_fire_s / len(a_events) * us,
-            a_create_s / m * us,
-            a_bytes,
-        ),
-        ("(b) transitions model-less trigger only", b_s / count * us, nan, nan),
-    ]
-    print(f"{count:,} events over {n:,} complaints ({len(STEPS)} events each)\n")
-    print(f"{'':46} {'us/event':>10} {'us/complaint':>13} {'bytes/complaint':>16}")
-    for name, per_event, per_complaint, size in rows:
-        print(f"{name:46} {per_event:10.2f} {per_complaint:13.2f} {size:16.0f}")
-    print()
-    print(f"per event, ours / (b):                 {ours_s / b_s:6.2f}x  (aim: within 2x)")
-    print(
-        f"per complaint created, (a) / ours:     {a_create_s / m / (new_s / n):6.0f}x cheaper"
-        f"  (aim: at least 100x; (a) at n={m:,}, and it grows with n)"
+
+def whole_lives(sizes: list[int], rounds: int, attach_up_to: int) -> None:
+    print("whole life of n complaints (10 events each), best of", rounds, "interleaved rounds")
+    print(f"{'n':>8} {'side':28} {'us/event':>9} {'us/complaint':>13} {'ours / side':>12}")
+    for n in sizes:
+        events = history(n)
+        jobs = sides(events)
+        if n > attach_up_to:  # add_model is quadratic in n: hours at 10^6
+            del jobs["(a) add_model + triggers"]
+        best: dict[str, float] = dict.fromkeys(jobs, float("inf"))
+        results: dict[str, dict[str, str]] = {}
+        for _round in range(rounds):
+            for name, job in jobs.items():
+                seconds, result = timed(job)
+                best[name] = min(best[name], seconds)
+                results[name] = result
+                del result
+        expected = results["ours"]
+        assert len(expected) == n
+        assert set(expected.values()) == {"followed_up"}
+        for name, result in results.items():
+            assert result == expected, f"{name} disagrees with ours"
+        for name, seconds in best.items():
+            print(
+                f"{n:8,} {name:28} {seconds / len(events) * 1e6:9.2f} {seconds / n * 1e6:13.2f}"
+                f" {best['ours'] / seconds:11.2f}x"
+            )
+        del events, jobs, results
+
+
+def long_lives(lengths: list[int]) -> None:
+    workflow = lapor_workflow()
+    print("\none complaint with a long history")
+    print(f"{'events':>8} {'replay us/event':>16} {'first apply_event':>18} {'then each':>26}")
+    baseline = None
+    for length in lengths:
+        events = long_history(length)
+        replay_s = min(timed(partial(workflow.replay, events))[0] for _ in range(3))
+        complaint = workflow.replay(events)["L"]
+        assert complaint.version == length
+        later = T0 + timedelta(days=1)
+        extra = [
+            Event(f"L#x{i}", "L", "comment", later + timedelta(seconds=i), ADMIN, {"message": "m"})
+            for i in range(200)
+        ]
+        # The first lookup of an id builds the complaint's id index (once, linear in its
+        # length): it is counted apart, then the steady cost per append.
+        first_s, complaint = timed(partial(workflow.apply_event, complaint, extra[0]))
+        more_s, last = min(
+            (timed(partial(append_all, workflow, complaint, extra[1:])) for _ in range(3)),
+            key=lambda pair: pair[0],
+        )
+        assert last.version == length + len(extra)
+        per_append = more_s / (len(extra) - 1) * 1e6
+        baseline = baseline or per_append
+        print(
+            f"{length:8,} {replay_s / length * 1e6:16.2f} {first_s * 1e6:15.0f} us"
+            f" {per_append:12.2f} us ({per_append / baseline:4.2f}x of the first)"
+        )
+
+
+def store_appends(lengths: list[int]) -> None:
+    """One append to a SQLite store at each history length: kept complaint vs replay."""
+    import tempfile
+    from pathlib import Path
+
+    from pengaduan.store import SQLiteStore
+
+    print("\nSQLite store, one append of one event (durable commit), best of 3 x 30 appends")
+    print(f"{'events':>8} {'kept complaint':>15} {'replay (before)':>16} {'kept vs 10':>11}")
+    baseline = None
+    with tempfile.TemporaryDirectory() as folder:
+        for length in lengths:
+            events = long_history(length)
+            path = Path(folder) / f"long-{length}.db"
+            with SQLiteStore(path, workflow=lapor_workflow()) as store:
+                for start in range(0, length, 500):
+                    store.append("L", events[start : start + 500])
+                later = T0 + timedelta(days=1)
+                best = {"kept": float("inf"), "replay": float("inf")}
+                results: dict[str, Any] = {}
+                number = 0
+                for _round in range(3):
+                    for side in ("kept", "replay"):
+                        batch = [
+                            Event(
+                                f"L#{side}{number + i}",
+                                "L",
+                                "comment",
+                                later + timedelta(seconds=number + i),
+                                ADMIN,
+                                {"message": "m"},
+                            )
+                            for i in range(30)
+                        ]
+                        number += 30
+                        store.load("L")  # kept (or read) once, as an application would
+                        start_s = time.perf_counter()
+                        for event in batch:
+                            if side == "replay":
+                                store._forget()
+                            result = store.append("L", [event])
+                        seconds = (time.perf_counter() - start_s) / len(batch)
+                        best[side] = min(best[side], seconds)
+                        results[side] = result.complaint
+                store._forget()
+                assert store.load("L") == results["replay"]
+            baseline = baseline or best["kept"]
+            print(
+                f"{length:8,} {best['kept'] * 1e6:12.0f} us {best['replay'] * 1e6:13.0f} us"
+                f" {best['kept'] / baseline:10.2f}x"
+            )
+
+
+def append_all(workflow: Any, complaint: Any, events: list[Event]) -> Any:
+    for event in events:
+        complaint = workflow.apply_event(complaint, event)
+    return complaint
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--attach-up-to", type=int, default=100_000, help="skip (a) above this many complaints"
     )
-    print(f"  counting ours with its submit event: {a_create_s / m / (create_s / n):6.0f}x cheaper")
-    print(f"bytes per complaint beyond payloads:   {ours_bytes:6.0f}   (aim: under 1,024)")
+    parser.add_argument("--long", type=int, nargs="+", default=[10, 250, 2_000, 16_000])
+    parser.add_argument("--store", type=int, nargs="*", default=[10, 250, 2_000])
+    args = parser.parse_args()
+    whole_lives(args.sizes, args.rounds, args.attach_up_to)
+    long_lives(args.long)
+    store_appends(args.store)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -55,6 +56,15 @@ log = logging.getLogger("pengaduan.store")
 # Complaints read per query when iterating, and events per query when paging the log.
 _PAGE = 500
 _EVENT_PAGE = 5000
+
+# Complaints a store keeps as last appended or loaded, to validate the next append against
+# (see `_StoreCore._recall`), and the lock of every store's keep.
+_RECENT = 1024
+_RECENT_LOCK = threading.Lock()
+
+# A stored complaint's stamp: its version and the position of its last event. Positions are
+# never reused, so two equal stamps of one complaint mean the very same stored history.
+Stamp = tuple[int, int]
 
 
 @attrs.frozen
@@ -426,6 +436,14 @@ class _Txn(ABC):
     def insert(self, complaint_id: str, version: int, bodies: Sequence[tuple[str, str]]) -> int:
         """Append ``(event id, body)`` pairs after `version`; return the last position."""
 
+    def stamp(self, complaint_id: str) -> Stamp | None:
+        """The complaint's `Stamp` as stored (``(0, 0)`` if it has no event), or ``None``.
+
+        ``None`` (the default) means the backend cannot tell: every append then replays the
+        stored history.
+        """
+        return None
+
     @abstractmethod
     def get_update(self, system: str, update_id: str) -> str | None:
         """The recorded external update, encoded, if any."""
@@ -555,6 +573,10 @@ class _StoreCore(ABC):
     def _read_bodies(self, complaint_id: str) -> list[str]:
         """The encoded events of one complaint, oldest first."""
 
+    def _read_stamp(self, complaint_id: str) -> Stamp | None:
+        """The complaint's `Stamp` as stored, read without a lock (``None``: cannot tell)."""
+        return None
+
     @abstractmethod
     def _page_streams(self, since: int, after: int, limit: int) -> list[tuple[str, int]]:
         """Complaints changed after `since` whose first position is after `after`.
@@ -631,6 +653,10 @@ class _StoreCore(ABC):
         same transaction that writes it. An event whose id is already recorded with the same
         content is skipped (so retrying an append whose acknowledgement was lost is safe).
 
+        The complaint as stored is the one this store kept from its last append or load when
+        the stored version and last position still match it (read in the transaction), else
+        its history replayed: an append costs the same however long the history.
+
         Args:
             complaint_id: The complaint to append to.
             events: The events, oldest first; each must name `complaint_id`.
@@ -659,7 +685,11 @@ class _StoreCore(ABC):
                     event_id=event.id,
                 )
         with self._write(f"append to complaint {complaint_id!r}") as txn:
-            complaint = self._replay(complaint_id, txn.bodies(complaint_id), writing=True)
+            stamp = txn.stamp(complaint_id)
+            complaint = self._recall(complaint_id, stamp)
+            if complaint is None:
+                complaint = self._replay(complaint_id, txn.bodies(complaint_id), writing=True)
+                self._remember(complaint_id, stamp, complaint)
             recorded = txn.find([event.id for event, _body in batch]) if batch else {}
             new: list[tuple[Event, str]] = []
             duplicates: list[Event] = []
@@ -724,6 +754,8 @@ class _StoreCore(ABC):
                 "pengaduan_position": position,
             },
         )
+        # Committed: the next append (or load) starts from here, not from the whole history.
+        self._remember(complaint_id, (complaint.version, position), complaint)
         return AppendResult(complaint, tuple(e for e, _ in new), tuple(duplicates), position)
 
     # -- the read model ----------------------------------------------------------------
@@ -992,8 +1024,21 @@ class _StoreCore(ABC):
 
         A complaint with no events comes back as ``workflow.new(complaint_id)`` (version 0),
         ready for its first append.
+
+        The store keeps the complaints it last appended to or loaded (up to 1,024) with the
+        version and position they were read at; when the stored complaint has not changed
+        since, that complaint is returned without reading its history again.
         """
-        return self._replay(complaint_id, self._read_bodies(complaint_id))
+        stamp = self._read_stamp(complaint_id)
+        complaint = self._recall(complaint_id, stamp)
+        if complaint is not None:
+            return complaint
+        complaint, workflow = self._replay_with(complaint_id, self._read_bodies(complaint_id))
+        # Kept only if read at that stamp, and by the writing workflow (so an append may
+        # start from it).
+        if workflow is self.workflow and complaint.version == (stamp[0] if stamp else -1):
+            self._remember(complaint_id, stamp, complaint)
+        return complaint
 
     def complaints(
         self,
@@ -1190,6 +1235,48 @@ class _StoreCore(ABC):
                 store=repr(self), operation=operation, reason="it was opened read-only"
             )
 
+    _recent: dict[str, tuple[Stamp, Complaint]] | None = None
+
+    def _recall(self, complaint_id: str, stamp: Stamp | None) -> Complaint | None:
+        """The complaint kept for `complaint_id`, if it was kept at this very `stamp`.
+
+        A complaint is kept only as replayed (or appended to) by the writing workflow, so it
+        serves an append (which validates with that workflow) and a load (whose newest event
+        that workflow wrote) alike. A complaint without events is never kept.
+        """
+        recent = self._recent
+        if stamp is None or recent is None:
+            return None
+        with _RECENT_LOCK:
+            kept = recent.pop(complaint_id, None)
+            if kept is None:
+                return None
+            if kept[0] != stamp:
+                return None
+            recent[complaint_id] = kept  # the most recently used goes last
+        return kept[1]
+
+    def _forget(self) -> None:
+        """Drop every kept complaint: the next append or load of each reads its history."""
+        with _RECENT_LOCK:
+            self._recent = None
+
+    def _remember(self, complaint_id: str, stamp: Stamp | None, complaint: Complaint) -> None:
+        """Keep `complaint` as stored at `stamp`, if this store's workflow replays it."""
+        if stamp is None or not complaint.version or complaint.version != stamp[0]:
+            return
+        last = complaint.last_event
+        if last is None:
+            return
+        with _RECENT_LOCK:
+            recent = self._recent
+            if recent is None:
+                recent = self._recent = {}
+            recent.pop(complaint_id, None)
+            recent[complaint_id] = (stamp, complaint)
+            while len(recent) > _RECENT:
+                del recent[next(iter(recent))]
+
     def _replay(
         self, complaint_id: str, bodies: Iterable[str], *, writing: bool = False
     ) -> Complaint:
@@ -1200,6 +1287,12 @@ class _StoreCore(ABC):
         When `writing`, the history is replayed by the writing workflow instead (the next
         event will be its), once the newest event's workflow is known.
         """
+        return self._replay_with(complaint_id, bodies, writing=writing)[0]
+
+    def _replay_with(
+        self, complaint_id: str, bodies: Iterable[str], *, writing: bool = False
+    ) -> tuple[Complaint, Workflow]:
+        """`_replay`, and the workflow that replayed the complaint."""
         where = f"complaint {complaint_id!r}"
         decoded = [decode_stored(body, where) for body in bodies]
         newest = decoded[-1][1] if decoded else None
@@ -1212,7 +1305,7 @@ class _StoreCore(ABC):
         apply = workflow.apply_event
         for event, _key in decoded:
             complaint = apply(complaint, event)
-        return complaint
+        return complaint, workflow
 
 
 # Outcomes of an update that is judged again when it is re-sent or its predecessor arrives.

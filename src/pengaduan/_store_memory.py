@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from pengaduan._store_base import RowQuery, _Txn, micros
+from pengaduan._store_base import RowQuery, Stamp, _StoreCore, _Txn, micros
 from pengaduan._store_bulk import _BulkStore, _BulkTxn
 from pengaduan.readmodel import ComplaintRow, ReadModel
 from pengaduan.workflow import Workflow
@@ -49,6 +49,10 @@ class _MemoryTxn(_Txn):
     def insert(self, complaint_id: str, version: int, bodies: Sequence[tuple[str, str]]) -> int:
         self.pending.extend((event_id, complaint_id, body) for event_id, body in bodies)
         return len(self.memory.log) + len(self.pending)
+
+    def stamp(self, complaint_id: str) -> Stamp:
+        stream = self.memory.streams.get(complaint_id)
+        return (0, 0) if not stream else (len(stream), stream[-1])
 
     def get_update(self, system: str, update_id: str) -> str | None:
         return self.pending_updates.get((system, update_id)) or self.memory.updates.get(
@@ -201,6 +205,10 @@ class InMemoryStore(_BulkStore):
     def _read_bodies(self, complaint_id: str) -> list[str]:
         with self._lock:
             return _MemoryTxn(self._memory).bodies(complaint_id)
+
+    def _read_stamp(self, complaint_id: str) -> Stamp:
+        with self._lock:
+            return _MemoryTxn(self._memory).stamp(complaint_id)
 
     def _page_streams(self, since: int, after: int, limit: int) -> list[tuple[str, int]]:
         with self._lock:

@@ -23,6 +23,8 @@ from pengaduan._store_base import (
     ROW_COLUMNS,
     SCHEMA_VERSION,
     RowQuery,
+    Stamp,
+    _StoreCore,
     _Txn,
     clock_columns,
     decode_row,
@@ -130,6 +132,7 @@ class _Queries:
             "SELECT complaint FROM {external_ids} WHERE system = %s AND external_id = %s"
         )
         self.bodies = q("SELECT body FROM {events} WHERE complaint = %s ORDER BY seq")
+        self.stamp = q("SELECT version, last_position FROM {streams} WHERE complaint = %s")
         self.all_bodies = q(
             "SELECT e.complaint, e.body FROM {events} e JOIN {streams} s"
             " ON s.complaint = e.complaint ORDER BY s.first_position, e.seq"
@@ -208,6 +211,10 @@ class _PostgresTxn(_Txn):
 
     def bodies(self, complaint_id: str) -> list[str]:
         return [str(b) for (b,) in self.db.execute(self.q.bodies, (complaint_id,))]
+
+    def stamp(self, complaint_id: str) -> Stamp:
+        row = self.db.execute(self.q.stamp, (complaint_id,)).fetchone()
+        return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
     def find(self, event_ids: Sequence[str]) -> dict[str, str]:
         rows = self.db.execute(self.q.find, (list(event_ids),))
@@ -538,6 +545,10 @@ class PostgresStore(_BulkStore):
     def _read_bodies(self, complaint_id: str) -> list[str]:
         rows = self._read(f"load complaint {complaint_id!r}", self._queries.bodies, (complaint_id,))
         return [str(b) for (b,) in rows]
+
+    def _read_stamp(self, complaint_id: str) -> Stamp:
+        rows = self._read(f"load complaint {complaint_id!r}", self._queries.stamp, (complaint_id,))
+        return (0, 0) if not rows else (int(rows[0][0]), int(rows[0][1]))
 
     def _page_streams(self, since: int, after: int, limit: int) -> list[tuple[str, int]]:
         rows = self._read("list complaints", self._queries.page_streams, (since, after, limit))

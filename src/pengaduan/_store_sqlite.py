@@ -21,6 +21,8 @@ from pengaduan._store_base import (
     ROW_COLUMNS,
     SCHEMA_VERSION,
     RowQuery,
+    Stamp,
+    _StoreCore,
     _Txn,
     clock_columns,
     decode_row,
@@ -140,6 +142,10 @@ def _reason(error: sqlite3.Error) -> str:
     return text
 
 
+# A complaint's version and last position (`Stamp`), by its primary key.
+_STAMP = "SELECT version, last_position FROM streams WHERE complaint = ?"
+
+
 class _SQLiteTxn(_Txn):
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.db = connection
@@ -177,6 +183,10 @@ class _SQLiteTxn(_Txn):
             (complaint_id, version + len(bodies), first, position),
         )
         return position
+
+    def stamp(self, complaint_id: str) -> Stamp:
+        row = self.db.execute(_STAMP, (complaint_id,)).fetchone()
+        return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
     def get_update(self, system: str, update_id: str) -> str | None:
         row = self.db.execute(
@@ -579,6 +589,10 @@ class SQLiteStore(_BulkStore):
             (complaint_id,),
         )
         return [body for (body,) in rows]
+
+    def _read_stamp(self, complaint_id: str) -> Stamp:
+        rows = self._read(f"load complaint {complaint_id!r}", _STAMP, (complaint_id,))
+        return (0, 0) if not rows else (int(rows[0][0]), int(rows[0][1]))
 
     def _page_streams(self, since: int, after: int, limit: int) -> list[tuple[str, int]]:
         rows = self._read(

@@ -39,7 +39,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
@@ -132,7 +132,7 @@ def _encode(value: Any, path: str) -> Any:
         return {str(k): _encode(v, _join(path, str(k))) for k, v in value.items()}
     if isinstance(value, frozenset | set):
         return sorted((_encode(v, path) for v in value), key=json.dumps)
-    if isinstance(value, list | tuple):
+    if isinstance(value, Sequence):  # lists, tuples, a complaint's event log
         return [_encode(v, f"{path}[{i}]") for i, v in enumerate(value)]
     if callable(value):
         return guard_reference(value)
@@ -195,6 +195,11 @@ class _Decoder:
         if origin in (frozenset, set):
             items = self.array(value, path)
             return frozenset(
+                self.decode(args[0], v, f"{path}[{i}]", depth + 1) for i, v in enumerate(items)
+            )
+        if origin is Sequence:  # a complaint's events
+            items = self.array(value, path)
+            return tuple(
                 self.decode(args[0], v, f"{path}[{i}]", depth + 1) for i, v in enumerate(items)
             )
         if origin in (list,):

@@ -20,9 +20,10 @@ serialise as themselves; each carries its official Bahasa Indonesia `label`:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast, overload
 
 import attrs
 
@@ -264,7 +265,173 @@ class Event:
     data: Mapping[str, Any] = attrs.field(factory=dict, hash=False, repr=_data_keys)
 
 
-@attrs.frozen
+class _Shelf:
+    """The storage behind the event logs of one line of a complaint's history.
+
+    A complaint and every complaint derived from it by appending share one list: a log is a
+    prefix of it (its first `_EventLog.length` items), so appending to the newest log is an
+    ``list.append``, not a copy. Appending to an older log (a branch) copies its prefix into a
+    shelf of its own. Items are only ever appended, never changed or removed, so a log's prefix
+    never changes: the logs are immutable even though the list grows.
+    """
+
+    __slots__ = ("index", "indexed", "items")
+
+    def __init__(self, items: list[Event]) -> None:
+        self.items = items
+        # Event id -> first position, built on the first id lookup and kept up to date.
+        self.index: dict[str, int] | None = None
+        self.indexed = 0
+
+
+class _EventLog(Sequence[Event]):
+    """An immutable sequence of events (a prefix of a shared `_Shelf`); see `Complaint.events`.
+
+    It compares equal to another log or a tuple with the same events, hashes like that tuple,
+    and appends in constant (amortised) time.
+    """
+
+    __slots__ = ("_tuple", "length", "shelf")
+
+    def __init__(self, shelf: _Shelf, length: int) -> None:
+        self.shelf = shelf
+        self.length = length
+        self._tuple: tuple[Event, ...] | None = None
+
+    @classmethod
+    def of(cls, events: tuple[Event, ...]) -> _EventLog:
+        log = cls(_Shelf(list(events)), len(events))
+        log._tuple = events
+        return log
+
+    def as_tuple(self) -> tuple[Event, ...]:
+        """The events as a tuple, built once (in time linear in their number) and kept."""
+        cached = self._tuple
+        if cached is None:
+            # islice, not a length test: another thread may append to the shelf meanwhile.
+            cached = tuple(itertools.islice(self.shelf.items, self.length))
+            self._tuple = cached
+        return cached
+
+    def appended(self, event: Event) -> _EventLog:
+        """This log with `event` added at the end (this one is unchanged)."""
+        items = self.shelf.items
+        count = self.length
+        if len(items) == count:
+            items.append(event)
+            # Another thread may have appended to the same shelf in between: then our event
+            # landed after its, and this branch gets a shelf of its own.
+            if items[count] is event:
+                return _EventLog(self.shelf, count + 1)
+        return _EventLog(self._branch(event), count + 1)
+
+    def _branch(self, event: Event) -> _Shelf:
+        """A shelf of its own for this log plus `event`, keeping the id index if built."""
+        shelf = self.shelf
+        count = self.length
+        branch = _Shelf([*shelf.items[:count], event])
+        index = shelf.index
+        if index is not None:
+            done = shelf.indexed  # read first: every position before it is in the index
+            copied = dict(index)
+            items = shelf.items
+            # Ids first seen beyond this log's prefix belong to another branch: drop them.
+            for position in range(count, len(items)):
+                event_id = items[position].id
+                if copied.get(event_id, -1) >= count:
+                    del copied[event_id]
+            branch.index = copied
+            branch.indexed = min(done, count)
+        return branch
+
+    def find(self, event_id: str) -> Event | None:
+        """The first event recorded with id `event_id`, if any (a dictionary lookup)."""
+        shelf = self.shelf
+        items = shelf.items
+        index = shelf.index
+        if index is None:
+            index = shelf.index = {}
+        # Catch the index up with what was appended since (in order, so the first position of
+        # an id wins even if two threads catch up at once).
+        end = len(items)
+        for position in range(shelf.indexed, end):
+            index.setdefault(items[position].id, position)
+        shelf.indexed = max(shelf.indexed, end)
+        found = index.get(event_id)
+        if found is None or found >= self.length:
+            return None
+        return items[found]
+
+    @property
+    def first(self) -> Event | None:
+        return self.shelf.items[0] if self.length else None
+
+    @property
+    def last(self) -> Event | None:
+        return self.shelf.items[self.length - 1] if self.length else None
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __bool__(self) -> bool:
+        return self.length > 0
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Event, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | tuple[Event, ...]:
+        if isinstance(index, slice):
+            return self.as_tuple()[index]
+        length = self.length
+        position = index + length if index < 0 else index
+        if not 0 <= position < length:
+            raise IndexError("event index out of range")
+        return self.shelf.items[position]
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self.as_tuple())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _EventLog):
+            if self.length != other.length:
+                return False
+            if self.shelf is other.shelf:
+                return True
+            return self.as_tuple() == other.as_tuple()
+        if isinstance(other, tuple):
+            return self.as_tuple() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.as_tuple())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_EventLog.of, (self.as_tuple(),))
+
+    def __repr__(self) -> str:
+        return f"<{self.length} events>"
+
+
+def _event_log(events: Iterable[Event]) -> _EventLog:
+    """The converter of `Complaint.events`: any iterable of events, kept as a log."""
+    if isinstance(events, _EventLog):
+        return events
+    return _EventLog.of(tuple(events))
+
+
+def _no_events() -> _EventLog:
+    return _EventLog.of(())
+
+
+def _log(complaint: Complaint) -> _EventLog:
+    """The event log of a complaint (for the workflow's constant-time appends and lookups)."""
+    return cast(_EventLog, complaint._events)
+
+
+@attrs.frozen(repr=False)
 class Complaint:
     """A complaint: its identity, its events in order and what they imply.
 
@@ -272,39 +439,59 @@ class Complaint:
     which derives `state`, `unit` and `facts` from the events; the constructor does not check
     that they agree.
 
+    Appending an event does not copy the earlier ones: the complaints of one history share
+    their events, so applying an event costs the same at the 10th event as at the 10,000th.
+    `events` is a tuple built on first use (and kept); `version`, `last_event`,
+    `submitted_at` and `updated_at` do not need it.
+
     Attributes:
         id: The complaint's id (e.g. a tracking number).
         state: The current state's name, derived from the events.
-        events: Every recorded event, oldest first.
+        events: Every recorded event, oldest first (a tuple; the constructor takes any
+            iterable of events).
         facts: What it is about; ``None`` before it is submitted.
         unit: The unit it is currently dispatched to, if any.
     """
 
     id: str
     state: str
-    events: tuple[Event, ...] = attrs.field(default=(), repr=lambda e: f"<{len(e)} events>")
+    # Typed as a sequence (what the constructor and the codecs deal in); always an _EventLog.
+    _events: Sequence[Event] = attrs.field(factory=_no_events, converter=_event_log, alias="events")
     facts: Facts | None = None
     unit: str | None = None
 
     @property
+    def events(self) -> tuple[Event, ...]:
+        """Every recorded event, oldest first."""
+        return _log(self).as_tuple()
+
+    def __repr__(self) -> str:
+        return (
+            f"Complaint(id={self.id!r}, state={self.state!r}, events=<{len(self._events)} "
+            f"events>, facts={self.facts!r}, unit={self.unit!r})"
+        )
+
+    @property
     def version(self) -> int:
         """The number of events recorded (the expected version for the next append)."""
-        return len(self.events)
+        return _log(self).length
 
     @property
     def submitted_at(self) -> datetime | None:
         """The instant of the first event, or ``None`` for a complaint not yet submitted."""
-        return self.events[0].at if self.events else None
+        first = _log(self).first
+        return None if first is None else first.at
 
     @property
     def last_event(self) -> Event | None:
         """The most recent event, if any."""
-        return self.events[-1] if self.events else None
+        return _log(self).last
 
     @property
     def updated_at(self) -> datetime | None:
         """The instant of the most recent event, if any."""
-        return self.events[-1].at if self.events else None
+        last = _log(self).last
+        return None if last is None else last.at
 
     def _repr_html_(self) -> str:
         """In a notebook: state, unit, flags and history, without free text or personal data."""

@@ -9,7 +9,7 @@ admins and the reporter see everything, and the public never sees personal data.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -111,7 +111,7 @@ def strings(value: Any) -> Iterator[str]:
         for key, item in value.items():
             yield from strings(key)
             yield from strings(item)
-    elif isinstance(value, list | tuple | set | frozenset):
+    elif isinstance(value, Sequence | set | frozenset):  # Complaint._events: a Sequence
         for item in value:
             yield from strings(item)
 
