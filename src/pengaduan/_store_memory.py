@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from pengaduan._store_base import RowQuery, Stamp, _StoreCore, _Txn, micros
+from pengaduan._store_base import RowQuery, Stamp, _Txn, micros
 from pengaduan._store_bulk import _BulkStore, _BulkTxn
 from pengaduan.readmodel import ComplaintRow, ReadModel
 from pengaduan.workflow import Workflow

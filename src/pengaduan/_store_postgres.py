@@ -24,7 +24,6 @@ from pengaduan._store_base import (
     SCHEMA_VERSION,
     RowQuery,
     Stamp,
-    _StoreCore,
     _Txn,
     clock_columns,
     decode_row,

@@ -22,7 +22,6 @@ from pengaduan._store_base import (
     SCHEMA_VERSION,
     RowQuery,
     Stamp,
-    _StoreCore,
     _Txn,
     clock_columns,
     decode_row,

@@ -24,6 +24,7 @@ CLOCK_COLUMNS = [
     "cycle",
     "started",
     "stopped",
+    "ended_by",
     "paused_seconds",
     "pauses",
     "deadline",
