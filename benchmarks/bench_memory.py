@@ -137,7 +137,7 @@ def held_child(complaints: int) -> None:
     replayed = workflow.replay(events)
     after_replay = _resident()
     as_of = start + timedelta(days=30)
-    evaluations = [evaluate(c, policy, as_of) for c in replayed.values()]
+    evaluations = [evaluate(c, as_of, policy=policy) for c in replayed.values()]
     after_evaluate = _resident()
     count = len(events)
     assert len(replayed) == len(evaluations) == complaints

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from store_helpers import ADMIN, OPERATOR, REPORTER, START, comment, lifecycle, open_spec, submit
 
 from pengaduan import ConflictError, Event, PengaduanError
+from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore, InMemoryStore, SQLiteStore
 
 ACTORS = [REPORTER, ADMIN, OPERATOR]
@@ -104,7 +105,10 @@ def run(store: EventStore, plan, *, forget: bool) -> list[object]:
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(batches)
 def test_the_kept_complaint_accepts_and_refuses_exactly_what_a_replay_does(plan) -> None:
-    for make in (InMemoryStore, lambda: SQLiteStore(":memory:")):
+    for make in (
+        lambda: InMemoryStore(lapor_workflow()),
+        lambda: SQLiteStore(":memory:", workflow=lapor_workflow()),
+    ):
         fast, slow = make(), make()
         try:
             assert run(fast, plan, forget=False) == run(slow, plan, forget=True)
@@ -169,9 +173,9 @@ def test_a_refused_append_leaves_the_kept_complaint_as_stored(store: EventStore)
 
 def test_a_store_path_on_disk_keeps_nothing_between_objects(tmp_path: Path) -> None:
     path = tmp_path / "events.db"
-    with SQLiteStore(path) as first:
+    with SQLiteStore(path, workflow=lapor_workflow()) as first:
         first.append("C-1", lifecycle("C-1"))
-    with SQLiteStore(path) as second:
+    with SQLiteStore(path, workflow=lapor_workflow()) as second:
         assert second._recent is None
         assert second.load("C-1").version == 4
 
