@@ -9,6 +9,7 @@ never a lost or doubled event. A killed writer leaves either its whole transacti
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import threading
@@ -47,6 +48,18 @@ _EXTERNAL_IDS = """CREATE TABLE IF NOT EXISTS external_ids (
 # The read model (schema version 3): one row per complaint, one per clock of it, indexed for
 # the queries of `_StoreCore.rows` and `due_ids`; instants are integer microseconds (UTC), the
 # row itself is kept whole as JSON (`body`) so that it reads back with its offsets.
+# The indexed columns of ``complaint_rows`` (besides the id), and where `row_columns` has them.
+_INDEXED_ROW_COLUMNS = (
+    "state",
+    "unit",
+    "channel",
+    "submitted_at",
+    "next_due_at",
+    "earliest_deadline",
+)
+_INDEXED_ROW_POSITIONS = (1, 2, 3, 4, 6, 7)
+_IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on parameters
+
 _READ_MODEL = (
     # A rowid table (its bodies are too large for WITHOUT ROWID); the indexes lead with the
     # filtered column and go on in id order, so that a page is read in order and stops early.
@@ -223,21 +236,65 @@ class _SQLiteTxn(_Txn):
         return None
 
     def put_rows(self, rows: Sequence[ComplaintRow]) -> None:
+        # SQLite rewrites every index holding a column an UPDATE sets, changed or not: a row
+        # sets only the indexed columns whose values moved (an append usually moves none),
+        # and a clock row is rewritten only when it changed.
         if not rows:
             return
         db = self.db
+        before: dict[str, tuple[Any, ...]] = {}
+        ids = [row.id for row in rows]
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for found in db.execute(
+                f"SELECT complaint, {', '.join(_INDEXED_ROW_COLUMNS)} FROM complaint_rows "
+                f"WHERE complaint IN ({marks})",
+                chunk,
+            ):
+                before[found[0]] = tuple(found[1:])
+        inserts: list[tuple[Any, ...]] = []
+        updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for row in rows:
+            columns = row_columns(row)
+            old = before.get(row.id)
+            if old is None:
+                inserts.append(columns)
+                continue
+            new = tuple(columns[i] for i in _INDEXED_ROW_POSITIONS)
+            moved = tuple(
+                name
+                for name, was, now in zip(_INDEXED_ROW_COLUMNS, old, new, strict=True)
+                if was != now
+            )
+            values = tuple(now for was, now in zip(old, new, strict=True) if was != now)
+            updates.setdefault(moved, []).append(
+                (columns[5], columns[8], columns[9], *values, row.id)
+            )
+        if inserts:
+            db.executemany(
+                f"INSERT INTO complaint_rows ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
+        for moved, params in updates.items():
+            sets = ", ".join(
+                ["updated_at = ?", "version = ?", "body = ?"] + [f"{n} = ?" for n in moved]
+            )
+            db.executemany(f"UPDATE complaint_rows SET {sets} WHERE complaint = ?", params)
         db.executemany(
-            f"INSERT INTO complaint_rows ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (complaint) DO UPDATE SET state = excluded.state, "
-            "unit = excluded.unit, channel = excluded.channel, "
-            "submitted_at = excluded.submitted_at, updated_at = excluded.updated_at, "
-            "next_due_at = excluded.next_due_at, earliest_deadline = excluded.earliest_deadline, "
-            "version = excluded.version, body = excluded.body",
-            [row_columns(row) for row in rows],
+            "DELETE FROM clock_rows WHERE complaint = ? "
+            "AND clock NOT IN (SELECT value FROM json_each(?))",
+            [(row.id, json.dumps([c.clock for c in row.clocks])) for row in rows],
         )
-        db.executemany("DELETE FROM clock_rows WHERE complaint = ?", [(row.id,) for row in rows])
         db.executemany(
-            f"INSERT INTO clock_rows ({CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO clock_rows ({CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (complaint, clock) DO UPDATE SET cycle = excluded.cycle, "
+            "status = excluded.status, deadline = excluded.deadline, "
+            "breached = excluded.breached "
+            "WHERE clock_rows.cycle IS NOT excluded.cycle "
+            "OR clock_rows.status IS NOT excluded.status "
+            "OR clock_rows.deadline IS NOT excluded.deadline "
+            "OR clock_rows.breached IS NOT excluded.breached",
             [columns for row in rows for columns in clock_columns(row)],
         )
 

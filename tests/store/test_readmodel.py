@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import sqlite3
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -16,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_helpers import ADMIN, OPERATOR, START, comment, event, lifecycle, open_spec, submit
 
+from pengaduan._store_base import CLOCK_COLUMNS, ROW_COLUMNS, clock_columns, row_columns
 from pengaduan.exceptions import RefusedError, StaleReadModelError, StoreError
 from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.readmodel import (
@@ -381,10 +384,22 @@ def test_rows_equal_the_replayed_projection_after_any_appends(
         expected = replayed_rows(store)
         assert {c: store.row(c) for c in expected} == expected
         assert {r.id: r for r in all_rows(store)} == expected
+        if kind == "sqlite":  # the indexed columns and clock rows too, not only the bodies
+            assert _sqlite_columns(store) == (
+                sorted(row_columns(r) for r in expected.values()),
+                sorted(c for r in expected.values() for c in clock_columns(r)),
+            )
         store.rebuild(batch=2)
         assert {r.id: r for r in all_rows(store)} == expected
     finally:
         store.close()
+
+
+def _sqlite_columns(store: EventStore) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with contextlib.closing(sqlite3.connect(store.path)) as db:  # type: ignore[attr-defined]
+        rows = sorted(db.execute(f"SELECT {ROW_COLUMNS} FROM complaint_rows"))
+        clocks = sorted(db.execute(f"SELECT {CLOCK_COLUMNS} FROM clock_rows"))
+    return rows, clocks
 
 
 # -- concurrency -----------------------------------------------------------------------------
