@@ -177,9 +177,10 @@ def test_replay_leaves_the_garbage_collector_as_it_found_it() -> None:
     # Objects the host froze stay frozen; a disabled collector stays disabled.
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
         WORKFLOW.replay(events)
-        assert gc.get_freeze_count() == frozen
+        # Still frozen (an unfreeze would leave none; the count itself may drop as frozen
+        # objects die meanwhile).
+        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
     gc.disable()
