@@ -58,7 +58,6 @@ _INDEXED_ROW_COLUMNS = (
     "earliest_deadline",
 )
 _INDEXED_ROW_POSITIONS = (1, 2, 3, 4, 6, 7)
-_IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on parameters
 
 _READ_MODEL = (
     # A rowid table (its bodies are too large for WITHOUT ROWID); the indexes lead with the
@@ -244,13 +243,12 @@ class _SQLiteTxn(_Txn):
         db = self.db
         before: dict[str, tuple[Any, ...]] = {}
         ids = [row.id for row in rows]
-        for start in range(0, len(ids), _IN_CHUNK):
-            chunk = ids[start : start + _IN_CHUNK]
+        for chunk in chunks(ids):
             marks = ",".join("?" * len(chunk))
             for found in db.execute(
                 f"SELECT complaint, {', '.join(_INDEXED_ROW_COLUMNS)} FROM complaint_rows "
                 f"WHERE complaint IN ({marks})",
-                chunk,
+                list(chunk),
             ):
                 before[found[0]] = tuple(found[1:])
         inserts: list[tuple[Any, ...]] = []
