@@ -16,7 +16,20 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from store_helpers import ADMIN, OPERATOR, START, comment, event, lifecycle, open_spec, submit
+from store_helpers import (
+    ADMIN,
+    OPERATOR,
+    POSTGRES_ENV,
+    START,
+    comment,
+    drop_schema,
+    event,
+    lifecycle,
+    open_spec,
+    postgres_dsn,
+    submit,
+    unique_schema,
+)
 
 from pengaduan._store_base import CLOCK_COLUMNS, ROW_COLUMNS, clock_columns, row_columns
 from pengaduan.exceptions import RefusedError, StaleReadModelError, StoreError
@@ -354,6 +367,35 @@ starts = st.fixed_dictionaries(
 )
 
 
+def _check_rows_after(
+    store: EventStore,
+    plan: list[tuple[str, int, bool]],
+    start: dict[str, tuple[int, str]],
+    stored_columns: Any = None,
+) -> None:
+    """Run `plan`'s appends, then check the rows (and `stored_columns`) against a replay."""
+    scripts = {c: script(c, *start[c]) for c in start}
+    done = dict.fromkeys(start, 0)
+    for complaint, count, retry in plan:
+        chunk = scripts[complaint][done[complaint] : done[complaint] + count]
+        if not chunk:
+            continue
+        store.append(complaint, chunk, expected_version=done[complaint])
+        if retry:
+            store.append(complaint, chunk)
+        done[complaint] += len(chunk)
+    expected = replayed_rows(store)
+    assert {c: store.row(c) for c in expected} == expected
+    assert {r.id: r for r in all_rows(store)} == expected
+    if stored_columns is not None:  # the indexed columns and clock rows too, not only bodies
+        assert stored_columns(store) == (
+            sorted(row_columns(r) for r in expected.values()),
+            sorted(c for r in expected.values() for c in clock_columns(r)),
+        )
+    store.rebuild(batch=2)
+    assert {r.id: r for r in all_rows(store)} == expected
+
+
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -366,33 +408,33 @@ def test_rows_equal_the_replayed_projection_after_any_appends(
 ) -> None:
     if kind == "memory":
         store: EventStore = InMemoryStore(read_model=MODEL, workflow=lapor_workflow())
+        columns = None
     else:
         store = SQLiteStore(
             tmp_path_factory.mktemp("p") / "s.db", read_model=MODEL, workflow=lapor_workflow()
         )
+        columns = _sqlite_columns
     try:
-        scripts = {c: script(c, *start[c]) for c in start}
-        done = dict.fromkeys(start, 0)
-        for complaint, count, retry in plan:
-            chunk = scripts[complaint][done[complaint] : done[complaint] + count]
-            if not chunk:
-                continue
-            store.append(complaint, chunk, expected_version=done[complaint])
-            if retry:
-                store.append(complaint, chunk)
-            done[complaint] += len(chunk)
-        expected = replayed_rows(store)
-        assert {c: store.row(c) for c in expected} == expected
-        assert {r.id: r for r in all_rows(store)} == expected
-        if kind == "sqlite":  # the indexed columns and clock rows too, not only the bodies
-            assert _sqlite_columns(store) == (
-                sorted(row_columns(r) for r in expected.values()),
-                sorted(c for r in expected.values() for c in clock_columns(r)),
-            )
-        store.rebuild(batch=2)
-        assert {r.id: r for r in all_rows(store)} == expected
+        _check_rows_after(store, plan, start, columns)
     finally:
         store.close()
+
+
+@settings(max_examples=15, deadline=None)
+@given(plan=plans, start=starts)
+def test_postgres_rows_and_clock_rows_equal_the_replayed_projection(
+    plan: list[tuple[str, int, bool]], start: dict[str, tuple[int, str]]
+) -> None:
+    dsn = postgres_dsn()
+    if dsn is None:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (a connection string)")
+    spec = f"pg:{unique_schema()}|{dsn}"
+    store = open_spec(spec, read_model=MODEL)
+    try:
+        _check_rows_after(store, plan, start, _postgres_columns)
+    finally:
+        store.close()
+        drop_schema(spec)
 
 
 def _sqlite_columns(store: EventStore) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -400,6 +442,15 @@ def _sqlite_columns(store: EventStore) -> tuple[list[tuple[Any, ...]], list[tupl
         rows = sorted(db.execute(f"SELECT {ROW_COLUMNS} FROM complaint_rows"))
         clocks = sorted(db.execute(f"SELECT {CLOCK_COLUMNS} FROM clock_rows"))
     return rows, clocks
+
+
+def _postgres_columns(store: EventStore) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    db = store._connection  # type: ignore[attr-defined]
+    schema = store.schema  # type: ignore[attr-defined]
+    with db.transaction():
+        rows = db.execute(f'SELECT {ROW_COLUMNS} FROM "{schema}".complaint_rows').fetchall()
+        clocks = db.execute(f'SELECT {CLOCK_COLUMNS} FROM "{schema}".clock_rows').fetchall()
+    return sorted(tuple(r) for r in rows), sorted(tuple(c) for c in clocks)
 
 
 # -- concurrency -----------------------------------------------------------------------------
