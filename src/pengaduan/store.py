@@ -135,6 +135,15 @@ class EventStore(Protocol):
         """A complaint rebuilt from its history (version 0 if it has none)."""
         ...
 
+    def load_many(
+        self,
+        complaint_ids: Iterable[str],
+        *,
+        on_error: Callable[[str, PengaduanError], object] | None = None,
+    ) -> Iterator[Complaint]:
+        """These complaints, in the order given, a page of histories per query."""
+        ...
+
     def complaints(
         self,
         since: int = 0,

@@ -208,6 +208,21 @@ def test_complaints_iterates_more_than_one_page(store: EventStore) -> None:
     assert ids == [f"C-{n:05d}" for n in range(count)]
 
 
+def test_load_many_gives_the_complaints_in_the_order_asked_equal_to_load(
+    store: EventStore,
+) -> None:
+    count = 1203  # more than one page of ids
+    for number in range(count):
+        store.append(f"C-{number:05d}", [submit(f"C-{number:05d}")])
+    store.append("C-00007", [comment("C-00007", 2, 5)])
+    asked = [f"C-{n:05d}" for n in range(count - 1, -1, -2)] + ["C-00007", "C-none"]
+    loaded = list(store.load_many(iter(asked)))
+    assert [c.id for c in loaded] == asked
+    assert loaded == [store.load(c) for c in asked]
+    assert (loaded[-1].version, loaded[-1].state) == (0, "new")
+    assert list(store.load_many([])) == []
+
+
 def test_events_reads_the_log_in_position_order_and_resumes(store: EventStore) -> None:
     store.append("C-1", lifecycle("C-1")[:2])
     store.append("C-2", [submit("C-2")])

@@ -164,6 +164,12 @@ def test_a_damaged_body_reads_as_a_library_error_naming_where(store: EventStore,
     readable = [c.id for c in store.complaints(on_error=lambda c, e: failed.append((c, e)))]
     assert readable == ["C-2"]
     assert [c for c, _e in failed] == ["C-1"]
+    failed.clear()
+    many = store.load_many(["C-2", "C-1"], on_error=lambda c, e: failed.append((c, e)))
+    assert [c.id for c in many] == ["C-2"]
+    assert [c for c, _e in failed] == ["C-1"]
+    with pytest.raises(EventFormatError, match="'C-1'"):
+        list(store.load_many(["C-1"]))
     with pytest.raises(EventFormatError):
         store.append("C-1", [event("C-1", 9, "comment", ADMIN, {"message": "x"}, 9)])
 
