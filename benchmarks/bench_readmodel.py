@@ -14,11 +14,22 @@ Measured, each beside the replay path it replaces (every complaint read back thr
 
 - list the overdue complaints of one unit as of an instant (every page);
 - `due` at a quiet instant (nothing due): `due_ids` then `due` on those complaints only;
-- open a store (the replay path: open, then replay every complaint to know their states);
+- `due` at the 07:30 peak (the office opens: the working-day rungs all fall there; nothing
+  has been ticked in the fixture, so everything late is due), the same way; both sides'
+  actions are checked equal;
+- open a desk (`Desk` on a store opened afresh; the replay path: open, then replay every
+  complaint to know their states);
 - one append of a comment to a complaint with six events, with its row, against the same
-  append with the row writing switched off (today's append), both durable transactions.
+  append with the row writing switched off (today's append), both durable transactions;
+- one `desk.act` of a comment (load, judge, append at the version read), likewise with and
+  without its row.
 
-Figures are medians of `--repeat` runs (the replay path runs once: it takes seconds).
+Figures are medians of `--repeat` runs (the replay path runs once: it takes seconds; so does
+`due` at the peak, which loads every complaint due).
+
+``--postgres-schema NAME`` measures an existing fixture in that schema (written by an earlier
+run with ``--keep``) instead of writing one: the 10^6 fixture takes some 15 minutes to write
+and rebuild. ``rebuild()`` is then not timed.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ from typing import Any
 
 import pengaduan._store_base as store_base
 from pengaduan._store_base import encode
+from pengaduan.desk import Desk
 from pengaduan.escalation import due
 from pengaduan.model import Actor, Event, Role
 from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
@@ -47,6 +59,7 @@ from pengaduan.sla import ClockStatus, evaluate
 from pengaduan.store import EventStore, SQLiteStore
 
 NOW = datetime(2026, 9, 1, 1, tzinfo=UTC)
+PEAK = datetime(2026, 9, 1, 0, 30, tzinfo=UTC)  # Tuesday 07:30 WIB: the office opens
 REPORTER = Actor("warga", Role.REPORTER)
 ADMIN = Actor("admin", Role.ADMIN_AGENCY)
 UNITS = [f"dinas-{n:02d}" for n in range(20)]
@@ -186,11 +199,17 @@ def bare_appends() -> Iterator[None]:
 
 
 def bench(
-    name: str, open_: Callable[[], EventStore], complaints: int, repeat: int, replay: bool
+    name: str,
+    open_: Callable[[], EventStore],
+    complaints: int,
+    repeat: int,
+    replay: bool,
+    rebuild: bool = True,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"store": name, "complaints": complaints}
     store = open_()
-    out["rebuild_s"] = timed(store.rebuild)
+    if rebuild:
+        out["rebuild_s"] = timed(store.rebuild)
     unit = UNITS[0]
     fast = overdue_of_unit(store, unit, NOW)
     out["overdue_in_unit"] = len(fast)
@@ -207,16 +226,32 @@ def bench(
 
     assert quiet_due() == ()
     out["quiet_due_ms"] = 1000 * median(quiet_due, repeat)
-    peak_ids = store.due_ids(NOW)
-    out["due_at_now"] = len(peak_ids)
+    out["due_at_now"] = len(store.due_ids(NOW))
+
+    def peak_due() -> tuple[Any, ...]:
+        return due([store.load(c) for c in store.due_ids(PEAK)], PEAK, ladder=MODEL.ladder)
+
+    at_peak: list[Any] = []
+    out["peak_due_ms"] = 1000 * timed(lambda: at_peak.extend(peak_due()))
+    out["due_at_peak"] = len(at_peak)
     store.close()
-    out["open_ms"] = 1000 * median(lambda: open_().close(), repeat)
+
+    def open_desk() -> None:
+        desk = Desk(open_(), policy=MODEL.policy, ladder=MODEL.ladder)
+        assert desk._indexed, "the desk does not take the store's rows"
+        desk.store.close()
+
+    out["open_ms"] = 1000 * median(open_desk, repeat)
     # One append: a comment on an existing complaint, 6 events of history.
     store = open_()
-    targets = iter(range(1, complaints, max(1, complaints // (2 * repeat + 8))))
+    targets = iter(range(1, complaints, max(1, complaints // (4 * repeat + 8))))
+
+    bare_written: list[int] = []  # complaints whose rows the bare side left behind
 
     def append_one(tag: str) -> None:
         n = next(targets)
+        if tag == "b":
+            bare_written.append(n)
         complaint = f"K-{n:07d}"
         last = history(n)[-1]
         event = Event(
@@ -239,6 +274,32 @@ def bench(
             bare_times.append(timed(lambda: append_one("b")))
     out["append_ms"] = 1000 * statistics.median(rows_times)
     out["bare_append_ms"] = 1000 * statistics.median(bare_times)
+    desk = Desk(store, policy=MODEL.policy, ladder=MODEL.ladder)
+
+    def act_one(tag: str) -> None:
+        n = next(targets)
+        if tag == "b":
+            bare_written.append(n)
+        desk.act(
+            f"K-{n:07d}",
+            "comment",
+            ADMIN,
+            {"message": "bench"},
+            at=history(n)[-1].at + timedelta(minutes=5),
+            request_id=f"bench-{uuid.uuid4().hex}-{tag}",
+        )
+
+    act_times: list[float] = []
+    bare_act_times: list[float] = []
+    for _ in range(repeat):
+        act_times.append(timed(lambda: act_one("r")))
+        with bare_appends():
+            bare_act_times.append(timed(lambda: act_one("b")))
+    out["act_ms"] = 1000 * statistics.median(act_times)
+    out["bare_act_ms"] = 1000 * statistics.median(bare_act_times)
+    for n in bare_written:  # one more comment each, with its row: the rows are current again
+        at = history(n)[-1].at + timedelta(minutes=6)
+        desk.act(f"K-{n:07d}", "comment", ADMIN, {"message": "bench"}, at=at)
     out["project_ms"] = 1000 * median(lambda: project(store.load("K-0000001"), MODEL), repeat)
     if replay:
         slow: list[str] = []
@@ -249,6 +310,11 @@ def bench(
         out["replay_quiet_due_ms"] = 1000 * timed(
             lambda: due(store.complaints(), quiet, ladder=MODEL.ladder)
         )
+        replayed_peak: list[Any] = []
+        out["replay_peak_due_ms"] = 1000 * timed(
+            lambda: replayed_peak.extend(due(store.complaints(), PEAK, ladder=MODEL.ladder))
+        )
+        assert replayed_peak == at_peak, "the read model and the replay disagree at 07:30"
 
         def open_and_replay() -> None:
             opened = open_()
@@ -263,10 +329,12 @@ def bench(
 
 def report(result: dict[str, Any]) -> None:
     print(f"\n## {result['store']}: {result['complaints']:,} complaints (~6 events each)")
-    print(f"rebuild (rows from history): {result['rebuild_s']:.1f} s")
+    if "rebuild_s" in result:
+        print(f"rebuild (rows from history): {result['rebuild_s']:.1f} s")
     print(
         f"overdue in one unit: {result['overdue_in_unit']} complaints; due at NOW: "
-        f"{result['due_at_now']} complaints"
+        f"{result['due_at_now']} complaints; due actions at the 07:30 peak: "
+        f"{result['due_at_peak']}"
     )
     print("| question | read model | replay path | ratio |")
     print("| --- | --- | --- | --- |")
@@ -274,7 +342,8 @@ def report(result: dict[str, Any]) -> None:
         ("list overdue of one unit (all pages)", "list_ms", "replay_list_ms"),
         ("  first page (100)", "first_page_ms", "replay_list_ms"),
         ("due at a quiet instant", "quiet_due_ms", "replay_quiet_due_ms"),
-        ("open a store", "open_ms", "replay_open_ms"),
+        ("due at the 07:30 peak", "peak_due_ms", "replay_peak_due_ms"),
+        ("open a desk", "open_ms", "replay_open_ms"),
     ):
         if slow in result:
             ratio = result[slow] / result[fast]
@@ -285,6 +354,11 @@ def report(result: dict[str, Any]) -> None:
     print(
         f"| one append (comment, 6 events) | {result['append_ms']:.2f} ms | bare "
         f"{result['bare_append_ms']:.2f} ms | {ratio:.2f}x |"
+    )
+    ratio = result["act_ms"] / result["bare_act_ms"]
+    print(
+        f"| one desk.act (comment) | {result['act_ms']:.2f} ms | bare "
+        f"{result['bare_act_ms']:.2f} ms | {ratio:.2f}x |"
     )
     print(f"project() of one complaint: {result['project_ms']:.3f} ms")
 
@@ -364,6 +438,12 @@ def main() -> int:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-replay", action="store_true", help="skip the replay path")
     parser.add_argument(
+        "--postgres-schema", help="measure the fixture kept in this schema (see --keep)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the PostgreSQL fixture's schema, and name it"
+    )
+    parser.add_argument(
         "--synthetic-rows",
         type=int,
         default=0,
@@ -391,11 +471,12 @@ def main() -> int:
     if args.postgres:
         from pengaduan.store import PostgresStore
 
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        schema = args.postgres_schema or f"bench_{uuid.uuid4().hex[:8]}"
         store = PostgresStore(args.postgres, WORKFLOW, schema=schema, read_model=MODEL)
         try:
-            seconds = timed(lambda: bulk_postgres(store, args.complaints))
-            print(f"(postgres fixture written in bulk in {seconds:.1f} s)", file=sys.stderr)
+            if args.postgres_schema is None:
+                seconds = timed(lambda: bulk_postgres(store, args.complaints))
+                print(f"(postgres fixture written in bulk in {seconds:.1f} s)", file=sys.stderr)
             store.close()
             result = bench(
                 "PostgreSQL",
@@ -403,14 +484,18 @@ def main() -> int:
                 args.complaints,
                 args.repeat,
                 replay,
+                rebuild=args.postgres_schema is None,
             )
             report(result)
         finally:
-            import psycopg
-
-            with psycopg.connect(args.postgres, autocommit=True) as db:
-                db.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # type: ignore[arg-type]
             store.close()
+            if args.keep or args.postgres_schema:
+                print(f"(the fixture stays in schema {schema})", file=sys.stderr)
+            else:
+                import psycopg
+
+                with psycopg.connect(args.postgres, autocommit=True) as db:
+                    db.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # type: ignore[arg-type]
     return 0
 
 
