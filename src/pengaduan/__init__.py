@@ -51,6 +51,7 @@ from pengaduan.exceptions import (
     UnknownGroupingError,
     UnknownHolidayError,
     UnknownLanguageError,
+    UnknownNameError,
     UnknownRuleError,
 )
 from pengaduan.model import (
@@ -129,6 +130,7 @@ __all__ = [
     "UnknownGroupingError",
     "UnknownHolidayError",
     "UnknownLanguageError",
+    "UnknownNameError",
     "UnknownRuleError",
     "WeeklyHours",
     "Window",

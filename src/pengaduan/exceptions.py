@@ -22,6 +22,7 @@ PengaduanError (Exception)
 ├── UnknownCalendarError (LookupError)        no calendar preset of that name
 ├── UnknownHolidayError (LookupError)         no holiday on the date a calendar was asked to move
 ├── UnknownClockError (LookupError)           no SLA clock of that name in the policy
+├── UnknownNameError (KeyError)               no state or action of that name in the workflow
 ├── UnknownRuleError (LookupError)            no escalation rule of that name in the ladder
 ├── UnknownLanguageError (LookupError)        messages asked for in a language they do not exist in
 ├── UnknownGroupingError (LookupError)        metrics grouped by something they cannot group by
@@ -102,6 +103,7 @@ __all__ = [
     "UnknownGroupingError",
     "UnknownHolidayError",
     "UnknownLanguageError",
+    "UnknownNameError",
     "UnknownRuleError",
     "UnknownWorkflowVersionError",
 ]
@@ -263,6 +265,29 @@ class UnknownClockError(PengaduanError, LookupError):
         self.policy = policy
         where = f" in policy {policy!r}" if policy else ""
         super().__init__(f"unknown clock {name!r}{where}; its clocks: {_names(self.known)}")
+
+
+class UnknownNameError(PengaduanError, KeyError):
+    """A workflow has no state or action of the name asked for (`Workflow.state`, `.action`).
+
+    Attributes:
+        workflow: The workflow's name.
+        kind: ``"state"`` or ``"action"``.
+        name: The name asked for.
+        known: The names of that kind the workflow has.
+    """
+
+    def __init__(self, name: str, known: Iterable[str], *, workflow: str, kind: str) -> None:
+        self.name = name
+        self.known = tuple(known)
+        self.workflow = workflow
+        self.kind = kind
+        super().__init__(
+            f"workflow {workflow!r} has no {kind} {name!r}; its {kind}s: {_names(self.known)}"
+        )
+
+    def __str__(self) -> str:  # KeyError would show the sentence as a quoted repr
+        return str(self.args[0])
 
 
 class UnknownRuleError(PengaduanError, LookupError):

@@ -53,6 +53,7 @@ from pengaduan.exceptions import (
     RoleNotPermittedError,
     UnknownActionError,
     UnknownComplaintError,
+    UnknownNameError,
 )
 from pengaduan.model import (
     Actor,
@@ -544,28 +545,26 @@ class Workflow:
         """Return the state called `name`.
 
         Raises:
-            KeyError: If there is none.
+            UnknownNameError: If there is none (a `KeyError`).
         """
         try:
             return self._compiled.states[name]
         except KeyError:
-            raise KeyError(
-                f"workflow {self.name!r} has no state {name!r}; its states: "
-                f"{', '.join(self._compiled.states)}"
+            raise UnknownNameError(
+                name, self._compiled.states, workflow=self.name, kind="state"
             ) from None
 
     def action(self, name: str) -> Action:
         """Return the action called `name`.
 
         Raises:
-            KeyError: If there is none.
+            UnknownNameError: If there is none (a `KeyError`).
         """
         try:
             return self._compiled.actions[name]
         except KeyError:
-            raise KeyError(
-                f"workflow {self.name!r} has no action {name!r}; its actions: "
-                f"{', '.join(self._compiled.actions)}"
+            raise UnknownNameError(
+                name, self._compiled.actions, workflow=self.name, kind="action"
             ) from None
 
     @property

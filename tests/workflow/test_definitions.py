@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pengaduan import Actor, DefinitionError, RoleNotPermittedError
+from pengaduan.exceptions import PengaduanError, UnknownNameError
 from pengaduan.workflow import Action, Field, FieldKind, State, Workflow
 
 from .conftest import ADMIN, REPORTER, SUBMIT, Story, at
@@ -156,6 +157,21 @@ def test_a_fact_setting_action_needs_title_body_and_channel_to_create_facts() ->
 def test_state_lookup_of_an_unknown_name_lists_the_states(workflow: Workflow) -> None:
     with pytest.raises(KeyError, match="its states: new, submitted"):
         workflow.state("draft")
+
+
+@pytest.mark.parametrize("kind", ["state", "action"])
+def test_an_unknown_state_or_action_is_a_library_error_naming_what_exists(
+    workflow: Workflow, kind: str
+) -> None:
+    with pytest.raises(UnknownNameError) as info:
+        getattr(workflow, kind)("draft")
+    error = info.value
+    assert isinstance(error, PengaduanError)
+    assert isinstance(error, KeyError)
+    assert (error.workflow, error.kind, error.name) == (workflow.name, kind, "draft")
+    known = workflow.states if kind == "state" else workflow.actions
+    assert set(error.known) == {item.name for item in known}
+    assert str(error).startswith(f"workflow {workflow.name!r} has no {kind} 'draft'; its {kind}s:")
 
 
 def test_submit_fixture_is_valid(workflow: Workflow) -> None:
