@@ -242,15 +242,22 @@ class _SQLiteTxn(_Txn):
             return
         db = self.db
         before: dict[str, tuple[Any, ...]] = {}
+        clocks_before: dict[str, object] = {}
         ids = [row.id for row in rows]
         for chunk in chunks(ids):
             marks = ",".join("?" * len(chunk))
             for found in db.execute(
-                f"SELECT complaint, {', '.join(_INDEXED_ROW_COLUMNS)} FROM complaint_rows "
+                f"SELECT complaint, body, {', '.join(_INDEXED_ROW_COLUMNS)} FROM complaint_rows "
                 f"WHERE complaint IN ({marks})",
                 list(chunk),
             ):
-                before[found[0]] = tuple(found[1:])
+                before[found[0]] = tuple(found[2:])
+                # The stored row holds its clocks: the clock rows (a table with indexes of its
+                # own) are touched only for rows whose clocks changed (most appends change none).
+                try:
+                    clocks_before[found[0]] = clock_columns(decode_row(found[1]))
+                except (ValueError, KeyError, TypeError):
+                    clocks_before[found[0]] = None  # undecodable: rewrite all its clock rows
         inserts: list[tuple[Any, ...]] = []
         updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for row in rows:
@@ -279,10 +286,13 @@ class _SQLiteTxn(_Txn):
                 ["updated_at = ?", "version = ?", "body = ?"] + [f"{n} = ?" for n in moved]
             )
             db.executemany(f"UPDATE complaint_rows SET {sets} WHERE complaint = ?", params)
+        changed = [row for row in rows if clocks_before.get(row.id) != clock_columns(row)]
+        if not changed:
+            return
         db.executemany(
             "DELETE FROM clock_rows WHERE complaint = ? "
             "AND clock NOT IN (SELECT value FROM json_each(?))",
-            [(row.id, json.dumps([c.clock for c in row.clocks])) for row in rows],
+            [(row.id, json.dumps([c.clock for c in row.clocks])) for row in changed],
         )
         db.executemany(
             f"INSERT INTO clock_rows ({CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
@@ -293,7 +303,7 @@ class _SQLiteTxn(_Txn):
             "OR clock_rows.status IS NOT excluded.status "
             "OR clock_rows.deadline IS NOT excluded.deadline "
             "OR clock_rows.breached IS NOT excluded.breached",
-            [columns for row in rows for columns in clock_columns(row)],
+            [columns for row in changed for columns in clock_columns(row)],
         )
 
     def bodies_of(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:

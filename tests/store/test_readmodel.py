@@ -437,29 +437,36 @@ def test_postgres_rows_and_clock_rows_equal_the_replayed_projection(
         drop_schema(spec)
 
 
-def test_a_postgres_row_body_that_does_not_decode_is_rewritten_with_all_its_clock_rows() -> None:
-    dsn = postgres_dsn()
-    if dsn is None:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (a connection string)")
-    spec = f"pg:{unique_schema()}|{dsn}"
-    store = open_spec(spec, read_model=MODEL)
+def test_a_row_body_that_does_not_decode_is_rewritten_with_all_its_clock_rows(
+    durable_spec: str,
+) -> None:
+    store = open_spec(durable_spec, read_model=MODEL)
     try:
         events = script("A", 0, "dinas-pu")
         store.append("A", events[:4])
-        db = store._connection  # type: ignore[attr-defined]
-        schema = store.schema  # type: ignore[attr-defined]
-        with db.transaction():  # damaged by hand: neither the body nor the clock rows hold
-            db.execute(f'UPDATE "{schema}".complaint_rows SET body = %s', ("{not json",))
-            db.execute(f'UPDATE "{schema}".clock_rows SET status = %s', ("wrong",))
-        store.append("A", events[4:5])
+        damage = (
+            "UPDATE {}complaint_rows SET body = '{{not json'",
+            "UPDATE {}clock_rows SET status = 'x'",
+        )
+        if isinstance(store, SQLiteStore):  # damaged by hand: neither body nor clock rows hold
+            with contextlib.closing(sqlite3.connect(store.path)) as db, db:
+                for statement in damage:
+                    db.execute(statement.format(""))
+            columns = _sqlite_columns
+        else:
+            db = store._connection  # type: ignore[attr-defined]
+            with db.transaction():
+                for statement in damage:
+                    db.execute(statement.format(f'"{store.schema}".'))  # type: ignore[attr-defined]
+            columns = _postgres_columns
+        store.append("A", events[4:5])  # a comment: the clocks do not change
         expected = replayed_rows(store)
-        assert _postgres_columns(store) == (
+        assert columns(store) == (
             sorted(row_columns(r) for r in expected.values()),
             sorted(c for r in expected.values() for c in clock_columns(r)),
         )
     finally:
         store.close()
-        drop_schema(spec)
 
 
 def _sqlite_columns(store: EventStore) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
