@@ -99,9 +99,10 @@ __all__ = [
 
 log = logging.getLogger("pengaduan.batch")
 
-#: About how many events the engine takes at once (whole complaints): it bounds the size of
-#: its temporary arrays, whatever the size of the table.
-_CHUNK = 1 << 19
+#: About how many events are evaluated at once (whole complaints): it bounds the size of the
+#: temporary arrays (1 MiB a column), whatever the size of the table, so that the work per
+#: complaint stays that of a small table; only the result's arrays grow with it.
+_CHUNK = 1 << 17
 
 _STATUS = (ClockStatus.RUNNING, ClockStatus.PAUSED, ClockStatus.STOPPED)
 _ENDED_BY = (None, "stop", "reset", "expired")

@@ -70,7 +70,7 @@ def test_rows_are_the_same_whatever_the_chunk_size(histories, clock, chunk, shif
     policy = Policy("test", "1", (clock,), GENERIC)
     instants = [e.at for c in complaints for e in c.events] or [BASE]
     as_of = max(instants) + timedelta(minutes=shift)
-    whole, expected = _rows_by_chunk(complaints, as_of, policy, 1 << 19)
+    whole, expected = _rows_by_chunk(complaints, as_of, policy, 1 << 17)
     chunked, _ = _rows_by_chunk(complaints, as_of, policy, chunk)
     got = chunked.rows()
     assert got == expected, first_difference(got, expected)
@@ -97,7 +97,7 @@ def test_a_zone_problem_found_in_a_later_chunk_falls_back_for_every_complaint():
     ]
     policy = Policy("test", "1", (generic_clock(Target.working_days(2), goose_bay),), GENERIC)
     as_of = datetime(2026, 11, 20, 9, tzinfo=tz)
-    for chunk in (1, 1 << 19):
+    for chunk in (1, 1 << 17):
         batch, expected = _rows_by_chunk(complaints, as_of, policy, chunk)
         assert batch.rows() == expected
         (fallback,) = batch.fallbacks
