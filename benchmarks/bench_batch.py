@@ -8,22 +8,25 @@
    Runs are interleaved (evaluate, batch, evaluate, batch, ...), CPU time, best of
    ``--repeat``; both results are checked equal row for row (``clock_rows``). Aim: the batch
    path at least 10x faster per complaint.
-2. **At 10^6 complaints** (``--large``): ten copies of the 10^5 table under new ids (the
-   Python objects of 10^6 complaints do not fit this machine beside the other workers, so
-   ``evaluate_many`` is not run there: its per-complaint cost is the one measured at 10^5).
-   Checked: the rows are the 10^5 rows ten times over.
-3. **Working-time deadlines** (the kernel): 10^6 starts and durations on the id-gov
+2. **Working-time deadlines** (the kernel): 10^6 starts and durations on the id-gov
    calendar, `CalendarArrays.add_time` (the instant each duration of working time has
    passed) against bare ``numpy.searchsorted`` of precomputed targets on the cumulative
    working time (the limit). Checked equal to each other and to
    ``WorkCalendar.add_working_time`` on a sample. Aim: within 3x.
-4. **Peak memory** (tracemalloc, each side on its own, after the timings): the batch path's
+3. **Peak memory** (tracemalloc, each side on its own, after the timings): the batch path's
    and ``evaluate_many``'s allocations at 10^5.
+4. **At ten times as many complaints** (``--large``: 10^6 at the default), after the 10^5
+   objects are freed: 10^6 distinct complaints made and replayed as at 10^5, and 1. again in
+   the same run (best of ``--large-repeat``, interleaved), the rows checked equal slice by
+   slice (10^5 complaints at a time, so that two lists of clock rows need not coexist); the
+   per-complaint cost of each side against its own at 10^5; and the growth of the peak
+   resident set during a timed run of each (Linux: ``/proc/self/clear_refs``), with the
+   batch path's peak traced memory.
 
 Run (from the repository root)::
 
     PYTHONPATH=src python benchmarks/bench_batch.py                  # 10^5 complaints
-    PYTHONPATH=src python benchmarks/bench_batch.py --large          # and 10^6
+    PYTHONPATH=src python benchmarks/bench_batch.py --large          # and 10^6 (~8 GB)
     PYTHONPATH=src python benchmarks/bench_batch.py --complaints 20000 --repeat 2
 """
 
@@ -32,10 +35,11 @@ from __future__ import annotations
 import argparse
 import gc
 import random
+import resource
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,32 +52,79 @@ from bench_sla import AS_OF, history
 
 from pengaduan._batch_calendar import CalendarArrays
 from pengaduan._batch_input import events_arrays
-from pengaduan.batch import clock_rows, evaluate_batch
+from pengaduan.batch import BatchEvaluation, clock_rows, evaluate_batch
 from pengaduan.presets import id_gov_calendar, lapor_policy, lapor_workflow
 from pengaduan.sla import evaluate_many
 
 
 def timed(run: Callable[[], object]) -> tuple[float, object]:
     """CPU time of one run with the collector off (as `timeit`), and its result."""
+    seconds, _system, result = timed_split(run)
+    return seconds, result
+
+
+def timed_split(run: Callable[[], object]) -> tuple[float, float, object]:
+    """CPU time of one run with the collector off, the part of it in the kernel, the result.
+
+    The kernel's part is mostly page faults: the first touch of memory new to the process.
+    """
     gc.collect()
     gc.disable()
     try:
-        t0 = time.process_time()
+        t0, k0 = time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_stime
         result = run()
-        return time.process_time() - t0, result
+        k1 = resource.getrusage(resource.RUSAGE_SELF).ru_stime
+        return time.process_time() - t0, k1 - k0, result
     finally:
         gc.enable()
 
 
-def interleaved(repeat: int, **runs: Callable[[], object]) -> dict[str, tuple[float, object]]:
-    """The best time of each run over `repeat` rounds, one of each per round."""
-    best: dict[str, tuple[float, object]] = {}
-    for _ in range(repeat):
+def interleaved(
+    repeat: int,
+    resident: dict[str, int] | None = None,
+    system: dict[str, float] | None = None,
+    **runs: Callable[[], object],
+) -> dict[str, tuple[float, object]]:
+    """The best time of each run over `repeat` rounds, one of each per round.
+
+    Each run's previous result is dropped before it runs again (at 10^6 complaints two
+    results of `evaluate_many` would not fit). With `resident`, the growth of the peak
+    resident set during each run of the first round goes there; with `system`, the kernel's
+    part of each best time.
+    """
+    best: dict[str, float] = {}
+    results: dict[str, object] = {}
+    for round_ in range(repeat):
         for name, run in runs.items():
-            seconds, result = timed(run)
-            fastest = min(seconds, best[name][0]) if name in best else seconds
-            best[name] = (fastest, result)  # the last result: the previous one is dropped
-    return best
+            results.pop(name, None)
+            before = reset_peak_resident() if resident is not None and round_ == 0 else 0
+            seconds, kernel_s, results[name] = timed_split(run)
+            if resident is not None and round_ == 0:
+                resident[name] = peak_resident() - before
+            if seconds <= best.get(name, seconds):
+                best[name] = seconds
+                if system is not None:
+                    system[name] = kernel_s
+    return {name: (best[name], results[name]) for name in runs}
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(field)
+
+
+def reset_peak_resident() -> int:
+    """Reset the peak resident set to the current one (Linux); the current one, bytes."""
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_kib("VmRSS")
+
+
+def peak_resident() -> int:
+    """The peak resident set since the last reset, bytes (Linux)."""
+    return _status_kib("VmHWM")
 
 
 def peak(run: Callable[[], object]) -> int:
@@ -89,15 +140,81 @@ def peak(run: Callable[[], object]) -> int:
     return top
 
 
-def tiled(table: dict[str, Any], copies: int) -> dict[str, Any]:
-    """`copies` copies of an events table, the complaint ids of copy k suffixed ``/k``."""
-    out = {k: np.concatenate([v] * copies) for k, v in table.items()}
-    n = len(table["complaint_id"])
-    ids = np.empty(n * copies, dtype=object)
-    for k in range(copies):
-        ids[k * n : (k + 1) * n] = [f"{c}/{k}" for c in table["complaint_id"]]
-    out["complaint_id"] = ids
-    return out
+def made(count: int) -> tuple[dict[str, Any], dict[str, np.ndarray[Any, Any]]]:
+    """`count` complaints made and replayed (the same seed at every size), and their table."""
+    t0 = time.perf_counter()
+    rng = random.Random(20260317)
+    events = [e for n in range(count) for e in history(n, rng)]
+    complaints = lapor_workflow().replay(events)
+    del events
+    table = events_arrays(complaints, zone="Asia/Jakarta")
+    gc.collect()
+    gc.freeze()  # the complaints are long-lived: the collections before each run skip them
+    print(f"  ({count:,} complaints made in {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    return complaints, table
+
+
+def rows_checked(batch: BatchEvaluation, evaluations: Mapping[str, Any], step: int) -> int:
+    """Check the batch rows equal evaluate's, `step` complaints at a time; how many rows."""
+    group = batch.column("group")
+    values = list(evaluations.values())
+    ids = batch.complaints
+    count = 0
+    for g in range(0, len(ids), step):
+        lo, hi = (int(k) for k in np.searchsorted(group, [g, g + step]))
+        part = BatchEvaluation(
+            batch.as_of,
+            batch.policy,
+            ids[g : g + step],
+            {name: batch.column(name)[lo:hi] for name in batch.column_names},
+        )
+        rows = part.rows()
+        assert rows == clock_rows(values[g : g + step]), "the batch rows differ from evaluate's"
+        count += len(rows)
+    assert count == len(batch)
+    return count
+
+
+def compared(
+    complaints: Mapping[str, Any],
+    table: dict[str, np.ndarray[Any, Any]],
+    repeat: int,
+    resident: dict[str, int] | None = None,
+) -> tuple[float, float]:
+    """Both sides interleaved on the same complaints, rows checked; seconds of each."""
+    policy = lapor_policy()
+    n = len(complaints)
+    # Warm both paths (the calendar's year index, the batch path's arrays of it).
+    evaluate_many(list(complaints.values())[:1000], as_of=AS_OF, policy=policy)
+    evaluate_batch({k: v[:10_000] for k, v in table.items()}, AS_OF, policy=policy)
+    system: dict[str, float] = {}
+    best = interleaved(
+        repeat,
+        resident,
+        system,
+        evaluate_many=lambda: evaluate_many(complaints, as_of=AS_OF, policy=policy),
+        evaluate_batch=lambda: evaluate_batch(table, AS_OF, policy=policy),
+    )
+    many_s, evaluations = best["evaluate_many"]
+    batch_s, batch = best["evaluate_batch"]
+    assert isinstance(evaluations, dict)
+    assert isinstance(batch, BatchEvaluation)
+    assert not batch.fallbacks
+    step = 100_000
+    rows = rows_checked(batch, evaluations, step)
+    checked = "rows checked equal" + (f" ({step:,} complaints at a time)" if n > step else "")
+    print(
+        f"{n:,} complaints, {len(table['at']):,} events, 4 clocks, {rows:,} clock rows, "
+        f"as of {AS_OF.isoformat()}; CPU time, best of {repeat}, interleaved; {checked}"
+    )
+    for name, seconds in (("evaluate_many", many_s), ("evaluate_batch", batch_s)):
+        kernel_us = system[name] / n * 1e6
+        print(
+            f"  {name:<15} {seconds:8.2f} s  {seconds / n * 1e6:8.1f} us/complaint "
+            f"(user {seconds / n * 1e6 - kernel_us:.1f}, system {kernel_us:.1f})"
+        )
+    print(f"  speed-up {many_s / batch_s:.1f}x (aim: >= 10)")
+    return many_s, batch_s
 
 
 def kernel(repeat: int, size: int) -> None:
@@ -143,69 +260,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--complaints", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--large", action="store_true", help="also 10 copies (10^6 at default)")
+    parser.add_argument("--large", action="store_true", help="also 10x the complaints (10^6)")
+    parser.add_argument("--large-repeat", type=int, default=2)
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
-
-    rng = random.Random(20260317)
-    events = [e for n in range(args.complaints) for e in history(n, rng)]
-    workflow = lapor_workflow()
     policy = lapor_policy()
-    complaints = workflow.replay(events)
-    table = events_arrays(complaints, zone="Asia/Jakarta")
-    del events
-    n = len(complaints)
-    # Warm both paths (the calendar's year index, the batch path's arrays of it).
-    evaluate_many(list(complaints.values())[:1000], as_of=AS_OF, policy=policy)
-    evaluate_batch(table, AS_OF, policy=policy)
 
-    best = interleaved(
-        args.repeat,
-        evaluate_many=lambda: evaluate_many(complaints, as_of=AS_OF, policy=policy),
-        evaluate_batch=lambda: evaluate_batch(table, AS_OF, policy=policy),
-    )
-    many_s, evaluations = best["evaluate_many"]
-    batch_s, batch = best["evaluate_batch"]
-    assert isinstance(evaluations, dict)
-    rows = batch.rows()  # type: ignore[attr-defined]
-    assert rows == clock_rows(evaluations.values()), "the batch rows differ from evaluate's"
-    assert not batch.fallbacks  # type: ignore[attr-defined]
-    print(
-        f"{n:,} complaints, {len(table['at']):,} events, 4 clocks, {len(rows):,} clock rows, "
-        f"as of {AS_OF.isoformat()}; CPU time, best of {args.repeat}, interleaved; "
-        "rows checked equal"
-    )
-    print(f"  evaluate_many   {many_s:8.2f} s  {many_s / n * 1e6:8.1f} us/complaint")
-    print(f"  evaluate_batch  {batch_s:8.2f} s  {batch_s / n * 1e6:8.1f} us/complaint")
-    print(f"  speed-up {many_s / batch_s:.1f}x (aim: >= 10)")
-    del evaluations, batch
-
-    if args.large:
-        copies = 10
-        big = tiled(table, copies)
-        big_best = interleaved(args.repeat, big=lambda: evaluate_batch(big, AS_OF, policy=policy))
-        big_s, big_batch = big_best["big"]
-        cols = big_batch.column  # type: ignore[attr-defined]
-        small = evaluate_batch(table, AS_OF, policy=policy)
-        for name in ("started", "stopped", "deadline", "status", "breached", "elapsed_working"):
-            assert np.array_equal(
-                cols(name).reshape(copies, -1), np.tile(small.column(name), (copies, 1))
-            ), name
-        print(
-            f"{n * copies:,} complaints ({copies} copies, rows checked to be the {n:,} rows "
-            f"{copies} times): evaluate_batch {big_s:.2f} s, {big_s / (n * copies) * 1e6:.1f} "
-            f"us/complaint; {many_s / n * (n * copies):.0f} s for evaluate_many at its "
-            f"measured rate, {many_s / n / (big_s / (n * copies)):.1f}x"
-        )
-        if not args.no_memory:
-            print(
-                f"  peak traced memory of evaluate_batch at {n * copies:,}: "
-                f"{peak(lambda: evaluate_batch(big, AS_OF, policy=policy)) / 2**20:.0f} MiB"
-            )
-        del big, big_batch
-
+    n = args.complaints
+    complaints, table = made(n)
+    many_s, batch_s = compared(complaints, table, args.repeat)
     kernel(max(args.repeat, 5), 1_000_000)
-
     if not args.no_memory:
         batch_peak = peak(lambda: evaluate_batch(table, AS_OF, policy=policy))
         many_peak = peak(lambda: evaluate_many(complaints, as_of=AS_OF, policy=policy))
@@ -214,6 +278,28 @@ def main() -> None:
             f"(input table not counted), evaluate_many {many_peak / 2**20:.0f} MiB (complaints "
             "not counted)"
         )
+    gc.unfreeze()
+    del complaints, table
+    gc.collect()
+
+    if args.large:
+        big = n * 10
+        complaints, table = made(big)
+        resident: dict[str, int] = {}
+        big_many_s, big_batch_s = compared(complaints, table, args.large_repeat, resident)
+        print(
+            f"  per complaint against {n:,}: evaluate_many "
+            f"{big_many_s / big / (many_s / n):.2f}x, evaluate_batch "
+            f"{big_batch_s / big / (batch_s / n):.2f}x"
+        )
+        print(
+            "  peak resident set growth during a run: evaluate_many "
+            f"{resident['evaluate_many'] / 2**20:.0f} MiB, evaluate_batch "
+            f"{resident['evaluate_batch'] / 2**20:.0f} MiB"
+        )
+        if not args.no_memory:
+            top = peak(lambda: evaluate_batch(table, AS_OF, policy=policy))
+            print(f"  peak traced memory of evaluate_batch at {big:,}: {top / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -82,10 +82,7 @@ def arrays_for(cal: WorkCalendar, first_year: int, last_year: int) -> CalendarAr
     found = _CACHE.get(id(cal))
     if found is not None and found[0] is cal:
         arrays = found[1]
-        if (
-            arrays.first_year <= max(first_year, _YEAR_MIN)
-            and min(last_year, _YEAR_MAX) <= arrays.last_year
-        ):
+        if arrays.holds(first_year, last_year):
             return arrays
         first_year = min(first_year, arrays.first_year)
         last_year = max(last_year, arrays.last_year)
@@ -133,6 +130,13 @@ class CalendarArrays:
         )
         self.coverage = _coverage(cal)
         self.zone_problem = _zone_problem(cal, self.midnights, idx.d0)
+
+    def holds(self, first_year: int, last_year: int) -> bool:
+        """Whether these years (as far as any are held) are all held."""
+        return (
+            self.first_year <= max(first_year, _YEAR_MIN)
+            and min(last_year, _YEAR_MAX) <= self.last_year
+        )
 
     def widened(self) -> CalendarArrays:
         """A copy over twice as many years (at least one more on each side)."""

@@ -89,15 +89,16 @@ def _instants(values: Any, name: str) -> np.ndarray[Any, np.dtype[np.int64]]:
 
     array = np.asarray(values)
     if array.dtype.kind == "M":
-        us = array.astype("datetime64[us]")
+        # No copy of a column already in microseconds (the table is the caller's, read only).
+        us = array.astype("datetime64[us]", copy=False)
         if array.dtype != us.dtype and bool((us != array).any()):
             raise EventFormatError("instants must be whole microseconds", path=name)
-        if bool(np.isnat(us).any()):
-            raise EventFormatError("an instant is missing (null)", path=name)
         out: np.ndarray[Any, np.dtype[np.int64]] = us.view(np.int64)
+        if out.size and int(out.min()) == np.iinfo(np.int64).min:  # NaT is the least int64
+            raise EventFormatError("an instant is missing (null)", path=name)
         return out
     if array.dtype.kind in "iu":
-        return array.astype(np.int64)
+        return array.astype(np.int64, copy=False)
     raise EventFormatError(
         f"must be timestamps (datetime64 or microseconds since the epoch), not {array.dtype}",
         path=name,

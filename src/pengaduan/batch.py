@@ -60,7 +60,6 @@ True
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -88,6 +87,8 @@ from pengaduan.sla import (
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from pengaduan._batch_calendar import CalendarArrays
+
 __all__ = [
     "BatchEvaluation",
     "ClockRow",
@@ -98,9 +99,10 @@ __all__ = [
 
 log = logging.getLogger("pengaduan.batch")
 
-#: About how many events the engine takes at once (whole complaints): it bounds the size of
-#: its temporary arrays, whatever the size of the table.
-_CHUNK = 1 << 19
+#: About how many events are evaluated at once (whole complaints): it bounds the size of the
+#: temporary arrays (1 MiB a column), whatever the size of the table, so that the work per
+#: complaint stays that of a small table; only the result's arrays grow with it.
+_CHUNK = 1 << 17
 
 _STATUS = (ClockStatus.RUNNING, ClockStatus.PAUSED, ClockStatus.STOPPED)
 _ENDED_BY = (None, "stop", "reset", "expired")
@@ -506,106 +508,51 @@ def evaluate_batch(
     _optional("numpy", "evaluate_batch", "numpy")
     import numpy as np
 
-    from pengaduan import _batch_engine as engine
-    from pengaduan._batch_calendar import CalendarArrays, arrays_for, remember
-    from pengaduan._batch_input import columns_of, complaint_of
+    from pengaduan._batch_input import columns_of
 
     as_of = instant_of(as_of)
-    as_of_us = to_us(as_of)
     cols = columns_of(events)
-    at_all = cols["at"]
-    n = at_all.size
-    cid_codes, _unique_ids = _codes(np.asarray(cols["complaint_id"], dtype=object))
-    new = np.ones(n, dtype=bool)
-    if n:
-        new[1:] = cid_codes[1:] != cid_codes[:-1]
-    run_starts = np.flatnonzero(new)
-    if run_starts.size != len(_unique_ids):
+    n = int(cols["at"].size)
+    complaint_ids = np.asarray(cols["complaint_id"], dtype=object)
+    run_starts = _run_starts(complaint_ids)
+    ids = [str(c) for c in complaint_ids[run_starts].tolist()]
+    if len(set(ids)) != len(ids):
         raise EventFormatError(
             "the rows of one complaint must be contiguous (one complaint appears in several "
             "runs of rows)",
             path="complaint_id",
         )
-    group = np.cumsum(new) - 1
-    first = run_starts[group] if n else np.zeros(0, dtype=np.int64)
-    position = np.arange(n, dtype=np.int64) - first
-    if "seq" in cols and n:
-        bad = np.flatnonzero(np.asarray(cols["seq"], dtype=np.int64) != position + 1)
-        if bad.size:
-            raise EventFormatError(
-                f"row {int(bad[0])} has seq {int(cols['seq'][bad[0]])} where its complaint's "
-                f"rows number it {int(position[bad[0]]) + 1}: rows must be in history order",
-                path="seq",
-            )
-    ids = [str(c) for c in np.asarray(cols["complaint_id"], dtype=object)[run_starts].tolist()]
-    # Events after as_of are ignored from the first one that lies after it (as evaluate does).
-    over = (at_all > as_of_us).astype(np.int64)
-    seen_over = np.cumsum(over)
-    keep = (seen_over - (seen_over[first] - over[first] if n else 0)) == 0
-    # A history that goes back in time is evaluate's alone.
-    back = np.zeros(n, dtype=bool)
-    if n:
-        back[1:] = (at_all[1:] < at_all[:-1]) & ~new[1:]
-    back &= keep
-    backwards = np.unique(group[back])
-    keep &= ~np.isin(group, backwards)
-    kept = np.flatnonzero(keep)
-    action_codes, actions = _codes(np.asarray(cols["action"], dtype=object)[kept])
-    kept_first = np.searchsorted(kept, first[kept])  # first kept row of each kept row's group
-    workflow = policy.workflow
-    dest = {} if workflow is None else {a.name: a.dest for a in workflow.actions}
-    initial = "" if workflow is None else workflow.initial
-    at_kept, group_kept = at_all[kept], group[kept]
-    # Chunks of whole complaints, about _CHUNK events each, bound the engine's temporaries.
-    heads = np.flatnonzero(kept_first == np.arange(kept.size))
-    at_heads = np.searchsorted(heads, np.arange(0, kept.size, _CHUNK))
-    cuts = np.unique(heads[at_heads[at_heads < heads.size]])
-    bounds = [*cuts.tolist(), int(kept.size)] if kept.size else [0, 0]
-    chunks = [
-        engine.Events(
-            at_kept[a:b],
-            action_codes[a:b],
-            group_kept[a:b],
-            (kept_first[a:b] - a).astype(np.int64),
-            actions,
-            dest,
-            initial,
-        )
-        for a, b in itertools.pairwise(bounds)
-    ]
-    first_year, last_year = _year_span(at_kept, as_of_us)
-    arrays_of: dict[int, CalendarArrays] = {}
-    fallbacks: list[Fallback] = []
     fallback_clocks: dict[int, str] = {}
-    parts: list[dict[str, Any]] = []
     for number, clock in enumerate(policy.clocks):
         problem = _definition_problem(clock)
-        arrays = None
-        if problem is None:
-            arrays = arrays_of.get(id(clock.calendar))
-            if arrays is None:
-                arrays = arrays_for(clock.calendar, first_year, last_year)
-            problem = arrays.zone_problem
-        if problem is not None or arrays is None:
+        if problem is not None:
             fallback_clocks[number] = f"clock {clock.name!r}: {problem}"
+    held: dict[int, CalendarArrays] = {}
+    while True:
+        run = _Run(policy, as_of, cols, run_starts, ids, zone, fallback_clocks, held)
+        rows = _Rows(len(ids))
+        backwards: list[int] = []
+        try:
+            for a, b, g0, g1 in _chunks(run_starts, n, _CHUNK):
+                piece, back = run.chunk(a, b, g0, g1)
+                rows.add(piece, g1)
+                backwards.extend(back.tolist())
+        except _ZoneFoundError as found:  # a clock's zone, in years a chunk added: evaluate's alone
+            fallback_clocks[found.number] = found.reason
             continue
-        found = []
-        for ev in chunks:
-            part, arrays = engine.retrying(clock, ev, as_of_us, arrays)
-            part["clock_no"] = np.full(part["group"].size, number, dtype=np.int64)
-            found.append(part)
-        arrays_of[id(clock.calendar)] = arrays
-        remember(arrays)
-        if arrays.zone_problem is not None:  # found in the years a retry added
-            fallback_clocks[number] = f"clock {clock.name!r}: {arrays.zone_problem}"
-            continue
-        parts.extend(found)
+        break
+    columns = rows.finish()
+    year = columns.pop("year")
+    columns["complaint_id"] = run.names[columns["group"]]
+    columns["clock"] = np.asarray(policy.names or ("",), dtype=object)[columns["clock_no"]]
+    columns["year"] = year
     # The fallbacks: whole complaints (their histories go back in time), whole clocks.
-    fallback_groups = {int(g) for g in backwards}
-    if backwards.size:
+    fallbacks: list[Fallback] = []
+    if backwards:
         reason = "its events go back in time (an instant earlier than the one before it)"
         fallbacks.append(Fallback(policy.names, tuple(ids[g] for g in backwards), reason))
-    for number, reason in fallback_clocks.items():
+    fallback_groups = set(backwards)
+    for number, reason in sorted(fallback_clocks.items()):
         fallbacks.append(
             Fallback(
                 (policy.clocks[number].name,),
@@ -613,30 +560,288 @@ def evaluate_batch(
                 reason,
             )
         )
-    if fallback_groups or fallback_clocks:
-        parts.append(
-            _fallback_rows(
-                policy,
-                as_of,
-                cols,
-                run_starts,
-                n,
-                fallback_groups,
-                set(fallback_clocks),
-                complaint_of,
-            )
+    for fallback in fallbacks:
+        log.warning(
+            "batch evaluation of %s: %d complaint(s) of clock(s) %s go to evaluate: %s",
+            policy.name,
+            len(fallback.complaints),
+            ", ".join(fallback.clocks),
+            fallback.reason,
         )
-        for fallback in fallbacks:
-            log.warning(
-                "batch evaluation of %s: %d complaint(s) of clock(s) %s go to evaluate: %s",
-                policy.name,
-                len(fallback.complaints),
-                ", ".join(fallback.clocks),
-                fallback.reason,
-            )
-    columns = _assemble(parts, ids, policy.names)
-    columns["year"] = _years(cols, columns["group"], run_starts, policy, zone)
     return BatchEvaluation(as_of, policy, tuple(ids), columns, tuple(fallbacks))
+
+
+class _ZoneFoundError(Exception):
+    """A clock's zone turns back across midnight in years a chunk needed (start again)."""
+
+    def __init__(self, number: int, reason: str) -> None:
+        super().__init__(reason)
+        self.number, self.reason = number, reason
+
+
+def _run_starts(complaint_ids: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The first row of each run of equal complaint ids."""
+    import numpy as np
+
+    new = np.ones(complaint_ids.size, dtype=bool)
+    if complaint_ids.size > 1:
+        np.not_equal(complaint_ids[1:], complaint_ids[:-1], out=new[1:])
+    return np.flatnonzero(new)
+
+
+def _chunks(run_starts: np.ndarray[Any, Any], n: int, size: int) -> list[tuple[int, int, int, int]]:
+    """Chunks of whole complaints, about `size` rows each: (first row, end row, groups).
+
+    A chunk begins at the first complaint that begins at or after a multiple of `size`, so
+    that no complaint is split and a complaint longer than `size` is a chunk of its own.
+    """
+    import numpy as np
+
+    if not n:
+        return [(0, 0, 0, 0)]
+    cuts = np.unique(np.searchsorted(run_starts, np.arange(0, n, max(size, 1))))
+    groups = [*cuts[cuts < run_starts.size].tolist(), int(run_starts.size)]
+    rows = [*run_starts[groups[:-1]].tolist(), n]
+    return [(rows[k], rows[k + 1], groups[k], groups[k + 1]) for k in range(len(groups) - 1)]
+
+
+class _Rows:
+    """The result's columns, filled chunk by chunk into arrays allocated once.
+
+    The first chunk's rows per complaint size the arrays for all the complaints; should a
+    later chunk need more room they are enlarged (`numpy.ndarray.resize`, a ``realloc``),
+    and at the end cut to size the same way. The whole result is written once, never
+    gathered from copies of its parts.
+    """
+
+    def __init__(self, complaints: int) -> None:
+        self.complaints = complaints
+        self.columns: dict[str, np.ndarray[Any, Any]] = {}
+        self.size = 0
+        self.capacity = 0
+
+    def add(self, piece: Mapping[str, np.ndarray[Any, Any]], done: int) -> None:
+        """Append a chunk's rows; `done` complaints are in, this chunk's included."""
+        import numpy as np
+
+        rows = int(piece["cycle"].size)
+        need = self.size + rows
+        if need > self.capacity or not self.columns:
+            # Room for the remaining complaints at the rate so far, and a twentieth more.
+            capacity = max(need, -(-need * self.complaints * 21 // (max(done, 1) * 20)))
+            if not self.columns:
+                self.columns = {k: np.empty(capacity, dtype=v.dtype) for k, v in piece.items()}
+            else:
+                for column in self.columns.values():
+                    column.resize(capacity, refcheck=False)
+            self.capacity = capacity
+        for key, values in piece.items():
+            self.columns[key][self.size : need] = values
+        self.size = need
+
+    def finish(self) -> dict[str, np.ndarray[Any, Any]]:
+        """The columns, cut to the rows written."""
+        for column in self.columns.values():
+            column.resize(self.size, refcheck=False)
+        return self.columns
+
+
+class _Run:
+    """One evaluation, chunk by chunk: each chunk's complaints wholly, its rows ordered.
+
+    Whatever the size of the table, the arrays of a chunk stay about `_CHUNK` events long,
+    so the work per complaint does not grow with the table; only the result is whole.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        as_of: datetime,
+        cols: Mapping[str, Any],
+        run_starts: np.ndarray[Any, Any],
+        ids: list[str],
+        zone: str | ZoneInfo | None,
+        fallback_clocks: Mapping[int, str],
+        held: dict[int, CalendarArrays],
+    ) -> None:
+        import numpy as np
+
+        self.policy, self.as_of, self.as_of_us = policy, as_of, to_us(as_of)
+        self.cols, self.run_starts, self.n = cols, run_starts, int(cols["at"].size)
+        self.names = np.asarray(ids, dtype=object)
+        self.fallback_clocks, self.held = fallback_clocks, held
+        workflow = policy.workflow
+        self.dest = {} if workflow is None else {a.name: a.dest for a in workflow.actions}
+        self.initial = "" if workflow is None else workflow.initial
+        if zone is None:
+            self.tz = policy.clocks[0].calendar.tz if policy.clocks else ZoneInfo("UTC")
+        else:
+            self.tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+
+    def chunk(self, a: int, b: int, g0: int, g1: int) -> tuple[dict[str, Any], Any]:
+        """The ordered rows of complaints `g0` to `g1` (table rows `a` to `b`).
+
+        Returns:
+            The chunk's columns, and the positions of its complaints that go back in time.
+        """
+        import numpy as np
+
+        from pengaduan import _batch_engine as engine
+
+        cols, as_of_us, m = self.cols, self.as_of_us, b - a
+        at = cols["at"][a:b]
+        heads = self.run_starts[g0:g1] - a
+        new = np.zeros(m, dtype=bool)
+        new[heads] = True
+        group = np.cumsum(new, dtype=np.int64) - 1
+        first = heads[group]
+        if "seq" in cols and m:
+            position = np.arange(m, dtype=np.int64) - first
+            seq = np.asarray(cols["seq"][a:b], dtype=np.int64)
+            bad = np.flatnonzero(seq != position + 1)
+            if bad.size:
+                k = int(bad[0])
+                raise EventFormatError(
+                    f"row {a + k} has seq {int(seq[k])} where its complaint's rows number it "
+                    f"{int(position[k]) + 1}: rows must be in history order",
+                    path="seq",
+                )
+        # Events after as_of are ignored from the first one that lies after it (as evaluate
+        # does).
+        over = (at > as_of_us).astype(np.int64)
+        seen_over = np.cumsum(over)
+        keep = (seen_over - (seen_over[first] - over[first])) == 0
+        # A history that goes back in time is evaluate's alone.
+        back = np.zeros(m, dtype=bool)
+        if m:
+            back[1:] = (at[1:] < at[:-1]) & ~new[1:]
+        back &= keep
+        backwards = np.unique(group[back])
+        if backwards.size:
+            keep &= ~np.isin(group, backwards)
+        kept = np.flatnonzero(keep)
+        action_codes, actions = _codes(np.asarray(cols["action"][a:b], dtype=object)[kept])
+        at_kept = at[kept]
+        ev = engine.Events(
+            at_kept,
+            action_codes,
+            group[kept],
+            np.searchsorted(kept, first[kept]),  # the first kept row of each one's complaint
+            actions,
+            self.dest,
+            self.initial,
+        )
+        first_year, last_year = _year_span(at_kept, as_of_us)
+        parts: list[dict[str, Any]] = []
+        for number, clock in enumerate(self.policy.clocks):
+            if number in self.fallback_clocks:
+                continue
+            arrays = self._arrays(number, clock, first_year, last_year)
+            part, arrays = engine.retrying(clock, ev, as_of_us, arrays)
+            self._hold(number, clock, arrays)
+            part["clock_no"] = np.full(part["group"].size, number, dtype=np.int64)
+            parts.append(part)
+        if backwards.size or self.fallback_clocks:
+            parts.append(self._fallback_rows(g0, g1, set(backwards.tolist())))
+        out = _assemble(parts, len(self.policy.clocks))
+        out["year"] = self._years(a, b, heads, out["group"])
+        out["group"] += g0
+        return out, backwards + g0
+
+    def _arrays(self, number: int, clock: Clock, first_year: int, last_year: int) -> Any:
+        from pengaduan._batch_calendar import arrays_for
+
+        arrays = self.held.get(id(clock.calendar))
+        if arrays is None or not arrays.holds(first_year, last_year):
+            if arrays is not None:
+                first_year = min(first_year, arrays.first_year)
+                last_year = max(last_year, arrays.last_year)
+            arrays = arrays_for(clock.calendar, first_year, last_year)
+            self._hold(number, clock, arrays)
+        return arrays
+
+    def _hold(self, number: int, clock: Clock, arrays: CalendarArrays) -> None:
+        from pengaduan._batch_calendar import remember
+
+        self.held[id(clock.calendar)] = arrays
+        remember(arrays)
+        if arrays.zone_problem is not None:
+            raise _ZoneFoundError(number, f"clock {clock.name!r}: {arrays.zone_problem}")
+
+    def _fallback_rows(self, g0: int, g1: int, backwards: set[int]) -> dict[str, Any]:
+        """The rows `evaluate` gives for the fallbacks of complaints `g0` to `g1`."""
+        import numpy as np
+
+        from pengaduan._batch_input import complaint_of
+
+        policy, run_starts = self.policy, self.run_starts
+        names: dict[str, list[Any]] = {
+            k: []
+            for k in (
+                *_INT_COLUMNS,
+                "group",
+                "clock_no",
+                "ended_by",
+                "status",
+                "breached",
+                "estimated",
+            )
+        }
+        every = list(range(len(policy.clocks)))
+        clocks = sorted(self.fallback_clocks)
+        for g in range(g0, g1):
+            wanted = every if g - g0 in backwards else clocks
+            if not wanted:
+                continue
+            end = int(run_starts[g + 1]) if g + 1 < run_starts.size else self.n
+            rows = range(int(run_starts[g]), end)
+            evaluation = evaluate(complaint_of(self.cols, rows), as_of=self.as_of, policy=policy)
+            for number in wanted:
+                for row in _clock_rows_of_state(evaluation, number):
+                    names["group"].append(g - g0)
+                    names["clock_no"].append(number)
+                    names["started"].append(to_us(row.started))
+                    names["stopped"].append(_NULL if row.stopped is None else to_us(row.stopped))
+                    names["deadline"].append(_NULL if row.deadline is None else to_us(row.deadline))
+                    names["paused"].append(_us(row.paused))
+                    names["elapsed_working"].append(_us(row.elapsed_working))
+                    names["elapsed_calendar"].append(_us(row.elapsed_calendar))
+                    names["budget"].append(_us(row.budget))
+                    names["pauses"].append(row.pauses)
+                    names["ended_by"].append(_ENDED_BY.index(row.ended_by))
+                    names["status"].append(_STATUS.index(row.status))
+                    names["breached"].append(row.breached)
+                    names["estimated"].append(row.estimated)
+        out: dict[str, Any] = {}
+        for key, values in names.items():
+            if key in ("breached", "estimated"):
+                out[key] = np.asarray(values, dtype=bool)
+            elif key in ("ended_by", "status"):
+                out[key] = np.asarray(values, dtype=np.int8)
+            else:
+                out[key] = np.asarray(values, dtype=np.int64)
+        return out
+
+    def _years(
+        self, a: int, b: int, heads: np.ndarray[Any, Any], group: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
+        """The ``year`` of each row: the table's, else that of its complaint's first event."""
+        import numpy as np
+
+        cols = self.cols
+        if "year" in cols:
+            given: np.ndarray[Any, Any] = np.asarray(cols["year"][a:b], dtype=np.int16)[
+                heads[group]
+            ]
+            return given
+        wanted = np.unique(group)
+        first_at = cols["at"][a:b][heads[wanted]]
+        tz = self.tz
+        years = [(EPOCH + timedelta(microseconds=int(x))).astimezone(tz).year for x in first_at]
+        lookup = np.zeros(heads.size, dtype=np.int16)
+        lookup[wanted] = np.asarray(years, dtype=np.int16)
+        out: np.ndarray[Any, Any] = lookup[group]
+        return out
 
 
 _INT_COLUMNS: tuple[str, ...] = (
@@ -651,65 +856,6 @@ _INT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _fallback_rows(
-    policy: Policy,
-    as_of: datetime,
-    cols: Mapping[str, Any],
-    run_starts: np.ndarray[Any, Any],
-    n: int,
-    groups: set[int],
-    clocks: set[int],
-    complaint_of: Any,
-) -> dict[str, Any]:
-    """The rows of the fallbacks, from `evaluate`, in the engine's columns."""
-    import numpy as np
-
-    names: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            *_INT_COLUMNS,
-            "group",
-            "clock_no",
-            "ended_by",
-            "status",
-            "breached",
-            "estimated",
-        )
-    }
-    bounds = [*run_starts.tolist(), n]
-    for g in range(len(run_starts)):
-        wanted = sorted(range(len(policy.clocks))) if g in groups else sorted(clocks)
-        if not wanted:
-            continue
-        rows = range(bounds[g], bounds[g + 1])
-        evaluation = evaluate(complaint_of(cols, rows), as_of=as_of, policy=policy)
-        for number in wanted:
-            for row in _clock_rows_of_state(evaluation, number):
-                names["group"].append(g)
-                names["clock_no"].append(number)
-                names["started"].append(to_us(row.started))
-                names["stopped"].append(_NULL if row.stopped is None else to_us(row.stopped))
-                names["deadline"].append(_NULL if row.deadline is None else to_us(row.deadline))
-                names["paused"].append(_us(row.paused))
-                names["elapsed_working"].append(_us(row.elapsed_working))
-                names["elapsed_calendar"].append(_us(row.elapsed_calendar))
-                names["budget"].append(_us(row.budget))
-                names["pauses"].append(row.pauses)
-                names["ended_by"].append(_ENDED_BY.index(row.ended_by))
-                names["status"].append(_STATUS.index(row.status))
-                names["breached"].append(row.breached)
-                names["estimated"].append(row.estimated)
-    out: dict[str, Any] = {}
-    for key, values in names.items():
-        if key in ("breached", "estimated"):
-            out[key] = np.asarray(values, dtype=bool)
-        elif key in ("ended_by", "status"):
-            out[key] = np.asarray(values, dtype=np.int8)
-        else:
-            out[key] = np.asarray(values, dtype=np.int64)
-    return out
-
-
 def _clock_rows_of_state(evaluation: Evaluation, number: int) -> tuple[ClockRow, ...]:
     """The clock rows of one clock (by position) of an evaluation."""
     single = attrs.evolve(evaluation, clocks=(evaluation.clocks[number],))
@@ -720,9 +866,7 @@ def _us(delta: timedelta) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _assemble(
-    parts: list[dict[str, Any]], ids: list[str], clocks: tuple[str, ...]
-) -> dict[str, Any]:
+def _assemble(parts: list[dict[str, Any]], clocks: int) -> dict[str, Any]:
     """Concatenate the parts and order the rows by complaint, clock and cycle."""
     import numpy as np
 
@@ -739,7 +883,7 @@ def _assemble(
         merged = {k: np.concatenate([p[k] for p in parts]) for k in keys}
     else:
         merged = {k: np.zeros(0, dtype=np.int64) for k in keys}
-    order = _order(merged, len(clocks))
+    order = _order(merged, clocks)
     out = {k: v[order] for k, v in merged.items()}
     group, clock = out["group"], out["clock_no"]
     size = group.size
@@ -748,36 +892,7 @@ def _assemble(
         new[1:] = (group[1:] != group[:-1]) | (clock[1:] != clock[:-1])
     run = np.maximum.accumulate(np.where(new, np.arange(size), 0)) if size else new
     out["cycle"] = (np.arange(size) - run).astype(np.int32)
-    names = np.asarray(ids, dtype=object)
-    out["complaint_id"] = names[group] if size else np.zeros(0, dtype=object)
-    clock_names = np.asarray(clocks or ("",), dtype=object)
-    out["clock"] = clock_names[out["clock_no"]]
-    return out
-
-
-def _years(
-    cols: Mapping[str, Any],
-    group: np.ndarray[Any, Any],
-    run_starts: np.ndarray[Any, Any],
-    policy: Policy,
-    zone: str | ZoneInfo | None,
-) -> np.ndarray[Any, Any]:
-    """The ``year`` of each row: the table's, else that of its complaint's first event."""
-    import numpy as np
-
-    if "year" in cols:
-        given: np.ndarray[Any, Any] = np.asarray(cols["year"], dtype=np.int16)[run_starts[group]]
-        return given
-    if zone is None:
-        tz = policy.clocks[0].calendar.tz if policy.clocks else ZoneInfo("UTC")
-    else:
-        tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-    wanted = np.unique(group)
-    first_at = cols["at"][run_starts[wanted]]
-    years = [(EPOCH + timedelta(microseconds=int(x))).astimezone(tz).year for x in first_at]
-    lookup = np.zeros(len(run_starts), dtype=np.int16)
-    lookup[wanted] = np.asarray(years, dtype=np.int16)
-    out: np.ndarray[Any, Any] = lookup[group]
+    out["pauses"] = out["pauses"].astype(np.int32)  # as documented (and 4 bytes a row less)
     return out
 
 
