@@ -320,13 +320,17 @@ def _ended_clocks(
     ids: list[str] = []
     actions: list[str] = []
     instants: list[int] = []
+    latest: tuple[int, datetime] | None = None  # the latest last event, as of which to evaluate
     for complaint in complaints:
         cid = complaint.id
         for event in complaint.events:
             ids.append(cid)
             actions.append(event.action)
             instants.append(to_us(event.at))
-    as_of = max(c.updated_at for c in complaints if c.updated_at is not None)
+        if complaint.events and (latest is None or instants[-1] > latest[0]):
+            latest = (instants[-1], complaint.events[-1].at)
+    assert latest is not None, "the complaints of a batch have events"
+    as_of = latest[1]
     table = {
         "complaint_id": np.array(ids, dtype=object),
         "action": np.array(actions, dtype=object),
