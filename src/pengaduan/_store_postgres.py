@@ -30,7 +30,7 @@ from pengaduan._store_base import (
     grouped_bodies,
     row_columns,
 )
-from pengaduan._store_bulk import _BulkStore, _BulkTxn
+from pengaduan._store_bulk import _BulkStore, _BulkTxn, _row_columns
 from pengaduan.exceptions import (
     ConnectionLostError,
     MissingExtraError,
@@ -370,7 +370,7 @@ class _PostgresBulkTxn(_BulkTxn):
         with self.txn.db.cursor() as cursor:
             with cursor.copy(q(f"COPY {{rows}} ({ROW_COLUMNS}) FROM STDIN")) as copy:
                 for row in new:
-                    copy.write_row(row_columns(row))
+                    copy.write_row(_row_columns(row))
             with cursor.copy(q(f"COPY {{clocks}} ({CLOCK_COLUMNS}) FROM STDIN")) as copy:
                 for row in new:
                     for columns in clock_columns(row):

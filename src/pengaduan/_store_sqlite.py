@@ -29,7 +29,7 @@ from pengaduan._store_base import (
     grouped_bodies,
     row_columns,
 )
-from pengaduan._store_bulk import _BulkStore, _BulkTxn, chunks
+from pengaduan._store_bulk import _BulkStore, _BulkTxn, _row_columns, chunks
 from pengaduan.exceptions import NotAStoreError, StoreError, StoreVersionError
 from pengaduan.readmodel import ComplaintRow, ReadModel
 from pengaduan.workflow import Workflow
@@ -387,7 +387,7 @@ class _SQLiteBulkTxn(_BulkTxn):
         db = self.txn.db
         db.executemany(
             f"INSERT INTO complaint_rows ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row_columns(row) for row in new],
+            [_row_columns(row) for row in new],
         )
         db.executemany(
             f"INSERT INTO clock_rows ({CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",

@@ -30,11 +30,12 @@ from sla_support import ACTIONS, GENERIC, OFFICE, generic_clock, history, wib  #
 from store_helpers import open_spec  # noqa: E402
 
 import pengaduan._store_bulk as bulk  # noqa: E402
+from pengaduan._store_base import row_columns  # noqa: E402
 from pengaduan.exceptions import NoWorkingTimeError  # noqa: E402
 from pengaduan.interchange import dumps_event, loads_event  # noqa: E402
 from pengaduan.model import Complaint  # noqa: E402
 from pengaduan.presets import id_gov_calendar, lapor_ladder, lapor_policy, lapor_workflow  # noqa: E402
-from pengaduan.readmodel import ComplaintRow, ReadModel, project, row_to_dict  # noqa: E402
+from pengaduan.readmodel import ClockRow, ComplaintRow, ReadModel, project, row_to_dict  # noqa: E402
 from pengaduan.readmodel import _project_many as project_many  # noqa: E402
 from pengaduan.simulation import muara_enim, simulate  # noqa: E402
 from pengaduan.sla import Clock, ClockStatus, Policy, Target  # noqa: E402
@@ -262,3 +263,53 @@ def test_small_batches_skip_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
         store.import_events(REGENCY[:40], batch_size=10)
     assert spy.engine_calls == 0
     assert spy.rows > 0
+
+
+# -- the columns of a fresh row, written in one pass -------------------------------------------
+
+instants = st.one_of(
+    st.none(),
+    st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()
+    ),
+)
+texts = st.text()
+clock_rows = st.builds(
+    ClockRow,
+    clock=texts,
+    cycle=st.integers(0, 2**70),
+    status=st.sampled_from(list(ClockStatus)),
+    deadline=instants,
+    breached=st.booleans(),
+    remaining_seconds=st.one_of(st.none(), st.floats(), st.integers(-(2**40), 2**40)),
+    remaining_unit=st.sampled_from(["working", "calendar"]),
+)
+complaint_rows = st.builds(
+    ComplaintRow,
+    id=texts,
+    state=texts,
+    unit=st.one_of(st.none(), texts),
+    classification=st.one_of(st.none(), texts),
+    channel=st.one_of(st.none(), texts),
+    anonymous=st.booleans(),
+    confidential=st.booleans(),
+    submitted_at=instants,
+    updated_at=instants,
+    version=st.integers(0, 2**70),
+    next_due_at=instants,
+    clocks=st.lists(clock_rows, max_size=5).map(tuple),
+)
+
+
+@given(complaint_rows)
+def test_fresh_row_columns_are_the_stores_row_columns(row: ComplaintRow) -> None:
+    assert bulk._row_columns(row) == row_columns(row)
+
+
+def test_fresh_row_columns_of_the_regency_are_the_stores_row_columns() -> None:
+    complaints: dict[str, Complaint] = {}
+    for event in REGENCY:
+        before = complaints.get(event.complaint, WORKFLOW.new(event.complaint))
+        complaints[event.complaint] = WORKFLOW.apply_event(before, event)
+    rows = [project(c, READ_MODEL) for c in complaints.values()]
+    assert [bulk._row_columns(r) for r in rows] == [row_columns(r) for r in rows]
