@@ -21,6 +21,7 @@ import gc
 import itertools
 import json
 import sqlite3
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from datetime import datetime, timezone
@@ -73,6 +74,17 @@ SQL_CHUNK = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900
 # Complaints in a batch from which their rows are evaluated together (see `_ended_clocks`):
 # below it the engine's fixed cost is more than it saves.
 _BATCH_MIN = 64
+
+# Rows an import projects one by one before it loads numpy (and pandas, which the engine uses
+# when it is installed) for the engine, unless they are loaded already: loading them takes
+# about as long as projecting this many rows, so a small import does not pay for it.
+_WARM = 5_000
+
+
+def _numeric_loaded() -> bool:
+    """Whether the engine's libraries are loaded already (using them then costs nothing more)."""
+    return "numpy" in sys.modules and "pandas" in sys.modules
+
 
 # The stored body's encoding, as `_store_base.encode` writes it.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -567,6 +579,7 @@ class _Import:
         self.written: dict[str, int] = {}
         self.conflicts: dict[str, ImportConflict] = {}
         self.batch_policy = _batch_policy(store.read_model)
+        self.projected = 0  # rows projected so far
         self.read = self.new = self.duplicates = self.refused = self.conflicted = 0
         self.batches = 0
         self.position: int | None = None
@@ -711,7 +724,9 @@ class _Import:
         """
         ended = None
         policy = self.batch_policy
-        if policy is not None and len(complaints) >= _BATCH_MIN:
+        warm = self.projected >= _WARM or _numeric_loaded()
+        self.projected += len(complaints)
+        if policy is not None and len(complaints) >= _BATCH_MIN and warm:
             try:
                 ended, fell = _ended_clocks(complaints, policy)
             except PengaduanError:  # evaluate says it for the very complaint, below

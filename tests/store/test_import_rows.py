@@ -44,6 +44,7 @@ from pengaduan.store import EventStore  # noqa: E402
 WORKFLOW = lapor_workflow()
 READ_MODEL = ReadModel(policy=lapor_policy(), ladder=lapor_ladder())
 ENDED = (ClockStatus.STOPPED, ClockStatus.NOT_STARTED)
+BATCH_MIN = bulk._BATCH_MIN  # the library's own threshold (the spy lowers it)
 # A small regency's history, in time order as an event file holds it.
 REGENCY = [
     loads_event(dumps_event(e))
@@ -178,6 +179,8 @@ class Spy:
 
         monkeypatch.setattr(bulk._Import, "project", checked)
         monkeypatch.setattr(bulk, "_ended_clocks", counted)
+        monkeypatch.setattr(bulk, "_WARM", 0)  # the engine from the first batch
+        monkeypatch.setattr(bulk, "_BATCH_MIN", 8)  # and for each batch of the regency
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
@@ -257,10 +260,27 @@ def test_import_projects_one_by_one_when_the_engine_raises(
     assert spy.rows > 0
 
 
+def test_small_imports_do_not_load_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = Spy(monkeypatch)
+    monkeypatch.setattr(bulk, "_WARM", 1)
+    monkeypatch.setattr(bulk, "_numeric_loaded", lambda: False)
+    with opened("memory") as store:
+        result = store.import_events(REGENCY, batch_size=300)
+    # The first batch is projected one by one; once a row was, the engine takes over.
+    assert 0 < spy.engine_calls < result.batches
+    assert spy.rows > spy.from_engine > 0
+    monkeypatch.setattr(bulk, "_WARM", 10**9)
+    spy.engine_calls = 0
+    with opened("memory") as store:
+        store.import_events(REGENCY, batch_size=300)
+    assert spy.engine_calls == 0
+
+
 def test_small_batches_skip_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     spy = Spy(monkeypatch)
+    monkeypatch.setattr(bulk, "_BATCH_MIN", BATCH_MIN)
     with opened("memory") as store:
-        store.import_events(REGENCY[:40], batch_size=10)
+        store.import_events(REGENCY[:40], batch_size=BATCH_MIN - 1)
     assert spy.engine_calls == 0
     assert spy.rows > 0
 
