@@ -39,7 +39,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,7 +50,7 @@ from pengaduan.clock import TimeSource, instant_of
 from pengaduan.escalation import Ladder, _next_due_at
 from pengaduan.exceptions import UnknownClockError
 from pengaduan.model import Complaint
-from pengaduan.sla import ClockStatus, Policy, evaluate
+from pengaduan.sla import ClockStatus, Policy, _evaluate, _Memo
 from pengaduan.workflow import Workflow
 
 __all__ = [
@@ -326,31 +326,69 @@ def project(complaint: Complaint, read_model: ReadModel | None = None) -> Compla
         complaint: The complaint (e.g. as replayed or as an append left it).
         read_model: The definitions; ``None`` gives the complaint-level columns only.
     """
-    facts = complaint.facts
+    return _project(complaint, read_model, _Memo())
+
+
+def _project_many(
+    complaints: Iterable[Complaint],
+    read_model: ReadModel | None,
+    ended: Mapping[str, tuple[ClockRow, ...]] | None = None,
+) -> list[ComplaintRow]:
+    """`project` of each complaint, in order, the calendar answers shared among them.
+
+    The rows are `project`'s: an evaluation's calendar questions depend on local dates only
+    (see `sla._Memo`), so the complaints of one batch ask them once, as `evaluate_many` does.
+
+    Args:
+        complaints: The complaints.
+        read_model: The definitions.
+        ended: The clock rows, computed elsewhere, of complaints whose every clock has
+            stopped or never started, under a read model whose ladder (if any) watches its
+            very policy: their rows take these clocks and no `ComplaintRow.next_due_at` (a
+            ladder schedules running clocks only), and are not evaluated again.
+    """
+    memo = _Memo()
+    known = ended or {}
+    out = []
+    for complaint in complaints:
+        clocks = known.get(complaint.id)
+        if clocks is None:
+            out.append(_project(complaint, read_model, memo))
+        else:
+            out.append(_row(complaint, clocks, None))
+    return out
+
+
+def _project(complaint: Complaint, read_model: ReadModel | None, memo: _Memo) -> ComplaintRow:
     as_of = complaint.updated_at
     clocks: tuple[ClockRow, ...] = ()
     due: datetime | None = None
     if read_model is not None and as_of is not None:
         evaluation = None
-        if read_model.policy is not None:
-            evaluation = evaluate(complaint, as_of, policy=read_model.policy)
+        policy = read_model.policy
+        if policy is not None:
+            # As `evaluate(complaint, as_of, policy=policy)`, the memo shared.
+            evaluation = _evaluate(complaint, policy, as_of, memo)
             rows = []
             for state in evaluation.clocks:
-                cycle = state.current
-                remaining = state.remaining
+                unit = WORKING if state.clock.target.in_working_time else CALENDAR
+                cycles = state.cycles
+                if not cycles:
+                    rows.append(
+                        ClockRow(state.clock.name, 0, state.status, None, False, None, unit)
+                    )
+                    continue
+                cycle = cycles[-1]
+                remaining = cycle.remaining
                 rows.append(
                     ClockRow(
-                        clock=state.name,
-                        cycle=cycle.index if cycle is not None else 0,
-                        status=state.status,
-                        deadline=state.deadline,
-                        breached=state.breached,
-                        remaining_seconds=(
-                            remaining.total_seconds() if remaining is not None else None
-                        ),
-                        remaining_unit=(
-                            WORKING if state.clock.target.in_working_time else CALENDAR
-                        ),
+                        state.clock.name,
+                        cycle.index,
+                        state.status,
+                        cycle.deadline,
+                        cycle.breach_at is not None,
+                        remaining.total_seconds() if remaining is not None else None,
+                        unit,
                     )
                 )
             clocks = tuple(rows)
@@ -358,6 +396,12 @@ def project(complaint: Complaint, read_model: ReadModel | None = None) -> Compla
             # As `escalation.next_due_at` as of the last event, the evaluation shared.
             shared = evaluation if read_model._shared else None
             due = _next_due_at(complaint, read_model.ladder, as_of, shared)
+    return _row(complaint, clocks, due)
+
+
+def _row(complaint: Complaint, clocks: tuple[ClockRow, ...], due: datetime | None) -> ComplaintRow:
+    """The row of a complaint with these clock rows and next due instant."""
+    facts = complaint.facts
     return ComplaintRow(
         id=complaint.id,
         state=complaint.state,
@@ -371,7 +415,7 @@ def project(complaint: Complaint, read_model: ReadModel | None = None) -> Compla
         anonymous=facts.privacy.anonymous if facts is not None else False,
         confidential=facts.privacy.confidential if facts is not None else False,
         submitted_at=complaint.submitted_at,
-        updated_at=as_of,
+        updated_at=complaint.updated_at,
         version=complaint.version,
         next_due_at=due,
         clocks=clocks,
