@@ -107,8 +107,17 @@ def micros(value: datetime | None) -> int | None:
     return None if value is None else (value - _EPOCH) // _MICROSECOND
 
 
-def row_columns(row: ComplaintRow) -> tuple[Any, ...]:
-    """The columns of ``complaint_rows`` for a row, in `ROW_COLUMNS` order."""
+def row_columns(
+    row: ComplaintRow, body: str | None = None, earliest: datetime | None = None
+) -> tuple[Any, ...]:
+    """The columns of ``complaint_rows`` for a row, in `ROW_COLUMNS` order.
+
+    `body` and `earliest` are the row's JSON text and earliest deadline when the caller has
+    already computed them (the import writes the text in one pass).
+    """
+    if body is None:
+        body = json.dumps(row_to_dict(row), ensure_ascii=False, separators=(",", ":"))
+        earliest = row.earliest_deadline
     return (
         row.id,
         row.state,
@@ -117,9 +126,9 @@ def row_columns(row: ComplaintRow) -> tuple[Any, ...]:
         micros(row.submitted_at),
         micros(row.updated_at),
         micros(row.next_due_at),
-        micros(row.earliest_deadline),
+        micros(earliest),
         row.version,
-        json.dumps(row_to_dict(row), ensure_ascii=False, separators=(",", ":")),
+        body,
     )
 
 
@@ -1060,18 +1069,7 @@ class _StoreCore(ABC):
         """
         ids = iter(complaint_ids)
         while page := list(itertools.islice(ids, _PAGE)):
-            grouped: dict[str, list[str]] = {}
-            for complaint_id, body in self._bodies_of(sorted(set(page))):
-                grouped.setdefault(complaint_id, []).append(body)
-            for complaint_id in page:
-                try:
-                    complaint = self._replay(complaint_id, grouped.get(complaint_id, []))
-                except (UnknownWorkflowVersionError, EventFormatError, RefusedError) as error:
-                    if on_error is None:
-                        raise
-                    on_error(complaint_id, error)
-                    continue
-                yield complaint
+            yield from self._replay_page(page, self._bodies_of(sorted(set(page))), on_error)
 
     def complaints(
         self,
@@ -1094,21 +1092,29 @@ class _StoreCore(ABC):
             page = self._page_streams(since, after, _PAGE)
             if not page:
                 return
-            rows = self._bodies_of([complaint_id for complaint_id, _first in page])
-            grouped = {
-                complaint_id: [body for _id, body in group]
-                for complaint_id, group in itertools.groupby(rows, key=lambda row: row[0])
-            }
-            for complaint_id, _first in page:
-                try:
-                    complaint = self._replay(complaint_id, grouped.get(complaint_id, []))
-                except (UnknownWorkflowVersionError, EventFormatError, RefusedError) as error:
-                    if on_error is None:
-                        raise
-                    on_error(complaint_id, error)
-                    continue
-                yield complaint
+            ids = [complaint_id for complaint_id, _first in page]
+            yield from self._replay_page(ids, self._bodies_of(ids), on_error)
             after = page[-1][1]
+
+    def _replay_page(
+        self,
+        complaint_ids: Sequence[str],
+        rows: Iterable[tuple[str, str]],
+        on_error: Callable[[str, PengaduanError], object] | None,
+    ) -> Iterator[Complaint]:
+        """The complaints of one page, in `complaint_ids`' order, from their ``rows``."""
+        grouped: dict[str, list[str]] = {}
+        for complaint_id, body in rows:
+            grouped.setdefault(complaint_id, []).append(body)
+        for complaint_id in complaint_ids:
+            try:
+                complaint = self._replay(complaint_id, grouped.get(complaint_id, []))
+            except (UnknownWorkflowVersionError, EventFormatError, RefusedError) as error:
+                if on_error is None:
+                    raise
+                on_error(complaint_id, error)
+                continue
+            yield complaint
 
     def events(
         self,

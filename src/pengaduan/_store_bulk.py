@@ -39,8 +39,8 @@ from pengaduan._store_base import (
     _Txn,
     decode,
     fingerprint,
-    micros,
     normalise,
+    row_columns,
 )
 from pengaduan.exceptions import (
     DuplicateEventError,
@@ -182,8 +182,17 @@ class _BulkTxn(ABC):
         """Write the read-model rows of the batch's complaints (those in `fresh` have none yet).
 
         A complaint in `fresh` had no events when the batch's transaction began, so it has no
-        row either: a backend may insert its rows without looking for old ones.
+        row and no clock rows either: `insert_fresh` writes those without looking for old
+        ones; the others are written as an append writes them.
         """
+        new = [row for row in rows if row.id in fresh]
+        if len(new) < len(rows):
+            self.txn.put_rows([row for row in rows if row.id not in fresh])
+        if new:
+            self.insert_fresh(new)
+
+    def insert_fresh(self, rows: Sequence[ComplaintRow]) -> None:
+        """Insert the rows (and clock rows) of complaints that have none yet."""
         self.txn.put_rows(rows)
 
     def bodies_many(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -462,18 +471,7 @@ def _row_columns(row: ComplaintRow) -> tuple[Any, ...]:
         f'"updated_at":{_json_instant(row.updated_at)},"version":{_json_number(row.version)},'
         f'"next_due_at":{_json_instant(row.next_due_at)},"clocks":[{",".join(clocks)}]}}'
     )
-    return (
-        row.id,
-        row.state,
-        row.unit,
-        row.channel,
-        micros(row.submitted_at),
-        micros(row.updated_at),
-        micros(row.next_due_at),
-        micros(earliest),
-        row.version,
-        body,
-    )
+    return row_columns(row, body, earliest)
 
 
 # -- the import ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import re
 import select
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -358,21 +358,15 @@ class _PostgresBulkTxn(_BulkTxn):
             cursor.execute(q.bulk_streams, (head,))
         return int(db.execute(q.head).fetchone()[0])  # type: ignore[index]
 
-    def put_rows(self, rows: Sequence[ComplaintRow], fresh: Set[str]) -> None:
-        # A fresh complaint has no row and no clock rows (the store's lock is held): its rows
-        # are copied in, the others written as an append writes them.
-        new = [row for row in rows if row.id in fresh]
-        if len(new) < len(rows):
-            self.txn.put_rows([row for row in rows if row.id not in fresh])
-        if not new:
-            return
+    def insert_fresh(self, rows: Sequence[ComplaintRow]) -> None:
+        # Copied in (the store's lock is held: nobody else writes these complaints' rows).
         q = self.txn.q.q
         with self.txn.db.cursor() as cursor:
             with cursor.copy(q(f"COPY {{rows}} ({ROW_COLUMNS}) FROM STDIN")) as copy:
-                for row in new:
+                for row in rows:
                     copy.write_row(_row_columns(row))
             with cursor.copy(q(f"COPY {{clocks}} ({CLOCK_COLUMNS}) FROM STDIN")) as copy:
-                for row in new:
+                for row in rows:
                     for columns in clock_columns(row):
                         copy.write_row(columns)
 

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -386,22 +386,16 @@ class _SQLiteBulkTxn(_BulkTxn):
         )
         return int(db.execute("SELECT max(position) FROM events").fetchone()[0])
 
-    def put_rows(self, rows: Sequence[ComplaintRow], fresh: Set[str]) -> None:
-        # A fresh complaint has no row and no clock rows: plain inserts, no lookup of old
-        # values, no deletion of clocks gone; the others as an append writes them.
-        new = [row for row in rows if row.id in fresh]
-        if len(new) < len(rows):
-            self.txn.put_rows([row for row in rows if row.id not in fresh])
-        if not new:
-            return
+    def insert_fresh(self, rows: Sequence[ComplaintRow]) -> None:
+        # Plain inserts: no lookup of old values, no deletion of clocks gone.
         db = self.txn.db
         db.executemany(
             f"INSERT INTO complaint_rows ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_row_columns(row) for row in new],
+            [_row_columns(row) for row in rows],
         )
         db.executemany(
             f"INSERT INTO clock_rows ({CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-            [columns for row in new for columns in clock_columns(row)],
+            [columns for row in rows for columns in clock_columns(row)],
         )
 
     def holders(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -775,18 +775,7 @@ class _Run:
         from pengaduan._batch_input import complaint_of
 
         policy, run_starts = self.policy, self.run_starts
-        names: dict[str, list[Any]] = {
-            k: []
-            for k in (
-                *_INT_COLUMNS,
-                "group",
-                "clock_no",
-                "ended_by",
-                "status",
-                "breached",
-                "estimated",
-            )
-        }
+        names: dict[str, list[Any]] = {k: [] for k in _PART_COLUMNS}
         every = list(range(len(policy.clocks)))
         clocks = sorted(self.fallback_clocks)
         for g in range(g0, g1):
@@ -854,6 +843,16 @@ _INT_COLUMNS: tuple[str, ...] = (
     "budget",
     "pauses",
 )
+# Every column of a part of the result (one clock's rows, or the fallback's).
+_PART_COLUMNS: tuple[str, ...] = (
+    *_INT_COLUMNS,
+    "group",
+    "clock_no",
+    "ended_by",
+    "status",
+    "breached",
+    "estimated",
+)
 
 
 def _clock_rows_of_state(evaluation: Evaluation, number: int) -> tuple[ClockRow, ...]:
@@ -870,19 +869,10 @@ def _assemble(parts: list[dict[str, Any]], clocks: int) -> dict[str, Any]:
     """Concatenate the parts and order the rows by complaint, clock and cycle."""
     import numpy as np
 
-    keys = (
-        *_INT_COLUMNS,
-        "group",
-        "clock_no",
-        "ended_by",
-        "status",
-        "breached",
-        "estimated",
-    )
     if parts:
-        merged = {k: np.concatenate([p[k] for p in parts]) for k in keys}
+        merged = {k: np.concatenate([p[k] for p in parts]) for k in _PART_COLUMNS}
     else:
-        merged = {k: np.zeros(0, dtype=np.int64) for k in keys}
+        merged = {k: np.zeros(0, dtype=np.int64) for k in _PART_COLUMNS}
     order = _order(merged, clocks)
     out = {k: v[order] for k, v in merged.items()}
     group, clock = out["group"], out["clock_no"]
