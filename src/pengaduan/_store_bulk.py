@@ -639,8 +639,11 @@ class _Import:
             touched: dict[str, None] = {}
             # `apply_event` less its look-up of the event's id in the complaint's history: every
             # id of that history is stored (found above) or accepted in this batch, both
-            # handled before the workflow is asked; the checks and the trigger are the same.
+            # handled before the workflow is asked; the checks are the same. The machine's
+            # moves are read off its table while it carries no callback or condition (asked
+            # once a batch: one a host registers fires from the next batch on).
             apply = workflow._apply
+            moves = workflow._plain_moves()
             for event, body, known, bad in candidates:
                 if bad is not None:
                     self.refuse(event, bad, counts)
@@ -669,7 +672,7 @@ class _Import:
                             )
                         counts["duplicates"] += 1
                         continue
-                    after = apply(complaint, event)
+                    after = apply(complaint, event, moves)
                     if after.facts is not complaint.facts:
                         self.claim(bulk, complaint, after, event)
                 except RefusedError as error:

@@ -35,7 +35,9 @@ from enum import StrEnum
 from typing import Any
 
 import attrs
-from transitions import Machine
+from transitions import Event as MachineEvent
+from transitions import Machine, Transition
+from transitions import State as MachineState
 
 from pengaduan import _present
 from pengaduan.exceptions import (
@@ -391,6 +393,52 @@ def _collector_spared() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+# Where the machine keeps callbacks a host may register: on the machine itself, on its
+# transitions and on its states (see `Workflow._plain_moves`).
+_MACHINE_HOOKS = (
+    "prepare_event",
+    "before_state_change",
+    "after_state_change",
+    "finalize_event",
+    "on_exception",
+    "on_final",
+)
+_TRANSITION_HOOKS = ("prepare", "conditions", "before", "after")
+_STATE_HOOKS = ("on_enter", "on_exit")
+
+
+def _plain_moves(machine: Machine) -> dict[str, dict[str, str]] | None:
+    """The state each trigger of `machine` leads to from each source, if firing does nothing else.
+
+    Firing a trigger of a machine that carries no callback and no condition (on the machine,
+    on any transition or on any state) and whose parts are transitions' own classes only sets
+    the model's state to the first transition's destination (the source itself for an internal
+    transition). Then the move can be read off the machine's own table instead of fired, with
+    the same outcome; otherwise ``None``: the trigger must fire.
+    """
+    if type(machine) is not Machine or any(getattr(machine, hook) for hook in _MACHINE_HOOKS):
+        return None
+    for state in machine.states.values():
+        if type(state) is not MachineState or any(getattr(state, h) for h in _STATE_HOOKS):
+            return None
+    moves: dict[str, dict[str, str]] = {}
+    for name, event in machine.events.items():
+        if type(event) is not MachineEvent:
+            return None
+        table: dict[str, str] = {}
+        for source, transitions in event.transitions.items():
+            if not transitions:
+                continue
+            first = transitions[0]
+            if type(first) is not Transition or any(
+                getattr(first, hook) for hook in _TRANSITION_HOOKS
+            ):
+                return None
+            table[source] = source if first.dest is None else first.dest
+        moves[name] = table
+    return moves
 
 
 class _Cursor:
@@ -795,7 +843,21 @@ class Workflow:
             )
         return self._apply(complaint, event)
 
-    def _apply(self, complaint: Complaint, event: Event) -> Complaint:
+    def _plain_moves(self) -> dict[str, dict[str, str]] | None:
+        """The moves of the shared machine when firing it would do nothing more (a bulk job's).
+
+        A bulk job (`import_events`) asks once per batch and gives the answer to `_apply`, so
+        that a callback or condition a host registers on `machine` between batches is honoured
+        from the next one: the trigger then fires again for every event.
+        """
+        return _plain_moves(self._compiled.machine)
+
+    def _apply(
+        self,
+        complaint: Complaint,
+        event: Event,
+        moves: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> Complaint:
         compiled = self._compiled
         state = complaint.state
         action = compiled.actions.get(event.action)
@@ -878,7 +940,12 @@ class Workflow:
                 )
 
         cursor = _Cursor(state)
-        compiled.machine.events[action.name].trigger(cursor)
+        move = moves.get(action.name) if moves is not None else None
+        dest = move.get(state) if move is not None else None
+        if dest is None:
+            compiled.machine.events[action.name].trigger(cursor)
+        else:  # the machine has nothing to run on this move: its outcome, from its table
+            cursor.state = dest
 
         facts = complaint.facts
         if action.updates_facts:
