@@ -25,10 +25,10 @@ from pengaduan._store_base import (
     RowQuery,
     Stamp,
     _Txn,
-    clock_columns,
     decode_row,
     grouped_bodies,
-    row_columns,
+    stored_clock_columns,
+    written_clock_columns,
 )
 from pengaduan._store_bulk import _BulkStore, _BulkTxn, _row_columns
 from pengaduan.exceptions import (
@@ -278,15 +278,20 @@ class _PostgresTxn(_Txn):
             return
         latest = list({row.id: row for row in rows}.values())  # one statement: ids once
         stored = self.stored_clock_columns([row.id for row in latest])
-        changed = [row for row in latest if stored.get(row.id) != clock_columns(row)]
+        columns = [_row_columns(row) for row in latest]
+        now = {
+            row.id: written_clock_columns(row, written[9])
+            for row, written in zip(latest, columns, strict=True)
+        }
+        changed = [row for row in latest if stored.get(row.id) != now[row.id]]
         with self.db.cursor() as cursor:
             if len(latest) == 1:
-                cursor.execute(self.q.put_row, row_columns(latest[0]))
+                cursor.execute(self.q.put_row, columns[0])
             else:
-                cursor.executemany(self.q.put_row, [row_columns(row) for row in latest])
+                cursor.executemany(self.q.put_row, columns)
             if not changed:
                 return
-            clocks = [columns for row in changed for columns in clock_columns(row)]
+            clocks = [values for row in changed for values in now[row.id]]
             by_column = [list(column) for column in zip(*clocks, strict=True)] or [[]] * 6
             held = [row.id for row in changed if row.id in stored]
             if held:
@@ -300,13 +305,10 @@ class _PostgresTxn(_Txn):
         Read from the rows' bodies (the clock rows are written with them); a body that does
         not decode counts as holding any clock rows (``None``), so that all are rewritten.
         """
-        found: dict[str, object] = {}
-        for complaint, body in self.db.execute(self.q.get_rows, (list(complaint_ids),)):
-            try:
-                found[str(complaint)] = clock_columns(decode_row(str(body)))
-            except (ValueError, KeyError, TypeError):
-                found[str(complaint)] = None
-        return found
+        return {
+            str(complaint): stored_clock_columns(str(body))
+            for complaint, body in self.db.execute(self.q.get_rows, (list(complaint_ids),))
+        }
 
     def bodies_of(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
         rows = self.db.execute(self.q.bodies_of, (list(complaint_ids),))
@@ -362,12 +364,13 @@ class _PostgresBulkTxn(_BulkTxn):
         # Copied in (the store's lock is held: nobody else writes these complaints' rows).
         q = self.txn.q.q
         with self.txn.db.cursor() as cursor:
+            bodies = [_row_columns(row) for row in rows]
             with cursor.copy(q(f"COPY {{rows}} ({ROW_COLUMNS}) FROM STDIN")) as copy:
-                for row in rows:
-                    copy.write_row(_row_columns(row))
+                for written in bodies:
+                    copy.write_row(written)
             with cursor.copy(q(f"COPY {{clocks}} ({CLOCK_COLUMNS}) FROM STDIN")) as copy:
-                for row in rows:
-                    for columns in clock_columns(row):
+                for row, written in zip(rows, bodies, strict=True):
+                    for columns in written_clock_columns(row, written[9]):
                         copy.write_row(columns)
 
     def holders(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -27,7 +27,8 @@ from pengaduan._store_base import (
     clock_columns,
     decode_row,
     grouped_bodies,
-    row_columns,
+    stored_clock_columns,
+    written_clock_columns,
 )
 from pengaduan._store_bulk import _BulkStore, _BulkTxn, _row_columns, chunks
 from pengaduan.exceptions import NotAStoreError, StoreError, StoreVersionError
@@ -254,14 +255,13 @@ class _SQLiteTxn(_Txn):
                 before[found[0]] = tuple(found[2:])
                 # The stored row holds its clocks: the clock rows (a table with indexes of its
                 # own) are touched only for rows whose clocks changed (most appends change none).
-                try:
-                    clocks_before[found[0]] = clock_columns(decode_row(found[1]))
-                except (ValueError, KeyError, TypeError):
-                    clocks_before[found[0]] = None  # undecodable: rewrite all its clock rows
+                clocks_before[found[0]] = stored_clock_columns(found[1])
         inserts: list[tuple[Any, ...]] = []
         updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        clocks_now: dict[str, list[tuple[Any, ...]]] = {}
         for row in rows:
-            columns = row_columns(row)
+            columns = _row_columns(row)
+            clocks_now[row.id] = written_clock_columns(row, columns[9])
             old = before.get(row.id)
             if old is None:
                 inserts.append(columns)
@@ -286,7 +286,7 @@ class _SQLiteTxn(_Txn):
                 ["updated_at = ?", "version = ?", "body = ?"] + [f"{n} = ?" for n in moved]
             )
             db.executemany(f"UPDATE complaint_rows SET {sets} WHERE complaint = ?", params)
-        changed = [row for row in rows if clocks_before.get(row.id) != clock_columns(row)]
+        changed = [row for row in rows if clocks_before.get(row.id) != clocks_now[row.id]]
         if not changed:
             return
         db.executemany(
@@ -389,13 +389,18 @@ class _SQLiteBulkTxn(_BulkTxn):
     def insert_fresh(self, rows: Sequence[ComplaintRow]) -> None:
         # Plain inserts: no lookup of old values, no deletion of clocks gone.
         db = self.txn.db
+        bodies = [_row_columns(row) for row in rows]
         db.executemany(
             f"INSERT INTO complaint_rows ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_row_columns(row) for row in rows],
+            bodies,
         )
         db.executemany(
             f"INSERT INTO clock_rows ({CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-            [columns for row in rows for columns in clock_columns(row)],
+            [
+                columns
+                for row, written in zip(rows, bodies, strict=True)
+                for columns in written_clock_columns(row, written[9])
+            ],
         )
 
     def holders(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
