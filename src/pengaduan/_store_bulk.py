@@ -291,6 +291,8 @@ def prepare(event: object, workflow: Workflow, workflow_key: list[str]) -> tuple
             # A NUL is escaped as \u0000 in JSON, a lone surrogate kept raw: either sends the
             # event through the full check, which names the position.
             if "\\u0000" not in body:
+                if body.isascii():  # a flag of the string: no surrogate to look for
+                    return event, body
                 try:
                     body.encode("utf-8")
                 except UnicodeEncodeError:
@@ -433,7 +435,10 @@ def _json_instant(value: datetime | None) -> str:
 def _json_number(value: float | None) -> str:
     if value is None:
         return "null"
-    if type(value) is not float:
+    kind = type(value)
+    if kind is int:  # as json writes an int (a cycle, a version)
+        return int.__repr__(value)
+    if kind is not float:
         return _ENCODER_PLAIN.encode(value)
     if value != value:
         return "NaN"
