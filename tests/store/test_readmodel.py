@@ -652,3 +652,30 @@ def test_rows_are_refused_while_a_rebuild_runs(tmp_path: Path) -> None:
     finally:
         store.close()
         reader.close()
+
+
+def test_the_clock_rows_of_a_written_row_text_are_remembered_and_others_decoded() -> None:
+    from pengaduan import _store_base
+
+    store = InMemoryStore(lapor_workflow(), read_model=MODEL)
+    store.append("A", script("A", 0, "dinas-pu")[:4])
+    row = store.row("A")
+    assert row is not None
+    text = row_columns(row)[9]
+    remembered = _store_base.written_clock_columns(row, text)
+    assert _store_base.stored_clock_columns(text) is remembered
+    # A text written elsewhere (another process, an older version) is decoded, never guessed.
+    other = text.replace('"clocks":', '"clocks" :')
+    assert _store_base.stored_clock_columns(other) == clock_columns(row)
+    assert _store_base.stored_clock_columns(other) is not remembered
+    assert _store_base.stored_clock_columns("{not json") is None
+
+
+def test_the_remembered_row_texts_are_bounded() -> None:
+    from pengaduan import _store_base
+
+    row = ComplaintRow("X", "submitted", None, None, None, False, False, None, None, 1, None, ())
+    for n in range(_store_base._WRITTEN_CLOCKS_BOUND + 10):
+        _store_base.written_clock_columns(row, f"text {n}")
+    assert len(_store_base._WRITTEN_CLOCKS) == _store_base._WRITTEN_CLOCKS_BOUND
+    assert "text 0" not in _store_base._WRITTEN_CLOCKS
