@@ -432,7 +432,7 @@ def _json_instant(value: datetime | None) -> str:
     return "null" if value is None else f'"{value.isoformat()}"'
 
 
-def _json_number(value: float | None) -> str:
+def _json_number(value: int | float | None) -> str:
     if value is None:
         return "null"
     kind = type(value)
