@@ -262,8 +262,12 @@ def _plain_event(event: Event) -> bool:
     )
 
 
-def prepare(event: object, workflow: Workflow, workflow_key: list[str]) -> tuple[Event, str]:
+def prepare(event: object, workflow: Workflow, workflow_key: str) -> tuple[Event, str]:
     """An event as the store will give it back, and its stored body, encoded once.
+
+    `workflow_key` is the JSON text of the workflow's ``[name, version]``. The body is the
+    text `_store_base.encode` writes (the same keys in the same order, the same encoder for
+    the data), put together from its parts.
 
     Raises:
         EventFormatError: As `normalise` does, for anything a store does not keep.
@@ -274,20 +278,19 @@ def prepare(event: object, workflow: Workflow, workflow_key: list[str]) -> tuple
             actor = Actor(actor.id, str(actor.role), actor.unit)
             event = attrs.evolve(event, actor=actor)
         try:
-            body = _ENCODER.encode(
-                {
-                    "id": event.id,
-                    "complaint": event.complaint,
-                    "action": event.action,
-                    "at": event.at.isoformat(),
-                    "actor": {"id": actor.id, "role": actor.role, "unit": actor.unit},
-                    "data": event.data,
-                    _WORKFLOW_KEY: workflow_key,
-                }
-            )
-        except ValueError:  # an integer too long to encode: the precise error below
+            data = _ENCODER.encode(event.data)
+        except ValueError:  # a number json cannot write: the precise error below
             pass
         else:
+            unit = actor.unit
+            # An ISO 8601 instant has nothing JSON escapes.
+            body = (
+                f'{{"id":{_quote(event.id)},"complaint":{_quote(event.complaint)},'
+                f'"action":{_quote(event.action)},"at":"{event.at.isoformat()}",'
+                f'"actor":{{"id":{_quote(actor.id)},"role":{_quote(actor.role)},'
+                f'"unit":{"null" if unit is None else _quote(unit)}}},'
+                f'"data":{data},"{_WORKFLOW_KEY}":{workflow_key}}}'
+            )
             # A NUL is escaped as \u0000 in JSON, a lone surrogate kept raw: either sends the
             # event through the full check, which names the position.
             if "\\u0000" not in body:
@@ -578,7 +581,7 @@ class _Import:
     def __init__(self, store: _BulkStore, on_refused: OnRefused | None) -> None:
         self.store = store
         self.workflow = store.workflow
-        self.key = [store.workflow.name, store.workflow.version]
+        self.key = _ENCODER.encode([store.workflow.name, store.workflow.version])
         self.on_refused = on_refused
         self.cache: dict[str, Complaint] = {}
         self.written: dict[str, int] = {}
