@@ -1351,19 +1351,31 @@ class _StoreCore(ABC):
                 del recent[next(iter(recent))]
 
     def _replay(
-        self, complaint_id: str, bodies: Iterable[str], *, writing: bool = False
+        self,
+        complaint_id: str,
+        bodies: Iterable[str],
+        *,
+        writing: bool = False,
+        moves: Mapping[str, Mapping[str, str]] | None = None,
     ) -> Complaint:
         """Rebuild a complaint with the workflow that wrote its newest event.
 
         That workflow accepted the whole history when it appended, so only it must be known.
         Events stored without a workflow (by pengaduan 0.1) count as the store's `workflow`'s.
         When `writing`, the history is replayed by the writing workflow instead (the next
-        event will be its), once the newest event's workflow is known.
+        event will be its), once the newest event's workflow is known. `moves` are the
+        store's workflow's plain moves, as a bulk job asked for them
+        (`Workflow._plain_moves`), used only when that workflow replays.
         """
-        return self._replay_with(complaint_id, bodies, writing=writing)[0]
+        return self._replay_with(complaint_id, bodies, writing=writing, moves=moves)[0]
 
     def _replay_with(
-        self, complaint_id: str, bodies: Iterable[str], *, writing: bool = False
+        self,
+        complaint_id: str,
+        bodies: Iterable[str],
+        *,
+        writing: bool = False,
+        moves: Mapping[str, Mapping[str, str]] | None = None,
     ) -> tuple[Complaint, Workflow]:
         """`_replay`, and the workflow that replayed the complaint."""
         where = f"complaint {complaint_id!r}"
@@ -1375,9 +1387,11 @@ class _StoreCore(ABC):
         if not writing and newest is not None:
             workflow = self._workflows[newest]
         complaint = workflow.new(complaint_id)
-        apply = workflow.apply_event
+        if workflow is not self.workflow:
+            moves = None
+        apply = workflow._apply_event
         for event, _key in decoded:
-            complaint = apply(complaint, event)
+            complaint = apply(complaint, event, moves)
         return complaint, workflow
 
 

@@ -23,7 +23,7 @@ import json
 import sqlite3
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from datetime import datetime, timezone
 from typing import Any
 
@@ -636,9 +636,15 @@ class _Import:
                     counts["duplicates"] += 1
                 else:
                     candidates.append((event, body, known, bad))
+            # The machine's moves are read off its table while it carries no callback or
+            # condition (asked once a batch: one a host registers fires from the next batch on).
+            moves = workflow._plain_moves()
             fresh: set[str] = set()
             states = self.states(
-                bulk, {event.complaint for event, _b, _k, bad in candidates if bad is None}, fresh
+                bulk,
+                {event.complaint for event, _b, _k, bad in candidates if bad is None},
+                fresh,
+                moves,
             )
             moved = {cid for cid, (_c, expected) in states.items() if expected is not None}
             current = {cid: complaint for cid, (complaint, _e) in states.items()}
@@ -647,11 +653,8 @@ class _Import:
             touched: dict[str, None] = {}
             # `apply_event` less its look-up of the event's id in the complaint's history: every
             # id of that history is stored (found above) or accepted in this batch, both
-            # handled before the workflow is asked; the checks are the same. The machine's
-            # moves are read off its table while it carries no callback or condition (asked
-            # once a batch: one a host registers fires from the next batch on).
+            # handled before the workflow is asked; the checks are the same.
             apply = workflow._apply
-            moves = workflow._plain_moves()
             for event, body, known, bad in candidates:
                 if bad is not None:
                     self.refuse(event, bad, counts)
@@ -747,7 +750,11 @@ class _Import:
         return _project_many(complaints, self.store.read_model, ended)
 
     def states(
-        self, bulk: _BulkTxn, complaint_ids: set[str], fresh: set[str]
+        self,
+        bulk: _BulkTxn,
+        complaint_ids: set[str],
+        fresh: set[str],
+        moves: Mapping[str, Mapping[str, str]] | None,
     ) -> dict[str, tuple[Complaint, int | None]]:
         """Each complaint's state as stored, and the version the import expected if it moved.
 
@@ -774,7 +781,9 @@ class _Import:
         if load:
             histories = bulk.bodies_many(load)
             for cid in load:
-                complaint = self.store._replay(cid, histories.get(cid, []), writing=True)
+                complaint = self.store._replay(
+                    cid, histories.get(cid, []), writing=True, moves=moves
+                )
                 found[cid] = (complaint, expected.get(cid))
         return found
 

@@ -830,6 +830,15 @@ class Workflow:
         Raises:
             RefusedError: A subclass saying why the event was refused.
         """
+        return self._apply_event(complaint, event)
+
+    def _apply_event(
+        self,
+        complaint: Complaint,
+        event: Event,
+        moves: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> Complaint:
+        """`apply_event`, the machine's moves given by a bulk job (see `_plain_moves`)."""
         recorded = _log(complaint).find(event.id)
         if recorded is not None:
             if recorded == event:
@@ -841,14 +850,15 @@ class Workflow:
                 event_id=event.id,
                 recorded_action=recorded.action,
             )
-        return self._apply(complaint, event)
+        return self._apply(complaint, event, moves)
 
     def _plain_moves(self) -> dict[str, dict[str, str]] | None:
         """The moves of the shared machine when firing it would do nothing more (a bulk job's).
 
-        A bulk job (`import_events`) asks once per batch and gives the answer to `_apply`, so
-        that a callback or condition a host registers on `machine` between batches is honoured
-        from the next one: the trigger then fires again for every event.
+        A bulk job (`import_events`) asks once per batch and gives the answer to `_apply` (and
+        to the replays of the batch's stored histories), so that a callback or condition a host
+        registers on `machine` between batches is honoured from the next one: the trigger then
+        fires again for every event.
         """
         return _plain_moves(self._compiled.machine)
 

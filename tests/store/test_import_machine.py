@@ -121,3 +121,18 @@ def test_a_callback_registered_between_batches_fires_from_the_next_batch(
     with SQLiteStore(tmp_path / "s.db", workflow) as store:
         store.import_events(events, batch_size=4, progress=register_after_the_first)
         assert len(calls) == len(events) - 4
+
+
+def test_a_stored_history_the_import_replays_fires_what_a_host_registered(
+    tmp_path: Path,
+) -> None:
+    workflow = own_workflow()
+    events = lifecycle("C-0")
+    calls: list[None] = []
+    with SQLiteStore(tmp_path / "s.db", workflow) as store:
+        store.append("C-0", events[:2])
+        workflow.machine.after_state_change.append(lambda: calls.append(None))
+        store.import_events(events[2:])
+        # Two stored events replayed to validate against, two imported.
+        assert len(calls) == 4
+        assert store.load("C-0").state == "followed_up"
