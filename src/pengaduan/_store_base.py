@@ -45,8 +45,8 @@ from pengaduan.readmodel import (
     moved_deadlines,
     project,
     row_from_dict,
-    row_to_dict,
 )
+from pengaduan.sla import ClockStatus
 from pengaduan.workflow import Workflow
 
 # Appends, migrations and rebuilds are logged here, with structured ``extra`` fields (all
@@ -107,17 +107,68 @@ def micros(value: datetime | None) -> int | None:
     return None if value is None else (value - _EPOCH) // _MICROSECOND
 
 
-def row_columns(
-    row: ComplaintRow, body: str | None = None, earliest: datetime | None = None
-) -> tuple[Any, ...]:
+# JSON as `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` writes it, piece by
+# piece (see `row_columns`).
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_quote = json.encoder.encode_basestring  # a str as that encoder writes it (ensure_ascii off)
+_OPEN = (ClockStatus.RUNNING, ClockStatus.PAUSED)
+_INF = float("inf")
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
+
+
+def _json_instant(value: datetime | None) -> str:
+    # An ISO 8601 instant has nothing JSON escapes.
+    return "null" if value is None else f'"{value.isoformat()}"'
+
+
+def _json_number(value: int | float | None) -> str:
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is int:  # as json writes an int (a cycle, a version)
+        return int.__repr__(value)
+    if kind is not float:
+        return _ROW_ENCODER.encode(value)
+    if value != value:
+        return "NaN"
+    if value in (_INF, -_INF):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def row_columns(row: ComplaintRow) -> tuple[Any, ...]:
     """The columns of ``complaint_rows`` for a row, in `ROW_COLUMNS` order.
 
-    `body` and `earliest` are the row's JSON text and earliest deadline when the caller has
-    already computed them (the import writes the text in one pass).
+    The body is exactly ``json.dumps(row_to_dict(row), ensure_ascii=False,
+    separators=(",", ":"))``, written in one pass (the store's tests compare them over
+    generated rows); the earliest deadline is found in the same pass.
     """
-    if body is None:
-        body = json.dumps(row_to_dict(row), ensure_ascii=False, separators=(",", ":"))
-        earliest = row.earliest_deadline
+    clocks = []
+    earliest: datetime | None = None
+    for clock in row.clocks:
+        deadline = clock.deadline
+        if deadline is not None and clock.status in _OPEN:
+            earliest = deadline if earliest is None or deadline < earliest else earliest
+        clocks.append(
+            f'{{"clock":{_quote(clock.clock)},"cycle":{_json_number(clock.cycle)},'
+            f'"status":{_quote(clock.status.value)},"deadline":{_json_instant(deadline)},'
+            f'"breached":{"true" if clock.breached else "false"},'
+            f'"remaining_seconds":{_json_number(clock.remaining_seconds)},'
+            f'"remaining_unit":{_quote(clock.remaining_unit)}}}'
+        )
+    body = (
+        f'{{"id":{_quote(row.id)},"state":{_quote(row.state)},"unit":{_json_text(row.unit)},'
+        f'"classification":{_json_text(row.classification)},'
+        f'"channel":{_json_text(row.channel)},'
+        f'"anonymous":{"true" if row.anonymous else "false"},'
+        f'"confidential":{"true" if row.confidential else "false"},'
+        f'"submitted_at":{_json_instant(row.submitted_at)},'
+        f'"updated_at":{_json_instant(row.updated_at)},"version":{_json_number(row.version)},'
+        f'"next_due_at":{_json_instant(row.next_due_at)},"clocks":[{",".join(clocks)}]}}'
+    )
     return (
         row.id,
         row.state,

@@ -25,7 +25,6 @@ import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from datetime import datetime, timezone
-from typing import Any
 
 import attrs
 
@@ -40,7 +39,6 @@ from pengaduan._store_base import (
     decode,
     fingerprint,
     normalise,
-    row_columns,
 )
 from pengaduan.exceptions import (
     DuplicateEventError,
@@ -91,8 +89,6 @@ def _numeric_loaded() -> bool:
 # The stored body's encoding, as `_store_base.encode` writes it.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
-# JSON of one scalar as `json.dumps` writes it (`row_to_dict`'s encoding, see `_row_columns`).
-_ENCODER_PLAIN = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _quote = json.encoder.encode_basestring  # a str as that encoder writes it (ensure_ascii off)
 
 # The key of a stored body naming the workflow that accepted the event (see _store_base).
@@ -418,68 +414,6 @@ def _ended_clocks(
             rows = found.get(g)
             out[cid] = tuple(rows) if rows is not None else tuple(blank)
     return out, bool(result.fallbacks)
-
-
-# -- the columns of a fresh row ------------------------------------------------------------
-
-_OPEN = (ClockStatus.RUNNING, ClockStatus.PAUSED)
-_INF = float("inf")
-
-
-def _json_text(value: str | None) -> str:
-    return "null" if value is None else _quote(value)
-
-
-def _json_instant(value: datetime | None) -> str:
-    # An ISO 8601 instant has nothing JSON escapes.
-    return "null" if value is None else f'"{value.isoformat()}"'
-
-
-def _json_number(value: int | float | None) -> str:
-    if value is None:
-        return "null"
-    kind = type(value)
-    if kind is int:  # as json writes an int (a cycle, a version)
-        return int.__repr__(value)
-    if kind is not float:
-        return _ENCODER_PLAIN.encode(value)
-    if value != value:
-        return "NaN"
-    if value in (_INF, -_INF):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float.__repr__(value)
-
-
-def _row_columns(row: ComplaintRow) -> tuple[Any, ...]:
-    """`row_columns(row)`, its body written in one pass instead of through `row_to_dict`.
-
-    The text is exactly ``json.dumps(row_to_dict(row), ensure_ascii=False,
-    separators=(",", ":"))`` (the store's tests compare them over generated rows).
-    """
-    clocks = []
-    earliest: datetime | None = None
-    for clock in row.clocks:
-        deadline = clock.deadline
-        if deadline is not None and clock.status in _OPEN:
-            earliest = deadline if earliest is None or deadline < earliest else earliest
-        clocks.append(
-            f'{{"clock":{_quote(clock.clock)},"cycle":{_json_number(clock.cycle)},'
-            f'"status":{_quote(clock.status.value)},"deadline":{_json_instant(deadline)},'
-            f'"breached":{"true" if clock.breached else "false"},'
-            f'"remaining_seconds":{_json_number(clock.remaining_seconds)},'
-            f'"remaining_unit":{_quote(clock.remaining_unit)}}}'
-        )
-    body = (
-        f'{{"id":{_quote(row.id)},"state":{_quote(row.state)},"unit":{_json_text(row.unit)},'
-        f'"classification":{_json_text(row.classification)},'
-        f'"channel":{_json_text(row.channel)},'
-        f'"anonymous":{"true" if row.anonymous else "false"},'
-        f'"confidential":{"true" if row.confidential else "false"},'
-        f'"submitted_at":{_json_instant(row.submitted_at)},'
-        f'"updated_at":{_json_instant(row.updated_at)},"version":{_json_number(row.version)},'
-        f'"next_due_at":{_json_instant(row.next_due_at)},"clocks":[{",".join(clocks)}]}}'
-    )
-    return row_columns(row, body, earliest)
 
 
 # -- the import ------------------------------------------------------------------------------

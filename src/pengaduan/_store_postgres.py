@@ -27,10 +27,11 @@ from pengaduan._store_base import (
     _Txn,
     decode_row,
     grouped_bodies,
+    row_columns,
     stored_clock_columns,
     written_clock_columns,
 )
-from pengaduan._store_bulk import _BulkStore, _BulkTxn, _row_columns
+from pengaduan._store_bulk import _BulkStore, _BulkTxn
 from pengaduan.exceptions import (
     ConnectionLostError,
     MissingExtraError,
@@ -278,7 +279,7 @@ class _PostgresTxn(_Txn):
             return
         latest = list({row.id: row for row in rows}.values())  # one statement: ids once
         stored = self.stored_clock_columns([row.id for row in latest])
-        columns = [_row_columns(row) for row in latest]
+        columns = [row_columns(row) for row in latest]
         now = {
             row.id: written_clock_columns(row, written[9])
             for row, written in zip(latest, columns, strict=True)
@@ -364,7 +365,7 @@ class _PostgresBulkTxn(_BulkTxn):
         # Copied in (the store's lock is held: nobody else writes these complaints' rows).
         q = self.txn.q.q
         with self.txn.db.cursor() as cursor:
-            bodies = [_row_columns(row) for row in rows]
+            bodies = [row_columns(row) for row in rows]
             with cursor.copy(q(f"COPY {{rows}} ({ROW_COLUMNS}) FROM STDIN")) as copy:
                 for written in bodies:
                     copy.write_row(written)

@@ -24,13 +24,13 @@ from pengaduan._store_base import (
     RowQuery,
     Stamp,
     _Txn,
-    clock_columns,
     decode_row,
     grouped_bodies,
+    row_columns,
     stored_clock_columns,
     written_clock_columns,
 )
-from pengaduan._store_bulk import _BulkStore, _BulkTxn, _row_columns, chunks
+from pengaduan._store_bulk import _BulkStore, _BulkTxn, chunks
 from pengaduan.exceptions import NotAStoreError, StoreError, StoreVersionError
 from pengaduan.readmodel import ComplaintRow, ReadModel
 from pengaduan.workflow import Workflow
@@ -260,7 +260,7 @@ class _SQLiteTxn(_Txn):
         updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         clocks_now: dict[str, list[tuple[Any, ...]]] = {}
         for row in rows:
-            columns = _row_columns(row)
+            columns = row_columns(row)
             clocks_now[row.id] = written_clock_columns(row, columns[9])
             old = before.get(row.id)
             if old is None:
@@ -303,7 +303,7 @@ class _SQLiteTxn(_Txn):
             "OR clock_rows.status IS NOT excluded.status "
             "OR clock_rows.deadline IS NOT excluded.deadline "
             "OR clock_rows.breached IS NOT excluded.breached",
-            [columns for row in changed for columns in clock_columns(row)],
+            [columns for row in changed for columns in clocks_now[row.id]],
         )
 
     def bodies_of(self, complaint_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -389,7 +389,7 @@ class _SQLiteBulkTxn(_BulkTxn):
     def insert_fresh(self, rows: Sequence[ComplaintRow]) -> None:
         # Plain inserts: no lookup of old values, no deletion of clocks gone.
         db = self.txn.db
-        bodies = [_row_columns(row) for row in rows]
+        bodies = [row_columns(row) for row in rows]
         db.executemany(
             f"INSERT INTO complaint_rows ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             bodies,
