@@ -40,7 +40,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -50,7 +50,16 @@ from pengaduan.clock import TimeSource, instant_of
 from pengaduan.escalation import Ladder, _next_due_at
 from pengaduan.exceptions import UnknownClockError
 from pengaduan.model import Complaint
-from pengaduan.sla import ClockStatus, Policy, _evaluate, _Memo
+from pengaduan.sla import (
+    ClockState,
+    ClockStatus,
+    Evaluation,
+    Policy,
+    _clock_state,
+    _ended,
+    _Memo,
+    _steps,
+)
 from pengaduan.workflow import Workflow
 
 __all__ = [
@@ -364,25 +373,31 @@ def _project(complaint: Complaint, read_model: ReadModel | None, memo: _Memo) ->
     clocks: tuple[ClockRow, ...] = ()
     due: datetime | None = None
     if read_model is not None and as_of is not None:
-        evaluation = None
+        # As `evaluate(complaint, as_of, policy=policy)`, the memo shared; only the clocks a
+        # cycle of is still open are evaluated in full (a stopped clock's row is its last
+        # cycle's deadline and verdict, see `sla._ended`).
+        running: list[ClockState] = []
         policy = read_model.policy
         if policy is not None:
-            # As `evaluate(complaint, as_of, policy=policy)`, the memo shared.
-            evaluation = _evaluate(complaint, policy, as_of, memo)
+            history = _steps(policy, complaint, as_of.astimezone(UTC))
             rows = []
-            for state in evaluation.clocks:
-                unit = WORKING if state.clock.target.in_working_time else CALENDAR
-                cycles = state.cycles
-                if not cycles:
+            for clock, plan in zip(policy.clocks, policy._compiled.plans, strict=True):
+                unit = WORKING if clock.target.in_working_time else CALENDAR
+                ended = _ended(clock, plan, history, memo)
+                if ended is not None:
+                    number, deadline, breached = ended
+                    status = ClockStatus.STOPPED if number else ClockStatus.NOT_STARTED
                     rows.append(
-                        ClockRow(state.clock.name, 0, state.status, None, False, None, unit)
+                        ClockRow(clock.name, number, status, deadline, breached, None, unit)
                     )
                     continue
-                cycle = cycles[-1]
+                state = _clock_state(clock, plan, history, as_of, memo)
+                running.append(state)
+                cycle = state.cycles[-1]
                 remaining = cycle.remaining
                 rows.append(
                     ClockRow(
-                        state.clock.name,
+                        clock.name,
                         cycle.index,
                         state.status,
                         cycle.deadline,
@@ -393,8 +408,13 @@ def _project(complaint: Complaint, read_model: ReadModel | None, memo: _Memo) ->
                 )
             clocks = tuple(rows)
         if read_model.ladder is not None:
-            # As `escalation.next_due_at` as of the last event, the evaluation shared.
-            shared = evaluation if read_model._shared else None
+            # As `escalation.next_due_at` as of the last event, the evaluation shared: a ladder
+            # schedules running clocks only, so the evaluation given holds the open ones.
+            shared = None
+            if read_model._shared and policy is not None:
+                shared = Evaluation(
+                    complaint.id, policy.name, policy.version, as_of, tuple(running)
+                )
             due = _next_due_at(complaint, read_model.ladder, as_of, shared)
     return _row(complaint, clocks, due)
 

@@ -1240,6 +1240,43 @@ def _deadline(
     return at, at, at.astimezone(cal.tz)
 
 
+def _verdict(
+    clock: Clock,
+    start: datetime,
+    start_event: Event,
+    stop: datetime | None,
+    ended_by: str | None,
+    stop_event: Event | None,
+    pauses: list[_OpenPause],
+    as_of: datetime,
+    memo: _Memo,
+) -> tuple[datetime | None, datetime, datetime, bool, str | None, int]:
+    """A cycle's deadline and whether it was breached: the part of `_finish` a row shows.
+
+    Returns:
+        The deadline and the provisional one (UTC), the latter locally, whether the cycle is
+        breached, how it ended (a stop by its due action is ``"expired"``), and the local
+        ordinal of its start (0 for a calendar-time target).
+    """
+    cal = clock.calendar
+    target = clock.target
+    start_ordinal = start_event.at.astimezone(cal.tz).toordinal() if target.in_working_time else 0
+    deadline, provisional, local = _deadline(target, cal, start, start_ordinal, pauses, as_of, memo)
+    # Stopping at the deadline is too late, and an open cycle is breached once as_of reaches it.
+    breached = deadline is not None and deadline <= (stop if stop is not None else as_of)
+    if (
+        breached
+        and ended_by == "stop"
+        and stop_event is not None
+        and stop_event.action == clock.due_action
+    ):
+        # A window whose running out makes an action due (the automatic close of the reply
+        # window) and that this very action ended has expired as designed: nobody missed it.
+        ended_by = "expired"
+        breached = False
+    return deadline, provisional, local, breached, ended_by, start_ordinal
+
+
 def _finish(
     clock: Clock,
     index: int,
@@ -1264,20 +1301,9 @@ def _finish(
     end = stop if stop is not None else as_of
     by_days = unit is TargetUnit.WORKING_DAYS
     in_working_time = by_days or unit is TargetUnit.WORKING_TIME
-    start_ordinal = start_event.at.astimezone(cal.tz).toordinal() if in_working_time else 0
-    deadline, provisional, local = _deadline(target, cal, start, start_ordinal, pauses, as_of, memo)
-    # Stopping at the deadline is too late, and an open cycle is breached once as_of reaches it.
-    breached = deadline is not None and deadline <= end
-    if (
-        breached
-        and ended_by == "stop"
-        and stop_event is not None
-        and stop_event.action == clock.due_action
-    ):
-        # A window whose running out makes an action due (the automatic close of the reply
-        # window) and that this very action ended has expired as designed: nobody missed it.
-        ended_by = "expired"
-        breached = False
+    deadline, provisional, local, breached, ended_by, start_ordinal = _verdict(
+        clock, start, start_event, stop, ended_by, stop_event, pauses, as_of, memo
+    )
     paused_actual = _ZERO
     paused_working = _ZERO
     paused_before_deadline = _ZERO
@@ -1500,18 +1526,24 @@ def _held(history: _History, first: int, last: int) -> tuple[tuple[datetime, str
     return tuple(out)
 
 
-def _clock_state(
-    clock: Clock, plan: _Plan, history: _History, as_of: datetime, memo: _Memo
-) -> ClockState:
-    """Evaluate one clock over the steps; `as_of` is the caller's, taken in UTC inside."""
-    given = as_of
-    as_of = as_of.astimezone(UTC)
+# One cycle as the scan of a history finds it: its start (UTC) and event, its stop (UTC; None
+# while open), how it ended, the event that ended it, its pauses, and the steps it spans.
+_RawCycle = tuple[
+    datetime, Event, datetime | None, str | None, Event | None, list[_OpenPause], int, int
+]
+
+
+def _scan(clock: Clock, plan: _Plan, history: _History) -> list[_RawCycle]:
+    """The cycles of one clock over the steps, oldest first, before their books are closed.
+
+    Only the last may be open (its stop ``None``); a cycle's pauses are final once it stops.
+    """
     triggers, state_sensitive = plan
     start_actions, start_states = clock.start.actions, clock.start.states
     stop_actions, stop_states = clock.stop.actions, clock.stop.states
     reset_actions, reset_states = clock.reset.actions, clock.reset.states
     pause_while, pause_on, resume_on = clock.pause_while, clock.pause_on, clock.resume_on
-    cycles: list[Cycle] = []
+    cycles: list[_RawCycle] = []
     # The open cycle: its start (UTC) and event, its pauses, whether a pause action holds it.
     started: datetime | None = None
     started_by: Event | None = None
@@ -1531,21 +1563,8 @@ def _clock_state(
             if pauses and pauses[-1][1] is None:
                 pauses[-1][1] = at
                 pauses[-1][5] = event
-            cycles.append(
-                _finish(
-                    clock,
-                    len(cycles) + 1,
-                    started,
-                    started_by,
-                    at,
-                    "stop" if stops else "reset",
-                    event,
-                    pauses,
-                    as_of,
-                    memo,
-                    _held(history, started_step, index),
-                )
-            )
+            how = "stop" if stops else "reset"
+            cycles.append((started, started_by, at, how, event, pauses, started_step, index))
             started, started_by, pauses, manual = None, None, [], False
         if stops:
             continue
@@ -1571,27 +1590,59 @@ def _clock_state(
             pauses[-1][5] = event
     if started is not None:
         assert started_by is not None
-        cycles.append(
-            _finish(
-                clock,
-                len(cycles) + 1,
-                started,
-                started_by,
-                None,
-                None,
-                None,
-                pauses,
-                as_of,
-                memo,
-                _held(history, started_step, len(steps)),
-            )
+        cycles.append((started, started_by, None, None, None, pauses, started_step, len(steps)))
+    return cycles
+
+
+def _clock_state(
+    clock: Clock, plan: _Plan, history: _History, as_of: datetime, memo: _Memo
+) -> ClockState:
+    """Evaluate one clock over the steps; `as_of` is the caller's, taken in UTC inside."""
+    utc = as_of.astimezone(UTC)
+    cycles = tuple(
+        _finish(
+            clock,
+            number,
+            start,
+            start_event,
+            stop,
+            ended_by,
+            stop_event,
+            pauses,
+            utc,
+            memo,
+            _held(history, first, last),
         )
+        for number, (start, start_event, stop, ended_by, stop_event, pauses, first, last) in (
+            enumerate(_scan(clock, plan, history), 1)
+        )
+    )
+    if cycles and cycles[-1].ended_by is None:
         status = ClockStatus.PAUSED if cycles[-1].paused else ClockStatus.RUNNING
     elif cycles:
         status = ClockStatus.STOPPED
     else:
         status = ClockStatus.NOT_STARTED
-    return ClockState(clock, status, tuple(cycles), given)
+    return ClockState(clock, status, cycles, as_of)
+
+
+def _ended(
+    clock: Clock, plan: _Plan, history: _History, memo: _Memo
+) -> tuple[int, datetime | None, bool] | None:
+    """What a read-model row shows of a clock that has stopped or never started, if it has.
+
+    That is its number of cycles, the last one's deadline (in the calendar's zone) and whether
+    it was breached: `_clock_state`'s, with only the last cycle's deadline worked out (a
+    stopped cycle's books do not depend on ``as_of``). ``None`` if a cycle is open.
+    """
+    cycles = _scan(clock, plan, history)
+    if not cycles:
+        return 0, None, False
+    start, start_event, stop, ended_by, stop_event, pauses, _first, _last = cycles[-1]
+    if stop is None:
+        return None
+    verdict = _verdict(clock, start, start_event, stop, ended_by, stop_event, pauses, stop, memo)
+    return len(cycles), verdict[2], verdict[3]
 
 
 def _evaluate(complaint: Complaint, policy: Policy, as_of: datetime, memo: _Memo) -> Evaluation:

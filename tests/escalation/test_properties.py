@@ -182,3 +182,13 @@ def test_due_depends_only_on_history_up_to_as_of(
     # And the prefix's own answer later on is that of a complaint with no further events.
     wake = next_due_at(prefix, ladder=LADDER, as_of=as_of)
     assert bool(due([prefix], as_of + b, ladder=LADDER)) == (wake is not None and wake <= as_of + b)
+
+
+@given(histories())
+def test_a_read_model_row_schedules_what_next_due_at_does(complaint: Complaint) -> None:
+    # The row evaluates in full only the clocks with an open cycle (`sla._ended`); the ladder
+    # must find in them every schedule the whole evaluation gives it.
+    from pengaduan.readmodel import ReadModel, project
+
+    row = project(complaint, ReadModel(policy=LADDER.policy, ladder=LADDER))
+    assert row.next_due_at == next_due_at(complaint, ladder=LADDER, as_of=complaint.updated_at)
