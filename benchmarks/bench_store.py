@@ -1,7 +1,7 @@
 """Event stores: bulk import against the one-transaction limit, and the append path.
 
 Run:  PYTHONPATH=src .venv/bin/python benchmarks/bench_store.py [--complaints 10000]
-      [--events FILE] [--rounds 3] [--appends 2000] [--no-rows] [--engine]
+      [--events FILE] [--rounds 3] [--appends 2000] [--no-rows] [--batch-size 5000]
       [--postgres postgresql://user:pass@127.0.0.1/db]   (default: $PENGADUAN_TEST_POSTGRES)
 
 The work: a simulated regency history (`pengaduan.simulation`, Muara Enim-shaped, about six
@@ -13,8 +13,7 @@ write the same rows into the same schema, each into a fresh store:
   by the workflow against the stored state, checked for duplicates, encoded, written in
   batched transactions with its complaint's read-model row (SLA clocks and the ladder's next
   due instant, as `pengaduan import` computes them; ``--no-rows`` for state-only rows;
-  ``--engine`` to have numpy and pandas loaded, so that the rows of complaints whose clocks
-  have all ended come from `pengaduan.batch.evaluate_batch` from the first batch);
+  ``--batch-size`` for other than the default 5,000 events a transaction);
 - **limit**: the same rows (events, streams, read-model rows and their clock rows, meta),
   already computed, written raw in *one* transaction: SQLite ``executemany``, PostgreSQL
   psycopg ``COPY``. No validation, no encoding, no lookups: what the database itself costs;
@@ -74,6 +73,7 @@ def history(complaints: int, path: str | None) -> list[Event]:
 # CPU seconds of the SQLite sides (SQLite works in this process, so they are the whole job's
 # and steadier than wall-clock time on a shared machine); PostgreSQL's server is not counted.
 CPU: dict[str, list[float]] = {"import": [], "limit": []}
+BATCH = [5_000]  # events per import transaction (--batch-size)
 
 
 def timed(work: Callable[[], object], cpu: str | None = None) -> float:
@@ -126,7 +126,7 @@ def sqlite_import(
     path: Path, events: list[Event], read_model: ReadModel | None, cpu: str | None = None
 ) -> float:
     with SQLiteStore(path, WORKFLOW, read_model=read_model) as store:
-        return timed(lambda: store.import_events(events), cpu)
+        return timed(lambda: store.import_events(events, batch_size=BATCH[0]), cpu)
 
 
 def sqlite_appends(path: Path, events: list[Event], read_model: ReadModel | None) -> float:
@@ -272,7 +272,9 @@ def bench_postgres(
             alternate(
                 number,
                 [
-                    lambda: times["import"].append(timed(lambda: imported.import_events(events))),
+                    lambda: times["import"].append(
+                        timed(lambda: imported.import_events(events, batch_size=BATCH[0]))
+                    ),
                     lambda: times["limit"].append(pg_limit(dsn, raw.schema, rows)),
                 ],
             )
@@ -284,7 +286,7 @@ def bench_postgres(
                 [
                     lambda: times["appends"].append(timed(lambda: one_by_one(single, prefix))),
                     lambda: times["import_prefix"].append(
-                        timed(lambda: bulk.import_events(prefix))
+                        timed(lambda: bulk.import_events(prefix, batch_size=BATCH[0]))
                     ),
                 ],
             )
@@ -306,16 +308,13 @@ def main() -> int:
     parser.add_argument("--no-rows", action="store_true", help="read-model rows without clocks")
     parser.add_argument("--postgres", default=os.environ.get("PENGADUAN_TEST_POSTGRES"))
     parser.add_argument(
-        "--engine",
-        action="store_true",
-        help="load numpy and pandas first, as a process that uses them has: the import then "
-        "takes the rows of complaints whose clocks all ended from the vectorised engine from "
-        "its first batch (else only past 20,000 rows, which this history does not reach)",
+        "--batch-size",
+        type=int,
+        default=5_000,
+        help="events per import transaction (the default is import_events' own)",
     )
     args = parser.parse_args()
-    if args.engine:
-        import numpy  # noqa: F401
-        import pandas  # noqa: F401
+    BATCH[0] = args.batch_size
     events = history(args.complaints, args.events)
     prefix = events[: args.appends]
     complaints = len({e.complaint for e in events})
@@ -323,7 +322,7 @@ def main() -> int:
     print(
         f"{len(events):,} events of {complaints:,} complaints; one by one: the first "
         f"{len(prefix):,}; rows: {'state only' if args.no_rows else 'clocks and ladder'}; "
-        f"{args.rounds} rounds; engine: {'loaded' if args.engine else 'as the import decides'}",
+        f"{args.rounds} rounds; {args.batch_size:,} events a batch",
         file=sys.stderr,
     )
     results = {}

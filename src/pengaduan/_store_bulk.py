@@ -21,14 +21,12 @@ import gc
 import itertools
 import json
 import sqlite3
-import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from datetime import datetime, timezone
 
 import attrs
 
-from pengaduan._calendar_index import from_us, to_us
 from pengaduan._store_base import (
     META_FINGERPRINT,
     MIXED,
@@ -49,14 +47,9 @@ from pengaduan.exceptions import (
 )
 from pengaduan.model import Actor, Complaint, Event
 from pengaduan.readmodel import (
-    CALENDAR,
-    WORKING,
-    ClockRow,
     ComplaintRow,
-    ReadModel,
     _project_many,
 )
-from pengaduan.sla import ClockStatus, Policy
 from pengaduan.workflow import Workflow
 
 # Complaints whose state the import keeps between batches (the oldest written is forgotten
@@ -68,23 +61,6 @@ _VERSIONS = 100_000
 
 # Ids per IN (...) query: SQLite allows 32,766 parameters since 3.32, 999 before.
 SQL_CHUNK = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900
-
-# Complaints in a batch from which their rows are evaluated together (see `_ended_clocks`):
-# below it the engine's fixed cost is more than it saves.
-_BATCH_MIN = 64
-
-# Rows an import projects one by one before it loads numpy (and pandas, which the engine uses
-# when it is installed) for the engine, unless they are loaded already. Loading them takes
-# about 0.4 s and 80 MiB once, as long as projecting some 5,000 rows; past this many the
-# engine has paid that back several times over, and an import of a smaller file (the 57,135
-# events of the benchmark's regency project 13,317 rows) never pays it.
-_WARM = 20_000
-
-
-def _numeric_loaded() -> bool:
-    """Whether the engine's libraries are loaded already (using them then costs nothing more)."""
-    return "numpy" in sys.modules and "pandas" in sys.modules
-
 
 # The stored body's encoding, as `_store_base.encode` writes it.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -301,121 +277,6 @@ def prepare(event: object, workflow: Workflow, workflow_key: str) -> tuple[Event
     return normalise(event, workflow)
 
 
-# -- the read-model rows of a batch ----------------------------------------------------------
-
-
-def _batch_policy(read_model: ReadModel | None) -> Policy | None:
-    """The policy whose ended clocks the vectorised engine may evaluate, if it can.
-
-    It can when numpy is importable, the policy has clocks of the plain definitions (no
-    subclass: only `evaluate` honours those), and the ladder, if any, watches that very
-    policy (a complaint whose clocks all ended then has no `next_due_at`).
-    """
-    if read_model is None or read_model.policy is None or not read_model.policy.clocks:
-        return None
-    if read_model.ladder is not None and not read_model._shared:
-        return None
-    try:
-        import numpy  # noqa: F401
-    except ImportError:
-        return None
-    from pengaduan.batch import _definition_problem
-
-    policy = read_model.policy
-    if any(_definition_problem(clock) is not None for clock in policy.clocks):
-        return None
-    return policy
-
-
-def _ended_clocks(
-    complaints: Sequence[Complaint], policy: Policy
-) -> tuple[dict[str, tuple[ClockRow, ...]], bool]:
-    """The clock rows of the complaints whose every clock has stopped or never started.
-
-    All the complaints' clocks are evaluated at once by `pengaduan.batch.evaluate_batch`
-    (exactly `evaluate`'s cycles) as of the latest last event among them. A stopped or
-    never-started clock is the same as of any instant from its complaint's last event on, so
-    those rows are `project`'s; a complaint with a running or paused clock (whose breach and
-    remaining time are as of its own last event, and whose ladder schedule needs the whole
-    evaluation) is left out, for `project`.
-
-    Returns:
-        The rows by complaint, and whether the engine handed some of its work to `evaluate`
-        (it logged a warning; the rows are exact still).
-    """
-    import numpy as np
-
-    from pengaduan.batch import BatchEvaluation, evaluate_batch
-
-    ids: list[str] = []
-    actions: list[str] = []
-    instants: list[int] = []
-    latest: tuple[int, datetime] | None = None  # the latest last event, as of which to evaluate
-    for complaint in complaints:
-        cid = complaint.id
-        for event in complaint.events:
-            ids.append(cid)
-            actions.append(event.action)
-            instants.append(to_us(event.at))
-        if complaint.events and (latest is None or instants[-1] > latest[0]):
-            latest = (instants[-1], complaint.events[-1].at)
-    assert latest is not None, "the complaints of a batch have events"
-    as_of = latest[1]
-    table = {
-        "complaint_id": np.array(ids, dtype=object),
-        "action": np.array(actions, dtype=object),
-        "at": np.array(instants, dtype=np.int64),
-        "year": np.zeros(len(ids), dtype=np.int16),
-    }
-    result = evaluate_batch(table, as_of, policy=policy)
-    clocks = policy.clocks
-    group = result.column("group")
-    clock_no = result.column("clock_no")
-    status = result.column("status")
-    # The last cycle of each (complaint, clock): the rows come complaint, clock, cycle.
-    key = group * len(clocks) + clock_no
-    last = np.ones(key.size, dtype=bool)
-    last[:-1] = key[1:] != key[:-1]
-    ended = [n for n, s in enumerate(BatchEvaluation.STATUSES) if s is ClockStatus.STOPPED]
-    open_groups = np.unique(group[last & ~np.isin(status, ended)])
-    picked = np.flatnonzero(last & ~np.isin(group, open_groups))
-    units = [WORKING if c.target.in_working_time else CALENDAR for c in clocks]
-    zones = [c.calendar.tz for c in clocks]
-    blank = [
-        ClockRow(c.name, 0, ClockStatus.NOT_STARTED, None, False, None, unit)
-        for c, unit in zip(clocks, units, strict=True)
-    ]
-    found: dict[int, list[ClockRow]] = {}
-    null = -(2**63)
-    for g, number, cycle, deadline, breached in zip(
-        group[picked].tolist(),
-        clock_no[picked].tolist(),
-        result.column("cycle")[picked].tolist(),
-        result.column("deadline")[picked].tolist(),
-        result.column("breached")[picked].tolist(),
-        strict=True,
-    ):
-        rows = found.get(g)
-        if rows is None:
-            rows = found[g] = list(blank)
-        rows[number] = ClockRow(
-            clocks[number].name,
-            cycle + 1,
-            ClockStatus.STOPPED,
-            None if deadline == null else from_us(deadline, zones[number]),
-            breached,
-            None,
-            units[number],
-        )
-    shut = set(open_groups.tolist())
-    out: dict[str, tuple[ClockRow, ...]] = {}
-    for g, cid in enumerate(result.complaints):
-        if g not in shut:
-            rows = found.get(g)
-            out[cid] = tuple(rows) if rows is not None else tuple(blank)
-    return out, bool(result.fallbacks)
-
-
 # -- the import ------------------------------------------------------------------------------
 
 
@@ -520,8 +381,6 @@ class _Import:
         self.cache: dict[str, Complaint] = {}
         self.written: dict[str, int] = {}
         self.conflicts: dict[str, ImportConflict] = {}
-        self.batch_policy = _batch_policy(store.read_model)
-        self.projected = 0  # rows projected so far
         self.read = self.new = self.duplicates = self.refused = self.conflicted = 0
         self.batches = 0
         self.position: int | None = None
@@ -637,7 +496,10 @@ class _Import:
                 touched[cid] = None
             position = bulk.insert_many(rows) if rows else None
             if touched:
-                bulk.put_rows(self.project([current[cid] for cid in touched]), fresh)
+                # Each touched complaint's row once, as `project` computes it, the calendar's
+                # answers shared among the batch's complaints.
+                projected = _project_many([current[cid] for cid in touched], store.read_model)
+                bulk.put_rows(projected, fresh)
                 stored = txn.get_meta(META_FINGERPRINT)
                 if stored not in (store.fingerprint, REBUILDING + store.fingerprint, MIXED):
                     txn.set_meta(META_FINGERPRINT, MIXED)
@@ -663,25 +525,6 @@ class _Import:
         self.batches += 1
         if position is not None:
             self.position = position
-
-    def project(self, complaints: list[Complaint]) -> list[ComplaintRow]:
-        """The read-model rows of the batch's complaints, exactly `project`'s.
-
-        The complaints whose clocks have all ended are evaluated together by the vectorised
-        engine when it can (numpy importable, plain definitions); the others one by one.
-        """
-        ended = None
-        policy = self.batch_policy
-        warm = self.projected >= _WARM or _numeric_loaded()
-        self.projected += len(complaints)
-        if policy is not None and len(complaints) >= _BATCH_MIN and warm:
-            try:
-                ended, fell = _ended_clocks(complaints, policy)
-            except PengaduanError:  # evaluate says it for the very complaint, below
-                ended, fell = None, True
-            if fell:  # the engine warned once; the rest of the import goes one by one
-                self.batch_policy = None
-        return _project_many(complaints, self.store.read_model, ended)
 
     def states(
         self,

@@ -339,33 +339,15 @@ def project(complaint: Complaint, read_model: ReadModel | None = None) -> Compla
 
 
 def _project_many(
-    complaints: Iterable[Complaint],
-    read_model: ReadModel | None,
-    ended: Mapping[str, tuple[ClockRow, ...]] | None = None,
+    complaints: Iterable[Complaint], read_model: ReadModel | None
 ) -> list[ComplaintRow]:
     """`project` of each complaint, in order, the calendar answers shared among them.
 
     The rows are `project`'s: an evaluation's calendar questions depend on local dates only
     (see `sla._Memo`), so the complaints of one batch ask them once, as `evaluate_many` does.
-
-    Args:
-        complaints: The complaints.
-        read_model: The definitions.
-        ended: The clock rows, computed elsewhere, of complaints whose every clock has
-            stopped or never started, under a read model whose ladder (if any) watches its
-            very policy: their rows take these clocks and no `ComplaintRow.next_due_at` (a
-            ladder schedules running clocks only), and are not evaluated again.
     """
     memo = _Memo()
-    known = ended or {}
-    out = []
-    for complaint in complaints:
-        clocks = known.get(complaint.id)
-        if clocks is None:
-            out.append(_project(complaint, read_model, memo))
-        else:
-            out.append(_row(complaint, clocks, None))
-    return out
+    return [_project(complaint, read_model, memo) for complaint in complaints]
 
 
 def _project(complaint: Complaint, read_model: ReadModel | None, memo: _Memo) -> ComplaintRow:

@@ -1,9 +1,8 @@
-"""The read-model rows `import_events` writes are `project`'s, whichever way they are computed.
+"""The read-model rows `import_events` writes are `project`'s, and are encoded as it writes them.
 
-The rows of a batch's complaints whose clocks have all ended come from the vectorised engine
-(`pengaduan.batch.evaluate_batch`) when numpy is importable; the others, and all of them
-without numpy, from `project` one by one. Either way every row is `project`'s, to the offset
-of each instant.
+A batch's rows are projected together, the calendar's answers shared among its complaints
+(`readmodel._project_many`); every row is still `project`'s of its complaint alone, to the
+offset of each instant.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ for folder in (HERE.parent / "sla", HERE.parent / "calendar"):  # their builders
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-import attrs  # noqa: E402
 import pytest  # noqa: E402
 from calendar_strategies import calendars as random_calendars  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -44,15 +42,13 @@ from pengaduan.store import EventStore  # noqa: E402
 
 WORKFLOW = lapor_workflow()
 READ_MODEL = ReadModel(policy=lapor_policy(), ladder=lapor_ladder())
-ENDED = (ClockStatus.STOPPED, ClockStatus.NOT_STARTED)
-BATCH_MIN = bulk._BATCH_MIN  # the library's own threshold (the spy lowers it)
 # A small regency's history, in time order as an event file holds it.
 REGENCY = [
     loads_event(dumps_event(e))
     for e in simulate(muara_enim(complaints=160, years=1), seed=3).events
 ]
 
-# -- the engine's rows against project's, over generated histories and definitions ----------
+# -- rows projected together against project's, over generated histories and definitions ---
 
 BASE = wib(2026, 3, 2, 8)
 gaps = st.one_of(
@@ -109,28 +105,21 @@ def bodies(rows: list[ComplaintRow]) -> list[dict[str, Any]]:
         lambda ns: st.tuples(*(clocks(f"c{n}") for n in ns))
     ),
 )
-def test_engine_rows_of_ended_complaints_are_project_rows(
+def test_rows_projected_together_are_each_complaints_own_projection(
     histories: list[tuple[list[tuple[str, timedelta]], datetime]], chosen: tuple[Clock, ...]
 ) -> None:
     complaints = [built(raw, start, f"G-{k}") for k, (raw, start) in enumerate(histories)]
-    policy = Policy("test", "1", chosen, GENERIC)
-    read_model = ReadModel(policy=policy)
-    assert bulk._batch_policy(read_model) is policy
+    read_model = ReadModel(policy=Policy("test", "1", chosen, GENERIC))
     try:
         want = [project(c, read_model) for c in complaints]
     except NoWorkingTimeError:  # a deadline past the years a random calendar has
         return
-    ended, _fell = bulk._ended_clocks(complaints, policy)
-    got = project_many(complaints, read_model, ended)
+    got = project_many(complaints, read_model)
     assert got == want
     assert bodies(got) == bodies(want)  # the instants' offsets too
-    # The engine answers for exactly the complaints whose clocks have all ended.
-    assert set(ended) == {
-        row.id for row in want if all(clock.status in ENDED for clock in row.clocks)
-    }
 
 
-# -- the import: per batch, with and without the engine ---------------------------------------
+# -- the import: every batch's rows ------------------------------------------------------------
 
 
 @contextmanager
@@ -148,142 +137,27 @@ def opened(kind: str, read_model: ReadModel = READ_MODEL) -> Iterator[EventStore
             store.close()
 
 
-def snapshot(store: EventStore) -> tuple[Any, ...]:
-    ids = sorted({event.complaint for event in REGENCY})
-    rows = [store.row(c) for c in ids]
-    return list(store.events()), rows, [row_to_dict(r) for r in rows if r is not None]
-
-
-class Spy:
-    """Checks every batch's rows against `project`, and counts the engine's share."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.rows = 0
-        self.from_engine = 0
-        self.engine_calls = 0
-        project_batch = bulk._Import.project
-        ended_clocks = bulk._ended_clocks
-
-        def checked(run: bulk._Import, complaints: list[Complaint]) -> list[ComplaintRow]:
-            got = project_batch(run, complaints)
-            want = [project(c, run.store.read_model) for c in complaints]
-            assert got == want
-            assert bodies(got) == bodies(want)
-            self.rows += len(got)
-            return got
-
-        def counted(complaints: list[Complaint], policy: Policy) -> tuple[dict[str, Any], bool]:
-            found = ended_clocks(complaints, policy)
-            self.engine_calls += 1
-            self.from_engine += len(found[0])
-            return found
-
-        monkeypatch.setattr(bulk._Import, "project", checked)
-        monkeypatch.setattr(bulk, "_ended_clocks", counted)
-        monkeypatch.setattr(bulk, "_WARM", 0)  # the engine from the first batch
-        monkeypatch.setattr(bulk, "_BATCH_MIN", 8)  # and for each batch of the regency
-
-
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_import_rows_per_batch_are_project_rows_with_the_engine(
-    kind: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    spy = Spy(monkeypatch)
+def test_import_rows_per_batch_are_project_rows(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    projected: list[int] = []
+    project_batch = bulk._project_many
+
+    def checked(complaints: list[Complaint], read_model: ReadModel | None) -> list[ComplaintRow]:
+        got = project_batch(complaints, read_model)
+        want = [project(c, read_model) for c in complaints]
+        assert got == want
+        assert bodies(got) == bodies(want)
+        projected.append(len(got))
+        return got
+
+    monkeypatch.setattr(bulk, "_project_many", checked)
     with opened(kind) as store:
         result = store.import_events(REGENCY, batch_size=300)
-    assert result.new == len(REGENCY)
-    assert 0 < spy.from_engine < spy.rows  # both ways were taken
-
-
-def test_import_without_numpy_stores_the_same_as_with_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    with opened("sqlite") as store:
-        store.import_events(REGENCY, batch_size=300)
-        with_engine = snapshot(store)
-    monkeypatch.setitem(sys.modules, "numpy", None)  # `import numpy` now fails
-    assert bulk._batch_policy(READ_MODEL) is None
-    spy = Spy(monkeypatch)
-    with opened("sqlite") as store:
-        store.import_events(REGENCY, batch_size=300)
-        assert snapshot(store) == with_engine
-    assert spy.engine_calls == 0
-    assert spy.rows > 0
-
-
-def test_engine_is_not_used_where_it_cannot_vouch_for_the_rows() -> None:
-    policy = lapor_policy()
-    other = Policy("other", "1", policy.clocks[:1], policy.workflow)
-    # The ladder watches another policy: its next due instant needs its own evaluation.
-    assert bulk._batch_policy(ReadModel(policy=other, ladder=lapor_ladder())) is None
-    # No clocks, or no read model: nothing to evaluate.
-    assert bulk._batch_policy(ReadModel()) is None
-    assert bulk._batch_policy(None) is None
-
-    class Special(Clock):
-        pass
-
-    first = policy.clocks[0]
-    special = Special(**{f.name: getattr(first, f.name) for f in attrs.fields(Clock)})
-    odd = Policy("odd", "1", (special,), policy.workflow)
-    assert bulk._batch_policy(ReadModel(policy=odd)) is None  # only evaluate honours it
-    assert bulk._batch_policy(READ_MODEL) is READ_MODEL.policy
-
-
-def test_import_goes_one_by_one_after_the_engine_hands_work_to_evaluate(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    spy = Spy(monkeypatch)
-    counted = bulk._ended_clocks
-
-    def fell_back(complaints: list[Complaint], policy: Policy) -> tuple[dict[str, Any], bool]:
-        return counted(complaints, policy)[0], True  # as if it had warned
-
-    monkeypatch.setattr(bulk, "_ended_clocks", fell_back)
-    with opened("sqlite") as store:
-        result = store.import_events(REGENCY, batch_size=300)
-    assert result.batches > 2
-    assert spy.engine_calls == 1  # one warning in the log, not one a batch
-
-
-def test_import_projects_one_by_one_when_the_engine_raises(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    spy = Spy(monkeypatch)
-
-    def refusing(complaints: list[Complaint], policy: Policy) -> tuple[dict[str, Any], bool]:
-        raise NoWorkingTimeError("test", "as the engine would say it")
-
-    monkeypatch.setattr(bulk, "_ended_clocks", refusing)
-    with opened("sqlite") as store:
-        result = store.import_events(REGENCY, batch_size=300)
-    assert result.new == len(REGENCY)
-    assert spy.rows > 0
-
-
-def test_small_imports_do_not_load_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    spy = Spy(monkeypatch)
-    monkeypatch.setattr(bulk, "_WARM", 1)
-    monkeypatch.setattr(bulk, "_numeric_loaded", lambda: False)
-    with opened("memory") as store:
-        result = store.import_events(REGENCY, batch_size=300)
-    # The first batch is projected one by one; once a row was, the engine takes over.
-    assert 0 < spy.engine_calls < result.batches
-    assert spy.rows > spy.from_engine > 0
-    monkeypatch.setattr(bulk, "_WARM", 10**9)
-    spy.engine_calls = 0
-    with opened("memory") as store:
-        store.import_events(REGENCY, batch_size=300)
-    assert spy.engine_calls == 0
-
-
-def test_small_batches_skip_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    spy = Spy(monkeypatch)
-    monkeypatch.setattr(bulk, "_BATCH_MIN", BATCH_MIN)
-    with opened("memory") as store:
-        store.import_events(REGENCY[:40], batch_size=BATCH_MIN - 1)
-    assert spy.engine_calls == 0
-    assert spy.rows > 0
+        assert result.new == len(REGENCY)
+        stored = {row.id: row for row in store.rows(limit=1000).rows}
+    assert len(projected) == result.batches > 2
+    # What is stored is each complaint's row as of its last event.
+    assert stored == {c.id: project(c, READ_MODEL) for c in WORKFLOW.replay(REGENCY).values()}
 
 
 # -- the columns of a fresh row, written in one pass -------------------------------------------
