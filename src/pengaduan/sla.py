@@ -537,16 +537,41 @@ def _lint_against(clock: Clock, workflow: Workflow) -> list[LintProblem]:
     return out
 
 
-_Plan = tuple[frozenset[str], bool]
+# A clock as its evaluation reads it: the actions that may affect it, whether entering a state
+# may, then its start, stop and reset actions and states, and its pause and resume sets (in
+# `_scan`'s order: one unpacking instead of a dozen attribute reads per complaint).
+_Plan = tuple[
+    frozenset[str],
+    bool,
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+]
 
 
 def _plan(clock: Clock) -> _Plan:
-    triggers = clock.start.actions | clock.stop.actions | clock.reset.actions
-    triggers |= clock.pause_on | clock.resume_on
-    state_sensitive = bool(
-        clock.start.states | clock.stop.states | clock.reset.states | clock.pause_while
+    start, stop, reset = clock.start, clock.stop, clock.reset
+    triggers = start.actions | stop.actions | reset.actions | clock.pause_on | clock.resume_on
+    state_sensitive = bool(start.states | stop.states | reset.states | clock.pause_while)
+    return (
+        triggers,
+        state_sensitive,
+        start.actions,
+        start.states,
+        stop.actions,
+        stop.states,
+        reset.actions,
+        reset.states,
+        clock.pause_while,
+        clock.pause_on,
+        clock.resume_on,
     )
-    return triggers, state_sensitive
 
 
 def _clocks(value: Iterable[Clock]) -> tuple[Clock, ...]:
@@ -557,7 +582,7 @@ def _clocks(value: Iterable[Clock]) -> tuple[Clock, ...]:
 class _Compiled:
     dest: dict[str, str | None]
     initial: str
-    # Per clock: the actions that may affect it, and whether entering a state may.
+    # Per clock: what its evaluation reads of it (see `_Plan`).
     plans: tuple[_Plan, ...]
     # The actions that give the complaint a unit (with the data field naming it), and those
     # that take it away.
@@ -1533,16 +1558,24 @@ _RawCycle = tuple[
 ]
 
 
-def _scan(clock: Clock, plan: _Plan, history: _History) -> list[_RawCycle]:
+def _scan(plan: _Plan, history: _History) -> list[_RawCycle]:
     """The cycles of one clock over the steps, oldest first, before their books are closed.
 
     Only the last may be open (its stop ``None``); a cycle's pauses are final once it stops.
     """
-    triggers, state_sensitive = plan
-    start_actions, start_states = clock.start.actions, clock.start.states
-    stop_actions, stop_states = clock.stop.actions, clock.stop.states
-    reset_actions, reset_states = clock.reset.actions, clock.reset.states
-    pause_while, pause_on, resume_on = clock.pause_while, clock.pause_on, clock.resume_on
+    (
+        triggers,
+        state_sensitive,
+        start_actions,
+        start_states,
+        stop_actions,
+        stop_states,
+        reset_actions,
+        reset_states,
+        pause_while,
+        pause_on,
+        resume_on,
+    ) = plan
     cycles: list[_RawCycle] = []
     # The open cycle: its start (UTC) and event, its pauses, whether a pause action holds it.
     started: datetime | None = None
@@ -1614,7 +1647,7 @@ def _clock_state(
             _held(history, first, last),
         )
         for number, (start, start_event, stop, ended_by, stop_event, pauses, first, last) in (
-            enumerate(_scan(clock, plan, history), 1)
+            enumerate(_scan(plan, history), 1)
         )
     )
     if cycles and cycles[-1].ended_by is None:
@@ -1635,7 +1668,7 @@ def _ended(
     it was breached: `_clock_state`'s, with only the last cycle's deadline worked out (a
     stopped cycle's books do not depend on ``as_of``). ``None`` if a cycle is open.
     """
-    cycles = _scan(clock, plan, history)
+    cycles = _scan(plan, history)
     if not cycles:
         return 0, None, False
     start, start_event, stop, ended_by, stop_event, pauses, _first, _last = cycles[-1]
