@@ -1,7 +1,7 @@
 """Event stores: bulk import against the one-transaction limit, and the append path.
 
 Run:  PYTHONPATH=src .venv/bin/python benchmarks/bench_store.py [--complaints 10000]
-      [--events FILE] [--rounds 3] [--appends 2000] [--no-rows] [--batch-size 5000]
+      [--events FILE] [--rounds 3] [--appends 2000] [--no-rows] [--batch-size 20000]
       [--postgres postgresql://user:pass@127.0.0.1/db]   (default: $PENGADUAN_TEST_POSTGRES)
 
 The work: a simulated regency history (`pengaduan.simulation`, Muara Enim-shaped, about six
@@ -13,7 +13,7 @@ write the same rows into the same schema, each into a fresh store:
   by the workflow against the stored state, checked for duplicates, encoded, written in
   batched transactions with its complaint's read-model row (SLA clocks and the ladder's next
   due instant, as `pengaduan import` computes them; ``--no-rows`` for state-only rows;
-  ``--batch-size`` for other than the default 5,000 events a transaction);
+  ``--batch-size`` for other than the default 20,000 events a transaction);
 - **limit**: the same rows (events, streams, read-model rows and their clock rows, meta),
   already computed, written raw in *one* transaction: SQLite ``executemany``, PostgreSQL
   psycopg ``COPY``. No validation, no encoding, no lookups: what the database itself costs;
@@ -43,6 +43,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pengaduan._store_bulk import DEFAULT_BATCH
 from pengaduan.interchange import dumps_event, loads_event, read_events
 from pengaduan.model import Event
 from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
@@ -73,7 +74,7 @@ def history(complaints: int, path: str | None) -> list[Event]:
 # CPU seconds of the SQLite sides (SQLite works in this process, so they are the whole job's
 # and steadier than wall-clock time on a shared machine); PostgreSQL's server is not counted.
 CPU: dict[str, list[float]] = {"import": [], "limit": []}
-BATCH = [5_000]  # events per import transaction (--batch-size)
+BATCH = [DEFAULT_BATCH]  # events per import transaction (--batch-size)
 
 
 def timed(work: Callable[[], object], cpu: str | None = None) -> float:
@@ -310,8 +311,8 @@ def main() -> int:
     parser.add_argument(
         "--batch-size",
         type=int,
-        default=5_000,
-        help="events per import transaction (the default is import_events' own)",
+        default=DEFAULT_BATCH,
+        help="events per import transaction (by default import_events' own)",
     )
     args = parser.parse_args()
     BATCH[0] = args.batch_size

@@ -47,7 +47,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pengaduan._store_base import AppendResult
-from pengaduan._store_bulk import ImportConflict, ImportResult
+from pengaduan._store_bulk import DEFAULT_BATCH, ImportConflict, ImportResult
 from pengaduan._store_memory import InMemoryStore
 from pengaduan._store_sqlite import SQLiteStore
 from pengaduan.exceptions import PengaduanError, StoreError
@@ -90,7 +90,7 @@ class EventStore(Protocol):
         self,
         events: Iterable[Event],
         *,
-        batch_size: int = 5000,
+        batch_size: int = DEFAULT_BATCH,
         on_refused: Callable[[Event, PengaduanError], object] | None = None,
         progress: Callable[[ImportResult], object] | None = None,
     ) -> ImportResult:
@@ -114,7 +114,8 @@ class EventStore(Protocol):
 
         Args:
             events: The events, each complaint's oldest first.
-            batch_size: Events per transaction (1 or more).
+            batch_size: Events per transaction (1 or more). A smaller batch holds the
+                write lock for less time (other writers wait for a batch to commit).
             on_refused: Called with ``(event, error)`` for each refused event; without it the
                 first refusal is raised.
             progress: Called after every committed batch with the totals so far.

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pengaduan.store import ImportResult
 
 # Events per transaction (see `import_events`).
-_BATCH = 5000
+_BATCH = 20_000
 
 
 def register(subparsers: Any) -> None:
@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
         description=(
             "Append the events of a JSON Lines file to an event store (a SQLite file, created "
             "if missing, or a postgresql:// URL), each validated by the SP4N-LAPOR! workflow, in "
-            "batched transactions of 5,000 events. "
+            "batched transactions of 20,000 events. "
             "Events already in the store are counted as duplicates, so importing the same file "
             "twice changes nothing. Malformed lines and refused events are reported on stderr "
             "and counted; the exit code is 1 if any was refused, else 0."
