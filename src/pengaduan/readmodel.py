@@ -363,9 +363,12 @@ def _project(complaint: Complaint, read_model: ReadModel | None, memo: _Memo) ->
         if policy is not None:
             history = _steps(policy, complaint, as_of.astimezone(UTC))
             rows = []
-            for clock, plan in zip(policy.clocks, policy._compiled.plans, strict=True):
-                unit = WORKING if clock.target.in_working_time else CALENDAR
-                ended = _ended(clock, plan, history, memo)
+            compiled = policy._compiled
+            for clock, plan, working in zip(
+                policy.clocks, compiled.plans, compiled.working, strict=True
+            ):
+                unit = WORKING if working else CALENDAR
+                cycles, ended = _ended(clock, plan, history, memo)
                 if ended is not None:
                     number, deadline, breached = ended
                     status = ClockStatus.STOPPED if number else ClockStatus.NOT_STARTED
@@ -373,7 +376,7 @@ def _project(complaint: Complaint, read_model: ReadModel | None, memo: _Memo) ->
                         ClockRow(clock.name, number, status, deadline, breached, None, unit)
                     )
                     continue
-                state = _clock_state(clock, plan, history, as_of, memo)
+                state = _clock_state(clock, plan, history, as_of, memo, cycles)
                 running.append(state)
                 cycle = state.cycles[-1]
                 remaining = cycle.remaining
@@ -408,12 +411,13 @@ def _row(complaint: Complaint, clocks: tuple[ClockRow, ...], due: datetime | Non
         id=complaint.id,
         state=complaint.state,
         unit=complaint.unit,
+        # `_value_`, not `value`: the same text, without the enum's descriptor.
         classification=(
-            facts.classification.value
+            facts.classification._value_
             if facts is not None and facts.classification is not None
             else None
         ),
-        channel=facts.channel.value if facts is not None else None,
+        channel=facts.channel._value_ if facts is not None else None,
         anonymous=facts.privacy.anonymous if facts is not None else False,
         confidential=facts.privacy.confidential if facts is not None else False,
         submitted_at=complaint.submitted_at,

@@ -584,6 +584,8 @@ class _Compiled:
     initial: str
     # Per clock: what its evaluation reads of it (see `_Plan`).
     plans: tuple[_Plan, ...]
+    # Per clock: whether its target counts working time (`Target.in_working_time`).
+    working: tuple[bool, ...]
     # The actions that give the complaint a unit (with the data field naming it), and those
     # that take it away.
     unit_from: dict[str, str] = attrs.field(factory=dict)
@@ -618,14 +620,16 @@ class Policy:
                 f"{self.name} {self.version}", "; ".join(str(p) for p in problems)
             )
         plans = tuple(_plan(clock) for clock in self.clocks)
+        working = tuple(clock.target.in_working_time for clock in self.clocks)
         if self.workflow is None:
-            compiled = _Compiled({}, "", plans)
+            compiled = _Compiled({}, "", plans, working)
         else:
             actions = self.workflow.actions
             compiled = _Compiled(
                 {a.name: a.dest for a in actions},
                 self.workflow.initial,
                 plans,
+                working,
                 {a.name: a.unit_from for a in actions if a.unit_from is not None},
                 frozenset(a.name for a in actions if a.clears_unit),
             )
@@ -1628,10 +1632,20 @@ def _scan(plan: _Plan, history: _History) -> list[_RawCycle]:
 
 
 def _clock_state(
-    clock: Clock, plan: _Plan, history: _History, as_of: datetime, memo: _Memo
+    clock: Clock,
+    plan: _Plan,
+    history: _History,
+    as_of: datetime,
+    memo: _Memo,
+    scanned: list[_RawCycle] | None = None,
 ) -> ClockState:
-    """Evaluate one clock over the steps; `as_of` is the caller's, taken in UTC inside."""
+    """Evaluate one clock over the steps; `as_of` is the caller's, taken in UTC inside.
+
+    `scanned` is ``_scan(plan, history)`` if the caller has it already.
+    """
     utc = as_of.astimezone(UTC)
+    if scanned is None:
+        scanned = _scan(plan, history)
     cycles = tuple(
         _finish(
             clock,
@@ -1647,7 +1661,7 @@ def _clock_state(
             _held(history, first, last),
         )
         for number, (start, start_event, stop, ended_by, stop_event, pauses, first, last) in (
-            enumerate(_scan(plan, history), 1)
+            enumerate(scanned, 1)
         )
     )
     if cycles and cycles[-1].ended_by is None:
@@ -1661,21 +1675,22 @@ def _clock_state(
 
 def _ended(
     clock: Clock, plan: _Plan, history: _History, memo: _Memo
-) -> tuple[int, datetime | None, bool] | None:
-    """What a read-model row shows of a clock that has stopped or never started, if it has.
+) -> tuple[list[_RawCycle], tuple[int, datetime | None, bool] | None]:
+    """The clock's scanned cycles, and what a row shows of it if it stopped or never started.
 
     That is its number of cycles, the last one's deadline (in the calendar's zone) and whether
     it was breached: `_clock_state`'s, with only the last cycle's deadline worked out (a
-    stopped cycle's books do not depend on ``as_of``). ``None`` if a cycle is open.
+    stopped cycle's books do not depend on ``as_of``); ``None`` if a cycle is open (then the
+    cycles are for `_clock_state`, which need not scan them again).
     """
     cycles = _scan(plan, history)
     if not cycles:
-        return 0, None, False
+        return cycles, (0, None, False)
     start, start_event, stop, ended_by, stop_event, pauses, _first, _last = cycles[-1]
     if stop is None:
-        return None
+        return cycles, None
     verdict = _verdict(clock, start, start_event, stop, ended_by, stop_event, pauses, stop, memo)
-    return len(cycles), verdict[2], verdict[3]
+    return cycles, (len(cycles), verdict[2], verdict[3])
 
 
 def _evaluate(complaint: Complaint, policy: Policy, as_of: datetime, memo: _Memo) -> Evaluation:
