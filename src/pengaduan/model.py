@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast, overload
+from typing import Any, overload
 
 import attrs
 
@@ -417,7 +417,9 @@ class _EventLog(Sequence[Event]):
 
 def _event_log(events: Iterable[Event]) -> _EventLog:
     """The converter of `Complaint.events`: any iterable of events, kept as a log."""
-    if isinstance(events, _EventLog):
+    # The exact type, not isinstance: a log is an ABC's subclass, whose instance check is a
+    # Python call, and this runs for every complaint a workflow makes.
+    if type(events) is _EventLog:
         return events
     return _EventLog.of(tuple(events))
 
@@ -428,7 +430,8 @@ def _no_events() -> _EventLog:
 
 def _log(complaint: Complaint) -> _EventLog:
     """The event log of a complaint (for the workflow's constant-time appends and lookups)."""
-    return cast(_EventLog, complaint._events)
+    # Not `typing.cast`: that is a call too, and this runs several times per event.
+    return complaint._events  # type: ignore[return-value]
 
 
 @attrs.frozen(repr=False)
@@ -474,7 +477,8 @@ class Complaint:
     @property
     def version(self) -> int:
         """The number of events recorded (the expected version for the next append)."""
-        return _log(self).length
+        events: _EventLog = self._events  # type: ignore[assignment]
+        return events.length
 
     @property
     def submitted_at(self) -> datetime | None:

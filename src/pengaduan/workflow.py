@@ -773,8 +773,8 @@ class Workflow:
                 event_id=event_id,
             )
         if (
-            complaint.version
-            and actor.role in self.owner_roles
+            actor.role in self.owner_roles
+            and complaint.version
             and self.owner(complaint) != actor.id
         ):
             return NotOwnComplaintError(
@@ -888,7 +888,8 @@ class Workflow:
                 event_id=event.id,
             )
         log = _log(complaint)
-        last = log.last
+        count = log.length
+        last = log.shelf.items[count - 1] if count else None  # `log.last`, without the call
         if last is not None and event.at < last.at:
             raise OutOfOrderEventError(
                 complaint_id=complaint.id,
@@ -904,7 +905,7 @@ class Workflow:
         data = event.data
         actor = event.actor
         if (
-            not log
+            not count
             and actor.role in self.owner_roles
             and data.get(REPORTER_ACCOUNT, actor.id) != actor.id
         ):
@@ -935,7 +936,8 @@ class Workflow:
                 f"may not be given by an owner role ({actor.role!r}): ids in other systems "
                 "are set by staff or a sync bridge, never by the reporter",
             )
-        self._check_privacy_clearing(complaint, action, event)
+        if "privacy" in data:
+            self._check_privacy_clearing(complaint, action, event)
         for guard in action.guards:
             reason = guard(complaint, event)
             if reason is not None:
@@ -949,13 +951,13 @@ class Workflow:
                     event_id=event.id,
                 )
 
-        cursor = _Cursor(state)
         move = moves.get(action.name) if moves is not None else None
         dest = move.get(state) if move is not None else None
         if dest is None:
+            cursor = _Cursor(state)
             compiled.machine.events[action.name].trigger(cursor)
-        else:  # the machine has nothing to run on this move: its outcome, from its table
-            cursor.state = dest
+            dest = cursor.state
+        # else the machine has nothing to run on this move: its outcome, from its table
 
         facts = complaint.facts
         if action.updates_facts:
@@ -972,7 +974,7 @@ class Workflow:
             unit = data[action.unit_from]
         elif action.clears_unit:
             unit = None
-        return Complaint(complaint.id, cursor.state, log.appended(event), facts, unit)
+        return Complaint(complaint.id, dest, log.appended(event), facts, unit)
 
     def _check_privacy_clearing(self, complaint: Complaint, action: Action, event: Event) -> None:
         """Refuse an event that would turn off a set privacy flag without the right role."""
