@@ -154,7 +154,7 @@ def row_columns(row: ComplaintRow) -> tuple[Any, ...]:
             earliest = deadline if earliest is None or deadline < earliest else earliest
         clocks.append(
             f'{{"clock":{_quote(clock.clock)},"cycle":{_json_number(clock.cycle)},'
-            f'"status":{_quote(clock.status.value)},"deadline":{_json_instant(deadline)},'
+            f'"status":{_quote(clock.status)},"deadline":{_json_instant(deadline)},'
             f'"breached":{"true" if clock.breached else "false"},'
             f'"remaining_seconds":{_json_number(clock.remaining_seconds)},'
             f'"remaining_unit":{_quote(clock.remaining_unit)}}}'
@@ -193,7 +193,7 @@ CLOCK_COLUMNS = "complaint, clock, cycle, status, deadline, breached"
 def clock_columns(row: ComplaintRow) -> list[tuple[Any, ...]]:
     """The rows of ``clock_rows`` for a row, in `CLOCK_COLUMNS` order."""
     return [
-        (row.id, c.clock, c.cycle, c.status.value, micros(c.deadline), int(c.breached))
+        (row.id, c.clock, c.cycle, c.status._value_, micros(c.deadline), int(c.breached))
         for c in row.clocks
     ]
 
