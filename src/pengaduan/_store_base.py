@@ -11,6 +11,7 @@ import json
 import logging
 import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
@@ -207,7 +208,9 @@ def decode_row(body: str) -> ComplaintRow:
 # (the next append, the import's next batch) reads its stored body back and, finding it here,
 # need not decode it to tell whether its clocks changed. A body is the whole row, so equal
 # texts hold equal clocks whoever wrote them; the bound keeps a few MiB.
-_WRITTEN_CLOCKS: dict[str, list[tuple[Any, ...]]] = {}
+# An OrderedDict: dropping its oldest entry is constant time (a dict's first key, after many
+# deletions at the front, is found by walking past their holes).
+_WRITTEN_CLOCKS: OrderedDict[str, list[tuple[Any, ...]]] = OrderedDict()
 _WRITTEN_CLOCKS_BOUND = 2048
 _WRITTEN_CLOCKS_LOCK = threading.Lock()
 
@@ -218,7 +221,7 @@ def written_clock_columns(row: ComplaintRow, body: str) -> list[tuple[Any, ...]]
     with _WRITTEN_CLOCKS_LOCK:
         _WRITTEN_CLOCKS[body] = columns
         while len(_WRITTEN_CLOCKS) > _WRITTEN_CLOCKS_BOUND:
-            del _WRITTEN_CLOCKS[next(iter(_WRITTEN_CLOCKS))]
+            _WRITTEN_CLOCKS.popitem(last=False)
     return columns
 
 

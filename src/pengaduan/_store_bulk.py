@@ -22,6 +22,7 @@ import itertools
 import json
 import sqlite3
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from datetime import datetime, timezone
 
@@ -417,8 +418,9 @@ class _Import:
         self.workflow = store.workflow
         self.key = _ENCODER.encode([store.workflow.name, store.workflow.version])
         self.on_refused = on_refused
-        self.cache: dict[str, Complaint] = {}
-        self.written: dict[str, int] = {}
+        # Least recently written first (OrderedDicts: the oldest is dropped in constant time).
+        self.cache: OrderedDict[str, Complaint] = OrderedDict()
+        self.written: OrderedDict[str, int] = OrderedDict()
         self.conflicts: dict[str, ImportConflict] = {}
         self.read = self.new = self.duplicates = self.refused = self.conflicted = 0
         self.batches = 0
@@ -544,16 +546,17 @@ class _Import:
         # Committed: what the import now knows of the store.
         cache, written = self.cache, self.written
         for cid in touched:
-            cache.pop(cid, None)
-            cache[cid] = current[cid]
-            written.pop(cid, None)
-            written[cid] = current[cid].version
+            complaint = current[cid]
+            cache[cid] = complaint
+            cache.move_to_end(cid)
+            written[cid] = complaint.version
+            written.move_to_end(cid)
         for cid in conflicts:
             cache.pop(cid, None)
         while len(cache) > _CACHE:
-            del cache[next(iter(cache))]
+            cache.popitem(last=False)
         while len(written) > _VERSIONS:
-            del written[next(iter(written))]
+            written.popitem(last=False)
         self.conflicts = conflicts
         self.read += len(batch)
         self.new += len(rows)
@@ -604,6 +607,13 @@ class _Import:
 
     def claim(self, bulk: _BulkTxn, before: Complaint, after: Complaint, event: Event) -> None:
         """Claim the external ids an accepted event gives its complaint, or refuse it."""
+        facts = after.facts
+        # Most events that change the facts leave the ids as they were (the same mapping,
+        # kept by `attrs.evolve`) or have none: nothing to claim, without sorting both sides.
+        if facts is None or not facts.external_ids:
+            return
+        if before.facts is not None and before.facts.external_ids is facts.external_ids:
+            return
         held = _external_ids(before)
         claimed = [pair for pair in _external_ids(after) if pair not in held]
         if not claimed:
