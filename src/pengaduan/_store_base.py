@@ -125,6 +125,29 @@ def _json_instant(value: datetime | None) -> str:
     return "null" if value is None else f'"{value.isoformat()}"'
 
 
+# The JSON text and the microseconds of the deadlines written lately, by identity: a batch's
+# rows share their deadline objects (the calendar's answers are memoised, `sla._Memo`), so
+# most deadlines are one of a few instants, formatted once here. Each entry holds its instant,
+# so that its id is not reused while the entry lasts.
+_DEADLINES: dict[int, tuple[datetime, str, int]] = {}
+_DEADLINES_BOUND = 8192
+
+
+def _deadline_forms(value: datetime) -> tuple[datetime, str, int]:
+    """``(value, _json_instant(value), micros(value))``, formatted once for a shared instant."""
+    found = _DEADLINES.get(id(value))
+    if found is not None and found[0] is value:
+        return found
+    if len(_DEADLINES) >= _DEADLINES_BOUND:
+        _DEADLINES.clear()
+    found = _DEADLINES[id(value)] = (
+        value,
+        f'"{value.isoformat()}"',
+        (value - _EPOCH) // _MICROSECOND,
+    )
+    return found
+
+
 def _json_number(value: int | float | None) -> str:
     if value is None:
         return "null"
@@ -151,11 +174,15 @@ def row_columns(row: ComplaintRow) -> tuple[Any, ...]:
     earliest: datetime | None = None
     for clock in row.clocks:
         deadline = clock.deadline
-        if deadline is not None and clock.status in _OPEN:
-            earliest = deadline if earliest is None or deadline < earliest else earliest
+        if deadline is None:
+            deadline_text = "null"
+        else:
+            deadline_text = _deadline_forms(deadline)[1]
+            if clock.status in _OPEN:
+                earliest = deadline if earliest is None or deadline < earliest else earliest
         clocks.append(
             f'{{"clock":{_quote(clock.clock)},"cycle":{_json_number(clock.cycle)},'
-            f'"status":{_quote(clock.status)},"deadline":{_json_instant(deadline)},'
+            f'"status":{_quote(clock.status)},"deadline":{deadline_text},'
             f'"breached":{"true" if clock.breached else "false"},'
             f'"remaining_seconds":{_json_number(clock.remaining_seconds)},'
             f'"remaining_unit":{_quote(clock.remaining_unit)}}}'
@@ -194,7 +221,14 @@ CLOCK_COLUMNS = "complaint, clock, cycle, status, deadline, breached"
 def clock_columns(row: ComplaintRow) -> list[tuple[Any, ...]]:
     """The rows of ``clock_rows`` for a row, in `CLOCK_COLUMNS` order."""
     return [
-        (row.id, c.clock, c.cycle, c.status._value_, micros(c.deadline), int(c.breached))
+        (
+            row.id,
+            c.clock,
+            c.cycle,
+            c.status._value_,
+            None if c.deadline is None else _deadline_forms(c.deadline)[2],
+            int(c.breached),
+        )
         for c in row.clocks
     ]
 

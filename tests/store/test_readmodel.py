@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from pengaduan._store_base import CLOCK_COLUMNS, ROW_COLUMNS, clock_columns, row
 from pengaduan.exceptions import RefusedError, StaleReadModelError, StoreError
 from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.readmodel import (
+    ClockRow,
     ComplaintRow,
     ReadModel,
     project,
@@ -679,3 +680,29 @@ def test_the_remembered_row_texts_are_bounded() -> None:
         _store_base.written_clock_columns(row, f"text {n}")
     assert len(_store_base._WRITTEN_CLOCKS) == _store_base._WRITTEN_CLOCKS_BOUND
     assert "text 0" not in _store_base._WRITTEN_CLOCKS
+
+
+def test_a_shared_deadline_is_written_as_itself_and_an_equal_instant_in_its_own_zone() -> None:
+    import json
+
+    from pengaduan import _store_base
+
+    wib = datetime(2026, 3, 2, 16, 0, tzinfo=timezone(timedelta(hours=7)))
+    utc = wib.astimezone(UTC)  # the same instant, equal, another object and offset
+    assert wib == utc
+    clocks = tuple(
+        ClockRow(name, 1, ClockStatus.RUNNING, at, False, 60.0, "working")
+        for name, at in (("a", wib), ("b", wib), ("c", utc))
+    )
+    row = ComplaintRow(
+        "X", "submitted", None, None, None, False, False, None, None, 1, None, clocks
+    )
+    for _ in range(2):  # formatted, then from the memory of written deadlines
+        body = json.loads(row_columns(row)[9])
+        assert [c["deadline"] for c in body["clocks"]] == [
+            "2026-03-02T16:00:00+07:00",
+            "2026-03-02T16:00:00+07:00",
+            "2026-03-02T09:00:00+00:00",
+        ]
+        assert [c[4] for c in clock_columns(row)] == [_store_base.micros(wib)] * 3
+    assert len(_store_base._DEADLINES) <= _store_base._DEADLINES_BOUND
