@@ -129,22 +129,18 @@ def _json_instant(value: datetime | None) -> str:
 # rows share their deadline objects (the calendar's answers are memoised, `sla._Memo`), so
 # most deadlines are one of a few instants, formatted once here. Each entry holds its instant,
 # so that its id is not reused while the entry lasts.
-_DEADLINES: dict[int, tuple[datetime, str, int]] = {}
+_DEADLINES: dict[int, tuple[datetime, str, int | None]] = {}
 _DEADLINES_BOUND = 8192
 
 
-def _deadline_forms(value: datetime) -> tuple[datetime, str, int]:
+def _deadline_forms(value: datetime) -> tuple[datetime, str, int | None]:
     """``(value, _json_instant(value), micros(value))``, formatted once for a shared instant."""
     found = _DEADLINES.get(id(value))
     if found is not None and found[0] is value:
         return found
     if len(_DEADLINES) >= _DEADLINES_BOUND:
         _DEADLINES.clear()
-    found = _DEADLINES[id(value)] = (
-        value,
-        f'"{value.isoformat()}"',
-        (value - _EPOCH) // _MICROSECOND,
-    )
+    found = _DEADLINES[id(value)] = (value, _json_instant(value), micros(value))
     return found
 
 

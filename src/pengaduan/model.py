@@ -477,6 +477,7 @@ class Complaint:
     @property
     def version(self) -> int:
         """The number of events recorded (the expected version for the next append)."""
+        # `_log` inlined: the workflow reads this for every event it applies.
         events: _EventLog = self._events  # type: ignore[assignment]
         return events.length
 

@@ -705,4 +705,14 @@ def test_a_shared_deadline_is_written_as_itself_and_an_equal_instant_in_its_own_
             "2026-03-02T09:00:00+00:00",
         ]
         assert [c[4] for c in clock_columns(row)] == [_store_base.micros(wib)] * 3
-    assert len(_store_base._DEADLINES) <= _store_base._DEADLINES_BOUND
+
+
+def test_the_remembered_deadlines_are_bounded() -> None:
+    from pengaduan import _store_base
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    kept = [start + timedelta(minutes=n) for n in range(_store_base._DEADLINES_BOUND + 10)]
+    for at in kept:
+        assert _store_base._deadline_forms(at)[1] == f'"{at.isoformat()}"'
+    assert 0 < len(_store_base._DEADLINES) <= _store_base._DEADLINES_BOUND
+    assert _store_base._deadline_forms(kept[-1])[2] == _store_base.micros(kept[-1])
