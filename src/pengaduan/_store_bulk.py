@@ -450,6 +450,8 @@ class _Import:
         counts = {"refused": 0, "duplicates": 0, "conflicted": 0}
         # Encoded before the lock is taken; a refusal is reported in input order below.
         prepared: list[tuple[Event, str, EventFormatError | None]] = []
+        event_ids: list[str] = []
+        complaint_ids: set[str] = set()
         for item in batch:
             try:
                 event, body = prepare(item, workflow, self.key)
@@ -459,21 +461,26 @@ class _Import:
                 prepared.append((item, "", error))
             else:
                 prepared.append((event, body, None))
+                event_ids.append(event.id)
+                complaint_ids.add(event.complaint)
         conflicts = dict(self.conflicts)
         with store._write("import events") as txn:
             bulk = store._bulk_txn(txn)
-            recorded = bulk.find_many([event.id for event, _b, bad in prepared if bad is None])
-            candidates: list[tuple[Event, str, str | None, EventFormatError | None]] = []
-            complaint_ids: set[str] = set()
-            for event, body, bad in prepared:
-                known = None
-                if bad is None:
-                    known = recorded.get(event.id)
-                    if known == body:
-                        counts["duplicates"] += 1
-                        continue
-                    complaint_ids.add(event.complaint)
-                candidates.append((event, body, known, bad))
+            recorded = bulk.find_many(event_ids)
+            if recorded:
+                # The events recorded as they are (an import run again) are left out here, and
+                # so are the complaints that only they touch (nothing of theirs to load).
+                kept: list[tuple[Event, str, EventFormatError | None]] = []
+                complaint_ids = set()
+                for entry in prepared:
+                    event, body, bad = entry
+                    if bad is None:
+                        if recorded.get(event.id) == body:
+                            counts["duplicates"] += 1
+                            continue
+                        complaint_ids.add(event.complaint)
+                    kept.append(entry)
+                prepared = kept
             # The machine's moves are read off its table while it carries no callback or
             # condition (asked once a batch: one a host registers fires from the next batch on).
             moves = workflow._plain_moves()
@@ -481,14 +488,14 @@ class _Import:
             states = self.states(bulk, complaint_ids, fresh, moves)
             moved = {cid for cid, (_c, expected) in states.items() if expected is not None}
             current = {cid: complaint for cid, (complaint, _e) in states.items()}
-            accepted: dict[str, tuple[Event, str]] = {}
+            accepted: dict[str, Event] = {}
             rows: list[tuple[str, str, int, str]] = []
             touched: dict[str, None] = {}
             # `apply_event` less its look-up of the event's id in the complaint's history: every
             # id of that history is stored (found above) or accepted in this batch, both
             # handled before the workflow is asked; the checks are the same.
             apply = workflow._apply
-            for event, body, known, bad in candidates:
+            for event, body, bad in prepared:
                 if bad is not None:
                     self.refuse(event, bad, counts)
                     continue
@@ -499,11 +506,13 @@ class _Import:
                     counts["conflicted"] += 1
                     continue
                 complaint = current[cid]
-                earlier: Event | None = None
-                if known is not None:
-                    earlier = decode(known, f"event id {event.id!r}")
-                elif event.id in accepted:
-                    earlier = accepted[event.id][0]
+                # The same id with other content: recorded already, or earlier in the batch.
+                known = recorded.get(event.id) if recorded else None
+                earlier = (
+                    decode(known, f"event id {event.id!r}")
+                    if known is not None
+                    else accepted.get(event.id)
+                )
                 try:
                     if earlier is not None:
                         if fingerprint(earlier) != fingerprint(event):
@@ -531,7 +540,7 @@ class _Import:
                     self.refuse(event, error, counts)
                     continue
                 current[cid] = after
-                accepted[event.id] = (event, body)
+                accepted[event.id] = event
                 rows.append((event.id, cid, after.version, body))
                 touched[cid] = None
             position = bulk.insert_many(rows) if rows else None
