@@ -79,32 +79,32 @@ def _not_json(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
-def _plain_encoder() -> Callable[[object], str]:
-    """`_ENCODER.encode` for a plain value (see `_plain`), without its set-up at every call.
+def _public_chunks(value: object, _level: int) -> tuple[str]:
+    return (_ENCODER.encode(value),)
+
+
+def _plain_encoder() -> Callable[[object, int], Iterable[str]]:
+    """The pieces `_ENCODER.encode` writes for a plain value (see `_plain`), joined to encode.
 
     `JSONEncoder.encode` builds its C encoder anew for each value, a half of what encoding a
     small event's data costs; this one is built once, and without the check for cycles (a
-    plain value is a tree). Where the C encoder is missing or writes otherwise, it is
-    `_ENCODER.encode` itself.
+    plain value is a tree). Where the C encoder is missing or writes otherwise, its one piece
+    is `_ENCODER.encode`'s text.
     """
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
-        return _ENCODER.encode
+        return _public_chunks
     try:
         chunks = make(None, _not_json, _quote, None, ":", ",", False, False, False)
         probe = {"a": [1, -2.5, None, True, "é\n\u2028"], "b": {}, "c": []}
         if "".join(chunks(probe, 0)) != _ENCODER.encode(probe):
-            return _ENCODER.encode
+            return _public_chunks
     except Exception:  # another interpreter's private API: keep the public one
-        return _ENCODER.encode
-
-    def encode(value: object) -> str:
-        return "".join(chunks(value, 0))
-
-    return encode
+        return _public_chunks
+    return chunks  # type: ignore[no-any-return]
 
 
-_encode_plain = _plain_encoder()
+_plain_chunks = _plain_encoder()
 
 # The key of a stored body naming the workflow that accepted the event (see _store_base).
 _WORKFLOW_KEY = "workflow"
@@ -255,24 +255,6 @@ def _plain(value: object, depth: int) -> bool:
     return False
 
 
-def _plain_event(event: Event) -> bool:
-    at = event.at
-    actor = event.actor
-    return (
-        type(event.id) is str
-        and type(event.complaint) is str
-        and type(event.action) is str
-        and type(at) is datetime
-        and type(at.tzinfo) is timezone
-        and type(actor) is Actor
-        and type(actor.id) is str
-        and isinstance(actor.role, str)
-        and (actor.unit is None or type(actor.unit) is str)
-        and type(event.data) is dict
-        and _plain(event.data, 99)
-    )
-
-
 def prepare(event: object, workflow: Workflow, workflow_key: str) -> tuple[Event, str]:
     """An event as the store will give it back, and its stored body, encoded once.
 
@@ -283,24 +265,35 @@ def prepare(event: object, workflow: Workflow, workflow_key: str) -> tuple[Event
     Raises:
         EventFormatError: As `normalise` does, for anything a store does not keep.
     """
-    if isinstance(event, Event) and _plain_event(event):
-        actor = event.actor
+    # Checked here rather than in a function of its own: this runs for every event imported.
+    if isinstance(event, Event) and (
+        type(event.id) is str
+        and type(event.complaint) is str
+        and type(event.action) is str
+        and type(at := event.at) is datetime
+        and type(at.tzinfo) is timezone
+        and type(actor := event.actor) is Actor
+        and type(actor.id) is str
+        and isinstance(actor.role, str)
+        and ((unit := actor.unit) is None or type(unit) is str)
+        and type(data := event.data) is dict
+        and _plain(data, 99)
+    ):
         if type(actor.role) is not str:  # a Role member: the store gives back its text
-            actor = Actor(actor.id, str(actor.role), actor.unit)
+            actor = Actor(actor.id, str(actor.role), unit)
             event = attrs.evolve(event, actor=actor)
         try:
-            data = _encode_plain(event.data)
+            text = "".join(_plain_chunks(data, 0))
         except ValueError:  # a number json cannot write: the precise error below
             pass
         else:
-            unit = actor.unit
             # An ISO 8601 instant has nothing JSON escapes.
             body = (
                 f'{{"id":{_quote(event.id)},"complaint":{_quote(event.complaint)},'
-                f'"action":{_quote(event.action)},"at":"{event.at.isoformat()}",'
+                f'"action":{_quote(event.action)},"at":"{at.isoformat()}",'
                 f'"actor":{{"id":{_quote(actor.id)},"role":{_quote(actor.role)},'
                 f'"unit":{"null" if unit is None else _quote(unit)}}},'
-                f'"data":{data},"{_WORKFLOW_KEY}":{workflow_key}}}'
+                f'"data":{text},"{_WORKFLOW_KEY}":{workflow_key}}}'
             )
             # A NUL is escaped as \u0000 in JSON, a lone surrogate kept raw: either sends the
             # event through the full check, which names the position.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pengaduan import _store_bulk
 from pengaduan._store_base import encode
 from pengaduan._store_bulk import _ENCODER, prepare
 from pengaduan.exceptions import EventFormatError
@@ -47,3 +49,21 @@ def test_an_imported_events_body_is_the_text_encode_writes(event: Event) -> None
         return
     _event, body = prepare(event, WORKFLOW, KEY)
     assert body == expected
+
+
+@given(st.dictionaries(texts, values, max_size=4))
+def test_without_the_c_encoder_the_data_is_written_by_the_public_one(
+    data: dict[str, object],
+) -> None:
+    real = json.encoder.c_make_encoder
+    json.encoder.c_make_encoder = None  # type: ignore[attr-defined]
+    try:
+        chunks = _store_bulk._plain_encoder()
+    finally:
+        json.encoder.c_make_encoder = real  # type: ignore[attr-defined]
+    assert chunks is _store_bulk._public_chunks
+    try:
+        expected = _ENCODER.encode(data)
+    except ValueError:
+        return
+    assert "".join(chunks(data, 0)) == expected == "".join(_store_bulk._plain_chunks(data, 0))
