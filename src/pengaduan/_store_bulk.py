@@ -2,11 +2,13 @@
 
 A batch is one write transaction of the backend (the same lock an append takes), so it is
 all or nothing and serialised with every append. Inside it, the batch costs a fixed number
-of queries whatever its size: one lookup of its event ids, one of the stored versions of its
-complaints, one read of the histories it must replay (only of complaints this import has not
-just written itself), then the inserts (SQLite ``executemany``, PostgreSQL ``COPY``) and one
-read-model row per complaint touched. Each event is encoded to JSON once (the stored body)
-and is not decoded again unless it is not already in the form a store gives back.
+of queries whatever its size: one lookup of the stored versions of its complaints, one of its
+event ids (where the database's unique index refuses a recorded id, only those of complaints
+with stored events: see `_Import.write`), one read of the histories it must replay (only of
+complaints this import has not just written itself), then the inserts (SQLite
+``executemany``, PostgreSQL ``COPY``) and one read-model row per complaint touched. Each
+event is encoded to JSON once (the stored body) and is not decoded again unless it is not
+already in the form a store gives back.
 
 The import keeps the state of the complaints it wrote last (a bounded cache), so that a
 complaint whose events are spread over many batches (an event file is in time order, not by
@@ -167,8 +169,16 @@ class ImportResult:
 class _BulkTxn(ABC):
     """The few set-wise operations a bulk batch needs, on top of a backend's `_Txn`."""
 
+    # Whether `insert_many` refuses an event id already recorded (`id_taken` tells the error):
+    # then the ids of complaints with no stored event need not be looked up first.
+    refuses_taken_ids = False
+
     def __init__(self, txn: _Txn) -> None:
         self.txn = txn
+
+    def id_taken(self, error: Exception) -> bool:
+        """Whether `error`, raised by `insert_many`, may be an event id already recorded."""
+        return False
 
     @abstractmethod
     def find_many(self, event_ids: Sequence[str]) -> dict[str, str]:
@@ -403,6 +413,10 @@ class _BulkStore(_StoreCore):
         return run.result()
 
 
+class _RecheckIdsError(Exception):
+    """A batch written without looking up every id must be written again with the look-up."""
+
+
 class _Import:
     """The running state of one `import_events` call."""
 
@@ -431,16 +445,26 @@ class _Import:
             conflicts=tuple(self.conflicts.values()),
         )
 
-    def refuse(self, event: Event, error: PengaduanError, counts: dict[str, int]) -> None:
+    def refuse(
+        self,
+        event: Event,
+        error: PengaduanError,
+        counts: dict[str, int],
+        held: list[tuple[Event, PengaduanError]] | None,
+    ) -> None:
+        """Count a refused event; pass it on (or hold it, see `write`), or raise it."""
         if self.on_refused is None:
+            if held is not None:
+                raise _RecheckIdsError  # an unchecked id before it may be the first refusal
             raise error
         counts["refused"] += 1
-        self.on_refused(event, error)
+        if held is not None:
+            held.append((event, error))
+        else:
+            self.on_refused(event, error)
 
     def batch(self, batch: Sequence[object]) -> None:
-        store = self.store
         workflow = self.workflow
-        counts = {"refused": 0, "duplicates": 0, "conflicted": 0}
         # Encoded before the lock is taken; a refusal is reported in input order below.
         prepared: list[tuple[Event, str, EventFormatError | None]] = []
         event_ids: list[str] = []
@@ -456,10 +480,48 @@ class _Import:
                 prepared.append((event, body, None))
                 event_ids.append(event.id)
                 complaint_ids.add(event.complaint)
+        try:
+            self.write(prepared, event_ids, complaint_ids, batch_read=len(batch), checked=False)
+        except _RecheckIdsError:
+            # An event of a complaint new to the store came with an id already recorded (for
+            # another complaint), or a refusal is to be raised: once more, every id looked up
+            # first, so that the first refusal in input order is the one reported.
+            self.write(prepared, event_ids, complaint_ids, batch_read=len(batch), checked=True)
+
+    def write(
+        self,
+        prepared: list[tuple[Event, str, EventFormatError | None]],
+        event_ids: list[str],
+        complaint_ids: set[str],
+        *,
+        batch_read: int,
+        checked: bool,
+    ) -> None:
+        """Validate and write one prepared batch in one transaction; then note what it did.
+
+        Unless `checked`, where the backend's inserts refuse an id already recorded, only the
+        ids of complaints with stored events are looked up (an import into a store holding
+        none of its complaints looks up nothing), and refusals are held until the inserts
+        have gone through; an id found taken there raises `_RecheckIdsError`, the transaction is
+        rolled back, and the caller does the batch again `checked`.
+        """
+        store = self.store
+        workflow = self.workflow
+        counts = {"refused": 0, "duplicates": 0, "conflicted": 0}
         conflicts = dict(self.conflicts)
         with store._write("import events") as txn:
             bulk = store._bulk_txn(txn)
-            recorded = bulk.find_many(event_ids)
+            unchecked = not checked and bulk.refuses_taken_ids
+            stored = bulk.versions(sorted(complaint_ids)) if complaint_ids else {}
+            held: list[tuple[Event, PengaduanError]] | None = None
+            if unchecked:
+                held = []
+                event_ids = [
+                    event.id
+                    for event, _b, bad in prepared
+                    if bad is None and event.complaint in stored
+                ]
+            recorded = bulk.find_many(event_ids) if event_ids else {}
             if recorded:
                 # The events recorded as they are (an import run again) are left out here, and
                 # so are the complaints that only they touch (nothing of theirs to load).
@@ -478,7 +540,7 @@ class _Import:
             # condition (asked once a batch: one a host registers fires from the next batch on).
             moves = workflow._plain_moves()
             fresh: set[str] = set()
-            states = self.states(bulk, complaint_ids, fresh, moves)
+            states = self.states(bulk, complaint_ids, stored, fresh, moves)
             moved = {cid for cid, (_c, expected) in states.items() if expected is not None}
             current = {cid: complaint for cid, (complaint, _e) in states.items()}
             accepted: dict[str, Event] = {}
@@ -490,7 +552,7 @@ class _Import:
             apply = workflow._apply
             for event, body, bad in prepared:
                 if bad is not None:
-                    self.refuse(event, bad, counts)
+                    self.refuse(event, bad, counts, held)
                     continue
                 cid = event.complaint
                 conflict = conflicts.get(cid)
@@ -530,20 +592,35 @@ class _Import:
                         )
                         counts["conflicted"] += 1
                         continue
-                    self.refuse(event, error, counts)
+                    self.refuse(event, error, counts, held)
                     continue
                 current[cid] = after
                 accepted[event.id] = event
                 rows.append((event.id, cid, after.version, body))
                 touched[cid] = None
-            position = bulk.insert_many(rows) if rows else None
+            try:
+                position = bulk.insert_many(rows) if rows else None
+            except Exception as error:
+                if unchecked and bulk.id_taken(error):
+                    raise _RecheckIdsError from None
+                raise
+            if held:
+                # A refused event's id was not inserted: were it taken, the look-up would have
+                # refused it as a duplicate instead.
+                unseen = [event.id for event, _e in held if event.complaint not in stored]
+                if unseen and bulk.find_many(unseen):
+                    raise _RecheckIdsError
+                on_refused = self.on_refused
+                assert on_refused is not None
+                for refused, reason in held:
+                    on_refused(refused, reason)
             if touched:
                 # Each touched complaint's row once, as `project` computes it, the calendar's
                 # answers shared among the batch's complaints.
                 projected = _project_many([current[cid] for cid in touched], store.read_model)
                 bulk.put_rows(projected, fresh)
-                stored = txn.get_meta(META_FINGERPRINT)
-                if stored not in (store.fingerprint, REBUILDING + store.fingerprint, MIXED):
+                recorded_as = txn.get_meta(META_FINGERPRINT)
+                if recorded_as not in (store.fingerprint, REBUILDING + store.fingerprint, MIXED):
                     txn.set_meta(META_FINGERPRINT, MIXED)
         # Committed: what the import now knows of the store.
         cache, written = self.cache, self.written
@@ -560,7 +637,7 @@ class _Import:
         while len(written) > _VERSIONS:
             written.popitem(last=False)
         self.conflicts = conflicts
-        self.read += len(batch)
+        self.read += batch_read
         self.new += len(rows)
         self.duplicates += counts["duplicates"]
         self.refused += counts["refused"]
@@ -573,15 +650,16 @@ class _Import:
         self,
         bulk: _BulkTxn,
         complaint_ids: set[str],
+        stored: Mapping[str, int],
         fresh: set[str],
         moves: Mapping[str, Mapping[str, str]] | None,
     ) -> dict[str, tuple[Complaint, int | None]]:
         """Each complaint's state as stored, and the version the import expected if it moved.
 
+        `stored` holds the stored versions (`_BulkTxn.versions`) of at least these complaints.
         The complaints with no stored event are added to `fresh`.
         """
         ordered = sorted(complaint_ids)
-        stored = bulk.versions(ordered) if ordered else {}
         found: dict[str, tuple[Complaint, int | None]] = {}
         load: list[str] = []
         expected: dict[str, int] = {}

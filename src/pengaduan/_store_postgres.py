@@ -341,6 +341,10 @@ class _PostgresBulkTxn(_BulkTxn):
     """The set-wise queries of `import_events` on a PostgreSQL write transaction (COPY)."""
 
     txn: _PostgresTxn
+    refuses_taken_ids = True  # events.id is UNIQUE
+
+    def id_taken(self, error: Exception) -> bool:
+        return getattr(error, "sqlstate", None) == "23505"  # unique_violation
 
     def find_many(self, event_ids: Sequence[str]) -> dict[str, str]:
         return self.txn.find(event_ids)

@@ -351,6 +351,10 @@ class _SQLiteBulkTxn(_BulkTxn):
     """The set-wise queries of `import_events` on an SQLite write transaction."""
 
     txn: _SQLiteTxn
+    refuses_taken_ids = True  # events.id is UNIQUE
+
+    def id_taken(self, error: Exception) -> bool:
+        return isinstance(error, sqlite3.IntegrityError)
 
     def find_many(self, event_ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}

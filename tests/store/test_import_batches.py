@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from store_helpers import ADMIN, START, event, lifecycle, open_spec, submit
+from store_helpers import ADMIN, START, comment, event, lifecycle, open_spec, submit
 
+from pengaduan._store_sqlite import _SQLiteBulkTxn
 from pengaduan.exceptions import (
     ActionNotAllowedError,
     DuplicateEventError,
@@ -97,6 +98,55 @@ def test_an_id_reused_for_another_event_is_refused_with_the_existing_error(
         store.import_events(twice)
 
 
+def taken(complaint: str, action: str, data: dict[str, Any]) -> Event:
+    """An event of `complaint` under the id of C-0's second event (recorded by then)."""
+    made = event(complaint, 1, action, ADMIN, data, 5)
+    return Event("C-0#2", complaint, made.action, made.at, made.actor, made.data)
+
+
+SUBMIT_DATA = {"title": "t", "body": "b", "channel": "web"}
+
+
+def test_a_new_complaints_event_under_a_recorded_id_is_refused_as_a_duplicate(
+    store: EventStore,
+) -> None:
+    store.import_events(lifecycle("C-0"))
+    refused: list[tuple[str, str, type]] = []
+    result = store.import_events(
+        [submit("C-2"), taken("C-1", "submit", SUBMIT_DATA), comment("C-2", 2, 1)],
+        on_refused=lambda e, error: refused.append((e.complaint, e.id, type(error))),
+    )
+    assert refused == [("C-1", "C-0#2", DuplicateEventError)]
+    assert (result.new, result.refused, result.batches) == (2, 1, 1)
+    assert (store.load("C-1").version, store.load("C-2").version) == (0, 2)
+    assert store.load("C-0").version == 4  # its event under that id is untouched
+
+
+def test_a_recorded_id_is_the_reason_given_even_where_the_workflow_refuses_the_event_too(
+    store: EventStore,
+) -> None:
+    store.import_events(lifecycle("C-0"))
+    closing = taken("C-1", "close", {})  # not allowed before a submission, as well
+    with pytest.raises(DuplicateEventError):
+        store.append("C-1", [closing])  # what an append says of it
+    refused: list[tuple[str, type]] = []
+    store.import_events(
+        [submit("C-2"), closing], on_refused=lambda e, error: refused.append((e.id, type(error)))
+    )
+    assert refused == [("C-0#2", DuplicateEventError)]
+
+
+def test_without_on_refused_the_first_refusal_in_input_order_is_raised(
+    store: EventStore,
+) -> None:
+    store.import_events(lifecycle("C-0"))
+    later = event("C-2", 9, "close", ADMIN, {}, hours=6)  # not allowed when submitted
+    with pytest.raises(DuplicateEventError) as raised:
+        store.import_events([submit("C-2"), taken("C-1", "submit", SUBMIT_DATA), later])
+    assert raised.value.event_id == "C-0#2"
+    assert store.load("C-2").version == 0  # nothing of the batch
+
+
 def test_with_on_refused_a_refused_event_is_left_out_and_the_rest_lands(
     store: EventStore,
 ) -> None:
@@ -150,3 +200,22 @@ def test_something_that_is_not_an_event_is_refused(spec: str) -> None:
             store.import_events(["not an event"])  # type: ignore[list-item]
     finally:
         store.close()
+
+
+def test_only_the_ids_of_complaints_with_stored_events_are_looked_up(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[list[str]] = []
+    real = _SQLiteBulkTxn.find_many
+
+    def find_many(self: _SQLiteBulkTxn, event_ids: Any) -> dict[str, str]:
+        asked.append(list(event_ids))
+        return real(self, event_ids)
+
+    monkeypatch.setattr(_SQLiteBulkTxn, "find_many", find_many)
+    with SQLiteStore(tmp_path / "s.db", lapor_workflow()) as store:
+        store.import_events(lifecycle("C-0")[:2])
+        assert asked == []  # a store holding none of the batch's complaints
+        store.import_events([*lifecycle("C-0")[1:], *lifecycle("C-1")])
+        assert asked == [["C-0#2", "C-0#3", "C-0#4"]]
+        assert store.load("C-0").version == store.load("C-1").version == 4

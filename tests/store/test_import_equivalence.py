@@ -110,15 +110,15 @@ def opened(kind: str) -> Iterator[EventStore]:
         drop_schema(spec)
 
 
-def one_by_one(store: EventStore, events: list[Event]) -> tuple[list[str], int]:
-    """Append each event on its own; the refused ids and the number of duplicates."""
-    refused: list[str] = []
+def one_by_one(store: EventStore, events: list[Event]) -> tuple[list[tuple[str, type]], int]:
+    """Append each event on its own; the refused ids (with why) and the number of duplicates."""
+    refused: list[tuple[str, type]] = []
     duplicates = 0
     for event in events:
         try:
             duplicates += len(store.append(event.complaint, [event]).duplicates)
-        except (RefusedError, EventFormatError):
-            refused.append(event.id)
+        except (RefusedError, EventFormatError) as error:
+            refused.append((event.id, type(error)))
     return refused, duplicates
 
 
@@ -165,7 +165,7 @@ def test_bulk_import_stores_what_appending_one_by_one_stores(
             rest, batch_size=batch_size, on_refused=lambda e, error: seen.append((e.id, error))
         )
         assert snapshot(bulk) == snapshot(single)
-        assert [event_id for event_id, _error in seen] == refused
+        assert [(event_id, type(error)) for event_id, error in seen] == refused
         assert all(isinstance(error, RefusedError | EventFormatError) for _id, error in seen)
         assert result.duplicates == duplicates
         assert result.refused == len(refused)
