@@ -467,8 +467,8 @@ class _Import:
         workflow = self.workflow
         # Encoded before the lock is taken; a refusal is reported in input order below.
         prepared: list[tuple[Event, str, EventFormatError | None]] = []
-        event_ids: list[str] = []
-        complaint_ids: set[str] = set()
+        # The ids of the well-formed events, by complaint.
+        ids_of: dict[str, list[str]] = {}
         for item in batch:
             try:
                 event, body = prepare(item, workflow, self.key)
@@ -478,21 +478,23 @@ class _Import:
                 prepared.append((item, "", error))
             else:
                 prepared.append((event, body, None))
-                event_ids.append(event.id)
-                complaint_ids.add(event.complaint)
+                ids = ids_of.get(event.complaint)
+                if ids is None:
+                    ids_of[event.complaint] = [event.id]
+                else:
+                    ids.append(event.id)
         try:
-            self.write(prepared, event_ids, complaint_ids, batch_read=len(batch), checked=False)
+            self.write(prepared, ids_of, batch_read=len(batch), checked=False)
         except _RecheckIdsError:
             # An event of a complaint new to the store came with an id already recorded (for
             # another complaint), or a refusal is to be raised: once more, every id looked up
             # first, so that the first refusal in input order is the one reported.
-            self.write(prepared, event_ids, complaint_ids, batch_read=len(batch), checked=True)
+            self.write(prepared, ids_of, batch_read=len(batch), checked=True)
 
     def write(
         self,
         prepared: list[tuple[Event, str, EventFormatError | None]],
-        event_ids: list[str],
-        complaint_ids: set[str],
+        ids_of: Mapping[str, list[str]],
         *,
         batch_read: int,
         checked: bool,
@@ -512,30 +514,29 @@ class _Import:
         with store._write("import events") as txn:
             bulk = store._bulk_txn(txn)
             unchecked = not checked and bulk.refuses_taken_ids
+            complaint_ids: Set[str] = ids_of.keys()
             stored = bulk.versions(sorted(complaint_ids)) if complaint_ids else {}
             held: list[tuple[Event, PengaduanError]] | None = None
             if unchecked:
                 held = []
-                event_ids = [
-                    event.id
-                    for event, _b, bad in prepared
-                    if bad is None and event.complaint in stored
-                ]
-            recorded = bulk.find_many(event_ids) if event_ids else {}
+                looked_up = [i for cid in stored for i in ids_of[cid]]
+            else:
+                looked_up = [i for ids in ids_of.values() for i in ids]
+            recorded = bulk.find_many(looked_up) if looked_up else {}
             if recorded:
                 # The events recorded as they are (an import run again) are left out here, and
                 # so are the complaints that only they touch (nothing of theirs to load).
                 kept: list[tuple[Event, str, EventFormatError | None]] = []
-                complaint_ids = set()
+                touching: set[str] = set()
                 for entry in prepared:
                     event, body, bad = entry
                     if bad is None:
                         if recorded.get(event.id) == body:
                             counts["duplicates"] += 1
                             continue
-                        complaint_ids.add(event.complaint)
+                        touching.add(event.complaint)
                     kept.append(entry)
-                prepared = kept
+                prepared, complaint_ids = kept, touching
             # The machine's moves are read off its table while it carries no callback or
             # condition (asked once a batch: one a host registers fires from the next batch on).
             moves = workflow._plain_moves()
@@ -649,7 +650,7 @@ class _Import:
     def states(
         self,
         bulk: _BulkTxn,
-        complaint_ids: set[str],
+        complaint_ids: Set[str],
         stored: Mapping[str, int],
         fresh: set[str],
         moves: Mapping[str, Mapping[str, str]] | None,
