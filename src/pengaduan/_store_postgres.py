@@ -340,11 +340,10 @@ class _PostgresTxn(_Txn):
 class _PostgresBulkTxn(_BulkTxn):
     """The set-wise queries of `import_events` on a PostgreSQL write transaction (COPY)."""
 
+    # Every id is looked up first (`refuses_taken_ids` stays off): a COPY the unique index
+    # refused would have drawn positions from the identity sequence, which a rollback does
+    # not give back, so the batch done again would leave a gap in the positions.
     txn: _PostgresTxn
-    refuses_taken_ids = True  # events.id is UNIQUE
-
-    def id_taken(self, error: Exception) -> bool:
-        return getattr(error, "sqlstate", None) == "23505"  # unique_violation
 
     def find_many(self, event_ids: Sequence[str]) -> dict[str, str]:
         return self.txn.find(event_ids)
