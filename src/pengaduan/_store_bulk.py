@@ -53,7 +53,7 @@ from pengaduan.readmodel import (
     ComplaintRow,
     _project_many,
 )
-from pengaduan.workflow import Workflow
+from pengaduan.workflow import Workflow, _collector_spared
 
 # Events per transaction unless told. A larger batch projects a complaint whose events span
 # batches fewer times and commits less often (on the benchmark's regency 20,000 take a tenth
@@ -386,30 +386,33 @@ class _BulkStore(_StoreCore):
             raise ValueError(f"batch_size must be 1 or more, not {batch_size}")
         run = _Import(self, on_refused)
         source = iter(events)
-        while True:
-            batch = list(itertools.islice(source, batch_size))
-            if not batch:
-                break
-            # The collector is paused while a batch runs: what a batch makes is either kept
-            # (the complaints) or freed by reference counting; walking the growing heap at
-            # every threshold cost a fifth of the time. Its cyclic garbage goes after it.
-            paused = gc.isenabled()
-            if paused:
-                gc.disable()
-            try:
-                run.batch(batch)
-            except (RefusedError, EventFormatError) as error:
-                error.add_note(
-                    f"nothing of import batch {run.batches + 1} (events {run.read + 1} to "
-                    f"{run.read + len(batch)} of the input) was written; the batches before "
-                    f"it were ({run.new} new events)"
-                )
-                raise
-            finally:
+        # What existed before the import (the host's heap, the events given as a list) is kept
+        # out of the collector's walks while it runs, as for `Workflow.replay`.
+        with _collector_spared():
+            while True:
+                batch = list(itertools.islice(source, batch_size))
+                if not batch:
+                    break
+                # The collector is paused while a batch runs: what a batch makes is either kept
+                # (the complaints) or freed by reference counting; walking the growing heap at
+                # every threshold cost a fifth of the time. Its cyclic garbage goes after it.
+                paused = gc.isenabled()
                 if paused:
-                    gc.enable()
-            if progress is not None:
-                progress(run.result())
+                    gc.disable()
+                try:
+                    run.batch(batch)
+                except (RefusedError, EventFormatError) as error:
+                    error.add_note(
+                        f"nothing of import batch {run.batches + 1} (events {run.read + 1} to "
+                        f"{run.read + len(batch)} of the input) was written; the batches before "
+                        f"it were ({run.new} new events)"
+                    )
+                    raise
+                finally:
+                    if paused:
+                        gc.enable()
+                if progress is not None:
+                    progress(run.result())
         return run.result()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from pengaduan.exceptions import (
     EventFormatError,
     ExternalIdClashError,
     PengaduanError,
+    RefusedError,
     StoreError,
 )
 from pengaduan.model import Event
@@ -219,3 +221,36 @@ def test_only_the_ids_of_complaints_with_stored_events_are_looked_up(
         store.import_events([*lifecycle("C-0")[1:], *lifecycle("C-1")])
         assert asked == [["C-0#2", "C-0#3", "C-0#4"]]
         assert store.load("C-0").version == store.load("C-1").version == 4
+
+
+def test_an_import_spares_the_collector_the_heap_and_leaves_it_as_it_found_it(
+    store: EventStore,
+) -> None:
+    frozen: list[int] = []
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    store.import_events(
+        interleaved(3), batch_size=4, progress=lambda _r: frozen.append(gc.get_freeze_count())
+    )
+    assert len(frozen) == 3  # one per batch
+    assert all(count > 0 for count in frozen)  # the heap kept out of the collector's walks
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    bad = event("C-7", 9, "close", ADMIN, {}, hours=1)
+    with pytest.raises(RefusedError):
+        store.import_events([bad])
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    # Objects the host froze stay frozen; a disabled collector stays disabled.
+    gc.freeze()
+    try:
+        store.import_events(interleaved(1))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        store.import_events(interleaved(2))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
