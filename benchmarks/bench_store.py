@@ -31,6 +31,7 @@ the steadier figure on a shared machine.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sqlite3
 import statistics
@@ -78,6 +79,9 @@ BATCH = [DEFAULT_BATCH]  # events per import transaction (--batch-size)
 
 
 def timed(work: Callable[[], object], cpu: str | None = None) -> float:
+    # Each side starts with the collector's debts paid (untimed), so that a full collection
+    # the other side's garbage made due does not land in its time.
+    gc.collect()
     began, began_cpu = time.perf_counter(), time.process_time()
     work()
     if cpu is not None:
