@@ -610,8 +610,13 @@ class _Import:
                 raise
             if held:
                 # A refused event's id was not inserted: were it taken, the look-up would have
-                # refused it as a duplicate instead.
-                unseen = [event.id for event, _e in held if event.complaint not in stored]
+                # refused it as a duplicate instead (not one refused for its format, whose id
+                # the look-up never asks for).
+                unseen = [
+                    event.id
+                    for event, error in held
+                    if event.complaint not in stored and not isinstance(error, EventFormatError)
+                ]
                 if unseen and bulk.find_many(unseen):
                     raise _RecheckIdsError
                 on_refused = self.on_refused
