@@ -61,9 +61,13 @@ from pengaduan.workflow import Workflow, _collector_spared
 # the project's machine, during which other writers wait.
 DEFAULT_BATCH = 20_000
 
-# Complaints whose state the import keeps between batches (the oldest written is forgotten
-# first; a forgotten complaint is replayed from the store when it comes back).
-_CACHE = 1_000
+# The events of the complaints whose state the import keeps between batches (the oldest
+# written is forgotten first; a forgotten complaint is replayed from the store when it comes
+# back). A complaint left in a terminal state is not kept: an event file's later batches
+# continue the complaints still open (on the simulated history of 100,000 complaints every
+# complaint that came back in the next batch was open), so the events kept are those of the
+# open complaints of the last batches, which is what the bound needs to hold.
+_CACHE_EVENTS = 50_000
 # Complaints whose version as the import wrote it is remembered, to tell that another writer
 # appended to one (an int each, so many more than the states).
 _VERSIONS = 100_000
@@ -430,6 +434,8 @@ class _Import:
         self.on_refused = on_refused
         # Least recently written first (OrderedDicts: the oldest is dropped in constant time).
         self.cache: OrderedDict[str, Complaint] = OrderedDict()
+        self.cached_events = 0  # the events of the complaints in `cache`
+        self.terminal = frozenset(state.name for state in store.workflow.states if state.terminal)
         self.written: OrderedDict[str, int] = OrderedDict()
         self.conflicts: dict[str, ImportConflict] = {}
         self.read = self.new = self.duplicates = self.refused = self.conflicted = 0
@@ -632,17 +638,25 @@ class _Import:
                 if recorded_as not in (store.fingerprint, REBUILDING + store.fingerprint, MIXED):
                     txn.set_meta(META_FINGERPRINT, MIXED)
         # Committed: what the import now knows of the store.
-        cache, written = self.cache, self.written
+        cache, written, terminal = self.cache, self.written, self.terminal
+        cached_events = self.cached_events
         for cid in touched:
             complaint = current[cid]
-            cache[cid] = complaint
-            cache.move_to_end(cid)
+            dropped = cache.pop(cid, None)
+            if dropped is not None:
+                cached_events -= dropped.version
+            if complaint.state not in terminal:
+                cache[cid] = complaint
+                cached_events += complaint.version
             written[cid] = complaint.version
             written.move_to_end(cid)
         for cid in conflicts:
-            cache.pop(cid, None)
-        while len(cache) > _CACHE:
-            cache.popitem(last=False)
+            dropped = cache.pop(cid, None)
+            if dropped is not None:
+                cached_events -= dropped.version
+        while cached_events > _CACHE_EVENTS:
+            cached_events -= cache.popitem(last=False)[1].version
+        self.cached_events = cached_events
         while len(written) > _VERSIONS:
             written.popitem(last=False)
         self.conflicts = conflicts

@@ -254,3 +254,32 @@ def test_an_import_spares_the_collector_the_heap_and_leaves_it_as_it_found_it(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_open_complaint_continued_in_a_later_batch_is_not_read_back_but_a_closed_one_is(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replayed: list[str] = []
+    real = store._replay  # type: ignore[attr-defined]
+
+    def replay(complaint_id: str, *args: Any, **kwargs: Any) -> Any:
+        replayed.append(complaint_id)
+        return real(complaint_id, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_replay", replay)
+    still_open, closing = lifecycle("C-0"), lifecycle("C-1", hours=0.5)
+    closing.append(event("C-1", 5, "close", ADMIN, {}, hours=4))
+    later = [
+        event("C-0", 5, "close", ADMIN, {}, hours=5),
+        event("C-1", 6, "reopen", ADMIN, {"reason": "belum tuntas"}, hours=6),
+    ]
+    result = store.import_events([*still_open, *closing, *later], batch_size=9)
+    assert (result.batches, result.new) == (2, 11)
+    # The open one's state was kept from the first batch; the closed one, not kept (a closed
+    # complaint seldom comes back), was read back and its reopening validated against it.
+    assert replayed == ["C-1"]
+    assert store.load("C-0").state == "closed"
+    assert store.load("C-1").state == "dispatched"
+    row = store.row("C-1")
+    assert row is not None
+    assert (row.state, row.version) == ("dispatched", 6)
