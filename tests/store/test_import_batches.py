@@ -283,3 +283,27 @@ def test_an_open_complaint_continued_in_a_later_batch_is_not_read_back_but_a_clo
     row = store.row("C-1")
     assert row is not None
     assert (row.state, row.version) == ("dispatched", 6)
+
+
+def test_the_import_forgets_the_least_recently_written_open_complaint_past_its_bound(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pengaduan import _store_bulk
+
+    monkeypatch.setattr(_store_bulk, "_CACHE_EVENTS", 8)  # two complaints of four events
+    replayed: list[str] = []
+    real = store._replay  # type: ignore[attr-defined]
+
+    def replay(complaint_id: str, *args: Any, **kwargs: Any) -> Any:
+        replayed.append(complaint_id)
+        return real(complaint_id, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_replay", replay)
+    first = [e for n in range(3) for e in lifecycle(f"C-{n}", hours=n * 0.1)]
+    later = [comment(f"C-{n}", 5, hours=5 + n) for n in range(3)]
+    result = store.import_events([*first, *later], batch_size=12)
+    assert (result.batches, result.new) == (2, 15)
+    # Twelve events were kept after the first batch, four past the bound: C-0, written
+    # first, was forgotten and read back; C-1 and C-2 were validated against the state kept.
+    assert replayed == ["C-0"]
+    assert [store.load(f"C-{n}").version for n in range(3)] == [5, 5, 5]
