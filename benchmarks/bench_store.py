@@ -367,7 +367,27 @@ def main() -> int:
             f"import / limit in events per CPU second {limit_cpu / imported_cpu:.2f}",
             file=sys.stderr,
         )
+    for name, times in results.items():
+        print(f"{name} import / limit, {spread(times['limit'], times['import'])}", file=sys.stderr)
+    if CPU["import"]:
+        print(
+            f"SQLite import / limit in CPU, {spread(CPU['limit'], CPU['import'])}", file=sys.stderr
+        )
     return 0
+
+
+def spread(limit: list[float], imported: list[float]) -> str:
+    """The ratio of each round's two sides (run back to back), lowest, median and highest.
+
+    A round's sides ran within seconds of each other, so a slow spell of a shared machine
+    slows both alike: the paired ratios show the spread that the ratio of the two medians
+    hides, and their lowest is what the import reached in its worst round.
+    """
+    ratios = sorted(lim / imp for lim, imp in zip(limit, imported, strict=True))
+    return (
+        f"round by round: lowest {ratios[0]:.2f}, median {statistics.median(ratios):.2f}, "
+        f"highest {ratios[-1]:.2f} ({len(ratios)} rounds)"
+    )
 
 
 if __name__ == "__main__":
