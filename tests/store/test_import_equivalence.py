@@ -16,11 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from store_helpers import ADMIN, OPERATOR, START, drop_schema, open_spec, postgres_dsn
 from store_helpers import unique_schema as schema_name
 
+from pengaduan import _store_bulk
 from pengaduan.exceptions import EventFormatError, PengaduanError, RefusedError
 from pengaduan.model import Actor, Event, Role
 from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
@@ -145,18 +146,45 @@ KINDS = [
 ]
 
 
+@contextmanager
+def keeping(events: int) -> Iterator[None]:
+    """Bound the import's keep of open complaints to `events` events, for one example."""
+    saved = _store_bulk._CACHE_EVENTS
+    _store_bulk._CACHE_EVENTS = events
+    try:
+        yield
+    finally:
+        _store_bulk._CACHE_EVENTS = saved
+
+
+def lived(complaints: int) -> list[Event]:
+    """Each complaint submitted, verified, dispatched, answered and closed, interleaved."""
+    steps = [STEPS[0], STEPS[2], STEPS[3], STEPS[4], STEPS[6]]
+    return [
+        Event(f"L{n}-{k}", f"C-{n}", action, START + timedelta(hours=k, minutes=n), actor, data)
+        for k, (action, actor, data) in enumerate(steps)
+        for n in range(complaints)
+    ]
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     events=histories(),
     batch_size=st.sampled_from([1, 2, 3, 7, 5000]),
     stored=st.integers(0, 40),
+    # Events of open complaints the import keeps between batches: none, a few (complaints
+    # forgotten and read back), all.
+    kept=st.sampled_from([0, 3, 8, 50_000]),
 )
+# Whole lives one event a batch: every complaint continues over five batches, kept or read back.
+@example(events=lived(3), batch_size=1, stored=0, kept=3)
+@example(events=lived(3), batch_size=2, stored=4, kept=50_000)
 def test_bulk_import_stores_what_appending_one_by_one_stores(
-    kind: str, events: list[Event], batch_size: int, stored: int
+    kind: str, events: list[Event], batch_size: int, stored: int, kept: int
 ) -> None:
     before, rest = events[:stored], events[stored:]
-    with opened(kind) as single, opened(kind) as bulk:
+    with opened(kind) as single, opened(kind) as bulk, keeping(kept):
         one_by_one(single, before)
         one_by_one(bulk, before)
         refused, duplicates = one_by_one(single, rest)
