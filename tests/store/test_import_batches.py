@@ -256,9 +256,8 @@ def test_an_import_spares_the_collector_the_heap_and_leaves_it_as_it_found_it(
         gc.enable()
 
 
-def test_an_open_complaint_continued_in_a_later_batch_is_not_read_back_but_a_closed_one_is(
-    store: EventStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def replays_of(store: EventStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the complaints `store` will replay from its history, in order, as they come."""
     replayed: list[str] = []
     real = store._replay  # type: ignore[attr-defined]
 
@@ -267,6 +266,13 @@ def test_an_open_complaint_continued_in_a_later_batch_is_not_read_back_but_a_clo
         return real(complaint_id, *args, **kwargs)
 
     monkeypatch.setattr(store, "_replay", replay)
+    return replayed
+
+
+def test_an_open_complaint_continued_in_a_later_batch_is_not_read_back_but_a_closed_one_is(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replayed = replays_of(store, monkeypatch)
     still_open, closing = lifecycle("C-0"), lifecycle("C-1", hours=0.5)
     closing.append(event("C-1", 5, "close", ADMIN, {}, hours=4))
     later = [
@@ -291,14 +297,7 @@ def test_the_import_forgets_the_least_recently_written_open_complaint_past_its_b
     from pengaduan import _store_bulk
 
     monkeypatch.setattr(_store_bulk, "_CACHE_EVENTS", 8)  # two complaints of four events
-    replayed: list[str] = []
-    real = store._replay  # type: ignore[attr-defined]
-
-    def replay(complaint_id: str, *args: Any, **kwargs: Any) -> Any:
-        replayed.append(complaint_id)
-        return real(complaint_id, *args, **kwargs)
-
-    monkeypatch.setattr(store, "_replay", replay)
+    replayed = replays_of(store, monkeypatch)
     first = [e for n in range(3) for e in lifecycle(f"C-{n}", hours=n * 0.1)]
     later = [comment(f"C-{n}", 5, hours=5 + n) for n in range(3)]
     result = store.import_events([*first, *later], batch_size=12)
