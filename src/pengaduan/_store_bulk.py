@@ -65,7 +65,7 @@ DEFAULT_BATCH = 20_000
 # written is forgotten first; a forgotten complaint is replayed from the store when it comes
 # back). A complaint left in a terminal state is not kept: an event file's later batches
 # continue the complaints still open (on the simulated history of 100,000 complaints every
-# complaint that came back in the next batch was open), so the events kept are those of the
+# complaint that came back in a later batch was open), so the events kept are those of the
 # open complaints of the last batches, which is what the bound needs to hold.
 _CACHE_EVENTS = 50_000
 # Complaints whose version as the import wrote it is remembered, to tell that another writer
@@ -435,7 +435,6 @@ class _Import:
         # Least recently written first (OrderedDicts: the oldest is dropped in constant time).
         self.cache: OrderedDict[str, Complaint] = OrderedDict()
         self.cached_events = 0  # the events of the complaints in `cache`
-        self.terminal = frozenset(state.name for state in store.workflow.states if state.terminal)
         self.written: OrderedDict[str, int] = OrderedDict()
         self.conflicts: dict[str, ImportConflict] = {}
         self.read = self.new = self.duplicates = self.refused = self.conflicted = 0
@@ -638,25 +637,20 @@ class _Import:
                 if recorded_as not in (store.fingerprint, REBUILDING + store.fingerprint, MIXED):
                     txn.set_meta(META_FINGERPRINT, MIXED)
         # Committed: what the import now knows of the store.
-        cache, written, terminal = self.cache, self.written, self.terminal
-        cached_events = self.cached_events
+        cache, written, forget = self.cache, self.written, self.forget
+        is_terminal = store.workflow.is_terminal
         for cid in touched:
             complaint = current[cid]
-            dropped = cache.pop(cid, None)
-            if dropped is not None:
-                cached_events -= dropped.version
-            if complaint.state not in terminal:
+            forget(cid)
+            if not is_terminal(complaint):
                 cache[cid] = complaint
-                cached_events += complaint.version
+                self.cached_events += complaint.version
             written[cid] = complaint.version
             written.move_to_end(cid)
         for cid in conflicts:
-            dropped = cache.pop(cid, None)
-            if dropped is not None:
-                cached_events -= dropped.version
-        while cached_events > _CACHE_EVENTS:
-            cached_events -= cache.popitem(last=False)[1].version
-        self.cached_events = cached_events
+            forget(cid)
+        while self.cached_events > _CACHE_EVENTS:
+            self.cached_events -= cache.popitem(last=False)[1].version
         while len(written) > _VERSIONS:
             written.popitem(last=False)
         self.conflicts = conflicts
@@ -707,6 +701,12 @@ class _Import:
                 )
                 found[cid] = (complaint, expected.get(cid))
         return found
+
+    def forget(self, complaint_id: str) -> None:
+        """Drop the state kept of a complaint, if any (the next batch reads it back)."""
+        dropped = self.cache.pop(complaint_id, None)
+        if dropped is not None:
+            self.cached_events -= dropped.version
 
     def claim(self, bulk: _BulkTxn, before: Complaint, after: Complaint, event: Event) -> None:
         """Claim the external ids an accepted event gives its complaint, or refuse it."""

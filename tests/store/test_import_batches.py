@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from store_helpers import ADMIN, START, comment, event, lifecycle, open_spec, submit
 
+from pengaduan import _store_bulk
 from pengaduan._store_sqlite import _SQLiteBulkTxn
 from pengaduan.exceptions import (
     ActionNotAllowedError,
@@ -294,8 +295,6 @@ def test_an_open_complaint_continued_in_a_later_batch_is_not_read_back_but_a_clo
 def test_the_import_forgets_the_least_recently_written_open_complaint_past_its_bound(
     store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pengaduan import _store_bulk
-
     monkeypatch.setattr(_store_bulk, "_CACHE_EVENTS", 8)  # two complaints of four events
     replayed = replays_of(store, monkeypatch)
     first = [e for n in range(3) for e in lifecycle(f"C-{n}", hours=n * 0.1)]
