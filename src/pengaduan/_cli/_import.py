@@ -17,9 +17,6 @@ from pengaduan.model import Event
 if TYPE_CHECKING:
     from pengaduan.store import ImportResult
 
-# Events per transaction (see `import_events`).
-_BATCH = 20_000
-
 
 def register(subparsers: Any) -> None:
     """Add the ``import`` command."""
@@ -29,7 +26,7 @@ def register(subparsers: Any) -> None:
         description=(
             "Append the events of a JSON Lines file to an event store (a SQLite file, created "
             "if missing, or a postgresql:// URL), each validated by the SP4N-LAPOR! workflow, in "
-            "batched transactions of 20,000 events. "
+            "batched transactions (--batch-size). "
             "Events already in the store are counted as duplicates, so importing the same file "
             "twice changes nothing. Malformed lines and refused events are reported on stderr "
             "and counted; the exit code is 1 if any was refused, else 0."
@@ -38,6 +35,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument("file", metavar="FILE", help="JSON Lines event file ('-': standard input)")
     parser.add_argument(
         "--db", metavar="PATH", required=True, help="the store: a SQLite file or postgresql:// URL"
+    )
+    parser.add_argument(
+        "--batch-size",
+        metavar="N",
+        type=_batch_size,
+        help=(
+            # The store's default (not imported here: every command's start would load it).
+            "events per transaction (default 20,000); a smaller batch holds the store's write "
+            "lock for less time, for a store that other writers use meanwhile"
+        ),
     )
     # The definitions the store's read-model rows are computed with (see pengaduan list).
     add_definition_arguments(parser, ladder=True)
@@ -94,9 +101,8 @@ def run(args: argparse.Namespace) -> int:
     progress = progress_for(args)
     try:
         read = progress.counted(read_numbered_events(source, on_error=malformed), "events read")
-        done = store.import_events(
-            numbered(read), batch_size=_BATCH, on_refused=refused, progress=committed
-        )
+        sized = {} if args.batch_size is None else {"batch_size": args.batch_size}
+        done = store.import_events(numbered(read), on_refused=refused, progress=committed, **sized)
     except PengaduanError as error:  # StoreError: the batches committed before stay
         print(_summary(done, malformed_lines), file=sys.stderr)
         return fail(str(error))
@@ -116,6 +122,17 @@ def run(args: argparse.Namespace) -> int:
         )
     print(_summary(done, malformed_lines))
     return 1 if malformed_lines or done.refused or done.conflicted else 0
+
+
+def _batch_size(text: str) -> int:
+    """A ``--batch-size``: a whole number of events, 1 or more (argparse reports the rest)."""
+    try:
+        size = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of events: {text!r}") from None
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {size}")
+    return size
 
 
 def _summary(result: ImportResult, malformed: int) -> str:
