@@ -239,6 +239,31 @@ def test_a_bad_definition_file_names_the_file_and_the_json_path(
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("with_policy", [False, True])
+def test_a_workflow_file_the_policy_does_not_fit_names_both_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], with_policy: bool
+) -> None:
+    # A valid workflow without the "reply" action: the policy's clocks name it (found by
+    # test_cli_fuzz's definition bytes, where the message named no file).
+    data = json.loads(codecs.dumps(lapor_workflow()))
+    for action in data["actions"]:
+        if action["name"] == "reply":
+            action["name"] = "answer"
+    workflow = tmp_path / "workflow.json"
+    workflow.write_text(json.dumps(data), encoding="utf-8")
+    argv = ["sla", str(_dispatched(tmp_path)), "--workflow", str(workflow)]
+    if with_policy:
+        policy = tmp_path / "policy.json"
+        policy.write_text(codecs.dumps(lapor_policy()), encoding="utf-8")
+        argv += ["--policy", str(policy)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"on the --workflow file {workflow} does not fit" in err
+    assert ("--policy file " + str(tmp_path / "policy.json") in err) is with_policy
+    assert "reply" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_a_definition_file_that_is_not_utf8_names_its_line_and_byte_offset(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

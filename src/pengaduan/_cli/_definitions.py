@@ -257,7 +257,12 @@ def definitions(args: argparse.Namespace) -> Definitions:
         from pengaduan.presets import lapor_workflow
 
         workflow = lapor_workflow()
-    what = "the --policy file" if policy_path is not None else "the --ladder's policy"
+    # The message names the files, as load_json's do: a user may pass several definitions.
+    what = (
+        f"the --policy file {policy_path}"
+        if policy_path is not None
+        else f"the policy of the --ladder file {ladder_path}"
+    )
     try:
         if policy is None:
             from pengaduan.presets import lapor_policy
@@ -267,7 +272,12 @@ def definitions(args: argparse.Namespace) -> Definitions:
         else:
             policy = on_calendar(policy, calendar)
         if policy.workflow != workflow:
-            what = f"{what} on the --workflow file"
+            on = (
+                f"the --workflow file {workflow_path}"
+                if workflow_path is not None
+                else "the preset workflow"
+            )
+            what = f"{what} on {on}"
             policy = policy.evolve(workflow=workflow)
     except PengaduanError as error:
         raise DefinitionsError(f"{what} does not fit: {error}") from None
