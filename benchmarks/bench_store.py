@@ -1,7 +1,7 @@
 """Event stores: bulk import against the one-transaction limit, and the append path.
 
 Run:  PYTHONPATH=src .venv/bin/python benchmarks/bench_store.py [--complaints 10000]
-      [--events FILE] [--rounds 3] [--appends 2000] [--no-rows] [--batch-size 20000]
+      [--events FILE] [--rounds 3] [--appends 2000] [--no-rows] [--batch-size 50000]
       [--postgres postgresql://user:pass@127.0.0.1/db]   (default: $PENGADUAN_TEST_POSTGRES)
 
 The work: a simulated regency history (`pengaduan.simulation`, Muara Enim-shaped, about six
@@ -13,7 +13,7 @@ write the same rows into the same schema, each into a fresh store:
   by the workflow against the stored state, checked for duplicates, encoded, written in
   batched transactions with its complaint's read-model row (SLA clocks and the ladder's next
   due instant, as `pengaduan import` computes them; ``--no-rows`` for state-only rows;
-  ``--batch-size`` for other than the default 20,000 events a transaction);
+  ``--batch-size`` for other than the default 50,000 events a transaction);
 - **limit**: the same rows (events, streams, read-model rows and their clock rows, meta),
   already computed, written raw in *one* transaction: SQLite ``executemany``, PostgreSQL
   psycopg ``COPY``. No validation, no encoding, no lookups: what the database itself costs;

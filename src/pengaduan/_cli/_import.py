@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
         type=_batch_size,
         help=(
             # The store's default (not imported here: every command's start would load it).
-            "events per transaction (default 20,000); a smaller batch holds the store's write "
+            "events per transaction (default 50,000); a smaller batch holds the store's write "
             "lock for less time, for a store that other writers use meanwhile"
         ),
     )
