@@ -38,6 +38,17 @@ def instant(text: str) -> datetime:
     return value
 
 
+def positive(text: str) -> int:
+    """Parse a count for argparse (``--limit``, ``--batch-size``): a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
 def as_of_or_now(as_of: datetime | None) -> datetime:
     """The ``--as-of`` instant, or now: the CLI's default, the one wall-clock read allowed."""
     return as_of if as_of is not None else datetime.now(UTC)  # wall-clock ok: CLI default

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from pengaduan._cli._common import fail
+from pengaduan._cli._common import fail, positive
 from pengaduan._cli._definitions import add_definition_arguments, definitions
 from pengaduan._cli._progress import add_quiet_argument, progress_for
 from pengaduan.exceptions import EventFormatError, PengaduanError, StoreError
@@ -39,7 +39,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--batch-size",
         metavar="N",
-        type=_batch_size,
+        type=positive,
         help=(
             # The store's default (not imported here: every command's start would load it).
             "events per transaction (default 50,000); a smaller batch holds the store's write "
@@ -54,6 +54,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan import``."""
+    from pengaduan._store_bulk import DEFAULT_BATCH
     from pengaduan.store import ImportResult, open_store
 
     malformed_lines = 0
@@ -101,8 +102,12 @@ def run(args: argparse.Namespace) -> int:
     progress = progress_for(args)
     try:
         read = progress.counted(read_numbered_events(source, on_error=malformed), "events read")
-        sized = {} if args.batch_size is None else {"batch_size": args.batch_size}
-        done = store.import_events(numbered(read), on_refused=refused, progress=committed, **sized)
+        done = store.import_events(
+            numbered(read),
+            batch_size=DEFAULT_BATCH if args.batch_size is None else args.batch_size,
+            on_refused=refused,
+            progress=committed,
+        )
     except PengaduanError as error:  # StoreError: the batches committed before stay
         print(_summary(done, malformed_lines), file=sys.stderr)
         return fail(str(error))
@@ -122,17 +127,6 @@ def run(args: argparse.Namespace) -> int:
         )
     print(_summary(done, malformed_lines))
     return 1 if malformed_lines or done.refused or done.conflicted else 0
-
-
-def _batch_size(text: str) -> int:
-    """A ``--batch-size``: a whole number of events, 1 or more (argparse reports the rest)."""
-    try:
-        size = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of events: {text!r}") from None
-    if size < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {size}")
-    return size
 
 
 def _summary(result: ImportResult, malformed: int) -> str:

@@ -17,6 +17,7 @@ from pengaduan._cli._common import (
     as_of_or_now,
     fail,
     instant,
+    positive,
     print_json_array,
     table,
     without_password,
@@ -68,7 +69,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--limit",
-        type=_positive,
+        type=positive,
         default=100,
         metavar="N",
         help="at most N complaints (default 100)",
@@ -87,16 +88,6 @@ def register(subparsers: Any) -> None:
     )
     add_definition_arguments(parser, ladder=True)
     parser.set_defaults(handler=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return value
 
 
 def _when(value: Any) -> str:
