@@ -134,11 +134,45 @@ def test_an_unknown_calendar_name_is_refused_by_the_parser(
     assert "id-gov-days" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("hours", ["1e300", "inf", "nan"])
-def test_an_impossible_number_of_working_hours_is_an_error_with_exit_code_2(
+@pytest.mark.parametrize("hours", ["1e300", "5e15"])
+def test_too_many_working_hours_to_count_is_an_error_naming_the_amount(
     capsys: pytest.CaptureFixture[str], hours: str
 ) -> None:
     code, out, err = run(capsys, "deadline", "2026-03-17", f"--working-hours={hours}")
     assert code == 2
     assert out == ""
+    assert f"{float(hours):g} working hours is too large" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("hours", ["inf", "-inf", "nan", "1e400", "lots"])
+def test_working_hours_that_are_not_a_finite_number_are_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str], hours: str
+) -> None:
+    # float() reads "nan" and "inf"; timedelta then failed with "cannot convert float NaN to
+    # integer", which named neither the option nor what it needs
+    with pytest.raises(SystemExit) as info:
+        main(["calendar", "deadline", "2026-03-17", f"--working-hours={hours}"])
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"argument --working-hours: {hours!r} is not a finite number of hours" in err
+
+
+def test_holidays_of_a_year_without_a_decreed_list_come_with_a_note(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 2028: expected dates, not a decree; 2040: none known at all (every weekday works)
+    code, out, err = run(capsys, "holidays", "2028", "--json")
+    assert code == 0
+    assert json.loads(out)  # stdout stays the JSON list
+    assert "no decreed holiday list for 2028 (known: 2015-2027)" in err
+    assert "the list is what the calendar expects" in err
+    code, out, err = run(capsys, "holidays", "2040")
+    assert code == 0
+    assert "no decreed holiday list for 2040" in err
+    assert "it knows no holiday then, so every working weekday counts" in err
+    code, _, err = run(capsys, "holidays", "2026")
+    assert err == ""
+    code, _, err = run(capsys, "holidays", "2040", "--calendar", "24x7")
+    assert err == ""  # a calendar without holidays claims no decreed years

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import sys
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -47,7 +49,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("start", metavar="START", help="ISO 8601 instant or date")
     amount = p.add_mutually_exclusive_group(required=True)
     amount.add_argument("--working-days", type=int, metavar="N")
-    amount.add_argument("--working-hours", type=float, metavar="H")
+    amount.add_argument("--working-hours", type=_hours, metavar="H")
     common(p)
     p.set_defaults(handler=run_deadline)
 
@@ -69,6 +71,17 @@ def register(subparsers: Any) -> None:
     p.add_argument("year", metavar="YEAR", type=int)
     common(p)
     p.set_defaults(handler=run_holidays)
+
+
+def _hours(text: str) -> float:
+    """Parse ``--working-hours``: a finite number (``nan`` and ``inf`` are floats too)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of hours")
+    return value
 
 
 def _calendar(args: argparse.Namespace) -> WorkCalendar:
@@ -96,7 +109,11 @@ def _run(args: argparse.Namespace, body: Any) -> int:
     except (ValueError, UnknownCalendarError, NoWorkingTimeError) as error:
         return fail(str(error))
     except OverflowError:
-        return fail("the amount of working time is too large to count")
+        return fail(
+            f"{args.working_hours:g} working hours is too large an amount of working time to count"
+            if getattr(args, "working_hours", None) is not None
+            else "the amount of working time is too large to count"
+        )
 
 
 def run_deadline(args: argparse.Namespace) -> int:
@@ -160,6 +177,20 @@ def run_holidays(args: argparse.Namespace) -> int:
         if not date.min.year <= args.year <= date.max.year:
             raise ValueError(f"year {args.year} is out of range")
         rows = cal.holidays_in(args.year)
+        known = cal.holiday_years
+        if known is not None and not known[0] <= args.year <= known[1]:
+            # An empty list (or one of expected dates) must not read as the year's decree.
+            listed = (
+                "the list is what the calendar expects (the status says which dates are estimated)"
+                if rows
+                else "it knows no holiday then, so every working weekday counts"
+            )
+            print(
+                f"pengaduan: note: {cal.name} has no decreed holiday list for {args.year} "
+                f"(known: {known[0]}-{known[1]}): {listed}; a deadline over it is marked "
+                "estimated",
+                file=sys.stderr,
+            )
         if args.json:
             print(
                 json.dumps(
