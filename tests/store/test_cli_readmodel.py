@@ -76,6 +76,18 @@ def test_list_filters_by_state_unit_overdue_and_due(
     assert ids("--limit", "1") == ["C-1"]
 
 
+def test_list_of_a_state_the_workflow_lacks_is_an_error_naming_its_states(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A typo ("dispached") listed nothing, as if no complaint were in that state.
+    assert main(["list", "--db", db, "--state", "dispached"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "has no state 'dispached'" in err
+    assert "dispatched" in err
+    assert "Traceback" not in err
+
+
 def test_list_of_a_missing_store_fails_without_creating_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

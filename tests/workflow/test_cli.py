@@ -103,7 +103,11 @@ def test_replay_refuses_a_naive_as_of(tmp_path, capsys) -> None:
     with pytest.raises(SystemExit) as info:
         main(["replay", write(tmp_path, LINES), "--as-of", "2026-03-18T00:00:00"])
     assert info.value.code == 2
-    assert "timezone-aware" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "timezone-aware" in err
+    # The fix in the command line's terms (an offset), not the library's (tzinfo=...).
+    assert "add one, e.g. 2026-03-18T00:00:00+07:00 (WIB)" in err
+    assert "tzinfo" not in err
 
 
 def test_a_refused_event_stops_replay_with_exit_2_naming_everything(tmp_path, capsys) -> None:

@@ -15,10 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, TypeVar
 
-from pengaduan.exceptions import (
-    NaiveDatetimeError,
-    PengaduanError,
-)
+from pengaduan.exceptions import PengaduanError
 from pengaduan.model import Complaint
 from pengaduan.workflow import Workflow
 
@@ -34,7 +31,11 @@ def instant(text: str) -> datetime:
             f"{text!r} is not an ISO 8601 instant, e.g. 2026-03-17T09:15:00+07:00"
         ) from None
     if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(str(NaiveDatetimeError(f"the instant {text!r}")))
+        # The library's message suggests `tzinfo=` in Python; a command line needs an offset.
+        raise argparse.ArgumentTypeError(
+            f"the instant {text!r} has no UTC offset, and a timezone-aware instant is needed: "
+            f"add one, e.g. {value.isoformat()}+07:00 (WIB), +08:00 (WITA) or +09:00 (WIT)"
+        )
     return value
 
 

@@ -140,6 +140,9 @@ def run(args: argparse.Namespace) -> int:
     withheld = 0
     try:
         found = definitions(args)
+        if args.state is not None:
+            # A typo would list nothing ("no complaint matches") where the name is the fault.
+            found.workflow.state(args.state)
         store = open_store(target, found.workflow, readonly=True, read_model=found.read_model())
         try:
             after = None
