@@ -283,16 +283,22 @@ def prepare(event: object, workflow: Workflow, workflow_key: str) -> tuple[Event
         EventFormatError: As `normalise` does, for anything a store does not keep.
     """
     # Checked here rather than in a function of its own: this runs for every event imported.
+    # (Each text non-empty, as `normalise` requires: an event file refuses an empty id.)
     if isinstance(event, Event) and (
         type(event.id) is str
+        and event.id
         and type(event.complaint) is str
+        and event.complaint
         and type(event.action) is str
+        and event.action
         and type(at := event.at) is datetime
         and type(at.tzinfo) is timezone
         and type(actor := event.actor) is Actor
         and type(actor.id) is str
+        and actor.id
         and isinstance(actor.role, str)
-        and ((unit := actor.unit) is None or type(unit) is str)
+        and actor.role
+        and ((unit := actor.unit) is None or (type(unit) is str and unit))
         and type(data := event.data) is dict
         and _plain(data, 99)
     ):

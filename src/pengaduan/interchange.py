@@ -223,12 +223,18 @@ def _check_line(record: Mapping[str, Any]) -> None:
         )
 
 
+def _non_empty_text(value: object) -> str:
+    """The reason a value is not a non-empty string (for an `EventFormatError`)."""
+    got = "an empty one" if value == "" else type(value).__name__
+    return f"must be a non-empty string, got {got}"
+
+
 def _text(record: Mapping[str, Any], key: str, path: str) -> str:
     if key not in record:
         raise EventFormatError("is missing", path=path)
     value = record[key]
     if not isinstance(value, str) or not value:
-        raise EventFormatError(f"must be a non-empty string, got {type(value).__name__}", path=path)
+        raise EventFormatError(_non_empty_text(value), path=path)
     return value
 
 

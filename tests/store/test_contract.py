@@ -19,7 +19,7 @@ from pengaduan.exceptions import (
     RefusedError,
     StoreError,
 )
-from pengaduan.model import Event
+from pengaduan.model import Actor, Event
 from pengaduan.presets import lapor_workflow
 from pengaduan.store import EventStore, PostgresStore, SQLiteStore
 
@@ -166,6 +166,38 @@ def test_data_that_is_not_json_is_refused_with_its_path(store: EventStore, data:
         store.append("C-1", [bad])
     assert caught.value.path == "data"
     assert store.load("C-1").version == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "change"),
+    [
+        ("complaint", {"complaint": ""}),
+        ("complaint", {"complaint": None}),
+        ("id", {"id": ""}),
+        ("id", {"id": 7}),
+        ("action", {"action": ""}),
+        ("actor.id", {"actor": Actor("", "reporter")}),
+        ("actor.role", {"actor": Actor("warga-17", "")}),
+        ("actor.unit", {"actor": Actor("warga-17", "reporter", "")}),
+        ("actor", {"actor": "warga-17"}),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_an_event_an_event_file_would_refuse_is_refused_by_append_and_import(
+    store: EventStore, path: str, change: dict[str, object]
+) -> None:
+    # An Event is built without checks: an empty complaint id was kept (and exported to a
+    # file that `pengaduan import` refuses), a None one failed with the database's message.
+    bad = attrs.evolve(submit("C-1"), **change)
+    complaint_id = bad.complaint if isinstance(bad.complaint, str) else "C-1"
+    with pytest.raises(EventFormatError) as caught:
+        store.append(complaint_id, [bad])  # type: ignore[arg-type]
+    assert caught.value.path == path
+    assert "must be" in caught.value.reason
+    refused: list[EventFormatError] = []
+    result = store.import_events([bad], on_refused=lambda _e, error: refused.append(error))
+    assert (result.new, [error.path for error in refused]) == (0, [path])
+    assert store.position() == 0
 
 
 def test_something_that_is_not_an_event_is_refused(store: EventStore) -> None:
