@@ -384,6 +384,20 @@ def personal_paths(workflow: Workflow, privacy: PrivacyPolicy | None = None) -> 
     return pol.personal_fields | marked
 
 
+def _not_a_viewer(value: object) -> TypeError:
+    # An Actor has a role and a unit, so staff roles passed for a while and a reporter's
+    # failed on the missing `account`: say what to pass instead.
+    hint = (
+        "Viewer.of(actor) is the viewer an actor is"
+        if isinstance(value, Actor)
+        else "build one with Viewer.public(), Viewer.staff(role, unit), Viewer.reporter(account) "
+        "or Viewer.of(actor)"
+    )
+    return TypeError(
+        f"a viewer must be a pengaduan.access.Viewer, not {type(value).__name__}: {hint}"
+    )
+
+
 def standing(
     complaint: Complaint,
     viewer: Viewer,
@@ -391,7 +405,13 @@ def standing(
     workflow: Workflow,
     privacy: PrivacyPolicy | None = None,
 ) -> Standing:
-    """The viewer's `Standing` towards the complaint."""
+    """The viewer's `Standing` towards the complaint.
+
+    Raises:
+        TypeError: If `viewer` is not a `Viewer` (an `Actor` included: see `Viewer.of`).
+    """
+    if not isinstance(viewer, Viewer):
+        raise _not_a_viewer(viewer)
     wf = workflow
     pol = DEFAULT_POLICY if privacy is None else privacy
     role = viewer.role

@@ -203,6 +203,30 @@ def test_viewers_describe_themselves_without_their_account() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        # An Actor passed for a staff role by its role and unit, and failed for a reporter on
+        # the missing `account` with an AttributeError.
+        (Actor("warga-17", "reporter"), "not Actor: Viewer.of(actor) is the viewer an actor is"),
+        (Actor("op", "unit_operator", "dinas-pu"), "not Actor: Viewer.of(actor)"),
+        ("public", "not str: build one with Viewer.public()"),
+        (None, "not NoneType: build one with"),
+    ],
+    ids=["reporter-actor", "staff-actor", "text", "none"],
+)
+def test_something_other_than_a_viewer_is_refused_saying_what_to_pass(
+    given: object, hint: str
+) -> None:
+    complaint = build(stage="dispatched")
+    for look in (standing, view, summary, visible):
+        with pytest.raises(TypeError) as caught:
+            look(complaint, given, workflow=lapor_workflow())  # type: ignore[arg-type]
+        assert "a viewer must be a pengaduan.access.Viewer" in str(caught.value)
+        assert hint in str(caught.value)
+        assert "warga-17" not in str(caught.value)
+
+
 def test_records_print_no_personal_values() -> None:
     reporter = Reporter(name=NAME, phone=PHONE, email="a@b.id", nik="1603014502900001")
     facts = Facts("Judul rahasia", "Isi yang panjang", Channel.SMS, reporter=reporter)
