@@ -220,6 +220,18 @@ class SyncBridge:
         again (its complaint or its predecessor may have arrived since). After an update
         applies, the refused updates of the same external id are judged again.
         """
+        for name in ("update_id", "external_id", "status"):
+            value = getattr(update, name)
+            if not isinstance(value, str) or not value:
+                # Without an id there is no key to record it under (and a store refuses an
+                # empty one in the event it would become): report it only.
+                return SyncResult(
+                    update,
+                    Outcome.REFUSED,
+                    reason=f"its {name} must be a non-empty string, not "
+                    f"{'an empty one' if value == '' else type(value).__name__}; nothing was "
+                    "recorded",
+                )
         record = update.to_record()
         try:
             check_text({key: value for key, value in record.items() if key != "data"})

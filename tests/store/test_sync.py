@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import attrs
 import pytest
 from store_helpers import ADMIN, OPERATOR, START, event
 
@@ -240,6 +241,46 @@ def test_an_update_holding_a_nul_is_refused_and_recorded_without_its_data(
     recorded = store.recall_update("lapor", "u1")
     assert recorded is not None
     assert recorded["data"] is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("update_id", "", "an empty one"),
+        ("update_id", None, "NoneType"),
+        ("external_id", "", "an empty one"),
+        ("external_id", 1916449, "int"),
+        ("status", "", "an empty one"),
+    ],
+)
+def test_an_update_without_a_usable_id_or_status_is_refused_and_nothing_recorded(
+    store: EventStore, bridge: SyncBridge, field: str, value: object, said: str
+) -> None:
+    # A None update_id reached the database ("NOT NULL constraint failed", a StoreError); an
+    # empty one was recorded under "" and became the event id "lapor:".
+    before = list(store.events())
+    bad = attrs.evolve(update(1, "Terverifikasi", 1, classification="pengaduan"), **{field: value})
+    result = bridge.ingest_one(bad)
+    assert result.outcome is Outcome.REFUSED
+    assert (
+        result.reason == f"its {field} must be a non-empty string, not {said}; nothing was recorded"
+    )
+    assert list(store.events()) == before
+    assert list(store.updates("lapor")) == []  # no key to record it under
+
+
+def test_an_update_whose_actor_no_store_keeps_is_refused_naming_the_field(
+    store: EventStore, bridge: SyncBridge
+) -> None:
+    before = list(store.events())
+    bad = attrs.evolve(
+        update(1, "Terverifikasi", 1, classification="pengaduan"),
+        actor=Actor("", Role.ADMIN_NATIONAL),
+    )
+    result = bridge.ingest_one(bad)
+    assert result.outcome is Outcome.REFUSED
+    assert "actor.id" in (result.reason or "")
+    assert list(store.events()) == before
 
 
 def test_refusals_of_unknown_statuses_and_ids_do_not_echo_them(bridge: SyncBridge) -> None:
