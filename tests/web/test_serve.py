@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ import pytest
 
 from pengaduan import Desk
 from pengaduan._cli import main
-from pengaduan._cli._serve import is_loopback
+from pengaduan._cli._serve import _listening, is_loopback
 from pengaduan.testing import ManualClock
 
 from .conftest import NOW, fill, free_port
@@ -143,6 +144,35 @@ def test_a_bad_port_is_a_usage_error(store: Path, capsys: pytest.CaptureFixture[
         main(["serve", "--db", str(store), "--port", "70000"])
     assert exited.value.code == 2
     assert "port" in capsys.readouterr().err
+
+
+def test_a_port_in_use_is_one_line_and_exit_2_before_serving_is_announced(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # uvicorn logged "[Errno 98] error while attempting to bind" and exited with 3, after
+    # "serving ... at" had been printed.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--db", str(store), "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err
+    assert "another server uses that port: pass --port" in err
+    assert "serving" not in err
+    assert "Traceback" not in err
+
+
+def test_serve_listens_on_a_bracketed_ipv6_loopback(store: Path) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    try:
+        listening = _listening("[::1]", 0)
+    except OSError as error:
+        pytest.skip(f"::1 cannot be bound here: {error}")
+    with listening:
+        assert listening.family == socket.AF_INET6
+        assert listening.getsockname()[0] == "::1"
 
 
 @pytest.mark.parametrize(

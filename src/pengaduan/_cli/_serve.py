@@ -10,8 +10,11 @@ can reach the port, so it is refused on any host but the loopback). ``--api-key`
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import ipaddress
 import os
+import socket
 import sys
 from typing import Any
 
@@ -89,6 +92,29 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _listening(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host` (a name or an address, ``[::1]`` too) and `port`.
+
+    Raises:
+        OSError: If the host is unknown or the address cannot be bound (in use, not local).
+    """
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    family, kind, proto, _name, address = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM)[0]
+    listening = socket.socket(family, kind, proto)
+    try:
+        # As uvicorn binds: a restarted server may take the port of one just stopped.
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+    except OSError:
+        listening.close()
+        raise
+    return listening
+
+
+def _in_use(error: OSError) -> bool:
+    return error.errno == errno.EADDRINUSE
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``pengaduan serve``."""
     if args.staff and not is_loopback(args.host):
@@ -135,6 +161,15 @@ def run(args: argparse.Namespace) -> int:
             jurisdiction_id=args.jurisdiction,
             language=args.lang,
         )
+        try:
+            listening = _listening(args.host, args.port)
+        except OSError as error:
+            # Bound here, not by uvicorn, so that a port in use or an unknown host is one line
+            # and exit 2, before "serving" is printed (uvicorn logs it and exits with 3).
+            return fail(
+                f"cannot listen on {args.host}:{args.port}: {error.strerror or error}"
+                + (" (another server uses that port: pass --port)" if _in_use(error) else "")
+            )
         where = f"http://{args.host}:{args.port}"
         print(
             f"pengaduan: serving {without_password(target)} at {where}/ "
@@ -142,7 +177,9 @@ def run(args: argparse.Namespace) -> int:
             f"{'staff' if args.staff else 'public'} view)",
             file=sys.stderr,
         )
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
+        with listening, contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops it, as uvicorn.run
+            uvicorn.Server(config).run(sockets=[listening])
     finally:
         store.close()
     return 0
