@@ -437,12 +437,18 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     Returns:
         The quantile, or ``None`` for no values.
 
+    Raises:
+        ValueError: If `q` is not between 0 and 1 (NaN included), as numpy's.
+
     ```pycon
     >>> quantile([1.0, 2.0, 3.0, 4.0], 0.9)
     3.7
 
     ```
     """
+    # Outside [0, 1] the index wraps (q = -0.1 gave a value between the last two) or overflows.
+    if not 0 <= q <= 1:
+        raise ValueError(f"q must be between 0 and 1, got {q!r}")
     if not values:
         return None
     position = (len(values) - 1) * q

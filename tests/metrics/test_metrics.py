@@ -359,6 +359,14 @@ def test_quantile_of_nothing_is_none() -> None:
     assert quantile([], 0.5) is None
 
 
+@pytest.mark.parametrize("q", [-0.1, 1.5, float("nan"), float("inf")])
+def test_quantile_refuses_a_q_outside_zero_to_one(q: float) -> None:
+    # -0.1 wrapped to the end of the list (1.4 of [1, 2, 3]); 1.5 raised IndexError
+    for values in ([1.0, 2.0, 3.0], []):
+        with pytest.raises(ValueError, match="q must be between 0 and 1"):
+            quantile(values, q)
+
+
 @given(
     st.lists(
         st.tuples(
