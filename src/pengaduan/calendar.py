@@ -41,6 +41,7 @@ False
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
@@ -497,6 +498,21 @@ def _day(value: object, what: str) -> int:
     return value.toordinal()
 
 
+def _count(n: object) -> int:
+    """A number of working days given as another integer type (numpy's, a bool), as an int.
+
+    Raises:
+        TypeError: For anything else: a float (2.5, or 2.0) would index the days' list, and
+            NaN grew the calendar's index for 400 years before failing.
+    """
+    try:
+        return operator.index(n)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"n must be an int (a number of working days), got {type(n).__name__}"
+        ) from None
+
+
 def _us(t: datetime, what: str) -> int:
     """Return an instant as microseconds since the epoch, refusing naive datetimes."""
     if type(getattr(t, "tzinfo", None)) not in _SURE_ZONES:
@@ -739,7 +755,13 @@ class WorkCalendar:
         return self.holidays[i:j]
 
     def holidays_in(self, year: int) -> tuple[Holiday, ...]:
-        """The holidays of a year, by date."""
+        """The holidays of a year, by date.
+
+        Raises:
+            TypeError: If ``year`` is not an int (``"2026"`` would match no holiday).
+        """
+        if not isinstance(year, int):
+            raise TypeError(f"year must be an int, got {type(year).__name__}")
         if self.combination is not None:
             return _holidays(h for c in self.combination.calendars for h in c.holidays_in(year))
         return tuple(h for h in self.holidays if h.day.year == year)
@@ -918,6 +940,8 @@ class WorkCalendar:
 
     def _nth_day(self, o: int, n: int) -> int:
         idx = self._index_ord(o)
+        if type(n) is not int:
+            n = _count(n)
         while True:
             days = idx.days
             i = bisect_right(days, o) + n - 1 if n > 0 else bisect_left(days, o) + n
@@ -967,6 +991,8 @@ class WorkCalendar:
             NoWorkingTimeError: If the calendar has no such working day.
         """
         o = day.toordinal() if type(day) is date else _day(day, "day")
+        if type(n) is not int:
+            n = _count(n)
         idx: Index | None = self._cache[0]
         if idx is not None and n > 0 and idx.d0 <= o < idx.d1:  # the hot path
             days = idx.days
@@ -1114,7 +1140,13 @@ class WorkCalendar:
             NoWorkingTimeError: If the calendar never accumulates that much working time.
         """
         x = _us(t, "t")
-        d = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        try:
+            d = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        except AttributeError:
+            raise TypeError(
+                f"delta must be a timedelta (an amount of working time), got "
+                f"{type(delta).__name__}; e.g. timedelta(hours=3)"
+            ) from None
         return from_us(self._add_time_us(x, d), self._tz)
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:

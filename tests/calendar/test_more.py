@@ -150,6 +150,39 @@ def test_deadline_needs_exactly_one_amount() -> None:
         cal.deadline(t, working_days=1, working_time=timedelta(hours=1))
 
 
+@pytest.mark.parametrize("n", [2.5, 2.0, float("nan"), "3"])
+def test_a_number_of_working_days_that_is_not_an_integer_is_a_type_error(n: object) -> None:
+    # 2.5 failed with "list indices must be integers or slices, not float"; NaN grew the
+    # index for 400 years (about 20 seconds) before a NoWorkingTimeError.
+    cal = id_gov_calendar()
+    t = datetime(2026, 3, 17, 9, tzinfo=WIB)
+    for call in (
+        lambda: cal.add_working_days(t, n),  # type: ignore[arg-type]
+        lambda: cal.add_working_days_to_date(t.date(), n),  # type: ignore[arg-type]
+        lambda: cal.deadline(t, working_days=n),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(TypeError, match=r"n must be an int \(a number of working days\)"):
+            call()
+
+
+def test_a_number_of_working_days_of_another_integer_type_counts_as_that_int() -> None:
+    np = pytest.importorskip("numpy")
+    cal = id_gov_calendar()
+    t = datetime(2026, 3, 17, 9, tzinfo=WIB)
+    assert cal.add_working_days(t, np.int64(3)) == cal.add_working_days(t, 3)
+    assert cal.add_working_days_to_date(t.date(), np.int32(-2)) == (
+        cal.add_working_days_to_date(t.date(), -2)
+    )
+
+
+def test_an_amount_of_working_time_or_a_year_of_the_wrong_type_is_a_type_error() -> None:
+    cal = id_gov_calendar()
+    with pytest.raises(TypeError, match="delta must be a timedelta"):
+        cal.add_working_time(datetime(2026, 3, 17, 9, tzinfo=WIB), 3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="year must be an int, got str"):
+        cal.holidays_in("2026")  # type: ignore[arg-type]  # matched no holiday: ()
+
+
 def test_working_time_deadline_day_is_the_day_the_time_ran_out() -> None:
     cal = id_gov_calendar()
     d = cal.deadline(datetime(2026, 1, 5, 15, tzinfo=WIB), working_time=timedelta(hours=1))
