@@ -887,6 +887,8 @@ class WorkCalendar:
         if idx is not None and idx.d0 <= o < idx.d1:
             return idx
         y = date.fromordinal(o).year
+        if not _YEAR_MIN <= y <= _YEAR_MAX:  # refused before building years up to it
+            raise self._beyond()
         idx = self._index_years(y - 1, y + 1)
         if not idx.d0 <= o < idx.d1:
             raise self._beyond()
@@ -897,10 +899,22 @@ class WorkCalendar:
         if idx is not None and idx.lo <= x < idx.hi:
             return idx
         y = from_us(x, self._tz).year
+        if not _YEAR_MIN <= y <= _YEAR_MAX:
+            raise self._beyond()
         idx = self._index_years(y - 1, y + 1)
         if not idx.lo <= x < idx.hi:
             raise self._beyond()
         return idx
+
+    def _index_to(self, idx: Index, year: int) -> Index:
+        """`idx` grown up to `year`; a year the index never covers is refused first.
+
+        Building every year up to the limit before refusing took a minute (years 2026 to
+        9997 of a 24x7 calendar).
+        """
+        if not _YEAR_MIN <= year <= _YEAR_MAX:
+            raise self._beyond()
+        return self._index_years(idx.first_year, year)
 
     def _beyond(self) -> NoWorkingTimeError:
         return NoWorkingTimeError(self.name, "the years 2 to 9997 are all the index covers")
@@ -1027,7 +1041,7 @@ class WorkCalendar:
             oa, ob, sign = ob, oa, -1
         idx = self._index_ord(oa)
         if not ob < idx.d1:
-            idx = self._index_years(idx.first_year, date.fromordinal(ob).year)
+            idx = self._index_to(idx, date.fromordinal(ob).year)
             if not ob < idx.d1:
                 raise self._beyond()
         return sign * (bisect_right(idx.days, ob) - bisect_right(idx.days, oa))
@@ -1163,7 +1177,7 @@ class WorkCalendar:
         lo, hi = (xa, xb) if xa <= xb else (xb, xa)
         idx = self._index_us(lo)
         if not hi < idx.hi:
-            idx = self._index_years(idx.first_year, from_us(hi, self._tz).year)
+            idx = self._index_to(idx, from_us(hi, self._tz).year)
             if not hi < idx.hi:
                 raise self._beyond()
         return idx.worked(xb) - idx.worked(xa)
@@ -1238,7 +1252,7 @@ class WorkCalendar:
     def _reasons(self, lo: int, hi: int, *, hours: bool) -> tuple[str, ...]:
         idx = self._index_ord(lo)
         if not hi < idx.d1:
-            idx = self._index_years(idx.first_year, date.fromordinal(hi).year)
+            idx = self._index_to(idx, date.fromordinal(hi).year)
             if not hi < idx.d1:
                 raise self._beyond()
         marks = idx.est_time if hours else idx.est_days

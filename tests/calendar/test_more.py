@@ -237,6 +237,41 @@ def test_instants_outside_the_years_the_index_covers_are_refused_not_miscounted(
         call(calendar_24x7())
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cal: cal.working_time_between(
+            datetime(2026, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+        ),
+        lambda cal: cal.working_days_between_dates(date(2026, 1, 1), date(9999, 1, 1)),
+        lambda cal: (
+            cal.deadline(datetime(2026, 1, 1, tzinfo=UTC), working_days=1)
+            and cal.depends_on_estimate(date(2026, 1, 1), date(9999, 1, 1))
+        ),
+        lambda cal: cal.working_days_between(
+            datetime(2026, 1, 1, tzinfo=UTC), datetime(1, 6, 1, tzinfo=UTC)
+        ),
+    ],
+)
+def test_a_span_reaching_past_the_years_the_index_covers_is_refused_before_building_them(
+    call, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every year up to 9997 was built first (about a minute for a 24x7 calendar), then refused.
+    from pengaduan import _calendar_index
+
+    built: list[tuple[int, int]] = []
+    original = _calendar_index.Index.__init__
+
+    def spy(self, first_year, last_year, *rest):  # type: ignore[no-untyped-def]
+        built.append((first_year, last_year))
+        original(self, first_year, last_year, *rest)
+
+    monkeypatch.setattr(_calendar_index.Index, "__init__", spy)
+    with pytest.raises(NoWorkingTimeError, match="2 to 9997"):
+        call(calendar_24x7())
+    assert all(last - first < 10 for first, last in built), built
+
+
 _NAIVE = datetime(2026, 3, 17, 9)
 _AWARE = datetime(2026, 3, 17, 9, tzinfo=WIB)
 
