@@ -33,8 +33,9 @@ def instant(text: str) -> datetime:
     if value.tzinfo is None:
         # The library's message suggests `tzinfo=` in Python; a command line needs an offset.
         raise argparse.ArgumentTypeError(
-            f"the instant {text!r} is naive (no UTC offset), and a timezone-aware instant is needed: "
-            f"add one, e.g. {value.isoformat()}+07:00 (WIB), +08:00 (WITA) or +09:00 (WIT)"
+            f"the instant {text!r} is naive (no UTC offset), and a timezone-aware instant is "
+            f"needed: add one, e.g. {value.isoformat()}+07:00 (WIB), +08:00 (WITA) or +09:00 "
+            "(WIT)"
         )
     return value
 
