@@ -571,6 +571,18 @@ class WorkCalendar:
                 f"WorkCalendar {self.name!r}",
                 "a combined calendar takes its holidays and dated hours from its parts",
             )
+        known = self.holiday_years
+        if known is not None and not (
+            isinstance(known, tuple)
+            and len(known) == 2
+            and all(type(year) is int for year in known)
+            and known[0] <= known[1]
+        ):
+            # Reversed, it claimed no year, and every result was marked estimated.
+            raise DefinitionError(
+                f"WorkCalendar {self.name!r}",
+                f"holiday_years must be (first, last) years with first <= last, not {known!r}",
+            )
 
     # -- identity ----------------------------------------------------------------------------
 

@@ -232,6 +232,15 @@ class _Decoder:
                 errors.append(error)
         if len(errors) == 1:
             raise errors[0]
+        # A value that is not null failed every other alternative: theirs is the error
+        # (`tuple[int, int] | None` given three items: "must be an array of 2 items").
+        if value is not None and type(None) in args:
+            shaped = [e for a, e in zip(args, errors, strict=True) if a is not type(None)]
+            if len(shaped) == 1:
+                only = shaped[0]
+                if only.path != path:  # it failed inside: the bad field is named
+                    raise only
+                raise self.fail(path, f"{only.reason} (or null)")
         # One alternative took the value's shape and failed inside it (``Workflow | None``
         # given an object with a bad field): its error names the bad field, so it is the one.
         inside = [error for error in errors if error.path != path]

@@ -12,7 +12,7 @@ from pengaduan.access import DEFAULT_POLICY, PrivacyPolicy, Viewer
 from pengaduan.calendar import WorkCalendar
 from pengaduan.codecs import decode_complaint, dumps, from_dict, guard_reference, loads, to_dict
 from pengaduan.escalation import Ladder
-from pengaduan.exceptions import CodecError, RefusedError
+from pengaduan.exceptions import CodecError, DefinitionError, RefusedError
 from pengaduan.model import Actor, Complaint, Event, Facts, Location, Privacy, Reporter
 from pengaduan.presets import lapor_guards, lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.presets._calendars import calendar_24x7, id_gov_calendar, id_gov_days_calendar
@@ -202,6 +202,35 @@ def test_a_bad_calendar_names_the_bad_field() -> None:
     with pytest.raises(CodecError) as caught:
         from_dict(WorkCalendar, data)
     assert caught.value.path == "holidays[3].day"
+
+
+@pytest.mark.parametrize(
+    ("years", "reason"),
+    [
+        # The union's two failures were merged into "must be tuple or null, got array".
+        ([2015, 2016, 2017], "must be an array of 2 items, got 3 (or null)"),
+        ("2015-2027", "must be an array, got str (or null)"),
+        ([2027, 2015], "holiday_years must be (first, last) years with first <= last"),
+    ],
+)
+def test_a_bad_holiday_years_says_what_it_must_be(years: object, reason: str) -> None:
+    data = to_dict(id_gov_calendar())
+    data["holiday_years"] = years
+    with pytest.raises(CodecError) as caught:
+        from_dict(WorkCalendar, data)
+    assert reason in str(caught.value)
+    data["holiday_years"] = None
+    assert from_dict(WorkCalendar, data).holiday_years is None
+
+
+def test_a_calendar_refuses_holiday_years_that_claim_no_year() -> None:
+    # Reversed, the range held no year: every result was marked estimated, silently.
+    with pytest.raises(DefinitionError, match="first <= last, not \\(2027, 2015\\)"):
+        WorkCalendar("x", "Asia/Jakarta", holiday_years=(2027, 2015))
+    assert WorkCalendar("x", "Asia/Jakarta", holiday_years=(2027, 2027)).holiday_years == (
+        2027,
+        2027,
+    )
 
 
 def test_a_bad_duration_names_the_bad_field() -> None:
