@@ -139,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(error))
     except FileExistsError as error:
         return fail(f"{error.filename} already exists; nothing was overwritten")
+    except BrokenPipeError:
+        raise  # stdout closed (`| head`): main() ends quietly, not a read error
     except OSError as error:
         source = args.file if args.db is None else without_password(args.db)
         return fail(f"cannot read {source}: {error.strerror or error}")

@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
                     print(line)
         except (EventFormatError, RefusedError) as error:
             return fail(f"{history_name(args)}: {error}")
+        except BrokenPipeError:
+            raise  # stdout closed (`| head`): main() ends quietly, not a read error
         except OSError as error:
             return fail(read_error(args, error))
     return 0
