@@ -344,6 +344,14 @@ _FACT_KINDS: dict[str, FieldKind] = {
 }
 
 
+def _data_not_a_mapping(data: object, action: str) -> TypeError:
+    # A list or a str had the action's checks index it: "list indices must be integers".
+    return TypeError(
+        f"the data of {action!r} must be a mapping of its fields (e.g. a dict), "
+        f"got {type(data).__name__}"
+    )
+
+
 def _updated_facts(
     facts: Facts | None, data: Mapping[str, Any], names: tuple[str, ...]
 ) -> Facts | None:
@@ -814,7 +822,10 @@ class Workflow:
         Raises:
             RefusedError: A subclass saying why the action was refused.
             NaiveDatetimeError: If `at` is naive.
+            TypeError: If `data` is not a mapping.
         """
+        if data is not None and not isinstance(data, Mapping):
+            raise _data_not_a_mapping(data, action)
         if event_id is None:
             event_id = f"{complaint.id}#{complaint.version + 1}"
         event = Event(event_id, complaint.id, action, at, actor, {} if data is None else data)
@@ -829,7 +840,10 @@ class Workflow:
 
         Raises:
             RefusedError: A subclass saying why the event was refused.
+            TypeError: If the event's data is not a mapping.
         """
+        if not isinstance(event.data, Mapping):
+            raise _data_not_a_mapping(event.data, event.action)
         return self._apply_event(complaint, event)
 
     def _apply_event(

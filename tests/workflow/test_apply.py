@@ -251,6 +251,19 @@ def test_submit_data_is_validated(workflow: Workflow, data: dict[str, object], f
     assert info.value.field == field
 
 
+@pytest.mark.parametrize("data", [["message"], "message", 5], ids=["list", "str", "int"])
+def test_data_that_is_not_a_mapping_is_a_type_error_naming_the_action(
+    story: Story, workflow: Workflow, data: object
+) -> None:
+    # A list had the action's checks index it: "list indices must be integers or slices".
+    complaint = story.submitted().complaint
+    with pytest.raises(TypeError, match="the data of 'comment' must be a mapping of its fields"):
+        workflow.apply(complaint, "comment", ADMIN, at(2), data)  # type: ignore[arg-type]
+    event = Event("e-9", complaint.id, "comment", at(2), ADMIN, data)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=f"got {type(data).__name__}$"):
+        workflow.apply_event(complaint, event)
+
+
 def test_guard_refusal_gives_its_reason(story: Story) -> None:
     error = refused(
         story.dispatched("dinas-pu"), GuardRefusedError, "forward", OPERATOR, {"unit": "dinas-pu"}
