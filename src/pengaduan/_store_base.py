@@ -31,6 +31,7 @@ from pengaduan.exceptions import (
     RefusedError,
     StaleReadModelError,
     StoreError,
+    UnknownClockError,
     UnknownWorkflowVersionError,
 )
 from pengaduan.interchange import (
@@ -40,7 +41,7 @@ from pengaduan.interchange import (
     event_from_dict,
     event_to_dict,
 )
-from pengaduan.model import Actor, Complaint, Event
+from pengaduan.model import Actor, Channel, Complaint, Event
 from pengaduan.readmodel import (
     ComplaintRow,
     FingerprintMismatch,
@@ -106,6 +107,7 @@ MIXED = "mixed"
 REBUILDING = "rebuilding:"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CHANNELS = tuple(channel.value for channel in Channel)
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -994,11 +996,22 @@ class _StoreCore(ABC):
         Raises:
             StaleReadModelError: If the rows are not current (see `read_model_mismatch`).
             NaiveDatetimeError: If an instant is naive.
-            ValueError: If `limit` is less than 1.
+            UnknownClockError: If `breached_clock` is not a clock of the read model's policy.
+            ValueError: If `limit` is less than 1, or `channel` is not a `Channel`'s value.
         """
         self._require_rows("list rows")
         if limit < 1:
             raise ValueError(f"limit must be 1 or more, not {limit}")
+        # A name no row can hold would list nothing, as if no complaint matched.
+        if channel is not None and channel not in _CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}; the channels: {', '.join(_CHANNELS)}")
+        if breached_clock is not None:
+            policy = self.read_model.policy if self.read_model is not None else None
+            clocks = policy.names if policy is not None else ()
+            if breached_clock not in clocks:
+                raise UnknownClockError(
+                    breached_clock, clocks, policy=policy.name if policy is not None else None
+                )
         for name, value in (
             ("submitted_from", submitted_from),
             ("submitted_before", submitted_before),

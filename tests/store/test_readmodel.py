@@ -32,7 +32,12 @@ from store_helpers import (
 )
 
 from pengaduan._store_base import CLOCK_COLUMNS, ROW_COLUMNS, clock_columns, row_columns
-from pengaduan.exceptions import RefusedError, StaleReadModelError, StoreError
+from pengaduan.exceptions import (
+    RefusedError,
+    StaleReadModelError,
+    StoreError,
+    UnknownClockError,
+)
 from pengaduan.presets import lapor_ladder, lapor_policy, lapor_workflow
 from pengaduan.readmodel import (
     ClockRow,
@@ -168,6 +173,20 @@ def test_breached_clock_filter_reads_the_recorded_breach(rm_store: EventStore) -
     breached = [c.clock for c in row.clocks if c.breached]
     assert breached
     assert [r.id for r in all_rows(rm_store, breached_clock=breached[0])] == ["C-2"]
+
+
+def test_a_filter_value_no_row_can_hold_is_refused_naming_the_known_ones(
+    rm_store: EventStore,
+) -> None:
+    # A typo ("follow-up", "wa") listed nothing, as if no complaint matched.
+    rm_store.append("C-1", [submit("C-1")])
+    with pytest.raises(UnknownClockError) as caught:
+        rm_store.rows(breached_clock="follow-up")
+    assert caught.value.known == lapor_policy().names
+    assert "follow_up" in str(caught.value)
+    with pytest.raises(ValueError, match="unknown channel 'wa'; the channels: web, sms"):
+        rm_store.rows(channel="wa")
+    assert [r.id for r in rm_store.rows(channel="web").rows] == ["C-1"]
 
 
 def test_pages_follow_one_another_in_id_order(rm_store: EventStore) -> None:
