@@ -36,8 +36,8 @@ from pengaduan.exceptions import (
 )
 from pengaduan.interchange import (
     _MAX_DEPTH,
+    _check_event_fields,
     _is_json,
-    _non_empty_text,
     event_from_dict,
     event_to_dict,
 )
@@ -513,32 +513,6 @@ def fingerprint(event: Event) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _check_names(event: Event) -> None:
-    """Refuse the ids and names an event file refuses (see `event_from_dict`).
-
-    An `Event` is built without checks, so a store would otherwise keep an empty complaint id
-    (which its own export then writes and `pengaduan import` refuses) or fail on ``None``
-    with the database's message.
-    """
-    actor = event.actor
-    if not isinstance(actor, Actor):
-        raise EventFormatError(f"must be an Actor, got {type(actor).__name__}", path="actor")
-    for path, value in (
-        ("id", event.id),
-        ("complaint", event.complaint),
-        ("action", event.action),
-        ("actor.id", actor.id),
-        ("actor.role", actor.role),
-    ):
-        if not isinstance(value, str) or not value:
-            raise EventFormatError(_non_empty_text(value), path=path)
-    unit = actor.unit
-    if unit is not None and (not isinstance(unit, str) or not unit):
-        raise EventFormatError("must be a non-empty string or null", path="actor.unit")
-    if not isinstance(event.data, Mapping):
-        raise EventFormatError(f"must be a mapping, got {type(event.data).__name__}", path="data")
-
-
 def normalise(event: object, workflow: Workflow | None = None) -> tuple[Event, str]:
     """Check an event's shape and return it as a store will give it back, with its encoding.
 
@@ -547,7 +521,7 @@ def normalise(event: object, workflow: Workflow | None = None) -> tuple[Event, s
     """
     if not isinstance(event, Event):
         raise EventFormatError(f"an event must be an Event, got {type(event).__name__}")
-    _check_names(event)
+    _check_event_fields(event)
     body = encode(event, workflow)
     try:
         stored = decode(body, "the event being appended")

@@ -898,9 +898,7 @@ class WorkCalendar:
         idx: Index | None = self._cache[0]
         if idx is not None and idx.d0 <= o < idx.d1:
             return idx
-        y = date.fromordinal(o).year
-        if not _YEAR_MIN <= y <= _YEAR_MAX:  # refused before building years up to it
-            raise self._beyond()
+        y = self._covered(date.fromordinal(o).year)
         idx = self._index_years(y - 1, y + 1)
         if not idx.d0 <= o < idx.d1:
             raise self._beyond()
@@ -910,23 +908,25 @@ class WorkCalendar:
         idx: Index | None = self._cache[0]
         if idx is not None and idx.lo <= x < idx.hi:
             return idx
-        y = from_us(x, self._tz).year
-        if not _YEAR_MIN <= y <= _YEAR_MAX:
-            raise self._beyond()
+        y = self._covered(from_us(x, self._tz).year)
         idx = self._index_years(y - 1, y + 1)
         if not idx.lo <= x < idx.hi:
             raise self._beyond()
         return idx
 
-    def _index_to(self, idx: Index, year: int) -> Index:
-        """`idx` grown up to `year`; a year the index never covers is refused first.
+    def _covered(self, year: int) -> int:
+        """`year`, if the index can cover it; refused before any year is built towards it.
 
         Building every year up to the limit before refusing took a minute (years 2026 to
         9997 of a 24x7 calendar).
         """
         if not _YEAR_MIN <= year <= _YEAR_MAX:
             raise self._beyond()
-        return self._index_years(idx.first_year, year)
+        return year
+
+    def _index_to(self, idx: Index, year: int) -> Index:
+        """`idx` grown up to `year` (see `_covered`)."""
+        return self._index_years(idx.first_year, self._covered(year))
 
     def _beyond(self) -> NoWorkingTimeError:
         return NoWorkingTimeError(self.name, "the years 2 to 9997 are all the index covers")

@@ -223,10 +223,46 @@ def _check_line(record: Mapping[str, Any]) -> None:
         )
 
 
+def _text_kind(value: object) -> str:
+    """What a value that should be a non-empty string is instead, for a message."""
+    return "an empty one" if value == "" else type(value).__name__
+
+
 def _non_empty_text(value: object) -> str:
     """The reason a value is not a non-empty string (for an `EventFormatError`)."""
-    got = "an empty one" if value == "" else type(value).__name__
-    return f"must be a non-empty string, got {got}"
+    return f"must be a non-empty string, got {_text_kind(value)}"
+
+
+def _check_event_fields(event: Event) -> None:
+    """Refuse an `Event` whose ids and names `event_from_dict` would refuse in its record.
+
+    An `Event` is built without checks, so a store would otherwise keep an empty complaint id
+    (which its own export then writes and `pengaduan import` refuses) or fail on ``None``
+    with the database's message.
+
+    Raises:
+        EventFormatError: With the `path` of the first bad field.
+    """
+    actor = event.actor
+    if not isinstance(actor, Actor):
+        raise EventFormatError(f"must be an Actor, got {type(actor).__name__}", path="actor")
+    for path, value in (
+        ("id", event.id),
+        ("complaint", event.complaint),
+        ("action", event.action),
+        ("actor.id", actor.id),
+        ("actor.role", actor.role),
+    ):
+        if not isinstance(value, str) or not value:
+            raise EventFormatError(_non_empty_text(value), path=path)
+    _check_unit(actor.unit)
+    if not isinstance(event.data, Mapping):
+        raise EventFormatError(f"must be a mapping, got {type(event.data).__name__}", path="data")
+
+
+def _check_unit(unit: object) -> None:
+    if unit is not None and (not isinstance(unit, str) or not unit):
+        raise EventFormatError("must be a non-empty string or null", path="actor.unit")
 
 
 def _text(record: Mapping[str, Any], key: str, path: str) -> str:
@@ -304,8 +340,7 @@ def event_from_dict(record: Any) -> Event:
             f"{_unknown(actor_record, _ACTOR_KEYS)}; an actor has: id, role, unit", path="actor"
         )
     unit = actor_record.get("unit")
-    if unit is not None and (not isinstance(unit, str) or not unit):
-        raise EventFormatError("must be a non-empty string or null", path="actor.unit")
+    _check_unit(unit)
     actor = Actor(
         _text(actor_record, "id", "actor.id"), _text(actor_record, "role", "actor.role"), unit
     )

@@ -54,6 +54,7 @@ import attrs
 from pengaduan._store_base import check_text
 from pengaduan._time import require_aware
 from pengaduan.exceptions import ConflictError, DefinitionError, EventFormatError, RefusedError
+from pengaduan.interchange import _text_kind
 from pengaduan.model import Actor, Complaint, Event, _data_keys
 from pengaduan.store import EventStore
 
@@ -228,9 +229,8 @@ class SyncBridge:
                 return SyncResult(
                     update,
                     Outcome.REFUSED,
-                    reason=f"its {name} must be a non-empty string, not "
-                    f"{'an empty one' if value == '' else type(value).__name__}; nothing was "
-                    "recorded",
+                    reason=f"its {name} must be a non-empty string, not {_text_kind(value)}; "
+                    "nothing was recorded",
                 )
         record = update.to_record()
         try:

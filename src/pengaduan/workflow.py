@@ -824,8 +824,6 @@ class Workflow:
             NaiveDatetimeError: If `at` is naive.
             TypeError: If `data` is not a mapping.
         """
-        if data is not None and not isinstance(data, Mapping):
-            raise _data_not_a_mapping(data, action)
         if event_id is None:
             event_id = f"{complaint.id}#{complaint.version + 1}"
         event = Event(event_id, complaint.id, action, at, actor, {} if data is None else data)
